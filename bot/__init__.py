@@ -1,0 +1,1 @@
+"""siyu: the WeCom callback gateway, its workers and its tools."""

@@ -1,0 +1,50 @@
+"""create_app: the one factory production, tests, the demo and the benchmark all use."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from enum import StrEnum
+
+from aiohttp import web
+
+from bot.clock import Clock, SystemClock
+from bot.dispatch import Router
+from bot.gateway import Gateway
+from bot.metrics import Metrics
+from bot.ops import ops_routes
+from bot.runtime import RUNTIME, running
+from config.settings import Settings
+from handlers import build_root_router
+
+
+class Role(StrEnum):
+    """What a siyu process does."""
+
+    ALL = "all"
+    GATEWAY = "gateway"
+    WORKER = "worker"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    role: Role = Role.ALL,
+    clock: Clock | None = None,
+    router: Router | None = None,
+) -> web.Application:
+    """The aiohttp app: callback routes (gateway), workers (worker), ops routes (always)."""
+    app = web.Application()
+    metrics = Metrics()
+    the_clock = clock or SystemClock()
+    work_router = None if role == Role.GATEWAY else (router or build_root_router())
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        async with running(settings, the_clock, work_router, metrics) as runtime:
+            app[RUNTIME] = runtime
+            yield
+
+    app.cleanup_ctx.append(lifecycle)
+    if role != Role.WORKER:
+        app.add_routes(Gateway.create(settings, the_clock, metrics).routes())
+    app.add_routes(ops_routes())
+    return app

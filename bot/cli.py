@@ -1,0 +1,117 @@
+"""The ``siyu`` command: one entry point, subcommands, ``--help`` everywhere."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.app import Role
+from bot.queue import EventQueue
+from bot.store.connection import open_redis
+from config.settings import Settings, load_settings
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="PATH", help="TOML settings file (default: $SIYU_CONFIG)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="siyu", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the gateway, the workers, or both")
+    _add_config(serve)
+    serve.add_argument("--role", choices=[r.value for r in Role], default=Role.ALL.value)
+
+    dead = commands.add_parser("dead", help="inspect and replay dead-lettered events")
+    dead_commands = dead.add_subparsers(dest="dead_command", required=True, metavar="ACTION")
+    dead_list = dead_commands.add_parser("list", help="list dead letters (oldest first)")
+    _add_config(dead_list)
+    dead_list.add_argument("--json", action="store_true", help="one JSON object per line")
+    dead_list.add_argument("--limit", type=int, default=100)
+    replay = dead_commands.add_parser("replay", help="put dead letters back on the queue")
+    _add_config(replay)
+    target = replay.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", help="the dead letter's id")
+    target.add_argument("--all", action="store_true", help="replay every dead letter")
+
+    demo = commands.add_parser("demo", help="play a scripted story on an embedded siyu")
+    demo.add_argument("--data-dir", default=None, help="where the demo's Redis lives")
+
+    bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
+    ingest = bench_commands.add_parser("ingest", help="callbacks/s and latency vs Flask+wechatpy")
+    ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
+    ingest.add_argument("--concurrency", type=int, default=50)
+    ingest.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``siyu`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (FileNotFoundError, ValidationError) as exc:
+        print(f"siyu: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from bot.demo import run_demo  # noqa: PLC0415 - keeps `siyu --help` fast
+
+        return run_demo(args.data_dir)
+    if args.command == "bench":
+        from bench.ingest import run_ingest_bench  # noqa: PLC0415
+
+        return run_ingest_bench(args.seconds, args.concurrency, as_json=args.json)
+    settings = load_settings(args.config)
+    _configure_logging(settings.log_level)
+    if args.command == "serve":
+        from bot.serve import serve  # noqa: PLC0415
+
+        serve(settings, Role(args.role))
+        return 0
+    return asyncio.run(_dead(settings, args))
+
+
+async def _dead(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_redis(settings.redis) as redis:
+        queue = EventQueue(redis, settings.wecom.corp_id)
+        if args.dead_command == "list":
+            for dead_id, fields in await queue.dead_entries(args.limit):
+                summary = {k: v for k, v in fields.items() if k != "xml"}  # no bodies
+                if args.json:
+                    print(json.dumps({"id": dead_id, **summary}, ensure_ascii=False))
+                else:
+                    print(
+                        f"{dead_id}  {summary.get('kind')}  deliveries={summary.get('deliveries')}"
+                        f"  {summary.get('error')}"
+                    )
+            return 0
+        ids = [dead_id for dead_id, _ in await queue.dead_entries(10**9)] if args.all else [args.id]
+        missing = 0
+        for dead_id in ids:
+            new_id = await queue.replay(dead_id)
+            if new_id is None:
+                print(f"{dead_id}: no such dead letter", file=sys.stderr)
+                missing += 1
+            else:
+                print(f"{dead_id} replayed as {new_id}")
+        return 1 if missing else 0

@@ -1,0 +1,80 @@
+"""The XML at the callback's edges: the outer envelope and the decrypted message.
+
+defusedxml refuses DOCTYPEs, entities and external references, so a hostile body cannot
+expand or reach out; anything that is not well-formed XML raises MalformedXML.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as StdET
+from dataclasses import dataclass
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+
+class MalformedXML(Exception):
+    """The body or the decrypted message is not acceptable XML (-40002)."""
+
+    code = -40002
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The outer POST body: ``Encrypt`` plus the cleartext hints WeCom adds."""
+
+    encrypt: str
+    to_user_name: str | None
+    agent_id: str | None
+
+
+def _parse(document: bytes | str) -> StdET.Element:
+    try:
+        return fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (StdET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise MalformedXML(str(exc) or type(exc).__name__) from exc
+
+
+def parse_envelope(body: bytes) -> Envelope:
+    """Read the outer ``<xml><Encrypt>…`` body of a POSTed callback."""
+    root = _parse(body)
+    encrypt = root.findtext("Encrypt")
+    if not encrypt:
+        raise MalformedXML("no Encrypt element")
+    return Envelope(
+        encrypt=encrypt.strip(),
+        to_user_name=root.findtext("ToUserName"),
+        agent_id=root.findtext("AgentID"),
+    )
+
+
+def parse_fields(plaintext: str) -> dict[str, Any]:
+    """The decrypted message as a dict: text leaves, nested dicts, lists for repeated tags."""
+    root = _parse(plaintext)
+    converted = _convert(root)
+    if not isinstance(converted, dict):
+        raise MalformedXML("message has no fields")
+    return converted
+
+
+def _convert(element: StdET.Element) -> Any:  # the XML edge: text, dict or list
+    children = list(element)
+    if not children:
+        return element.text or ""
+    fields: dict[str, Any] = {}
+    for child in children:
+        value = _convert(child)
+        if child.tag in fields:
+            existing = fields[child.tag]
+            fields[child.tag] = (
+                [*existing, value]
+                if isinstance(existing, list)
+                else [
+                    existing,
+                    value,
+                ]
+            )
+        else:
+            fields[child.tag] = value
+    return fields

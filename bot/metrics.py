@@ -1,0 +1,77 @@
+"""Prometheus metrics, one registry per app so tests and several apps never collide."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from bot.queue import QueueStats
+
+CallbackResult = Literal[
+    "accepted",
+    "duplicate",
+    "malformed",
+    "bad_signature",
+    "stale",
+    "too_large",
+    "unknown_app",
+    "unavailable",
+]
+HandledOutcome = Literal["handled", "ignored", "failed", "dead_lettered"]
+
+CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class Metrics:
+    """The metrics siyu exposes on /metrics."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.callbacks = Counter(
+            "siyu_callbacks",
+            "POSTed WeCom callbacks by app and result",
+            ["app", "result"],
+            registry=self.registry,
+        )
+        self.callback_seconds = Histogram(
+            "siyu_callback_seconds",
+            "Time to answer a POSTed callback",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+            registry=self.registry,
+        )
+        self.events_handled = Counter(
+            "siyu_events_handled",
+            "Queued events processed by workers, by kind and outcome",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.stream_length = Gauge(
+            "siyu_stream_length", "Entries in the event stream", registry=self.registry
+        )
+        self.stream_pending = Gauge(
+            "siyu_stream_pending",
+            "Entries delivered and not yet acknowledged",
+            registry=self.registry,
+        )
+        self.dead_letters = Gauge(
+            "siyu_dead_letters", "Entries in the dead-letter stream", registry=self.registry
+        )
+
+    def count_callback(self, app: str, result: CallbackResult) -> None:
+        """One POSTed callback answered."""
+        self.callbacks.labels(app=app, result=result).inc()
+
+    def count_handled(self, kind: str, outcome: HandledOutcome) -> None:
+        """One queued event processed."""
+        self.events_handled.labels(kind=kind, outcome=outcome).inc()
+
+    def set_queue(self, stats: QueueStats) -> None:
+        """Refresh the queue gauges (done at scrape time)."""
+        self.stream_length.set(stats.length)
+        self.stream_pending.set(stats.pending)
+        self.dead_letters.set(stats.dead)
+
+    def render(self) -> bytes:
+        """The text exposition format."""
+        return generate_latest(self.registry)

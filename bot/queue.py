@@ -1,0 +1,204 @@
+"""The durable event queue: a Redis stream with one consumer group and a dead-letter stream.
+
+The gateway enqueues with one Lua call that checks the dedup key and XADDs atomically, so a
+callback delivered three times, even concurrently, is queued once. Workers XACK (and XDEL)
+only after their handlers finish; entries left pending by a crash are claimed again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from bot.store import keys
+
+_ENQUEUE: Final = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return false
+end
+local id = redis.call('XADD', KEYS[2], '*', 'app', ARGV[2], 'kind', ARGV[3],
+                      'dedup', ARGV[4], 'xml', ARGV[5], 'received_ms', ARGV[6])
+redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
+return id
+"""
+
+
+Entry = tuple[str, dict[str, str]]
+
+
+def _entries(rows: Any) -> list[Entry]:  # redis-py replies are untyped
+    """Stream rows as (id, fields); fields are empty for entries deleted while pending."""
+    return [(str(entry_id), dict(fields or {})) for entry_id, fields in rows or []]
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedEvent:
+    """One stream entry: a decrypted callback and where it came from."""
+
+    entry_id: str
+    app: str
+    kind: str
+    dedup_key: str
+    xml: str
+    received_ms: int
+
+    @classmethod
+    def from_fields(cls, entry_id: str, fields: dict[str, str]) -> QueuedEvent:
+        """Rebuild from the stream's field map."""
+        return cls(
+            entry_id=entry_id,
+            app=fields.get("app", ""),
+            kind=fields.get("kind", "unknown"),
+            dedup_key=fields.get("dedup", ""),
+            xml=fields.get("xml", ""),
+            received_ms=int(fields.get("received_ms", "0") or 0),
+        )
+
+    def fields(self) -> dict[str, str]:
+        """The stream field map."""
+        return {
+            "app": self.app,
+            "kind": self.kind,
+            "dedup": self.dedup_key,
+            "xml": self.xml,
+            "received_ms": str(self.received_ms),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """What the gauges show."""
+
+    length: int
+    pending: int
+    dead: int
+
+
+class EventQueue:
+    """The event stream of one corp."""
+
+    def __init__(self, redis: Redis, corp_id: str, dedup_ttl_seconds: int = 86400) -> None:
+        self.redis = redis
+        self.stream = keys.events(corp_id)
+        self.dead_stream = keys.dead_letters(corp_id)
+        self._errors = keys.last_errors(corp_id)
+        self._corp_id = corp_id
+        self._dedup_ttl = dedup_ttl_seconds
+        self._enqueue = redis.register_script(_ENQUEUE)
+
+    async def ensure_group(self) -> None:
+        """Create the consumer group (from the stream's start) if it does not exist."""
+        try:
+            await self.redis.xgroup_create(self.stream, keys.CONSUMER_GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def enqueue(self, app: str, kind: str, dedup_key: str, xml: str) -> str | None:
+        """Queue a callback unless its dedup key was seen; the new entry id, or None."""
+        entry_id = await self._enqueue(
+            keys=[keys.dedup(self._corp_id, dedup_key), self.stream],
+            args=[self._dedup_ttl, app, kind, dedup_key, xml, int(time.time() * 1000)],
+        )
+        return str(entry_id) if entry_id else None
+
+    async def read_new(self, consumer: str, count: int, block_ms: int) -> list[QueuedEvent]:
+        """Entries never delivered to any consumer (blocks up to ``block_ms``)."""
+        return await self._read(consumer, ">", count, block_ms)
+
+    async def read_own_pending(self, consumer: str, count: int) -> list[QueuedEvent]:
+        """Entries delivered to ``consumer`` earlier and not acknowledged."""
+        return await self._read(consumer, "0", count, None)
+
+    async def _read(
+        self, consumer: str, start: str, count: int, block_ms: int | None
+    ) -> list[QueuedEvent]:
+        reply = await self.redis.xreadgroup(
+            keys.CONSUMER_GROUP, consumer, {self.stream: start}, count=count, block=block_ms
+        )
+        entries: list[QueuedEvent] = []
+        for _stream, stream_entries in cast(list[tuple[str, Any]], reply or []):
+            for entry_id, fields in _entries(stream_entries):
+                if fields:  # deleted while pending: nothing to run
+                    entries.append(QueuedEvent.from_fields(entry_id, fields))
+                else:
+                    await self.redis.xack(self.stream, keys.CONSUMER_GROUP, entry_id)
+        return entries
+
+    async def claim_idle(self, consumer: str, min_idle_ms: int, count: int) -> list[QueuedEvent]:
+        """Take over entries another consumer left pending for at least ``min_idle_ms``."""
+        reply = await self.redis.xautoclaim(
+            self.stream, keys.CONSUMER_GROUP, consumer, min_idle_ms, "0-0", count=count
+        )
+        entries: list[QueuedEvent] = []
+        for entry_id, fields in _entries(reply[1]):
+            if fields:
+                entries.append(QueuedEvent.from_fields(entry_id, fields))
+            else:  # Redis 6.2 returns deleted entries as nil: drop them from the PEL
+                await self.redis.xack(self.stream, keys.CONSUMER_GROUP, entry_id)
+        return entries
+
+    async def deliveries(self, entry_id: str) -> int:
+        """How many times ``entry_id`` has been delivered (0 if it is not pending)."""
+        rows = await self.redis.xpending_range(
+            self.stream, keys.CONSUMER_GROUP, min=entry_id, max=entry_id, count=1
+        )
+        return int(rows[0]["times_delivered"]) if rows else 0
+
+    async def ack(self, entry_id: str) -> None:
+        """The handlers are done: forget the entry."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(self.stream, keys.CONSUMER_GROUP, entry_id)
+            pipe.xdel(self.stream, entry_id)
+            pipe.hdel(self._errors, entry_id)
+            await pipe.execute()
+
+    async def record_failure(self, entry_id: str, error: str) -> None:
+        """Remember the last error of an entry that stays pending for a retry."""
+        await self.redis.hset(self._errors, entry_id, error[:1000])
+
+    async def dead_letter(self, entry: QueuedEvent, deliveries: int, error: str) -> str:
+        """Move an entry that failed too often to the dead-letter stream."""
+        fields = {
+            **entry.fields(),
+            "original_id": entry.entry_id,
+            "deliveries": str(deliveries),
+            "error": error[:1000],
+            "dead_at_ms": str(int(time.time() * 1000)),
+        }
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(self.dead_stream, fields)  # type: ignore[arg-type]
+            pipe.xack(self.stream, keys.CONSUMER_GROUP, entry.entry_id)
+            pipe.xdel(self.stream, entry.entry_id)
+            pipe.hdel(self._errors, entry.entry_id)
+            results = await pipe.execute()
+        return str(results[0])
+
+    async def dead_entries(self, count: int = 100) -> list[Entry]:
+        """The oldest dead letters with their fields."""
+        return _entries(await self.redis.xrange(self.dead_stream, count=count))
+
+    async def replay(self, dead_id: str) -> str | None:
+        """Put a dead letter back on the event stream (no dedup check); the new id or None."""
+        rows = _entries(await self.redis.xrange(self.dead_stream, min=dead_id, max=dead_id))
+        if not rows:
+            return None
+        entry = QueuedEvent.from_fields(dead_id, rows[0][1])
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(self.stream, entry.fields())  # type: ignore[arg-type]
+            pipe.xdel(self.dead_stream, dead_id)
+            results = await pipe.execute()
+        return str(results[0])
+
+    async def stats(self) -> QueueStats:
+        """Stream length, entries pending in the group, dead letters."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xlen(self.stream)
+            pipe.xpending(self.stream, keys.CONSUMER_GROUP)
+            pipe.xlen(self.dead_stream)
+            length, pending, dead = await pipe.execute()
+        return QueueStats(length=int(length), pending=int(pending["pending"]), dead=int(dead))

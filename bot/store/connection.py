@@ -1,0 +1,50 @@
+"""One Redis connection pool per process, to the configured server or the embedded one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from bot.store.embedded import EmbeddedRedis
+from config.settings import RedisSettings
+
+logger = logging.getLogger(__name__)
+
+
+def connect(url: str, timeout_seconds: float) -> Redis:
+    """A client with short timeouts and no silent retries: callers decide what a failure means.
+
+    The gateway must answer WeCom 503 within a second when Redis is gone, so a failed
+    command is not retried here; WeCom's own retry (3 tries) re-sends the callback.
+    """
+    return Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=0,
+    )
+
+
+@asynccontextmanager
+async def open_redis(settings: RedisSettings) -> AsyncIterator[Redis]:
+    """Yield a client to ``settings.url``, or to an embedded server started for the duration."""
+    embedded: EmbeddedRedis | None = None
+    url = settings.url
+    if not url:
+        embedded = EmbeddedRedis(settings.data_dir, settings.appendfsync)
+        url = await asyncio.to_thread(embedded.start)
+    client = connect(url, settings.timeout_seconds)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)

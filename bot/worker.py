@@ -1,0 +1,132 @@
+"""Workers: consume the event stream, dispatch, acknowledge after the handlers finish.
+
+A consumer first re-runs what it left pending, then reads new entries. A janitor claims
+entries other consumers left idle too long (a crashed process) and retries them; after
+``max_deliveries`` failed deliveries an entry goes to the dead-letter stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from bot.deps import Deps
+from bot.dispatch import Dispatcher, HandlerFailed
+from bot.envelope import MalformedXML
+from bot.events import parse_event
+from bot.metrics import Metrics
+from bot.queue import EventQueue, QueuedEvent
+from config.settings import QueueSettings
+
+logger = logging.getLogger(__name__)
+
+_REDIS_RETRY_SECONDS = 0.5
+
+
+def consumer_name(index: int) -> str:
+    """A consumer name unique to this process and task."""
+    return f"{socket.gethostname()}-{os.getpid()}-{index}"
+
+
+@dataclass(slots=True)
+class Worker:
+    """The consumers and the janitor of one process."""
+
+    queue: EventQueue
+    dispatcher: Dispatcher
+    deps: Deps
+    settings: QueueSettings
+    metrics: Metrics
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; in-flight batches finish first."""
+        await self.queue.ensure_group()
+        async with asyncio.TaskGroup() as group:
+            for index in range(self.settings.consumers):
+                group.create_task(self._consume(consumer_name(index), stop))
+            group.create_task(self._janitor(consumer_name(self.settings.consumers), stop))
+
+    async def _consume(self, consumer: str, stop: asyncio.Event) -> None:
+        backlog = True
+        while not stop.is_set():
+            try:
+                if backlog:
+                    batch = await self.queue.read_own_pending(consumer, self.settings.batch_size)
+                    backlog = bool(batch)
+                    deliveries = None
+                else:
+                    batch = await self.queue.read_new(
+                        consumer, self.settings.batch_size, self.settings.block_ms
+                    )
+                    deliveries = 1
+                for entry in batch:
+                    await self.process(entry, deliveries)
+            except (RedisError, OSError) as exc:
+                logger.warning("consumer %s: redis unavailable (%s); retrying", consumer, exc)
+                await _sleep_unless(stop, _REDIS_RETRY_SECONDS)
+
+    async def _janitor(self, consumer: str, stop: asyncio.Event) -> None:
+        idle_ms = int(self.settings.claim_idle_seconds * 1000)
+        while not stop.is_set():
+            try:
+                await self.reclaim(consumer, idle_ms)
+            except (RedisError, OSError) as exc:
+                logger.warning("janitor: redis unavailable (%s)", exc)
+            await _sleep_unless(stop, self.settings.janitor_interval_seconds)
+
+    async def reclaim(self, consumer: str, idle_ms: int) -> int:
+        """Claim and process entries idle for ``idle_ms``; how many were claimed."""
+        claimed = await self.queue.claim_idle(consumer, idle_ms, self.settings.batch_size)
+        for entry in claimed:
+            await self.process(entry, None)
+        return len(claimed)
+
+    async def process(self, entry: QueuedEvent, deliveries: int | None) -> None:
+        """Dispatch one entry; ack on success, keep pending or dead-letter on failure."""
+        if deliveries is None:
+            deliveries = await self.queue.deliveries(entry.entry_id)
+        if deliveries > self.settings.max_deliveries:
+            await self._bury(entry, deliveries, "delivered too often without success")
+            return
+        try:
+            event = parse_event(entry.xml)
+        except MalformedXML as exc:  # cannot happen for what the gateway queued
+            await self._bury(entry, deliveries, f"unparseable: {exc}")
+            return
+        try:
+            handled = await self.dispatcher.dispatch(event, self.deps)
+        except HandlerFailed as failed:
+            await self._failed(entry, deliveries, str(failed))
+            return
+        await self.queue.ack(entry.entry_id)
+        self.metrics.count_handled(entry.kind, "handled" if handled else "ignored")
+
+    async def _failed(self, entry: QueuedEvent, deliveries: int, error: str) -> None:
+        self.metrics.count_handled(entry.kind, "failed")
+        if deliveries >= self.settings.max_deliveries:
+            await self._bury(entry, deliveries, error)
+            return
+        logger.warning(
+            "event %s (%s) failed on delivery %d: %s", entry.entry_id, entry.kind, deliveries, error
+        )
+        await self.queue.record_failure(entry.entry_id, error)
+
+    async def _bury(self, entry: QueuedEvent, deliveries: int, error: str) -> None:
+        dead_id = await self.queue.dead_letter(entry, deliveries, error)
+        self.metrics.count_handled(entry.kind, "dead_lettered")
+        logger.error(
+            "event %s (%s) dead-lettered as %s after %d deliveries: %s",
+            entry.entry_id, entry.kind, dead_id, deliveries, error,
+        )  # fmt: skip
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds`` or until ``stop`` is set, whichever comes first."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,1 @@
+"""siyu's configuration: settings, example file, default data."""

@@ -1,0 +1,147 @@
+"""Typed settings read from a TOML file, with environment overrides for secrets.
+
+The file comes from ``--config`` or ``SIYU_CONFIG``. Any key can be overridden from the
+environment as ``SIYU_<SECTION>__<KEY>`` (``SIYU_APPS__DEFAULT__SECRET``), which is how
+secrets should reach production. This is the only module of siyu that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV_VAR: Final = "SIYU_CONFIG"
+DEFAULT_APP: Final = "default"
+_AES_KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9]{43}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WeComSettings(_Section):
+    """The corp and where its API lives (production WeCom or the local sandbox)."""
+
+    corp_id: str = Field(min_length=1)
+    api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
+
+
+class AppSettings(_Section):
+    """One WeCom app: its callback credentials and its API secret."""
+
+    agent_id: int | None = None
+    secret: SecretStr = SecretStr("")
+    token: SecretStr
+    encoding_aes_key: SecretStr
+    # The crypto tail expected in callbacks: the CorpID for self-built apps (the default),
+    # the SuiteID for third-party apps (wecom-spec §1.3).
+    receive_id: str | None = None
+
+    @field_validator("encoding_aes_key")
+    @classmethod
+    def _aes_key_has_43_chars(cls, value: SecretStr) -> SecretStr:
+        if not _AES_KEY_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("encoding_aes_key must be 43 characters of [A-Za-z0-9]")
+        return value
+
+
+class ServerSettings(_Section):
+    """The HTTP gateway."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    replay_window_seconds: int = Field(default=300, ge=0)  # 0 disables the timestamp check
+    max_body_bytes: int = Field(default=65536, ge=1024)
+    shutdown_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class RedisSettings(_Section):
+    """Where state lives; an empty url starts the embedded Redis under ``data_dir``."""
+
+    url: str = ""
+    data_dir: Path = Path("var")
+    timeout_seconds: float = Field(default=0.5, gt=0)
+    appendfsync: str = Field(default="everysec", pattern="^(always|everysec|no)$")
+
+
+class QueueSettings(_Section):
+    """The event stream, its consumers, retries and dead letters."""
+
+    consumers: int = Field(default=2, ge=1)  # consumer tasks per worker process
+    batch_size: int = Field(default=16, ge=1)
+    block_ms: int = Field(default=500, ge=1)
+    claim_idle_seconds: float = Field(default=30.0, gt=0)
+    janitor_interval_seconds: float = Field(default=5.0, gt=0)
+    max_deliveries: int = Field(default=5, ge=1)
+    dedup_ttl_seconds: int = Field(default=86400, ge=60)
+
+
+class Settings(BaseSettings):
+    """Everything siyu reads at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SIYU_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    wecom: WeComSettings
+    apps: dict[str, AppSettings] = Field(min_length=1)
+    server: ServerSettings = ServerSettings()
+    redis: RedisSettings = RedisSettings()
+    queue: QueueSettings = QueueSettings()
+    timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit values first, then the environment, then the TOML file."""
+        toml_file = settings_cls.model_config.get("toml_file")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    def app(self, name: str) -> AppSettings | None:
+        """The app whose callback URL ends in ``name``, if configured."""
+        return self.apps.get(name)
+
+    def receive_id(self, app: AppSettings) -> str:
+        """The receiveid callbacks of ``app`` must carry (wecom-spec §1.3)."""
+        return app.receive_id if app.receive_id is not None else self.wecom.corp_id
+
+
+def config_path(explicit: str | None) -> Path | None:
+    """The config file: ``--config`` if given, else ``SIYU_CONFIG``, else none."""
+    chosen = explicit or os.environ.get(CONFIG_ENV_VAR)
+    return Path(chosen) if chosen else None
+
+
+def load_settings(explicit: str | None = None) -> Settings:
+    """Read the settings from the TOML file (if any) and the environment."""
+    path = config_path(explicit)
+    if path is not None and not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+
+    class _FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    return _FromFile()  # type: ignore[call-arg]  # values come from the TOML file and env

@@ -1,0 +1,1 @@
+"""Text understanding: normalization, sensitive words, intents (pure, imports nothing of ours)."""

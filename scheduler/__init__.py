@@ -1,0 +1,1 @@
+"""APScheduler setup, the leader lease and the jobs that enqueue due reminders."""
