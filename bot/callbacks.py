@@ -43,6 +43,7 @@ def sign_callback(
     crypto: CallbackCrypto,
     plaintext: str,
     timestamp: int,
+    *,
     nonce: str | None = None,
     to_user_name: str | None = None,
     agent_id: int | None = None,

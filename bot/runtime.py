@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.dispatch import Dispatcher, Router
 from bot.metrics import Metrics
 from bot.queue import EventQueue
-from bot.store.connection import open_redis
+from bot.store.connection import connect, redis_url
 from bot.store.ledger import Ledger
 from bot.worker import Worker
 from config.settings import Settings
@@ -45,20 +45,36 @@ async def running(
 
     On exit the workers finish their current batch before Redis is closed.
     """
-    async with open_redis(settings.redis) as redis:
-        queue = EventQueue(redis, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
-        deps = Deps(settings, redis, Ledger(redis, settings.wecom.corp_id), clock)
-        with contextlib.suppress(RedisError, OSError):  # a gateway may start before Redis
-            await queue.ensure_group()
-        runtime = Runtime(settings, redis, queue, metrics, deps)
-        if router is None:
-            yield runtime
-            return
-        stop = asyncio.Event()
-        worker = Worker(queue, Dispatcher(router), deps, settings.queue, metrics)
-        task = asyncio.create_task(worker.run(stop), name="siyu-worker")
+    async with redis_url(settings.redis) as url:
+        redis = connect(url, settings.redis.timeout_seconds)
         try:
-            yield runtime
+            queue = EventQueue(redis, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
+            deps = Deps(settings, redis, Ledger(redis, settings.wecom.corp_id), clock)
+            with contextlib.suppress(RedisError, OSError):  # a gateway may start before Redis
+                await queue.ensure_group()
+            runtime = Runtime(settings, redis, queue, metrics, deps)
+            if router is None:
+                yield runtime
+            else:
+                async with _workers(url, settings, router, deps, metrics):
+                    yield runtime
         finally:
-            stop.set()
-            await task
+            await redis.aclose()
+
+
+@contextlib.asynccontextmanager
+async def _workers(
+    url: str, settings: Settings, router: Router, deps: Deps, metrics: Metrics
+) -> AsyncIterator[None]:
+    """Consumers on a client of their own: their blocking reads outlast the short timeout."""
+    blocking = connect(url, settings.redis.timeout_seconds + settings.queue.block_ms / 1000)
+    queue = EventQueue(blocking, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
+    stop = asyncio.Event()
+    worker = Worker(queue, Dispatcher(router), deps, settings.queue, metrics)
+    task = asyncio.create_task(worker.run(stop), name="siyu-worker")
+    try:
+        yield
+    finally:
+        stop.set()  # consumers finish their batch, then return
+        await task
+        await blocking.aclose()

@@ -34,17 +34,25 @@ def connect(url: str, timeout_seconds: float) -> Redis:
 
 
 @asynccontextmanager
-async def open_redis(settings: RedisSettings) -> AsyncIterator[Redis]:
-    """Yield a client to ``settings.url``, or to an embedded server started for the duration."""
-    embedded: EmbeddedRedis | None = None
-    url = settings.url
-    if not url:
-        embedded = EmbeddedRedis(settings.data_dir, settings.appendfsync)
-        url = await asyncio.to_thread(embedded.start)
-    client = connect(url, settings.timeout_seconds)
+async def redis_url(settings: RedisSettings) -> AsyncIterator[str]:
+    """Yield ``settings.url``, or the URL of an embedded server started for the duration."""
+    if settings.url:
+        yield settings.url
+        return
+    embedded = EmbeddedRedis(settings.data_dir, settings.appendfsync)
+    url = await asyncio.to_thread(embedded.start)
     try:
-        yield client
+        yield url
     finally:
-        await client.aclose()
-        if embedded is not None:
-            await asyncio.to_thread(embedded.stop)
+        await asyncio.to_thread(embedded.stop)
+
+
+@asynccontextmanager
+async def open_redis(settings: RedisSettings) -> AsyncIterator[Redis]:
+    """Yield a client of the configured (or embedded) server, closed on exit."""
+    async with redis_url(settings) as url:
+        client = connect(url, settings.timeout_seconds)
+        try:
+            yield client
+        finally:
+            await client.aclose()

@@ -28,7 +28,7 @@ class Ledger:
         self._corp_id = corp_id
         self._ttl_seconds = ttl_seconds
 
-    async def apply_once(self, effect_key: str, effect: Callable[[Pipeline], None]) -> bool:
+    async def apply_once(self, effect_key: str, effect: Callable[[Pipeline], object]) -> bool:
         """Queue ``effect``'s commands and the ledger mark in one transaction, unless done.
 
         Returns True if the effect ran now, False if it had already been recorded.

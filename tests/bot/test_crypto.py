@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from wechatpy.enterprise import WeChatCrypto
@@ -95,8 +97,8 @@ def test_round_trip_chinese_at_maximum_body_size() -> None:
 @pytest.mark.parametrize("length", [0, 1, 11, 12, 13, 31, 32, 33, 64])
 def test_padding_is_to_32_byte_blocks(length: int) -> None:
     crypto = CallbackCrypto.create("t", KEY, "ww")
-    # 16 random + 4 length + message + 2 receiveid, padded to a multiple of 32 (a full block if even)
-    raw = len(__import__("base64").b64decode(crypto.encrypt("x" * length)))
+    # 16 random + 4 length + message + 2 receiveid, padded to 32 (a whole block if already even)
+    raw = len(base64.b64decode(crypto.encrypt("x" * length)))
     assert raw % 32 == 0
     assert raw - (16 + 4 + length + 2) in range(1, 33)
 
@@ -134,10 +136,6 @@ def test_malformed_ciphertext_is_refused(encrypted: str) -> None:
 
 
 def test_bad_padding_is_refused_not_trusted() -> None:
-    import base64
-
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     key = aes_key_from(KEY)
     encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
     forged = encryptor.update(bytes(31) + b"\x40") + encryptor.finalize()  # pad byte 64 > 32

@@ -1,0 +1,160 @@
+"""Workers on the real Redis: ack after handling, retries, dead letters, replay, the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from bot.app import create_app
+from bot.clock import ManualClock, SystemClock
+from bot.deps import Deps
+from bot.dispatch import Router
+from bot.events import Event, TextMessage
+from bot.queue import EventQueue
+from bot.store import keys
+from bot.store.ledger import Ledger
+from config.settings import Settings
+from handlers import build_root_router
+from tests.conftest import make_settings
+from tests.support.wecom import eventually, signed, text_message
+
+ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+
+
+async def post(
+    client: TestClient[web.Request, web.Application], settings: Settings, xml: str
+) -> None:
+    callback = signed(settings, xml)
+    response = await client.post("/wecom/callback", params=callback.query, data=callback.body)
+    assert response.status == 200
+
+
+async def test_accepted_event_reaches_its_handler_and_is_acked(
+    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock, redis: Redis
+) -> None:
+    seen: list[str] = []
+    router = Router("test")
+
+    @router.on(TextMessage)
+    async def remember(event: TextMessage, deps: Deps) -> None:
+        seen.append(event.content)
+
+    client = await aiohttp_client(create_app(settings, clock=clock, router=router))
+    await post(client, settings, text_message(settings, "第一条"))
+
+    async def handled() -> bool:
+        return seen == ["第一条"]
+
+    await eventually(handled)
+    queue = EventQueue(redis, settings.wecom.corp_id)
+
+    async def drained() -> bool:
+        stats = await queue.stats()
+        return stats.length == 0 and stats.pending == 0
+
+    await eventually(drained)
+    metrics = await (await client.get("/metrics")).text()
+    assert 'siyu_events_handled_total{kind="text",outcome="handled"} 1.0' in metrics
+
+
+async def test_failing_handler_is_retried_then_dead_lettered_then_replayed(
+    aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock, redis: Redis
+) -> None:
+    settings = make_settings(
+        redis_url,
+        queue={
+            "max_deliveries": 3,
+            "claim_idle_seconds": 0.05,
+            "janitor_interval_seconds": 0.05,
+            "block_ms": 20,
+        },
+    )
+    attempts: list[int] = []
+    healthy = False
+    router = Router("flaky")
+
+    @router.on(TextMessage)
+    async def flaky(event: TextMessage, deps: Deps) -> None:
+        attempts.append(1)
+        if not healthy:
+            raise RuntimeError("downstream is down")
+
+    client = await aiohttp_client(create_app(settings, clock=clock, router=router))
+    await post(client, settings, text_message(settings))
+    queue = EventQueue(redis, settings.wecom.corp_id)
+
+    async def dead() -> bool:
+        return (await queue.stats()).dead == 1
+
+    await eventually(dead)
+    assert len(attempts) == 3
+    [(dead_id, fields)] = await queue.dead_entries()
+    assert fields["deliveries"] == "3"
+    assert "downstream is down" in fields["error"]
+    assert (await queue.stats()).length == 0
+
+    healthy = True
+    assert await queue.replay(dead_id) is not None
+
+    async def replayed() -> bool:
+        stats = await queue.stats()
+        return len(attempts) == 4 and stats.length == 0 and stats.dead == 0
+
+    await eventually(replayed)
+    metrics = await (await client.get("/metrics")).text()
+    assert 'siyu_events_handled_total{kind="text",outcome="dead_lettered"} 1.0' in metrics
+    assert 'siyu_events_handled_total{kind="text",outcome="handled"} 1.0' in metrics
+
+
+async def test_unknown_event_is_queued_and_handled(
+    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock, redis: Redis
+) -> None:
+    client = await aiohttp_client(create_app(settings, clock=clock, router=build_root_router()))
+    xml = text_message(settings).replace(
+        "<MsgType><![CDATA[text]]>", "<MsgType><![CDATA[hologram]]>"
+    )
+    await post(client, settings, xml)
+
+    async def counted() -> bool:
+        values = await redis.hvals(keys.demo_effects(settings.wecom.corp_id))
+        return values == ["1"]
+
+    await eventually(counted)
+    metrics = await (await client.get("/metrics")).text()
+    assert 'siyu_events_handled_total{kind="unknown",outcome="handled"} 1.0' in metrics
+
+
+async def test_ledger_applies_an_effect_once(settings: Settings, redis: Redis) -> None:
+    ledger = Ledger(redis, settings.wecom.corp_id)
+    target = f"{keys.demo_effects(settings.wecom.corp_id)}:ledger-test"
+    results = [
+        await ledger.apply_once("effect-1", lambda pipe: pipe.incr(target)) for _ in range(3)
+    ]
+    assert results == [True, False, False]
+    assert await redis.get(target) == "1"
+    assert await ledger.is_done("effect-1")
+    assert SystemClock().now().tzinfo is not None
+
+
+async def test_event_no_router_handles_is_acked_as_ignored(
+    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock, redis: Redis
+) -> None:
+    router = Router("only-contacts")
+
+    @router.on(Event, lambda e: False)
+    async def never(event: Event, deps: Deps) -> None:
+        raise AssertionError("filtered out")
+
+    client = await aiohttp_client(create_app(settings, clock=clock, router=router))
+    await post(client, settings, text_message(settings))
+    queue = EventQueue(redis, settings.wecom.corp_id)
+
+    async def drained() -> bool:
+        return (await queue.stats()).length == 0
+
+    await eventually(drained)
+    metrics = await (await client.get("/metrics")).text()
+    assert 'siyu_events_handled_total{kind="text",outcome="ignored"} 1.0' in metrics

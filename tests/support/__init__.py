@@ -1,0 +1,1 @@
+"""Helpers shared by tests: building callbacks and waiting for the queue."""
