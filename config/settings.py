@@ -70,7 +70,7 @@ class RedisSettings(_Section):
 
     url: str = ""
     data_dir: Path = Path("var")
-    timeout_seconds: float = Field(default=0.5, gt=0)
+    timeout_seconds: float = Field(default=0.4, gt=0)
     appendfsync: str = Field(default="everysec", pattern="^(always|everysec|no)$")
 
 

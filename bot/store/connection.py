@@ -18,17 +18,18 @@ logger = logging.getLogger(__name__)
 
 
 def connect(url: str, timeout_seconds: float) -> Redis:
-    """A client with short timeouts and no silent retries: callers decide what a failure means.
+    """A client with short timeouts and one immediate retry: callers decide what failure means.
 
     The gateway must answer WeCom 503 within a second when Redis is gone, so a failed
-    command is not retried here; WeCom's own retry (3 tries) re-sends the callback.
+    command is retried once at most (a dead pooled connection after a Redis restart); WeCom's
+    own retry (3 tries) re-sends the callback.
     """
     return Redis.from_url(
         url,
         decode_responses=True,
         socket_timeout=timeout_seconds,
         socket_connect_timeout=timeout_seconds,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled connection may be stale
         health_check_interval=0,
     )
 

@@ -1,0 +1,118 @@
+"""Durability across failures: a worker killed with SIGKILL, and Redis going away."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from bot.app import Role, create_app
+from bot.clock import ManualClock
+from bot.queue import EventQueue
+from bot.store import keys
+from bot.store.embedded import EmbeddedRedis
+from tests.conftest import make_settings
+from tests.support.processes import start, start_siyu, write_config
+from tests.support.wecom import contact_added, eventually, signed, text_message
+
+ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+EVENTS = 60
+
+
+async def test_worker_killed_mid_batch_loses_nothing_and_repeats_no_effect(
+    aiohttp_client: ClientFactory,
+    redis_url: str,
+    clock: ManualClock,
+    redis: Redis,
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(
+        redis_url,
+        queue={"consumers": 2, "batch_size": 8, "claim_idle_seconds": 0.5,
+               "janitor_interval_seconds": 0.1, "block_ms": 100},
+    )  # fmt: skip
+    config = write_config(settings, tmp_path / "siyu.toml")
+    gateway = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
+    for n in range(EVENTS):
+        xml = text_message(settings) if n % 2 else contact_added(settings, f"wmEXT{n:03d}")
+        callback = signed(settings, xml)
+        response = await gateway.post("/wecom/callback", params=callback.query, data=callback.body)
+        assert response.status == 200
+    effects = keys.demo_effects(settings.wecom.corp_id)
+    queue = EventQueue(redis, settings.wecom.corp_id)
+
+    slow = await start("-m", "tests.support.slow_worker", str(config))
+    try:
+
+        async def some_done() -> bool:
+            return int(await redis.hlen(effects)) >= 10
+
+        await eventually(some_done, timeout=30)
+    finally:
+        slow.kill()  # SIGKILL: no cleanup, no ack of the batch in flight
+        await slow.wait()
+    assert (await queue.stats()).pending > 0, "the kill should leave entries pending"
+    assert int(await redis.hlen(effects)) < EVENTS
+
+    worker = await start_siyu("serve", "--role", "worker", "--config", str(config))
+    try:
+
+        async def all_done() -> bool:
+            stats = await queue.stats()
+            return stats.length == 0 and stats.pending == 0
+
+        await eventually(all_done, timeout=30)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        exit_code = await asyncio.wait_for(worker.wait(), timeout=15)
+    assert exit_code == 0, "SIGTERM drains and exits cleanly"
+    counts = await redis.hvals(effects)
+    assert len(counts) == EVENTS, "every accepted event reached its handler"
+    assert set(counts) == {"1"}, "each ledger-guarded effect happened exactly once"
+    assert (await queue.stats()).dead == 0
+
+
+async def test_redis_unreachable_gives_503_fast_and_wecom_retry_succeeds_after(
+    aiohttp_client: ClientFactory, clock: ManualClock, tmp_path: Path
+) -> None:
+    server = EmbeddedRedis(tmp_path / "redis", appendfsync="always")
+    url = server.start()
+    try:
+        settings = make_settings(url)
+        client = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
+        before = signed(settings, text_message(settings, "before the outage"))
+        response = await client.post("/wecom/callback", params=before.query, data=before.body)
+        assert response.status == 200
+
+        server.kill()
+        during = text_message(settings, "during the outage")
+        started = time.monotonic()
+        first_try = signed(settings, during)
+        response = await client.post("/wecom/callback", params=first_try.query, data=first_try.body)
+        assert response.status == 503
+        assert time.monotonic() - started < 1.0
+        assert (await client.get("/readyz")).status == 503
+        metrics = await (await client.get("/metrics")).text()
+        assert 'siyu_callbacks_total{app="default",result="unavailable"} 1.0' in metrics
+
+        server.start()  # same data dir: the AOF brings back what was accepted
+        retry = signed(settings, during)  # WeCom's retry: same message, fresh encryption
+        response = await client.post("/wecom/callback", params=retry.query, data=retry.body)
+        assert response.status == 200
+        check = Redis.from_url(url, decode_responses=True)
+        try:
+            entries = await check.xrange(keys.events(settings.wecom.corp_id))
+        finally:
+            await check.aclose()
+        contents = [fields["xml"] for _id, fields in entries]
+        assert len(contents) == 2
+        assert "before the outage" in contents[0]
+        assert "during the outage" in contents[1]
+    finally:
+        server.stop()
