@@ -13,8 +13,8 @@ import gc
 import math
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -73,15 +73,15 @@ def _run_target(
     gc.freeze()  # the pool is immortal: keep the collector off it while timing
     try:
         with _server(target, workdir, port, redis_url) as server:
-            before = cpu.sample(server.process.pid)
+            before, started = cpu.sample(server.process.pid), time.perf_counter()
             load = asyncio.run(run_load(posts, seconds, concurrency))
-            after = cpu.sample(server.process.pid)
+            after, wall = cpu.sample(server.process.pid), time.perf_counter() - started
             queued, dedup_keys = _enqueued(target, server, redis_url)
     finally:
         del posts
         gc.unfreeze()
     used = after - before if after is not None and before is not None else None
-    return RunResult(target, load, queued, dedup_keys, used)
+    return RunResult(target, load, queued, dedup_keys, used, wall)
 
 
 def _run_all(workdir: Path, seconds: float, concurrency: int) -> list[RunResult]:

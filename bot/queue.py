@@ -178,6 +178,10 @@ class EventQueue:
             results = await pipe.execute()
         return str(results[0])
 
+    async def peek(self, count: int = 100) -> list[Entry]:
+        """The oldest entries still in the event stream (queued or pending)."""
+        return _entries(await self.redis.xrange(self.stream, count=count))
+
     async def dead_entries(self, count: int = 100) -> list[Entry]:
         """The oldest dead letters with their fields."""
         return _entries(await self.redis.xrange(self.dead_stream, count=count))

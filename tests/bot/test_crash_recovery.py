@@ -107,7 +107,7 @@ async def test_redis_unreachable_gives_503_fast_and_wecom_retry_succeeds_after(
         assert response.status == 200
         check = Redis.from_url(url, decode_responses=True)
         try:
-            entries = await check.xrange(keys.events(settings.wecom.corp_id))
+            entries = await EventQueue(check, settings.wecom.corp_id).peek()
         finally:
             await check.aclose()
         contents = [fields["xml"] for _id, fields in entries]

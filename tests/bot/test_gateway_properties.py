@@ -154,7 +154,7 @@ async def test_hostile_outer_xml_is_400(
     assert status == 400
 
 
-@pytest.mark.parametrize("document", HOSTILE_XML[:3] + ["plain text", "<xml>"])
+@pytest.mark.parametrize("document", [*HOSTILE_XML[:3], "plain text", "<xml>"])
 async def test_hostile_xml_inside_a_valid_envelope_is_400(
     client: TestClient[web.Request, web.Application],
     redis: Redis,
