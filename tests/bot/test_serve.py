@@ -1,0 +1,76 @@
+"""``siyu serve`` as a real process: ready, accepting, and graceful on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+from pathlib import Path
+
+import aiohttp
+from redis.asyncio import Redis
+
+from bot.queue import EventQueue
+from bot.store import keys
+from tests.conftest import make_settings
+from tests.support.processes import start_siyu, write_config
+from tests.support.wecom import eventually, signed, text_message
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_sigterm_loses_no_acknowledged_callback(
+    redis_url: str, redis: Redis, tmp_path: Path
+) -> None:
+    settings = make_settings(redis_url, server={"replay_window_seconds": 0})
+    port = free_port()
+    config = write_config(settings, tmp_path / "siyu.toml")
+    config.write_text(
+        config.read_text() + f"[server]\nport = {port}\nreplay_window_seconds = 0\n", "utf-8"
+    )
+    process = await start_siyu("serve", "--config", str(config))
+    base = f"http://127.0.0.1:{port}"
+    callbacks = [signed(settings, text_message(settings, f"第{n}条")) for n in range(200)]
+    acknowledged: list[int] = []
+    try:
+        async with aiohttp.ClientSession() as session:
+
+            async def up() -> bool:
+                try:
+                    async with session.get(f"{base}/healthz") as response:
+                        return response.status == 200
+                except aiohttp.ClientError:
+                    return False
+
+            await eventually(up, timeout=20)
+
+            async def send(n: int) -> None:
+                callback = callbacks[n]
+                try:
+                    async with session.post(
+                        f"{base}/wecom/callback", params=callback.query, data=callback.body
+                    ) as response:
+                        if response.status == 200:
+                            acknowledged.append(n)
+                except aiohttp.ClientError:
+                    pass  # refused while stopping: WeCom would retry it
+
+            sending = asyncio.gather(*(send(n) for n in range(200)))
+            await asyncio.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            await sending
+        exit_code = await asyncio.wait_for(process.wait(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert exit_code == 0
+    assert acknowledged, "some callbacks were accepted before the stop"
+    handled = await redis.hlen(keys.demo_effects(settings.wecom.corp_id))
+    waiting = (await EventQueue(redis, settings.wecom.corp_id).stats()).length
+    assert handled + waiting >= len(acknowledged), "every 200 is handled or still queued"
+    assert handled + waiting <= 200
