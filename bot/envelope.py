@@ -32,8 +32,12 @@ class Envelope:
 def _parse(document: bytes | str) -> StdET.Element:
     try:
         return fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (StdET.ParseError, DefusedXmlException, ValueError) as exc:
-        raise MalformedXML(str(exc) or type(exc).__name__) from exc
+    except StdET.ParseError as exc:  # the message names a position, never content
+        raise MalformedXML(f"not well-formed XML at line {exc.position[0]}") from exc
+    except DefusedXmlException as exc:  # its message would quote the body's entity names
+        raise MalformedXML(f"forbidden XML construct ({type(exc).__name__})") from exc
+    except ValueError as exc:
+        raise MalformedXML("not decodable XML") from exc
 
 
 def parse_envelope(body: bytes) -> Envelope:

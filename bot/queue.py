@@ -142,6 +142,17 @@ class EventQueue:
                 await self.redis.xack(self.stream, keys.CONSUMER_GROUP, entry_id)
         return entries
 
+    async def prune_consumers(self, idle_ms: int) -> list[str]:
+        """Forget consumers idle for ``idle_ms`` that hold nothing pending (exited processes)."""
+        pruned: list[str] = []
+        for consumer in await self.redis.xinfo_consumers(self.stream, keys.CONSUMER_GROUP):
+            if int(consumer["pending"]) == 0 and int(consumer["idle"]) >= idle_ms:
+                await self.redis.xgroup_delconsumer(
+                    self.stream, keys.CONSUMER_GROUP, consumer["name"]
+                )
+                pruned.append(str(consumer["name"]))
+        return pruned
+
     async def deliveries(self, entry_id: str) -> int:
         """How many times ``entry_id`` has been delivered (0 if it is not pending)."""
         rows = await self.redis.xpending_range(

@@ -27,6 +27,7 @@ from config.settings import QueueSettings
 logger = logging.getLogger(__name__)
 
 _REDIS_RETRY_SECONDS = 0.5
+_CONSUMER_IDLE_MS = 3_600_000  # consumers of exited processes are forgotten after an hour
 
 
 def consumer_name(index: int) -> str:
@@ -70,14 +71,20 @@ class Worker:
             except (RedisError, OSError) as exc:
                 logger.warning("consumer %s: redis unavailable (%s); retrying", consumer, exc)
                 await _sleep_unless(stop, _REDIS_RETRY_SECONDS)
+            except Exception:  # a bug must not silently stop consumption; entries stay pending
+                logger.exception("consumer %s failed; continuing", consumer)
+                await _sleep_unless(stop, _REDIS_RETRY_SECONDS)
 
     async def _janitor(self, consumer: str, stop: asyncio.Event) -> None:
         idle_ms = int(self.settings.claim_idle_seconds * 1000)
         while not stop.is_set():
             try:
                 await self.reclaim(consumer, idle_ms)
+                await self.queue.prune_consumers(_CONSUMER_IDLE_MS)
             except (RedisError, OSError) as exc:
                 logger.warning("janitor: redis unavailable (%s)", exc)
+            except Exception:
+                logger.exception("janitor failed; continuing")
             await _sleep_unless(stop, self.settings.janitor_interval_seconds)
 
     async def reclaim(self, consumer: str, idle_ms: int) -> int:

@@ -158,3 +158,16 @@ async def test_event_no_router_handles_is_acked_as_ignored(
     await eventually(drained)
     metrics = await (await client.get("/metrics")).text()
     assert 'siyu_events_handled_total{kind="text",outcome="ignored"} 1.0' in metrics
+
+
+async def test_idle_consumers_without_pending_entries_are_pruned(
+    settings: Settings, redis: Redis
+) -> None:
+    queue = EventQueue(redis, settings.wecom.corp_id)
+    await queue.ensure_group()
+    await queue.enqueue("default", "text", "msg|1", "<xml/>")
+    await queue.read_new("holds-one", count=1, block_ms=10)
+    await redis.xgroup_createconsumer(queue.stream, keys.CONSUMER_GROUP, "holds-none")
+    assert await queue.prune_consumers(idle_ms=0) == ["holds-none"]
+    consumers = await redis.xinfo_consumers(queue.stream, keys.CONSUMER_GROUP)
+    assert [c["name"] for c in consumers] == ["holds-one"]
