@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.app import Role
 from bot.queue import EventQueue
+from bot.sandbox.command import add_sandbox_arguments
 from bot.store.connection import open_redis
 from config.settings import Settings, load_settings
 
@@ -47,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="play a scripted story on an embedded siyu")
     demo.add_argument("--data-dir", default=None, help="where the demo's Redis lives")
 
+    sandbox = commands.add_parser(
+        "sandbox", help="run the local WeCom sandbox (WeCom's API, callbacks and actors)"
+    )
+    add_sandbox_arguments(sandbox)
+
     bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
     ingest = bench_commands.add_parser("ingest", help="callbacks/s and latency vs Flask+wechatpy")
@@ -77,6 +83,10 @@ def _run(args: argparse.Namespace) -> int:
         from bot.demo import run_demo  # noqa: PLC0415 - keeps `siyu --help` fast
 
         return run_demo(args.data_dir)
+    if args.command == "sandbox":
+        from bot.sandbox.command import run_sandbox  # noqa: PLC0415
+
+        return run_sandbox(args)
     if args.command == "bench":
         from bench.ingest import run_ingest_bench  # noqa: PLC0415
 
