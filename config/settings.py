@@ -29,11 +29,34 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class HttpSettings(_Section):
+    """How the API client talks to WeCom: explicit timeouts, bounded retries of -1."""
+
+    connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    read_timeout_seconds: float = Field(default=5.0, gt=0)
+    total_timeout_seconds: float = Field(default=10.0, gt=0)
+    busy_tries: int = Field(default=3, ge=1)  # tries in all when WeCom answers -1
+    backoff_seconds: float = Field(default=0.2, ge=0)
+
+
+class LimitSettings(_Section):
+    """Client-side limits mirroring WeCom's (doc 90454); WeCom may change them."""
+
+    api_per_minute: int = Field(default=10_000, ge=1)  # per API per corp
+    api_per_hour: int = Field(default=150_000, ge=1)
+    member_messages_per_minute: int = Field(default=30, ge=1)  # app messages to one member
+    member_messages_per_hour: int = Field(default=1_000, ge=1)
+    max_wait_seconds: float = Field(default=2.0, ge=0)  # wait longer: re-queue the event
+
+
 class WeComSettings(_Section):
     """The corp and where its API lives (production WeCom or the local sandbox)."""
 
     corp_id: str = Field(min_length=1)
     api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
+    duplicate_check_seconds: int = Field(default=1800, ge=0, le=14400)  # message/send dedup
+    http: HttpSettings = HttpSettings()
+    limits: LimitSettings = LimitSettings()
 
 
 class AppSettings(_Section):

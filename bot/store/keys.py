@@ -41,6 +41,26 @@ def ledger(corp_id: str, effect_key: str) -> str:
     return f"{_corp(corp_id)}:ledger:{effect_key}"
 
 
+def access_token(corp_id: str, secret_digest: str) -> str:
+    """Hash {token, expires_at, refresh_at} of one app. TTL: the token's expires_in (7200 s)."""
+    return f"{_corp(corp_id)}:token:{secret_digest}"
+
+
+def access_token_lock(corp_id: str, secret_digest: str) -> str:
+    """Held by the one process refreshing that token. TTL: TokenPolicy.lock_seconds (10 s)."""
+    return f"{_corp(corp_id)}:token:{secret_digest}:lock"
+
+
+def rate_window(corp_id: str, scope: str) -> str:
+    """Prefix of fixed-window counters (``…:<window>:<slot>``). TTL: two windows."""
+    return f"{_corp(corp_id)}:rate:{scope}"
+
+
+def delayed_events(corp_id: str) -> str:
+    """Sorted set of events waiting to be re-queued (score: due ms). No TTL: drained."""
+    return f"{_corp(corp_id)}:events:delayed"
+
+
 def demo_effects(corp_id: str) -> str:
     """Hash: event dedup key → times the demo handler's guarded effect ran. No TTL (demo)."""
     return f"{_corp(corp_id)}:demo:effects"

@@ -1,0 +1,109 @@
+"""Access tokens per (corp, app), cached in Redis and shared by every siyu process.
+
+A token is refreshed ``refresh_margin`` seconds before it expires by exactly one process,
+the holder of a short Redis lock; the others keep using the still-valid token, or wait for
+the new one, so 50 concurrent callers cause one gettoken, not 50 (wechatpy's RedisStorage
+has no lock: every process refetches when the key expires). On 40014/42001 the caller
+invalidates the token it used; a newer token stored meanwhile is left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Final
+
+from redis.asyncio import Redis
+
+from bot.clock import Clock
+from bot.store import keys
+from bot.wecom.transport import Transport
+
+_COMPARE_AND_DELETE: Final = """
+if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_UNLOCK: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPolicy:
+    """When to refresh and how long one refresher may hold the lock."""
+
+    refresh_margin_seconds: float = 300.0
+    lock_seconds: float = 10.0
+    wait_seconds: float = 10.0
+
+
+class TokenCache:
+    """The access token of one app."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        transport: Transport,
+        corp_id: str,
+        secret: str,
+        clock: Clock,
+        *,
+        policy: TokenPolicy = TokenPolicy(),
+    ) -> None:
+        self._redis = redis
+        self._transport = transport
+        self._corp_id = corp_id
+        self._secret = secret
+        self._clock = clock
+        self._policy = policy
+        # One cache per (corp, secret); a digest names the secret without revealing it.
+        digest = hashlib.sha256(secret.encode()).hexdigest()[:12]
+        self._key = keys.access_token(corp_id, digest)
+        self._lock_key = keys.access_token_lock(corp_id, digest)
+        self._compare_and_delete = redis.register_script(_COMPARE_AND_DELETE)
+        self._unlock = redis.register_script(_UNLOCK)
+
+    async def token(self) -> str:
+        """A valid access token, fetched at most once at a time across all processes."""
+        deadline = time.monotonic() + self._policy.wait_seconds
+        while True:
+            cached = await self._redis.hgetall(self._key)
+            now = self._clock.now().timestamp()
+            if cached and now < float(cached["refresh_at"]):
+                return str(cached["token"])
+            owner = secrets.token_hex(8)
+            lock_ms = int(self._policy.lock_seconds * 1000)
+            if await self._redis.set(self._lock_key, owner, nx=True, px=lock_ms):
+                try:
+                    return await self._fetch()
+                finally:
+                    await self._unlock(keys=[self._lock_key], args=[owner])
+            if cached and now < float(cached["expires_at"]):
+                return str(cached["token"])  # another process is refreshing; this one still works
+            if time.monotonic() > deadline:
+                raise TimeoutError("no access token: another process holds the refresh lock")
+            await asyncio.sleep(0.02)
+
+    async def _fetch(self) -> str:
+        payload = await self._transport.request(
+            "GET", "gettoken", {"corpid": self._corp_id, "corpsecret": self._secret}, None
+        )
+        token = str(payload["access_token"])
+        expires_in = int(payload.get("expires_in", 7200))
+        now = self._clock.now().timestamp()
+        refresh_at = now + max(expires_in - self._policy.refresh_margin_seconds, expires_in / 2)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._key, mapping={
+                "token": token, "expires_at": str(now + expires_in), "refresh_at": str(refresh_at),
+            })  # fmt: skip
+            pipe.expire(self._key, expires_in)
+            await pipe.execute()
+        return token
+
+    async def invalidate(self, token: str) -> None:
+        """Forget ``token`` (WeCom said 40014/42001), unless a newer one replaced it."""
+        await self._compare_and_delete(keys=[self._key], args=[token])
