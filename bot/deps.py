@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.store.ledger import Ledger
-from config.settings import Settings
+from bot.wecom.api import WeComAPI
+from config.settings import DEFAULT_APP, Settings
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Handler dependencies: settings, Redis, the idempotency ledger and the clock."""
+    """Handler dependencies: settings, Redis, the ledger, the clock and WeCom's API per app."""
 
     settings: Settings
     redis: Redis
     ledger: Ledger
     clock: Clock
+    wecom: Mapping[str, WeComAPI]
+
+    def api(self, app: str = DEFAULT_APP) -> WeComAPI:
+        """The WeCom API as ``app``."""
+        return self.wecom[app]
 
     @property
     def corp_id(self) -> str:

@@ -18,7 +18,7 @@ CallbackResult = Literal[
     "unknown_app",
     "unavailable",
 ]
-HandledOutcome = Literal["handled", "ignored", "failed", "dead_lettered"]
+HandledOutcome = Literal["handled", "ignored", "failed", "deferred", "dead_lettered"]
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -57,6 +57,9 @@ class Metrics:
         self.dead_letters = Gauge(
             "siyu_dead_letters", "Entries in the dead-letter stream", registry=self.registry
         )
+        self.delayed = Gauge(
+            "siyu_delayed_events", "Events waiting out a rate limit", registry=self.registry
+        )
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
         """One POSTed callback answered."""
@@ -71,6 +74,7 @@ class Metrics:
         self.stream_length.set(stats.length)
         self.stream_pending.set(stats.pending)
         self.dead_letters.set(stats.dead)
+        self.delayed.set(stats.delayed)
 
     def render(self) -> bytes:
         """The text exposition format."""

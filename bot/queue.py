@@ -7,8 +7,9 @@ only after their handlers finish; entries left pending by a crash are claimed ag
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, cast
 
 from redis.asyncio import Redis
@@ -35,6 +36,25 @@ def _entries(rows: Any) -> list[Entry]:  # redis-py replies are untyped
     return [(str(entry_id), dict(fields or {})) for entry_id, fields in rows or []]
 
 
+# KEYS: delayed zset, stream; ARGV: limit. Moves due entries back onto the stream.
+_RELEASE_DUE: Final = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms, 'LIMIT', 0, ARGV[1])
+for _, member in ipairs(due) do
+  local fields = cjson.decode(member)
+  local flat = {}
+  for name, value in pairs(fields) do
+    table.insert(flat, name)
+    table.insert(flat, value)
+  end
+  redis.call('XADD', KEYS[2], '*', unpack(flat))
+  redis.call('ZREM', KEYS[1], member)
+end
+return #due
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class QueuedEvent:
     """One stream entry: a decrypted callback and where it came from."""
@@ -45,6 +65,7 @@ class QueuedEvent:
     dedup_key: str
     xml: str
     received_ms: int
+    deferrals: int = 0
 
     @classmethod
     def from_fields(cls, entry_id: str, fields: dict[str, str]) -> QueuedEvent:
@@ -56,6 +77,7 @@ class QueuedEvent:
             dedup_key=fields.get("dedup", ""),
             xml=fields.get("xml", ""),
             received_ms=int(fields.get("received_ms", "0") or 0),
+            deferrals=int(fields.get("deferrals", "0") or 0),
         )
 
     def fields(self) -> dict[str, str]:
@@ -66,6 +88,7 @@ class QueuedEvent:
             "dedup": self.dedup_key,
             "xml": self.xml,
             "received_ms": str(self.received_ms),
+            "deferrals": str(self.deferrals),
         }
 
 
@@ -76,6 +99,7 @@ class QueueStats:
     length: int
     pending: int
     dead: int
+    delayed: int = 0
 
 
 class EventQueue:
@@ -88,7 +112,9 @@ class EventQueue:
         self._errors = keys.last_errors(corp_id)
         self._corp_id = corp_id
         self._dedup_ttl = dedup_ttl_seconds
+        self._delayed = keys.delayed_events(corp_id)
         self._enqueue = redis.register_script(_ENQUEUE)
+        self._release_due = redis.register_script(_RELEASE_DUE)
 
     async def ensure_group(self) -> None:
         """Create the consumer group (from the stream's start) if it does not exist."""
@@ -172,6 +198,26 @@ class EventQueue:
         """Remember the last error of an entry that stays pending for a retry."""
         await self.redis.hset(self._errors, entry_id, error[:1000])
 
+    async def defer(self, entry: QueuedEvent, delay_seconds: float) -> None:
+        """Take an entry off the stream and put it back after ``delay_seconds``.
+
+        For rate limits: waiting is not failing, so the delivery count starts afresh.
+        """
+        later = replace(entry, deferrals=entry.deferrals + 1)
+        member = json.dumps(later.fields(), ensure_ascii=False, sort_keys=True)
+        seconds, micros = await self.redis.time()
+        due_ms = seconds * 1000 + micros // 1000 + int(delay_seconds * 1000)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self._delayed, {member: due_ms})
+            pipe.xack(self.stream, keys.CONSUMER_GROUP, entry.entry_id)
+            pipe.xdel(self.stream, entry.entry_id)
+            pipe.hdel(self._errors, entry.entry_id)
+            await pipe.execute()
+
+    async def release_due(self, limit: int = 100) -> int:
+        """Put deferred entries whose time has come back on the stream; how many."""
+        return int(await self._release_due(keys=[self._delayed, self.stream], args=[limit]))
+
     async def dead_letter(self, entry: QueuedEvent, deliveries: int, error: str) -> str:
         """Move an entry that failed too often to the dead-letter stream."""
         fields = {
@@ -215,5 +261,9 @@ class EventQueue:
             pipe.xlen(self.stream)
             pipe.xpending(self.stream, keys.CONSUMER_GROUP)
             pipe.xlen(self.dead_stream)
-            length, pending, dead = await pipe.execute()
-        return QueueStats(length=int(length), pending=int(pending["pending"]), dead=int(dead))
+            pipe.zcard(self._delayed)
+            length, pending, dead, delayed = await pipe.execute()
+        return QueueStats(
+            length=int(length), pending=int(pending["pending"]), dead=int(dead),
+            delayed=int(delayed),
+        )  # fmt: skip

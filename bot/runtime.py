@@ -19,6 +19,7 @@ from bot.metrics import Metrics
 from bot.queue import EventQueue
 from bot.store.connection import connect, redis_url
 from bot.store.ledger import Ledger
+from bot.wecom.api import open_wecom
 from bot.worker import Worker
 from config.settings import Settings
 
@@ -49,15 +50,17 @@ async def running(
         redis = connect(url, settings.redis.timeout_seconds)
         try:
             queue = EventQueue(redis, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
-            deps = Deps(settings, redis, Ledger(redis, settings.wecom.corp_id), clock)
             with contextlib.suppress(RedisError, OSError):  # a gateway may start before Redis
                 await queue.ensure_group()
-            runtime = Runtime(settings, redis, queue, metrics, deps)
-            if router is None:
-                yield runtime
-            else:
-                async with _workers(url, settings, router, deps, metrics):
+            async with open_wecom(settings, redis, clock) as wecom:
+                ledger = Ledger(redis, settings.wecom.corp_id)
+                deps = Deps(settings, redis, ledger, clock, wecom)
+                runtime = Runtime(settings, redis, queue, metrics, deps)
+                if router is None:
                     yield runtime
+                else:
+                    async with _workers(url, settings, router, deps, metrics):
+                        yield runtime
         finally:
             await redis.aclose()
 

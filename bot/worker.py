@@ -22,6 +22,7 @@ from bot.envelope import MalformedXML
 from bot.events import parse_event
 from bot.metrics import Metrics
 from bot.queue import EventQueue, QueuedEvent
+from bot.wecom.errors import RateLimited
 from config.settings import QueueSettings
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class Worker:
         while not stop.is_set():
             try:
                 await self.reclaim(consumer, idle_ms)
+                await self.queue.release_due()
                 await self.queue.prune_consumers(_CONSUMER_IDLE_MS)
             except (RedisError, OSError) as exc:
                 logger.warning("janitor: redis unavailable (%s)", exc)
@@ -109,10 +111,20 @@ class Worker:
         try:
             handled = await self.dispatcher.dispatch(event, self.deps)
         except HandlerFailed as failed:
-            await self._failed(entry, deliveries, str(failed))
+            if isinstance(failed.cause, RateLimited):
+                await self._defer(entry, failed.cause)
+            else:
+                await self._failed(entry, deliveries, str(failed))
             return
         await self.queue.ack(entry.entry_id)
         self.metrics.count_handled(entry.kind, "handled" if handled else "ignored")
+
+    async def _defer(self, entry: QueuedEvent, limited: RateLimited) -> None:
+        delay = max(limited.retry_after, 0.1)
+        logger.info("event %s (%s) rate-limited on %s; retrying in %.0fs",
+                    entry.entry_id, entry.kind, limited.api, delay)  # fmt: skip
+        await self.queue.defer(entry, delay)
+        self.metrics.count_handled(entry.kind, "deferred")
 
     async def _failed(self, entry: QueuedEvent, deliveries: int, error: str) -> None:
         self.metrics.count_handled(entry.kind, "failed")

@@ -16,7 +16,7 @@ from tests.support.wecom import text_message
 
 @pytest.fixture
 def deps(settings: Settings, redis: Redis, clock: ManualClock) -> Deps:
-    return Deps(settings, redis, Ledger(redis, settings.wecom.corp_id), clock)
+    return Deps(settings, redis, Ledger(redis, settings.wecom.corp_id), clock, wecom={})
 
 
 def is_price_question(event: TextMessage) -> bool:

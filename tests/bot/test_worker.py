@@ -16,6 +16,7 @@ from bot.events import Event, TextMessage
 from bot.queue import EventQueue
 from bot.store import keys
 from bot.store.ledger import Ledger
+from bot.wecom.errors import RateLimited
 from config.settings import Settings
 from handlers import build_root_router
 from tests.conftest import make_settings
@@ -171,3 +172,32 @@ async def test_idle_consumers_without_pending_entries_are_pruned(
     assert await queue.prune_consumers(idle_ms=0) == ["holds-none"]
     consumers = await redis.xinfo_consumers(queue.stream, keys.CONSUMER_GROUP)
     assert [c["name"] for c in consumers] == ["holds-one"]
+
+
+async def test_rate_limited_event_is_deferred_not_failed_then_handled(
+    aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock, redis: Redis
+) -> None:
+    settings = make_settings(redis_url, queue={"max_deliveries": 1, "block_ms": 20,
+                                               "janitor_interval_seconds": 0.05})  # fmt: skip
+    attempts: list[int] = []
+    router = Router("limited")
+
+    @router.on(TextMessage)
+    async def limited_once(event: TextMessage, deps: Deps) -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RateLimited(45009, "api freq out of limit", "message/send", retry_after=0.2)
+
+    client = await aiohttp_client(create_app(settings, clock=clock, router=router))
+    await post(client, settings, text_message(settings))
+    queue = EventQueue(redis, settings.wecom.corp_id)
+
+    async def handled_after_the_wait() -> bool:
+        stats = await queue.stats()
+        return len(attempts) == 2 and stats.length == 0 and stats.delayed == 0
+
+    await eventually(handled_after_the_wait)
+    assert (await queue.stats()).dead == 0, "waiting out a limit is not a failed delivery"
+    metrics = await (await client.get("/metrics")).text()
+    assert 'siyu_events_handled_total{kind="text",outcome="deferred"} 1.0' in metrics
+    assert 'siyu_events_handled_total{kind="text",outcome="handled"} 1.0' in metrics
