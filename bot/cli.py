@@ -48,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="play a scripted story on an embedded siyu")
     demo.add_argument("--data-dir", default=None, help="where the demo's Redis lives")
 
+    doctor = commands.add_parser("doctor", help="check the WeCom setup and explain each failure")
+    _add_config(doctor)
+    doctor.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the callback URL WeCom calls, e.g. https://siyu.example.com/wecom/callback",
+    )
+
     sandbox = commands.add_parser(
         "sandbox", help="run the local WeCom sandbox (WeCom's API, callbacks and actors)"
     )
@@ -93,12 +101,25 @@ def _run(args: argparse.Namespace) -> int:
         return run_ingest_bench(args.seconds, args.concurrency, as_json=args.json)
     settings = load_settings(args.config)
     _configure_logging(settings.log_level)
+    if args.command == "doctor":
+        return asyncio.run(_doctor(settings, args.public_url))
     if args.command == "serve":
         from bot.serve import serve  # noqa: PLC0415
 
         serve(settings, Role(args.role))
         return 0
     return asyncio.run(_dead(settings, args))
+
+
+async def _doctor(settings: Settings, public_url: str | None) -> int:
+    from bot.doctor import diagnose  # noqa: PLC0415
+
+    findings = await diagnose(settings, public_url)
+    for finding in findings:
+        print(finding.line())
+    failed = sum(not finding.ok for finding in findings)
+    print(f"\n{len(findings) - failed} checks passed, {failed} failed.")
+    return 1 if failed else 0
 
 
 async def _dead(settings: Settings, args: argparse.Namespace) -> int:
