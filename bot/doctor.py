@@ -7,9 +7,9 @@ is wrong and where in the admin console to fix it. Secrets are never printed.
 from __future__ import annotations
 
 import re
-from http import HTTPStatus
 import time
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Final
 
 import aiohttp
@@ -63,8 +63,8 @@ async def check_secret(name: str, app: AppSettings, transport: Transport, corp_i
         return Finding(False, check, "no secret configured (set SIYU_APPS__"
                        f"{name.upper()}__SECRET).")  # fmt: skip
     try:
-        payload = await transport.request("GET", "gettoken",
-                                          {"corpid": corp_id, "corpsecret": secret}, None)  # fmt: skip
+        credentials = {"corpid": corp_id, "corpsecret": secret}
+        payload = await transport.request("GET", "gettoken", credentials, None)
         token = str(payload["access_token"])
         await transport.request("GET", _PROBE_API, {"access_token": token}, None)
     except InvalidCredential:
