@@ -51,15 +51,16 @@ def _server(target: Target, workdir: Path, port: int, redis_url: str) -> Iterato
             yield server
 
 
-def _enqueued(target: Target, server: Server, redis_url: str) -> tuple[int, int]:
-    """(entries the server says it queued, dedup keys in Redis) for ``target``."""
+def _enqueued(target: Target, server: Server, redis_url: str) -> tuple[int, int, int | None]:
+    """(entries the server says it queued, dedup keys, siyu's unprocessed backlog)."""
     if target.role is None:
         prefix = f"baseline:{{{target.corp_id}}}"
-        queued = verify.stream_length(redis_url, f"{prefix}:events")
+        queued, backlog = verify.stream_length(redis_url, f"{prefix}:events"), None
     else:
         prefix = f"siyu:{{{target.corp_id}}}"
         queued = verify.siyu_accepted(server.port)
-    return queued, verify.count_keys(redis_url, f"{prefix}:dedup:*")
+        backlog = verify.stream_length(redis_url, f"{prefix}:events")
+    return queued, verify.count_keys(redis_url, f"{prefix}:dedup:*"), backlog
 
 
 def _run_target(
@@ -76,12 +77,12 @@ def _run_target(
             before, started = cpu.sample(server.process.pid), time.perf_counter()
             load = asyncio.run(run_load(posts, seconds, concurrency))
             after, wall = cpu.sample(server.process.pid), time.perf_counter() - started
-            queued, dedup_keys = _enqueued(target, server, redis_url)
+            queued, dedup_keys, backlog = _enqueued(target, server, redis_url)
     finally:
         del posts
         gc.unfreeze()
     used = after - before if after is not None and before is not None else None
-    return RunResult(target, load, queued, dedup_keys, used, wall)
+    return RunResult(target, load, queued, dedup_keys, backlog, used, wall)
 
 
 def _run_all(workdir: Path, seconds: float, concurrency: int) -> list[RunResult]:

@@ -34,6 +34,7 @@ class RunResult:
     load: LoadResult
     queued: int  # siyu: accepted per /metrics; baseline: XLEN of its stream
     dedup_keys: int
+    backlog: int | None  # siyu: entries still in its stream when the load stopped
     cpu: CpuSample | None  # CPU seconds during the load run (warm-up included)
     wall_seconds: float
 
@@ -79,6 +80,7 @@ def _run_json(result: RunResult) -> dict[str, Any]:
         "error_rate": round(load.error_rate, 5),
         "enqueued": result.queued,
         "dedup_keys": result.dedup_keys,
+        "backlog_after_load": result.backlog,
         "pool_exhausted": load.exhausted,
         "cpu_percent_of_one_core": result.cpu_percent(),
     }
@@ -127,6 +129,15 @@ def _warnings(result: RunResult) -> list[str]:
     return notes
 
 
+def _backlog_note(result: RunResult) -> str | None:
+    if result.backlog is None or result.target.role == "gateway":
+        return None
+    return (
+        f"{result.target.label}: {result.backlog} of {result.queued} accepted events were still"
+        " queued when the load stopped (its worker drains them afterwards)"
+    )
+
+
 def print_table(results: list[RunResult], seconds: float, concurrency: int) -> None:
     """The human-readable report."""
     print(
@@ -142,6 +153,8 @@ def print_table(results: list[RunResult], seconds: float, concurrency: int) -> N
         print(_row(result))
     for note in [note for result in results for note in _warnings(result)]:
         print(f"warning: {note}")
+    for backlog in filter(None, map(_backlog_note, results)):
+        print(f"note: {backlog}")
     ratio, ratio_met, p99_met = _verdicts(results)
     runs = _by_key(results)
     siyu_p99, base_p99 = runs["siyu"].load.latency_ms(0.99), runs["baseline"].load.latency_ms(0.99)
