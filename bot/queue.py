@@ -186,12 +186,14 @@ class EventQueue:
         )
         return int(rows[0]["times_delivered"]) if rows else 0
 
-    async def ack(self, entry_id: str) -> None:
-        """The handlers are done: forget the entry."""
+    async def ack(self, *entry_ids: str) -> None:
+        """The handlers are done: forget the entries (one round trip for a batch)."""
+        if not entry_ids:
+            return
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(self.stream, keys.CONSUMER_GROUP, entry_id)
-            pipe.xdel(self.stream, entry_id)
-            pipe.hdel(self._errors, entry_id)
+            pipe.xack(self.stream, keys.CONSUMER_GROUP, *entry_ids)
+            pipe.xdel(self.stream, *entry_ids)
+            pipe.hdel(self._errors, *entry_ids)
             await pipe.execute()
 
     async def record_failure(self, entry_id: str, error: str) -> None:

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from bot.deps import Deps
 from bot.dispatch import Dispatcher, HandlerFailed
 from bot.envelope import MalformedXML
-from bot.events import parse_event
+from bot.events import AnyEvent, Event, ExternalChatEvent, ExternalContactEvent, parse_event
 from bot.metrics import Metrics
 from bot.queue import EventQueue, QueuedEvent
 from bot.wecom.errors import RateLimited
@@ -67,8 +67,7 @@ class Worker:
                         consumer, self.settings.batch_size, self.settings.block_ms
                     )
                     deliveries = 1
-                for entry in batch:
-                    await self.process(entry, deliveries)
+                await self.process_batch(batch, deliveries)
             except (RedisError, OSError) as exc:
                 logger.warning("consumer %s: redis unavailable (%s); retrying", consumer, exc)
                 await _sleep_unless(stop, _REDIS_RETRY_SECONDS)
@@ -92,22 +91,45 @@ class Worker:
     async def reclaim(self, consumer: str, idle_ms: int) -> int:
         """Claim and process entries idle for ``idle_ms``; how many were claimed."""
         claimed = await self.queue.claim_idle(consumer, idle_ms, self.settings.batch_size)
-        for entry in claimed:
-            await self.process(entry, None)
+        await self.process_batch(claimed, None)
         return len(claimed)
 
-    async def process(self, entry: QueuedEvent, deliveries: int | None) -> None:
-        """Dispatch one entry; ack on success, keep pending or dead-letter on failure."""
+    async def process_batch(self, batch: list[QueuedEvent], deliveries: int | None) -> None:
+        """Run a batch: concurrently across subjects, in stream order within one subject.
+
+        Events about one customer, group or member keep their order (an add before its
+        delete); unrelated events do not wait for each other. Successes are acked together.
+        """
+        lanes: dict[str, list[tuple[QueuedEvent, AnyEvent | None]]] = {}
+        for entry in batch:
+            try:
+                event: AnyEvent | None = parse_event(entry.xml)
+            except MalformedXML:  # cannot happen for what the gateway queued
+                event = None
+            key = ordering_key(event) if event is not None else entry.entry_id
+            lanes.setdefault(key, []).append((entry, event))
+        done: list[str] = []
+
+        async def run(lane: list[tuple[QueuedEvent, AnyEvent | None]]) -> None:
+            for entry, event in lane:
+                if await self._process(entry, event, deliveries):
+                    done.append(entry.entry_id)
+
+        await asyncio.gather(*(run(lane) for lane in lanes.values()))
+        await self.queue.ack(*done)
+
+    async def _process(
+        self, entry: QueuedEvent, event: AnyEvent | None, deliveries: int | None
+    ) -> bool:
+        """Dispatch one entry; True if it should be acked, else it was kept or moved."""
         if deliveries is None:
             deliveries = await self.queue.deliveries(entry.entry_id)
         if deliveries > self.settings.max_deliveries:
             await self._bury(entry, deliveries, "delivered too often without success")
-            return
-        try:
-            event = parse_event(entry.xml)
-        except MalformedXML as exc:  # cannot happen for what the gateway queued
-            await self._bury(entry, deliveries, f"unparseable: {exc}")
-            return
+            return False
+        if event is None:
+            await self._bury(entry, deliveries, "unparseable")
+            return False
         try:
             handled = await self.dispatcher.dispatch(event, self.deps)
         except HandlerFailed as failed:
@@ -115,9 +137,9 @@ class Worker:
                 await self._defer(entry, failed.cause)
             else:
                 await self._failed(entry, deliveries, str(failed))
-            return
-        await self.queue.ack(entry.entry_id)
+            return False
         self.metrics.count_handled(entry.kind, "handled" if handled else "ignored")
+        return True
 
     async def _defer(self, entry: QueuedEvent, limited: RateLimited) -> None:
         delay = max(limited.retry_after, 0.1)
@@ -143,6 +165,17 @@ class Worker:
             "event %s (%s) dead-lettered as %s after %d deliveries: %s",
             entry.entry_id, entry.kind, dead_id, deliveries, error,
         )  # fmt: skip
+
+
+def ordering_key(event: AnyEvent) -> str:
+    """The subject whose events must be handled in order: a customer, a group or a member."""
+    if isinstance(event, ExternalContactEvent):
+        return f"customer:{event.external_user_id}"
+    if isinstance(event, ExternalChatEvent):
+        return f"chat:{event.chat_id}"
+    if isinstance(event, Event) and event.from_user and event.from_user != "sys":
+        return f"member:{event.from_user}"
+    return f"event:{event.dedup_key}"
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from bot.app import create_app
+from bot.app import Role, create_app
 from bot.clock import ManualClock, SystemClock
 from bot.deps import Deps
 from bot.dispatch import Router
-from bot.events import Event, TextMessage
+from bot.events import (
+    Event,
+    ExternalContactAdded,
+    ExternalContactEvent,
+    TextMessage,
+    parse_event,
+)
 from bot.queue import EventQueue
 from bot.store import keys
 from bot.store.ledger import Ledger
 from bot.wecom.errors import RateLimited
+from bot.worker import ordering_key
 from config.settings import Settings
 from handlers import build_root_router
 from tests.conftest import make_settings
-from tests.support.wecom import eventually, signed, text_message
+from tests.support.wecom import (
+    contact_added,
+    eventually,
+    follow_user_deleted,
+    signed,
+    text_message,
+)
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 
@@ -201,3 +216,49 @@ async def test_rate_limited_event_is_deferred_not_failed_then_handled(
     metrics = await (await client.get("/metrics")).text()
     assert 'siyu_events_handled_total{kind="text",outcome="deferred"} 1.0' in metrics
     assert 'siyu_events_handled_total{kind="text",outcome="handled"} 1.0' in metrics
+
+
+async def test_a_batch_keeps_each_customers_order_and_runs_customers_concurrently(
+    aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock
+) -> None:
+    settings = make_settings(redis_url, queue={"batch_size": 16, "block_ms": 20, "consumers": 1})
+    gateway = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
+    for customer in ("wmA", "wmB"):
+        await post(gateway, settings, contact_added(settings, customer))
+        await post(gateway, settings, follow_user_deleted(settings, customer))
+    log: list[str] = []
+    running = 0
+    overlap = 0
+    router = Router("order")
+
+    @router.on(ExternalContactEvent)
+    async def record(event: ExternalContactEvent, deps: Deps) -> None:
+        nonlocal running, overlap
+        running += 1
+        overlap = max(overlap, running)
+        if isinstance(event, ExternalContactAdded):
+            await asyncio.sleep(0.05)  # a slow add must still come before its delete
+        log.append(f"{event.external_user_id}:{event.change_type}")
+        running -= 1
+
+    await aiohttp_client(create_app(settings, role=Role.WORKER, clock=clock, router=router))
+
+    async def all_handled() -> bool:
+        return len(log) == 4
+
+    await eventually(all_handled)
+    for customer in ("wmA", "wmB"):
+        mine = [line for line in log if line.startswith(customer)]
+        assert mine == [f"{customer}:add_external_contact", f"{customer}:del_follow_user"]
+    assert overlap == 2, "the two customers' lanes ran side by side"
+
+
+@pytest.mark.parametrize(
+    ("xml", "key"),
+    [
+        (lambda s: contact_added(s, "wmX"), "customer:wmX"),
+        (text_message, "member:staff01"),
+    ],
+)
+def test_ordering_key(settings: Settings, xml: Callable[[Settings], str], key: str) -> None:
+    assert ordering_key(parse_event(xml(settings))) == key

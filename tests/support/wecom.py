@@ -58,6 +58,22 @@ def contact_added(settings: Settings, external_user_id: str, create_time: int | 
     )
 
 
+def follow_user_deleted(settings: Settings, external_user_id: str) -> str:
+    """The customer deleted staff01."""
+    return message_xml(
+        {
+            "ToUserName": settings.wecom.corp_id,
+            "FromUserName": "sys",
+            "CreateTime": int(NOW.timestamp()),
+            "MsgType": "event",
+            "Event": "change_external_contact",
+            "ChangeType": "del_follow_user",
+            "UserID": "staff01",
+            "ExternalUserID": external_user_id,
+        }
+    )
+
+
 def signed(settings: Settings, plaintext: str, timestamp: int | None = None) -> SignedCallback:
     """``plaintext`` encrypted and signed for the default app."""
     when = timestamp if timestamp is not None else int(NOW.timestamp())
