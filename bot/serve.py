@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 
@@ -17,6 +18,8 @@ from handlers import build_root_router
 
 logger = logging.getLogger(__name__)
 
+_GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections (CPython's default: 700)
+
 
 def serve(settings: Settings, role: Role) -> None:
     """Run until SIGTERM/SIGINT: stop accepting, finish in-flight requests, drain workers."""
@@ -24,6 +27,7 @@ def serve(settings: Settings, role: Role) -> None:
         asyncio.run(_run_headless_worker(settings))
         return
     app = create_app(settings, role=role)
+    app.on_startup.append(_settle_garbage_collector)
     web.run_app(
         app,
         host=settings.server.host,
@@ -32,6 +36,17 @@ def serve(settings: Settings, role: Role) -> None:
         access_log=None,  # query strings carry signatures; the gateway logs outcomes itself
         print=None,
     )
+
+
+async def _settle_garbage_collector(app: web.Application) -> None:
+    """Move start-up objects out of the collector's sight and collect young objects less often.
+
+    Full collections walking every long-lived object stalled all in-flight callbacks for
+    20-35 ms under load (the p99 of ``siyu bench ingest``); frozen objects are not walked.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_GC_YOUNG_THRESHOLD, 20, 50)
 
 
 async def _run_headless_worker(settings: Settings) -> None:
