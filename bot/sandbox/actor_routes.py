@@ -71,6 +71,21 @@ async def staff_message(request: web.Request) -> web.Response:
     return reply(done)
 
 
+@routes.post("/sandbox/staff/{userid}/card_click")
+async def staff_card_click(request: web.Request) -> web.Response:
+    """``{"task_id": "...", "event_key": "..."}`` → template_card_event with a ResponseCode."""
+    world = request.app[WORLD]
+    body = await read_json(request)
+    done = actors.staff_clicks_card(
+        world,
+        request.match_info["userid"],
+        field_text(body, "task_id"),
+        field_text(body, "event_key"),
+        emit_options(body, world.emitter.defaults),
+    )
+    return reply(done)
+
+
 @routes.post("/sandbox/staff/{userid}/resign")
 async def staff_resigns(request: web.Request) -> web.Response:
     """The staff member leaves the corp (their customers await a resigned transfer)."""

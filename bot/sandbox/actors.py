@@ -168,3 +168,33 @@ def staff_resigns(world: World, userid: str) -> Json:
     staff = world.corp.staff[userid]
     world.corp.staff[userid] = dataclasses.replace(staff, resigned=True)
     return {"staff": userid, "customers": len(world.corp.customers_of(userid))}
+
+
+def staff_clicks_card(
+    world: World, userid: str, task_id: str, event_key: str, options: EmitOptions | None = None
+) -> Json:
+    """A member presses a button of an interactive card siyu sent: template_card_event.
+
+    The event's ResponseCode (72 h, once) lets siyu call message/update_template_card.
+    """
+    _staff(world, userid)
+    corp, now = world.corp, world.now()
+    sent = next(
+        (m for m in reversed(corp.app_messages)
+         if m.touser == userid and m.msgtype == "template_card"
+         and m.payload.get("task_id") == task_id),
+        None,
+    )  # fmt: skip
+    if sent is None:
+        raise ControlError(404, f"no card with task_id {task_id} was delivered to {userid}")
+    app = world.app_by_agent(sent.agentid)
+    if app is None:
+        raise ControlError(404, f"no app with agentid {sent.agentid}")
+    code = new_id("rc", 40)
+    corp.response_codes[code] = OneShotCode(code, sent.msgid, userid, now)
+    fields = plaintexts.template_card_click(
+        corp.corp_id, now, userid, card=(task_id, str(sent.payload.get("card_type", ""))),
+        event_key=event_key, response_code=code, agent_id=sent.agentid,
+    )  # fmt: skip
+    emission = world.emitter.emit(app[0], fields, options)
+    return {"response_code": code, "task_id": task_id, "event_id": emission.event_id}

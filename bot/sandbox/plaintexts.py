@@ -87,3 +87,22 @@ def kf_notice(corp_id: str, now: datetime, token: str, open_kfid: str) -> Fields
         "Token": token,
         "OpenKfId": open_kfid,
     }
+
+
+def template_card_click(
+    corp_id: str, now: datetime, userid: str, *, card: tuple[str, str], event_key: str,
+    response_code: str, agent_id: int,
+) -> Fields:  # fmt: skip
+    """template_card_event (doc 90240): a member pressed a button of an interactive card.
+
+    ``card`` is (task_id, card_type).
+    """
+    return {
+        **_base(corp_id, now, userid, "event"),
+        "Event": "template_card_event",
+        "EventKey": event_key,
+        "TaskId": card[0],
+        "CardType": card[1],
+        "ResponseCode": response_code,
+        "AgentID": agent_id,
+    }

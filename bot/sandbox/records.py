@@ -208,6 +208,7 @@ class GroupMsg:
     create_type: int = 0  # 0 corp (API), 1 personal
     cancelled: bool = False
     reminders: int = 0
+    last_remind_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,8 @@ class Corp:
             int
         )  # (target, YYYY-MM)
         self.app_messages: list[AppMessage] = []
-        self.response_codes: dict[str, OneShotCode] = {}
+        self.response_codes: dict[str, OneShotCode] = {}  # owner: msgid, subject: userid
+        self.recent_sends: dict[str, tuple[str, datetime]] = {}  # duplicate check → (msgid, at)
         self.transfers: list[Transfer] = []
         self._seq = itertools.count(1)
         self._msg_ids = itertools.count(7_000_000_000_000_000_000 + secrets.randbits(48))

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from bot.sandbox.api import contacts, token, welcome
+from bot.sandbox.api import (
+    contact_ways,
+    contacts,
+    groupchat,
+    groupmsg,
+    kf,
+    messages,
+    tags,
+    token,
+    welcome,
+)
 from bot.sandbox.api.dispatch import Endpoint
 
 
 def all_endpoints() -> list[Endpoint]:
     """The endpoint table of /cgi-bin/."""
-    return [*token.ENDPOINTS, *contacts.ENDPOINTS, *welcome.ENDPOINTS]
+    return [
+        *token.ENDPOINTS,
+        *contacts.ENDPOINTS,
+        *welcome.ENDPOINTS,
+        *tags.ENDPOINTS,
+        *contact_ways.ENDPOINTS,
+        *groupmsg.ENDPOINTS,
+        *groupchat.ENDPOINTS,
+        *messages.ENDPOINTS,
+        *kf.ENDPOINTS,
+    ]

@@ -1,0 +1,144 @@
+"""微信客服 (doc 94670 and around): kf/sync_msg, kf/send_msg, kf/send_msg_on_event.
+
+Messages siyu sends are kept apart from the log sync_msg pages through: (unverified) WeCom
+may also return them in sync_msg, but a bot that read its own replies back would loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import timedelta
+from typing import Final
+
+from bot.sandbox.api import lookups
+from bot.sandbox.api.dispatch import Call, Endpoint
+from bot.sandbox.api.params import Params, check_bytes
+from bot.sandbox.errcodes import KF_INVALID_ACCOUNT, KF_REPLY_WINDOW_CLOSED, ApiError, invalid
+from bot.sandbox.records import Json, KfMessage
+from bot.sandbox.state import new_id
+
+HISTORY: Final = timedelta(days=3)  # sync_msg covers the last 3 days
+CURSOR_BYTES: Final = 64
+TEXT_BYTES: Final = 2048
+_MSGID: Final = re.compile(r"[0-9a-zA-Z_-]{1,32}")
+SEND_TYPES: Final = frozenset({"text", "image", "voice", "video", "file", "link", "miniprogram",
+                               "msgmenu", "location"})  # fmt: skip
+EVENT_TYPES: Final = frozenset({"text", "msgmenu"})
+FROM_CUSTOMER, FROM_SERVICER = 3, 5  # msg_list origin
+
+
+def _account(call: Call, open_kfid: str) -> None:
+    if open_kfid not in call.corp.kf_accounts:
+        raise ApiError(KF_INVALID_ACCOUNT, f"invalid open_kfid: {open_kfid}")
+
+
+def _check_sync_token(call: Call, token: str) -> None:
+    issued = call.corp.kf_tokens.get(token)
+    lifetime = timedelta(seconds=call.world.config.limits.kf_sync_token_seconds)
+    if issued is None or call.now - issued.issued_at > lifetime:
+        raise invalid("token is invalid or older than 10 minutes")
+
+
+def sync_msg(call: Call) -> Json:
+    """Page through the KF log after ``cursor``: msg_list, next_cursor, has_more."""
+    params = call.params
+    cursor = params.opt_text("cursor")
+    if len(cursor.encode()) > CURSOR_BYTES:
+        raise invalid("cursor is longer than 64 bytes")
+    token = params.opt_text("token")
+    if token:
+        _check_sync_token(call, token)
+    limit = params.opt_int("limit", 1000, low=1, high=1000)
+    open_kfid = params.opt_text("open_kfid")
+    if open_kfid:
+        _account(call, open_kfid)
+    after = lookups.decode_cursor(cursor)
+    oldest = int((call.now - HISTORY).timestamp())
+    pending = [
+        m for m in call.corp.kf_log
+        if m.seq > after and m.send_time >= oldest and (not open_kfid or m.open_kfid == open_kfid)
+    ]  # fmt: skip
+    chunk = pending[:limit]
+    next_cursor = lookups.encode_cursor(chunk[-1].seq) if chunk else cursor
+    return {
+        "next_cursor": next_cursor or lookups.encode_cursor(after),
+        "has_more": 1 if len(pending) > limit else 0,
+        "msg_list": [m.as_json() for m in chunk],
+    }
+
+
+def _message(params: Params, allowed: frozenset[str]) -> tuple[str, str, Json]:
+    """The optional msgid, msgtype and body of a message to send."""
+    msgid = params.opt_text("msgid")
+    if msgid and not _MSGID.fullmatch(msgid):
+        raise invalid("msgid must be 1-32 characters of [0-9a-zA-Z_-]")
+    msgtype = params.text("msgtype")
+    if msgtype not in allowed:
+        raise invalid(f"msgtype {msgtype} is not allowed here")
+    body = params.sub(msgtype, required=True)
+    if msgtype == "text":
+        check_bytes("text.content", body.text("content"), TEXT_BYTES)
+    return msgid, msgtype, dict(body.raw)
+
+
+def _check_reply_window(call: Call, open_kfid: str, external_userid: str) -> None:
+    """48 h after the customer's last message, at most N replies to it (N unverified: 5)."""
+    limits = call.world.config.limits
+    pair = (open_kfid, external_userid)
+    last = next(
+        (m for m in reversed(call.corp.kf_log)
+         if m.origin == FROM_CUSTOMER and (m.open_kfid, m.external_userid) == pair),
+        None,
+    )  # fmt: skip
+    window = timedelta(hours=limits.kf_reply_window_hours)
+    if last is None or call.now.timestamp() - last.send_time > window.total_seconds():
+        raise ApiError(KF_REPLY_WINDOW_CLOSED, "the customer has not written in the last 48 h")
+    replies = [m for m in call.corp.kf_sent
+               if (m.open_kfid, m.external_userid) == pair and m.seq > last.seq]  # fmt: skip
+    if len(replies) >= limits.kf_replies_per_customer_message:
+        raise ApiError(KF_REPLY_WINDOW_CLOSED, "too many replies since the customer's message")
+
+
+def _record(call: Call, open_kfid: str, external_userid: str, message: tuple[str, str, Json]
+            ) -> str:  # fmt: skip
+    msgid, msgtype, body = message
+    msgid = msgid or new_id("kfsent", 24)
+    if any(m.msgid == msgid for m in call.corp.kf_sent):
+        raise invalid(f"msgid {msgid} was already used")
+    sent_at = int(call.now.timestamp())
+    call.corp.kf_sent.append(
+        KfMessage(call.corp.next_seq(), msgid, open_kfid, external_userid, sent_at,
+                  FROM_SERVICER, msgtype, body)
+    )  # fmt: skip
+    return msgid
+
+
+def send_msg(call: Call) -> Json:
+    """Reply to a KF customer within 48 h of their last message → msgid."""
+    params = call.params
+    touser, open_kfid = params.text("touser"), params.text("open_kfid")
+    _account(call, open_kfid)
+    lookups.customer(call.corp, touser)
+    message = _message(params, SEND_TYPES)
+    _check_reply_window(call, open_kfid, touser)
+    return {"msgid": _record(call, open_kfid, touser, message)}
+
+
+def send_msg_on_event(call: Call) -> Json:
+    """Answer an enter_session event with its code (20 s, once) → msgid."""
+    code = call.params.text("code")
+    issued = call.corp.kf_codes.get(code)
+    lifetime = timedelta(seconds=call.world.config.limits.kf_event_code_seconds)
+    if issued is None or issued.used or call.now - issued.issued_at > lifetime:
+        raise invalid("code is invalid, used or older than 20 s")
+    message = _message(call.params, EVENT_TYPES)
+    call.corp.kf_codes[code] = dataclasses.replace(issued, used=True)
+    return {"msgid": _record(call, issued.owner, issued.subject, message)}
+
+
+ENDPOINTS = (
+    Endpoint("kf/sync_msg", "POST", sync_msg),
+    Endpoint("kf/send_msg", "POST", send_msg),
+    Endpoint("kf/send_msg_on_event", "POST", send_msg_on_event),
+)
