@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import pytest
-from aiohttp import web
 
 from bot.clock import ManualClock
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
-from tests.sandbox.helpers import Client, Sandbox, SandboxFactory
-
-ClientFactory = Callable[[web.Application], Awaitable[Client]]
+from tests.sandbox.helpers import ClientFactory, Sandbox, SandboxFactory
 
 
 @pytest.fixture

@@ -115,3 +115,4 @@ class Receiver:
 
 
 SandboxFactory = Callable[[SandboxConfig | None], Awaitable[Sandbox]]
+ClientFactory = Callable[[web.Application], Awaitable[Client]]

@@ -6,6 +6,7 @@ from bot.sandbox.api import lookups
 from bot.sandbox.api.dispatch import Call, Endpoint
 from bot.sandbox.errcodes import INVALID_CHAT_ID, ApiError, invalid
 from bot.sandbox.records import GroupMember, Json
+from bot.sandbox.state import Corp
 
 
 def groupchat_list(call: Call) -> Json:
@@ -28,7 +29,12 @@ def groupchat_list(call: Call) -> Json:
     }
 
 
-def _member_json(member: GroupMember, need_name: bool) -> Json:
+def _name(corp: Corp, member: GroupMember) -> str:
+    staff, customer = corp.staff.get(member.userid), corp.customers.get(member.userid)
+    return member.name or (staff.name if staff else customer.name if customer else "")
+
+
+def _member_json(corp: Corp, member: GroupMember, need_name: bool) -> Json:
     shown: Json = {
         "userid": member.userid,
         "type": member.type,
@@ -39,7 +45,7 @@ def _member_json(member: GroupMember, need_name: bool) -> Json:
     if member.invitor:
         shown["invitor"] = {"userid": member.invitor}
     if need_name:
-        shown["name"] = member.name
+        shown["name"] = _name(corp, member)
     return shown
 
 
@@ -57,7 +63,7 @@ def groupchat_get(call: Call) -> Json:
             "owner": group.owner,
             "create_time": group.create_time,
             "notice": group.notice,
-            "member_list": [_member_json(m, need_name) for m in group.members],
+            "member_list": [_member_json(call.corp, m, need_name) for m in group.members],
             "admin_list": [{"userid": a} for a in group.admins],
             "member_version": str(group.member_version),
         }
