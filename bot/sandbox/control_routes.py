@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from bot.clock import ManualClock
-from bot.sandbox.faults import FaultSpecError
+from bot.sandbox.faults import FaultSpecError, api_path
 from bot.sandbox.httpjson import (
     ControlError,
     emit_options,
@@ -76,7 +76,7 @@ def _since(raw: str | None) -> tuple[int | None, datetime | None]:
 async def outbox(request: web.Request) -> web.Response:
     """Every API call siyu made, oldest first; ``?api=PATH&since=SEQ|ISO8601`` filter it."""
     since_seq, since_time = _since(request.query.get("since"))
-    api = request.query.get("api") or None
+    api = api_path(request.query.get("api", "")) or None
     entries = _world(request).outbox.entries(api, since_seq, since_time)
     return reply([e.as_json() for e in entries])
 

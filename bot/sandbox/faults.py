@@ -16,6 +16,12 @@ from bot.sandbox.records import Json, JsonMap
 ALL_APIS = "*"
 
 
+def api_path(raw: str) -> str:
+    """An API as the outbox and faults name it: the path after /cgi-bin/, no slashes around."""
+    path = raw.strip().strip("/")
+    return path.removeprefix("cgi-bin/")
+
+
 class FaultSpecError(ValueError):
     """A fault description that cannot be used."""
 
@@ -85,7 +91,7 @@ def parse_fault(fault_id: str, spec: JsonMap, now: datetime) -> Fault:
         raise FaultSpecError("seconds must be a positive number")
     fault = Fault(
         fault_id=fault_id,
-        api=api.strip("/"),
+        api=api_path(api),
         errcode=errcode,
         errmsg=errmsg,
         latency_ms=_optional_int(spec, "latency_ms", 0) or 0,

@@ -130,6 +130,9 @@ async def test_list_v2(sandbox: Sandbox) -> None:
     assert (await sandbox.post(f"{API}/get_groupmsg_list_v2", too_long))["errcode"] == 40058
     missing = {"chat_type": "single", "start_time": start}
     assert (await sandbox.post(f"{API}/get_groupmsg_list_v2", missing))["errcode"] == 40058
+    default_single = {"start_time": start, "end_time": start + 3600}
+    listed = await sandbox.post(f"{API}/get_groupmsg_list_v2", default_single)
+    assert len(listed["group_msg_list"]) == 2
 
 
 async def test_remind_and_cancel(sandbox: Sandbox) -> None:

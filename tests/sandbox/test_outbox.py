@@ -42,6 +42,7 @@ async def test_filter_by_api_and_since(sandbox: Sandbox) -> None:
     await sandbox.get(API, token=token, userid="lina")
     await sandbox.get("externalcontact/get_follow_user_list", token=token)
     assert len(await sandbox.outbox(api=API)) == 2
+    assert len(await sandbox.outbox(api=f"/cgi-bin/{API}")) == 2
     after = await sandbox.outbox(api=API, since=str(mark))
     assert [e["body"] for e in after] == [{"userid": "lina"}]
     by_time = await sandbox.outbox(since=moment)

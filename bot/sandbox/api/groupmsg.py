@@ -125,7 +125,9 @@ def _msg_json(msg: GroupMsg) -> Json:
 def get_groupmsg_list_v2(call: Call) -> Json:
     """Group-sends created in [start_time, end_time], by chat_type, creator and filter_type."""
     params = call.params
-    chat_type = params.text("chat_type")
+    chat_type = params.opt_text("chat_type", "single")  # defaults to single (doc 93338)
+    if chat_type not in {"single", "group"}:
+        raise invalid("chat_type must be single or group")
     start, end = params.integer("start_time"), params.integer("end_time")
     if end < start or end - start > MAX_RANGE.total_seconds():
         raise invalid("end_time must follow start_time, within one month")
