@@ -72,18 +72,18 @@ def add_corp_tag(call: Call) -> Json:
     if not wanted:
         raise invalid("tag is required")
     names = [Params(t).text("name", max_chars=TAG_NAME_CHARS) for t in wanted]
+    orders = [Params(t).opt_int("order", 0) for t in wanted]
     if len(set(names)) != len(names):
         raise ApiError(TAG_NAME_EXISTS, "duplicate tag names in the request")
     group = _target_group(call)
     taken = {t.name for t in call.corp.tags_in(group.group_id)}
     if taken.intersection(names):
         raise ApiError(TAG_NAME_EXISTS, f"tag name exists: {', '.join(taken & set(names))}")
-    created = []
-    for spec, name in zip(wanted, names, strict=True):
-        order = Params(spec).opt_int("order", 0)
-        tag = Tag(new_id("et", 30), name, group.group_id, int(call.now.timestamp()), order)
-        call.corp.tags[tag.id] = tag
-        created.append(tag)
+    created = [
+        Tag(new_id("et", 30), name, group.group_id, int(call.now.timestamp()), order)
+        for name, order in zip(names, orders, strict=True)
+    ]
+    call.corp.tags.update({tag.id: tag for tag in created})
     return {"tag_group": _group_json(group, created)}
 
 
