@@ -39,6 +39,11 @@ JSON out; a refused request answers 400/404/409 with ``{"error": reason}``. Rout
   POST   /sandbox/staff/{userid}/card_click      {task_id, event_key} → {response_code,
                                                  task_id, event_id}
   POST   /sandbox/staff/{userid}/resign          → {staff, customers}
+  POST   /sandbox/staff                          {userid, name?} → {userid, name}
+  POST   /sandbox/kf_accounts                    {open_kfid?, name} → {open_kfid, name}
+  POST   /sandbox/groups                         {chat_id?, name, owner} → {chat_id, name,
+                                                 owner, event_id} (change_external_chat
+                                                 create)
 * POST   /sandbox/kf/{open_kfid}/customers/{external_userid}/message  {text}
                                                  → {msgid, token, event_id}
   POST   /sandbox/kf/{open_kfid}/customers/{external_userid}/enter    {scene?}

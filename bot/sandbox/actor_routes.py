@@ -19,6 +19,7 @@ from bot.sandbox.httpjson import (
     read_json,
     reply,
 )
+from bot.sandbox.state import new_id
 from bot.sandbox.world import WORLD
 
 routes = web.RouteTableDef()
@@ -117,6 +118,37 @@ async def kf_enter(request: web.Request) -> web.Response:
         request.match_info["open_kfid"],
         request.match_info["external_userid"],
         field_text(body, "scene", ""),
+        emit_options(body, world.emitter.defaults),
+    )
+    return reply(done)
+
+
+@routes.post("/sandbox/staff")
+async def staff_joins(request: web.Request) -> web.Response:
+    """``{"userid": "...", "name"?: "..."}``: a new staff member (no callback)."""
+    body = await read_json(request)
+    userid = field_text(body, "userid")
+    return reply(actors.add_staff(request.app[WORLD], userid, field_text(body, "name", "")))
+
+
+@routes.post("/sandbox/kf_accounts")
+async def kf_account_added(request: web.Request) -> web.Response:
+    """``{"open_kfid"?: "...", "name": "..."}``: a new KF account (no callback)."""
+    body = await read_json(request)
+    open_kfid = field_text(body, "open_kfid", "") or new_id("wk", 24)
+    return reply(actors.add_kf_account(request.app[WORLD], open_kfid, field_text(body, "name")))
+
+
+@routes.post("/sandbox/groups")
+async def group_created(request: web.Request) -> web.Response:
+    """``{"chat_id"?: "...", "name": "...", "owner": userid}`` → change_external_chat create."""
+    world = request.app[WORLD]
+    body = await read_json(request)
+    done = groups.create_group(
+        world,
+        field_text(body, "chat_id", "") or new_id("wr", 30),
+        field_text(body, "name"),
+        field_text(body, "owner"),
         emit_options(body, world.emitter.defaults),
     )
     return reply(done)

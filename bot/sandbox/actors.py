@@ -13,7 +13,16 @@ import secrets
 from bot.sandbox import plaintexts
 from bot.sandbox.emitter import EmitOptions
 from bot.sandbox.httpjson import ControlError
-from bot.sandbox.records import Customer, Follow, Json, KfMessage, OneShotCode, WelcomeCode
+from bot.sandbox.records import (
+    Customer,
+    Follow,
+    Json,
+    KfAccount,
+    KfMessage,
+    OneShotCode,
+    Staff,
+    WelcomeCode,
+)
 from bot.sandbox.state import new_id
 from bot.sandbox.world import World
 
@@ -198,3 +207,19 @@ def staff_clicks_card(
     )  # fmt: skip
     emission = world.emitter.emit(app[0], fields, options)
     return {"response_code": code, "task_id": task_id, "event_id": emission.event_id}
+
+
+def add_staff(world: World, userid: str, name: str) -> Json:
+    """A new member joins the corp (with customer-contact permission)."""
+    if userid in world.corp.staff:
+        raise ControlError(409, f"staff member {userid} exists")
+    world.corp.staff[userid] = Staff(userid, name or userid)
+    return {"userid": userid, "name": name or userid}
+
+
+def add_kf_account(world: World, open_kfid: str, name: str) -> Json:
+    """A new 微信客服 account."""
+    if open_kfid in world.corp.kf_accounts:
+        raise ControlError(409, f"KF account {open_kfid} exists")
+    world.corp.kf_accounts[open_kfid] = KfAccount(open_kfid, name)
+    return {"open_kfid": open_kfid, "name": name}

@@ -96,3 +96,21 @@ def members_quit(
     emission = world.emitter.emit(world.contact_app(), fields, options)
     return {"chat_id": chat_id, "members": leaving, "member_count": len(kept),
             "event_id": emission.event_id}  # fmt: skip
+
+
+def create_group(
+    world: World, chat_id: str, name: str, owner: str, options: EmitOptions | None
+) -> Json:
+    """A staff member creates a customer group: change_external_chat create."""
+    corp, now = world.corp, world.now()
+    staff = corp.staff.get(owner)
+    if staff is None or staff.resigned:
+        raise ControlError(404, f"no such staff member: {owner}")
+    if chat_id in corp.groups:
+        raise ControlError(409, f"group {chat_id} exists")
+    stamp = int(now.timestamp())
+    founder = GroupMember(owner, 1, stamp, 1, name=staff.name)
+    corp.groups[chat_id] = GroupChat(chat_id, name, owner, stamp, (founder,))
+    fields = plaintexts.chat_created(corp.corp_id, now, chat_id)
+    emission = world.emitter.emit(world.contact_app(), fields, options)
+    return {"chat_id": chat_id, "name": name, "owner": owner, "event_id": emission.event_id}

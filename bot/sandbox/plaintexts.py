@@ -65,6 +65,16 @@ def chat_member_change(
     }
 
 
+def chat_created(corp_id: str, now: datetime, chat_id: str) -> Fields:
+    """change_external_chat create (doc 92130)."""
+    return {
+        **_base(corp_id, now, "sys", "event"),
+        "Event": CHAT_EVENT,
+        "ChatId": chat_id,
+        "ChangeType": "create",
+    }
+
+
 def app_text(
     corp_id: str, now: datetime, userid: str, text: str, *, msg_id: int, agent_id: int
 ) -> Fields:

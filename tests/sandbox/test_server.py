@@ -93,3 +93,25 @@ async def test_emitter_defaults(sandbox: Sandbox) -> None:
     await sandbox.control("POST", "staff/lina/message", {"text": "twice"})
     deliveries = await sandbox.settled()
     assert [d["copy"] for d in deliveries] == [0, 1]
+
+
+async def test_an_empty_corp_can_be_populated(make_sandbox: SandboxFactory) -> None:
+    sandbox = await make_sandbox(SandboxConfig.generate())
+    await sandbox.control("POST", "staff", {"userid": "amy", "name": "艾米"})
+    await sandbox.control("POST", "staff", {"userid": "amy"}, 409)
+    kf = await sandbox.control("POST", "kf_accounts", {"name": "售后"})
+    group = await sandbox.control("POST", "groups", {"name": "新群", "owner": "amy"})
+    await sandbox.control("POST", "groups", {"name": "x", "owner": "nobody"}, 404)
+    await sandbox.control("POST", "customers/wmA/add", {"staff": "amy"})
+    await sandbox.control("POST", f"groups/{group['chat_id']}/join", {"members": ["wmA"]})
+    state = await sandbox.control("GET", "state")
+    assert (state["staff"], state["customers"], state["kf_accounts"]) == (
+        ["amy"],
+        ["wmA"],
+        [kf["open_kfid"]],
+    )
+    events = [d["event"] for d in await sandbox.settled()]
+    assert events == ["change_external_chat/create", "change_external_contact/add_external_contact",
+                      "change_external_chat/update"]  # fmt: skip
+    chat = await sandbox.post("externalcontact/groupchat/get", {"chat_id": group["chat_id"]})
+    assert [m["userid"] for m in chat["group_chat"]["member_list"]] == ["amy", "wmA"]
