@@ -47,6 +47,7 @@ class LimitSettings(_Section):
     member_messages_per_minute: int = Field(default=30, ge=1)  # app messages to one member
     member_messages_per_hour: int = Field(default=1_000, ge=1)
     max_wait_seconds: float = Field(default=2.0, ge=0)  # wait longer: re-queue the event
+    blocked_retry_seconds: float = Field(default=60.0, gt=0)  # after WeCom's 45009
 
 
 class WeComSettings(_Section):

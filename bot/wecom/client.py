@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.wecom.errors import AccessTokenInvalid
+from bot.wecom.errors import AccessTokenInvalid, RateLimited
 from bot.wecom.limits import Bucket, RateLimiter, Window
 from bot.wecom.tokens import TokenCache
 from bot.wecom.transport import JSON, Transport
@@ -54,10 +54,17 @@ class WeComClient:
         await self._limiter.acquire(endpoint.api, self._buckets(endpoint, members))
         token = await self._tokens.token()
         try:
-            return await self._send(endpoint, token, body, params)
-        except AccessTokenInvalid:
-            await self._tokens.invalidate(token)
-            return await self._send(endpoint, await self._tokens.token(), body, params)
+            try:
+                return await self._send(endpoint, token, body, params)
+            except AccessTokenInvalid:
+                await self._tokens.invalidate(token)
+                return await self._send(endpoint, await self._tokens.token(), body, params)
+        except RateLimited as limited:
+            # 45009 blocks the rest of the window (60 s for a per-minute limit, doc 90454);
+            # 45033 is about concurrency and clears quickly.
+            blocked = self._limits.blocked_retry_seconds
+            limited.retry_after = blocked if limited.errcode == 45009 else min(blocked, 5.0)  # noqa: PLR2004
+            raise
 
     async def _send(
         self,

@@ -1,0 +1,76 @@
+"""A sandbox over real HTTP and siyu settings pointing at it, sharing one ManualClock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from bot.clock import ManualClock
+from bot.sandbox.config import SandboxConfig
+from bot.sandbox.server import create_sandbox_app
+from bot.wecom.api import WeComAPI, open_wecom
+from config.settings import Settings
+from tests.conftest import make_settings
+from tests.sandbox.helpers import Sandbox
+
+ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+
+
+@dataclass
+class Harness:
+    """The sandbox, siyu settings aimed at it, and the API client under test."""
+
+    sandbox: Sandbox
+    settings: Settings
+    api: WeComAPI
+
+
+def siyu_settings_for(
+    config: SandboxConfig, api_base: str, redis_url: str, **sections: Any
+) -> Settings:
+    """Settings whose corp, app credentials and api_base are the sandbox's."""
+    app = config.apps["default"]
+    wecom = {"corp_id": config.corp_id, "api_base": api_base,
+             "http": {"backoff_seconds": 0.01}, **sections.pop("wecom", {})}  # fmt: skip
+    return make_settings(
+        redis_url,
+        wecom=wecom,
+        apps={
+            "default": {
+                "agent_id": app.agent_id,
+                "secret": app.secret,
+                "token": app.token,
+                "encoding_aes_key": app.encoding_aes_key,
+            }
+        },  # fmt: skip
+        **sections,
+    )
+
+
+@pytest.fixture
+def wecom_overrides() -> Mapping[str, Any]:
+    """Extra [wecom] settings a test module wants (limits, timeouts)."""
+    return {}
+
+
+@pytest.fixture
+async def harness(
+    aiohttp_client: ClientFactory,
+    clock: ManualClock,
+    redis_url: str,
+    redis: Redis,
+    wecom_overrides: Mapping[str, Any],
+) -> AsyncIterator[Harness]:
+    """A demo-seeded sandbox and the client of its default app."""
+    config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
+    http = await aiohttp_client(create_sandbox_app(config, clock))
+    api_base = str(http.make_url("/cgi-bin"))
+    settings = siyu_settings_for(config, api_base, redis_url, wecom=dict(wecom_overrides))
+    async with open_wecom(settings, redis, clock) as apis:
+        yield Harness(Sandbox(http, config, clock), settings, apis["default"])
