@@ -44,8 +44,8 @@ async def test_45009_defers_the_event_and_the_send_happens_later(
         queue={"block_ms": 20, "janitor_interval_seconds": 0.05, "max_deliveries": 1},
     )  # fmt: skip
     siyu = await aiohttp_client(create_app(settings, clock=clock, router=echo_router()))
-    await sandbox.control("POST", "callback_url",
-                          {"app": "default", "url": str(siyu.make_url("/wecom/callback"))})  # fmt: skip
+    callback_url = str(siyu.make_url("/wecom/callback"))
+    await sandbox.control("POST", "callback_url", {"app": "default", "url": callback_url})
     await sandbox.control("POST", "faults", {"api": "message/send", "errcode": 45009, "count": 1})
     staff = (await sandbox.control("GET", "state"))["staff"][0]
 

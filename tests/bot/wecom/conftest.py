@@ -48,7 +48,7 @@ def siyu_settings_for(
                 "token": app.token,
                 "encoding_aes_key": app.encoding_aes_key,
             }
-        },  # fmt: skip
+        },
         **sections,
     )
 
