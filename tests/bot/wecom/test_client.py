@@ -49,6 +49,17 @@ async def test_fifty_concurrent_calls_after_expiry_fetch_one_token(harness: Harn
     assert len(await calls_of(harness, "gettoken", mark)) == 1
 
 
+async def test_token_is_refreshed_ahead_of_expiry_by_one_caller(harness: Harness) -> None:
+    await harness.api.contacts.follow_users()
+    harness.sandbox.clock.advance(timedelta(seconds=7000))  # within the 300 s margin
+    mark = await last_seq(harness)
+    results = await asyncio.gather(*(harness.api.contacts.follow_users() for _ in range(50)))
+    assert all(results)
+    assert len(await calls_of(harness, "gettoken", mark)) == 1
+    errors = [c for c in await harness.sandbox.outbox(since=str(mark)) if c["response"]["errcode"]]
+    assert errors == [], "nobody waited for an expired token"
+
+
 async def test_fifty_concurrent_calls_with_a_token_wecom_dropped_fetch_one(
     harness: Harness,
 ) -> None:
