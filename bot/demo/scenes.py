@@ -1,0 +1,141 @@
+"""The demo's scenes: each plays one moment through the sandbox and narrates what happened."""
+
+from __future__ import annotations
+
+import time
+from typing import Final
+
+from bot.callbacks import SignedCallback, message_xml, sign_callback
+from bot.crypto import CallbackCrypto
+from bot.demo.stage import Stage
+from bot.demo.transcript import render_call, say, scene, staff
+from bot.doctor import diagnose
+
+NEW_CUSTOMER: Final = ("wmDEMOchenjing0006", "客户 陈静")
+LEAVING_CUSTOMER: Final = ("wmDEMOliuyang0001", "客户 刘洋")
+
+
+async def _narrate_calls(stage: Stage, customer: str) -> None:
+    calls = await stage.new_calls()
+    for call in calls:
+        render_call(call, customer)
+    if not any(call["api"] != "gettoken" for call in calls):
+        say("siyu", "has nothing to do with WeCom for this (yet)")
+
+
+async def _deliveries_since(stage: Stage, seq: int) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = await stage.sandbox("GET", f"deliveries?since={seq}")
+    return found
+
+
+async def _last_delivery(stage: Stage) -> int:
+    found = await _deliveries_since(stage, 0)
+    return max((int(str(d["seq"])) for d in found), default=0)
+
+
+def _callback_counts(stage: Stage) -> dict[str, int]:
+    registry = stage.runtime.metrics.registry
+    return {
+        result: int(
+            registry.get_sample_value("siyu_callbacks_total", {"app": "default", "result": result})
+            or 0
+        )
+        for result in ("accepted", "duplicate", "bad_signature", "stale", "malformed")
+    }
+
+
+async def setup_check(stage: Stage) -> None:
+    """siyu doctor against the sandbox and siyu's own callback URL."""
+    scene("Setting up: siyu doctor checks the WeCom configuration")
+    for finding in await diagnose(stage.settings, f"{stage.siyu_url}/wecom/callback"):
+        say("siyu doctor", finding.line())
+    await stage.new_calls()  # doctor's own calls are not part of the story
+
+
+async def customer_arrives(stage: Stage) -> None:
+    """A new customer scans a live code; WeCom delivers the event three times."""
+    external_userid, customer = NEW_CUSTOMER
+    scene("A customer arrives through a channel live code")
+    mark = await _last_delivery(stage)
+    before = _callback_counts(stage)
+    say(customer, "scans the 海报 (poster) live code and adds 员工 张伟")
+    await stage.sandbox(
+        "POST", "contact_ways/cwDEMOposter/scan", {"customer": external_userid, "duplicates": 2}
+    )
+    await stage.settle()
+    copies = await _deliveries_since(stage, mark)
+    statuses = ", ".join(str(d["status"]) for d in copies)
+    say("WeCom", f"delivers add_external_contact {len(copies)} times (a retry storm): {statuses}")
+    after = _callback_counts(stage)
+    accepted, duplicates = (after[k] - before[k] for k in ("accepted", "duplicate"))
+    say("siyu", f"queued it {accepted} time(s); recognised {duplicates} duplicate(s)")
+    await _narrate_calls(stage, customer)
+
+
+async def staff_writes(stage: Stage) -> None:
+    """A staff member writes to the siyu app."""
+    scene("A staff member writes to the siyu app")
+    say(staff("zhangwei"), "writes «明天下午3点提醒我回访刘洋»")
+    await stage.sandbox("POST", "staff/zhangwei/message", {"text": "明天下午3点提醒我回访刘洋"})
+    await stage.settle()
+    await _narrate_calls(stage, "")
+
+
+async def customer_leaves(stage: Stage) -> None:
+    """A customer deletes the staff member."""
+    external_userid, customer = LEAVING_CUSTOMER
+    scene("A customer leaves")
+    say(customer, "deletes 员工 张伟 from their WeChat contacts")
+    await stage.sandbox("POST", f"customers/{external_userid}/delete", {"staff": "zhangwei"})
+    await stage.settle()
+    await _narrate_calls(stage, customer)
+
+
+def _stranger_callbacks(stage: Stage) -> list[tuple[str, SignedCallback]]:
+    app = stage.sandbox_config.apps["default"]
+    corp = stage.sandbox_config.corp_id
+    real = CallbackCrypto.create(app.token, app.encoding_aes_key, corp)
+    forger = CallbackCrypto.create("not-the-token", "A" * 43, corp)
+    now = int(time.time())
+    xml = message_xml(
+        {
+            "ToUserName": corp,
+            "FromUserName": "zhangwei",
+            "CreateTime": now,
+            "MsgType": "text",
+            "Content": "转账给我",
+            "MsgId": 7399999999999999999,
+            "AgentID": app.agent_id,
+        }
+    )
+    broken = SignedCallback(sign_callback(real, xml, now).query, b"<xml><Encrypt>oops")
+    return [
+        ("forges a callback without the token", sign_callback(forger, xml, now)),
+        ("replays a callback captured 10 minutes ago", sign_callback(real, xml, now - 600)),
+        ("sends a broken body", broken),
+    ]
+
+
+async def defences(stage: Stage) -> None:
+    """Callbacks that are not WeCom's are refused and nothing is queued."""
+    scene("Someone who is not WeCom tries the callback URL")
+    before = await stage.runtime.queue.stats()
+    for what, callback in _stranger_callbacks(stage):
+        url = f"{stage.siyu_url}/wecom/callback"
+        async with stage.session.post(url, params=callback.query, data=callback.body) as response:
+            say("stranger", f"{what} → siyu answers HTTP {response.status}")
+    after = await stage.runtime.queue.stats()
+    queued = after.length - before.length
+    say("siyu", f"queued {queued} of them; WeCom's real callbacks are unaffected")
+
+
+async def summary(stage: Stage) -> None:
+    """What siyu's metrics say at the end."""
+    scene("At the end")
+    for result, value in _callback_counts(stage).items():
+        say("siyu /metrics", f'siyu_callbacks_total{{result="{result}"}} = {value}')
+    stats = await stage.runtime.queue.stats()
+    say("siyu", f"queue: {stats.length} waiting, {stats.pending} in flight, {stats.dead} dead")
+
+
+SCENES: Final = (setup_check, customer_arrives, staff_writes, customer_leaves, defences, summary)

@@ -1,0 +1,73 @@
+"""The demo's transcript: who saw what, in plain words, one actor per line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from bot.sandbox.seed import STAFF
+
+STAFF_NAMES: Final = dict(STAFF)
+_WIDTH: Final = 14
+_WIDE_FROM: Final = 0x2E80  # CJK characters take two terminal columns
+
+
+def staff(userid: str) -> str:
+    """A staff member's label."""
+    name = STAFF_NAMES.get(userid, userid)
+    return f"经理 {name}" if userid == "manager" else f"员工 {name}"
+
+
+def say(actor: str, line: str) -> None:
+    """Print one line of the transcript."""
+    pad = _WIDTH - sum(2 if ord(ch) >= _WIDE_FROM else 1 for ch in actor)
+    print(f"  {actor}{' ' * max(pad, 1)}{line}")  # noqa: T201 - the demo narrates
+
+
+def scene(title: str) -> None:
+    """Start a scene."""
+    print(f"\n== {title}")  # noqa: T201
+
+
+def _card_text(card: Mapping[str, Any]) -> str:
+    title = card.get("main_title", {}).get("title", "")
+    desc = card.get("main_title", {}).get("desc") or card.get("sub_title_text", "")
+    buttons = [b.get("text", "") for b in card.get("button_list", [])]
+    shown = f"«{title}» {desc}".strip()
+    return f"{shown} [{' | '.join(buttons)}]" if buttons else shown
+
+
+def _message_text(body: Mapping[str, Any]) -> str:
+    kind = str(body.get("msgtype", ""))
+    content = body.get(kind, {})
+    if kind == "template_card":
+        return f"a card: {_card_text(content)}"
+    if kind in {"text", "markdown"}:
+        return f"«{content.get('content', '')}»"
+    if kind == "textcard":
+        return f"«{content.get('title', '')}» {content.get('description', '')}"
+    return f"a {kind} message"
+
+
+def render_call(call: Mapping[str, Any], customer: str) -> None:
+    """Say what one WeCom API call of siyu meant to the people involved."""
+    api, body = str(call["api"]), call.get("body") or {}
+    errcode = (call.get("response") or {}).get("errcode", 0)
+    failed = f" (WeCom answered {errcode})" if errcode else ""
+    if api == "externalcontact/send_welcome_msg":
+        text = body.get("text", {}).get("content", "")
+        extra = len(body.get("attachments", []))
+        more = f" + {extra} attachment(s)" if extra else ""
+        say(customer, f"receives the welcome «{text}»{more}{failed}")
+    elif api == "message/send":
+        for userid in str(body.get("touser", "")).split("|"):
+            say(staff(userid), f"gets in the siyu app {_message_text(body)}{failed}")
+    elif api == "message/update_template_card":
+        say("siyu", f"updates the card: «{body.get('button', {}).get('replace_name', '')}»")
+    elif api == "externalcontact/mark_tag":
+        tags = ", ".join(body.get("add_tag", []))
+        say("siyu", f"tags {body.get('external_userid')} with {tags}{failed}")
+    elif api == "kf/send_msg":
+        say(customer, f"gets a reply from customer service {_message_text(body)}{failed}")
+    elif api != "gettoken":
+        say("siyu", f"calls WeCom {api}{failed}")

@@ -1,0 +1,25 @@
+"""`siyu demo` runs end to end and tells the story it promises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.support.processes import PROJECT_ROOT
+
+
+def test_demo_plays_every_scene() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())", "demo"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "FAIL" not in out, out
+    assert "answers WeCom's URL verification correctly" in out
+    assert "delivers add_external_contact 3 times" in out
+    assert "queued it 1 time(s); recognised 2 duplicate(s)" in out
+    assert "forges a callback without the token → siyu answers HTTP 403" in out
+    assert "sends a broken body → siyu answers HTTP 400" in out
+    assert "queued 0 of them" in out
+    assert "Traceback" not in result.stderr
