@@ -18,7 +18,7 @@ from bot.demo.stage import stage
 async def _play(data_dir: Path) -> None:
     async with stage(data_dir) as the_stage:
         print(
-            f"siyu at {the_stage.siyu_url}, the WeCom sandbox at {the_stage.sandbox_url}, "  # noqa: T201
+            f"siyu at {the_stage.siyu_url}, the WeCom sandbox at {the_stage.sandbox_url}, "
             f"Redis embedded in {data_dir}"
         )
         for play in SCENES:

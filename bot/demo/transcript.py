@@ -21,12 +21,12 @@ def staff(userid: str) -> str:
 def say(actor: str, line: str) -> None:
     """Print one line of the transcript."""
     pad = _WIDTH - sum(2 if ord(ch) >= _WIDE_FROM else 1 for ch in actor)
-    print(f"  {actor}{' ' * max(pad, 1)}{line}")  # noqa: T201 - the demo narrates
+    print(f"  {actor}{' ' * max(pad, 1)}{line}")
 
 
 def scene(title: str) -> None:
     """Start a scene."""
-    print(f"\n== {title}")  # noqa: T201
+    print(f"\n== {title}")
 
 
 def _card_text(card: Mapping[str, Any]) -> str:
