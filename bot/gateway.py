@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.crypto import CallbackCrypto
-from bot.intake import Rejected, open_post, open_verification
+from bot.inbound import Rejected, open_post, open_verification
 from bot.metrics import Metrics
 from bot.runtime import RUNTIME
 from config.settings import DEFAULT_APP, Settings
