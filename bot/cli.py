@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
     ingest.add_argument("--concurrency", type=int, default=50)
     ingest.add_argument("--json", action="store_true", help="print the result as JSON")
+    bench_nlp = bench_commands.add_parser(
+        "nlp", help="messages/s, p99 and reload time of the NLP pipeline vs jieba.lcut + set"
+    )
+    bench_nlp.add_argument("--messages", type=int, default=20000, help="messages per timed pass")
+    bench_nlp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    nlp = commands.add_parser("nlp", help="sensitive words and intents")
+    nlp_commands = nlp.add_subparsers(dest="nlp_command", required=True, metavar="ACTION")
+    scan = nlp_commands.add_parser(
+        "scan", help="analyze one message per stdin line, print one JSON object per line"
+    )
+    _add_config(scan)
+    scan.add_argument("--lists", metavar="DIR", help="word lists directory (default: packaged)")
     return parser
 
 
@@ -95,10 +108,8 @@ def _run(args: argparse.Namespace) -> int:
         from bot.sandbox.command import run_sandbox  # noqa: PLC0415
 
         return run_sandbox(args)
-    if args.command == "bench":
-        from bench.ingest import run_ingest_bench  # noqa: PLC0415
-
-        return run_ingest_bench(args.seconds, args.concurrency, as_json=args.json)
+    if args.command in {"bench", "nlp"}:
+        return _offline(args)
     settings = load_settings(args.config)
     _configure_logging(settings.log_level)
     if args.command == "doctor":
@@ -109,6 +120,21 @@ def _run(args: argparse.Namespace) -> int:
         serve(settings, Role(args.role))
         return 0
     return asyncio.run(_dead(settings, args))
+
+
+def _offline(args: argparse.Namespace) -> int:
+    """Commands that need neither Redis nor WeCom: benchmarks and ``nlp scan``."""
+    if args.command == "nlp":
+        from bot.nlp_scan import run_scan  # noqa: PLC0415
+
+        return run_scan(args.config, args.lists)
+    if args.bench_command == "nlp":
+        from bench.nlp import run_nlp_bench  # noqa: PLC0415
+
+        return run_nlp_bench(args.messages, as_json=args.json)
+    from bench.ingest import run_ingest_bench  # noqa: PLC0415
+
+    return run_ingest_bench(args.seconds, args.concurrency, as_json=args.json)
 
 
 async def _doctor(settings: Settings, public_url: str | None) -> int:
