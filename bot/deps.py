@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
 from bot.clock import Clock
+from bot.metrics import Metrics
 from bot.store.ledger import Ledger
 from bot.wecom.api import WeComAPI
 from config.settings import DEFAULT_APP, Settings
@@ -15,13 +16,14 @@ from config.settings import DEFAULT_APP, Settings
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Handler dependencies: settings, Redis, the ledger, the clock and WeCom's API per app."""
+    """Handler dependencies: settings, Redis, ledger, clock, WeCom's API per app, metrics."""
 
     settings: Settings
     redis: Redis
     ledger: Ledger
     clock: Clock
     wecom: Mapping[str, WeComAPI]
+    metrics: Metrics = field(default_factory=Metrics)
 
     def api(self, app: str = DEFAULT_APP) -> WeComAPI:
         """The WeCom API as ``app``."""

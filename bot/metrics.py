@@ -19,6 +19,10 @@ CallbackResult = Literal[
     "unavailable",
 ]
 HandledOutcome = Literal["handled", "ignored", "failed", "deferred", "dead_lettered"]
+# sent; missed: the event came too late (welcome code expired); code_used: WeCom's 41051;
+# no_code: the add carried no WelcomeCode; failed: WeCom refused or was unreachable;
+# duplicate: the code was already handled (a redelivery).
+WelcomeOutcome = Literal["sent", "missed", "code_used", "no_code", "failed", "duplicate"]
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -60,6 +64,18 @@ class Metrics:
         self.delayed = Gauge(
             "siyu_delayed_events", "Events waiting out a rate limit", registry=self.registry
         )
+        self.welcomes = Counter(
+            "siyu_welcome",
+            "Welcome messages to new customers by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.welcome_age = Histogram(
+            "siyu_welcome_age_seconds",
+            "Age of the add event (from its CreateTime) when its welcome was sent",
+            buckets=(1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 20.0),
+            registry=self.registry,
+        )
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
         """One POSTed callback answered."""
@@ -68,6 +84,12 @@ class Metrics:
     def count_handled(self, kind: str, outcome: HandledOutcome) -> None:
         """One queued event processed."""
         self.events_handled.labels(kind=kind, outcome=outcome).inc()
+
+    def count_welcome(self, outcome: WelcomeOutcome, age_seconds: float | None = None) -> None:
+        """One add event's welcome handled; ``age_seconds`` when it was sent."""
+        self.welcomes.labels(outcome=outcome).inc()
+        if age_seconds is not None:
+            self.welcome_age.observe(age_seconds)
 
     def set_queue(self, stats: QueueStats) -> None:
         """Refresh the queue gauges (done at scrape time)."""

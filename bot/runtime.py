@@ -54,7 +54,7 @@ async def running(
                 await queue.ensure_group()
             async with open_wecom(settings, redis, clock) as wecom:
                 ledger = Ledger(redis, settings.wecom.corp_id)
-                deps = Deps(settings, redis, ledger, clock, wecom)
+                deps = Deps(settings, redis, ledger, clock, wecom, metrics)
                 runtime = Runtime(settings, redis, queue, metrics, deps)
                 if router is None:
                     yield runtime
