@@ -110,6 +110,18 @@ class QueueSettings(_Section):
     dedup_ttl_seconds: int = Field(default=86400, ge=60)
 
 
+class IntakeSettings(_Section):
+    """Customer intake (live codes, welcome, profiles, churn): its rules and its timing."""
+
+    app: str = DEFAULT_APP  # the app that gets customer-contact callbacks and calls their APIs
+    rules_file: Path | None = None  # default rules; None: config/intake.toml shipped with siyu
+    welcome_window_seconds: float = Field(default=20.0, gt=0)  # welcome code: 20 s (doc 92599)
+    welcome_send_reserve_seconds: float = Field(default=1.0, ge=0)  # kept for send_welcome_msg
+    name_lookup_seconds: float = Field(default=1.5, gt=0)  # externalcontact/get before welcome
+    stats_ttl_days: int = Field(default=400, ge=1)  # per-channel daily statistics
+    digest_grace_minutes: int = Field(default=60, ge=0)  # a digest this late still goes out
+
+
 class Settings(BaseSettings):
     """Everything siyu reads at start-up."""
 
@@ -125,6 +137,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     redis: RedisSettings = RedisSettings()
     queue: QueueSettings = QueueSettings()
+    intake: IntakeSettings = IntakeSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 

@@ -1,11 +1,14 @@
 """The handlers of siyu, one module per concern; this is the one place that orders them."""
 
 from bot.dispatch import Router
-from handlers import journal
+from handlers import journal, welcome
 
 
 def build_root_router() -> Router:
-    """The router tree: every concern sees every event, in this order."""
+    """The router tree: every concern sees every event, in this order.
+
+    welcome comes first: its send must beat a 20 s deadline, everything else can wait.
+    """
     root = Router(name="root")
-    root.include(journal.router)
+    root.include(welcome.router, journal.router)
     return root

@@ -64,3 +64,74 @@ def delayed_events(corp_id: str) -> str:
 def demo_effects(corp_id: str) -> str:
     """Hash: event dedup key → times the demo handler's guarded effect ran. No TTL (demo)."""
     return f"{_corp(corp_id)}:demo:effects"
+
+
+# Customer intake (issue 5): rules, customers, tags, channels, churn.
+
+
+def intake_rules(corp_id: str) -> str:
+    """JSON of the live intake rules (welcome, staff, channels, churn). No TTL: operator data."""
+    return f"{_corp(corp_id)}:intake:rules"
+
+
+def customer(corp_id: str, external_userid: str) -> str:
+    """Hash: a customer's profile and activity counters. No TTL: the customer record."""
+    return f"{_corp(corp_id)}:customer:{external_userid}"
+
+
+def customer_relations(corp_id: str, external_userid: str) -> str:
+    """Hash: staff userid → JSON of that relation (remark, tags, state...). No TTL."""
+    return f"{_corp(corp_id)}:customer:{external_userid}:relations"
+
+
+def contact_snapshot(corp_id: str, external_userid: str) -> str:
+    """JSON of the last externalcontact/get answer, shared by one event's handlers. TTL 60 s."""
+    return f"{_corp(corp_id)}:customer:{external_userid}:snapshot"
+
+
+def corp_tags(corp_id: str) -> str:
+    """Hash: corp tag id → JSON {name, group_id, group_name}. No TTL: mirrors WeCom's catalogue."""
+    return f"{_corp(corp_id)}:tags"
+
+
+def corp_tag_names(corp_id: str) -> str:
+    """Hash: "group\\x1fname" → corp tag id (the catalogue by name). No TTL: as corp_tags."""
+    return f"{_corp(corp_id)}:tags:names"
+
+
+def channel_codes(corp_id: str) -> str:
+    """Hash: channel id → JSON {config_id, qr_code, users, created_at}. No TTL: live codes."""
+    return f"{_corp(corp_id)}:channels:codes"
+
+
+def channel_day(corp_id: str, channel_id: str, day: str) -> str:
+    """Hash of one channel's counters on a local day (YYYYMMDD). TTL: intake.stats_ttl_days."""
+    return f"{_corp(corp_id)}:channel:{channel_id}:day:{day}"
+
+
+def channel_credits(corp_id: str, channel_id: str) -> str:
+    """Hash: userid → weighted round-robin credit. No TTL: one bounded field per member."""
+    return f"{_corp(corp_id)}:channel:{channel_id}:credits"
+
+
+def channel_rebalance_lock(corp_id: str, channel_id: str) -> str:
+    """Held while one process changes a channel's code. TTL 10 s (longer than one update)."""
+    return f"{_corp(corp_id)}:channel:{channel_id}:rebalance"
+
+
+def channel_rebalance_dirty(corp_id: str, channel_id: str) -> str:
+    """Set when a rebalance was wanted while the lock was held. TTL 60 s."""
+    return f"{_corp(corp_id)}:channel:{channel_id}:rebalance:dirty"
+
+
+def churn_digest(corp_id: str, manager: str) -> str:
+    """Sorted set of churn records (JSON) awaiting a manager's digest, scored by time.
+
+    No TTL: drained when the digest is sent.
+    """
+    return f"{_corp(corp_id)}:churn:digest:{manager}"
+
+
+def churn_digest_sent(corp_id: str) -> str:
+    """Hash: manager → the last digest slot sent (Unix seconds). No TTL: one field per manager."""
+    return f"{_corp(corp_id)}:churn:digest:sent"

@@ -1,0 +1,131 @@
+"""Welcome messages: greet a new customer while the one-shot welcome code is valid.
+
+A welcome code works once, within 20 s of the add event (doc 92599). Nothing may eat that
+window: the customer's name is looked up with a short deadline and the text goes without
+it when WeCom is slow, and an event that reaches a worker after the window is not sent at
+all (counted as missed). The code is claimed in the ledger before the send, so a
+redelivered event never calls send_welcome_msg twice; a crash between the claim and the
+send cannot be repaired anyway, since a redelivery comes after the code expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from redis.asyncio.client import Pipeline
+
+from bot.deps import Deps
+from bot.dispatch import Router
+from bot.events import ExternalContactAdded, ExternalContactHalfAdded
+from bot.intake.welcome import compose
+from bot.store.customers import Customers
+from bot.store.intake_rules import IntakeRulesStore
+from bot.wecom.api import WeComAPI
+from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="welcome")
+
+Added = ExternalContactAdded | ExternalContactHalfAdded
+
+
+def has_welcome_code(event: Added) -> bool:
+    """WeCom gave a code: no console welcome is configured and the pair never chatted."""
+    return event.welcome_code is not None
+
+
+@router.on(ExternalContactAdded, has_welcome_code)
+async def greet_new_customer(event: ExternalContactAdded, deps: Deps) -> None:
+    """Send the channel's welcome message while the one-shot welcome code is valid (20 s)."""
+    await _greet(event, deps)
+
+
+@router.on(ExternalContactHalfAdded, has_welcome_code)
+async def greet_half_added_customer(event: ExternalContactHalfAdded, deps: Deps) -> None:
+    """The same for a customer who added staff without verification."""
+    await _greet(event, deps)
+
+
+@router.on(ExternalContactAdded)
+async def note_no_welcome_code(event: ExternalContactAdded, deps: Deps) -> None:
+    """No WelcomeCode: WeCom sends the console's welcome, or the pair already chatted."""
+    deps.metrics.count_welcome("no_code")
+
+
+def _nothing(pipe: Pipeline) -> None:
+    """The claim is the ledger mark itself."""
+
+
+async def _greet(event: Added, deps: Deps) -> None:
+    settings = deps.settings.intake
+    code = str(event.welcome_code)
+    age = (deps.clock.now() - event.create_time).total_seconds()
+    if age >= settings.welcome_window_seconds:
+        logger.warning("welcome for %s (staff %s) missed: the event is %.1f s old",
+                       event.external_user_id, event.user_id, age)  # fmt: skip
+        deps.metrics.count_welcome("missed")
+        return
+    if not await deps.ledger.apply_once(f"welcome:{code}", _nothing):
+        deps.metrics.count_welcome("duplicate")
+        return
+    api = deps.api(settings.app)
+    rules = await IntakeRulesStore(deps.redis, deps.corp_id, settings.rules_file).get()
+    budget = min(
+        settings.name_lookup_seconds,
+        settings.welcome_window_seconds - age - settings.welcome_send_reserve_seconds,
+    )
+    snapshot = await _look_up(api, event.external_user_id, budget)
+    name = _name_of(snapshot)
+    welcome = compose(rules, state=event.state, userid=event.user_id, customer_name=name)
+    try:
+        await api.contacts.send_welcome(code, welcome.text or None, welcome.attachments)
+    except WelcomeCodeUsed:
+        logger.info("welcome for %s: code already used or expired (41051)", event.external_user_id)
+        deps.metrics.count_welcome("code_used")
+        return
+    except (WeComAPIError, WeComUnavailable) as exc:  # a retry would come after the window
+        logger.warning("welcome for %s failed: %s", event.external_user_id, exc)
+        deps.metrics.count_welcome("failed")
+        return
+    sent_age = (deps.clock.now() - event.create_time).total_seconds()
+    deps.metrics.count_welcome("sent", sent_age)
+    logger.info("welcomed %s for %s (%s, name %s)", event.external_user_id, event.user_id,
+                welcome.source, "known" if name else "unknown")  # fmt: skip
+    await _remember(deps, event, snapshot)
+
+
+async def _look_up(api: WeComAPI, external_userid: str, budget: float) -> dict[str, Any] | None:
+    """externalcontact/get within ``budget`` seconds, or None (slow, refused, no time left)."""
+    if budget <= 0:
+        return None
+    try:
+        return await asyncio.wait_for(api.contacts.get(external_userid), timeout=budget)
+    except TimeoutError:
+        logger.info("name of %s not known within %.1f s: welcoming without it",
+                    external_userid, budget)  # fmt: skip
+    except (WeComAPIError, WeComUnavailable) as exc:
+        logger.info("name of %s not available (%s): welcoming without it", external_userid, exc)
+    return None
+
+
+def _name_of(snapshot: dict[str, Any] | None) -> str | None:
+    contact = (snapshot or {}).get("external_contact")
+    name = contact.get("name") if isinstance(contact, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+async def _remember(deps: Deps, event: Added, snapshot: dict[str, Any] | None) -> None:
+    """Count the welcome as a message to the customer; share the lookup with later handlers.
+
+    The ledger claim above already makes this path run once per code.
+    """
+    customers = Customers(deps.redis, deps.corp_id)
+    if snapshot is not None:
+        await customers.cache_snapshot(event.external_user_id, snapshot)
+    async with deps.redis.pipeline(transaction=True) as pipe:
+        customers.count_message(pipe, event.external_user_id, "out",
+                                int(deps.clock.now().timestamp()))  # fmt: skip
+        await pipe.execute()
