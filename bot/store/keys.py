@@ -135,3 +135,43 @@ def churn_digest(corp_id: str, manager: str) -> str:
 def churn_digest_sent(corp_id: str) -> str:
     """Hash: manager → the last digest slot sent (Unix seconds). No TTL: one field per manager."""
     return f"{_corp(corp_id)}:churn:digest:sent"
+
+
+def reminder(corp_id: str, reminder_id: int) -> str:
+    """Hash: one reminder's fields. No TTL while active; 30 days once done/cancelled/expired."""
+    return f"{_corp(corp_id)}:reminder:{reminder_id}"
+
+
+def reminder_ids(corp_id: str) -> str:
+    """Counter of reminder ids (the numbers staff see: 取消提醒 3). No TTL."""
+    return f"{_corp(corp_id)}:reminders:ids"
+
+
+def reminders_due(corp_id: str) -> str:
+    """Sorted set: reminders waiting to fall due (score: due ms). No TTL: drained by the leader."""
+    return f"{_corp(corp_id)}:reminders:due"
+
+
+def reminders_of(corp_id: str, userid: str) -> str:
+    """Sorted set: a staff member's active reminders (score: due ms). No TTL: ended ones leave."""
+    return f"{_corp(corp_id)}:reminders:staff:{userid}"
+
+
+def reminders_expiring(corp_id: str) -> str:
+    """Sorted set: sent reminders not acted on (score: when they expire, ms). No TTL: drained."""
+    return f"{_corp(corp_id)}:reminders:expiring"
+
+
+def reminder_card(corp_id: str, task_id: str) -> str:
+    """Hash: a prompt card's task id → its reminder ids and assignee. TTL: 7 days (codes: 72 h)."""
+    return f"{_corp(corp_id)}:reminders:card:{task_id}"
+
+
+def scheduler_lease(corp_id: str) -> str:
+    """The scheduler leader's lease: ``holder|token``. TTL: reminders.lease_seconds (PX)."""
+    return f"{_corp(corp_id)}:scheduler:lease"
+
+
+def scheduler_fence(corp_id: str) -> str:
+    """Counter: the fencing token, incremented at each lease acquisition. No TTL."""
+    return f"{_corp(corp_id)}:scheduler:fence"
