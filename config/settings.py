@@ -122,6 +122,30 @@ class IntakeSettings(_Section):
     digest_grace_minutes: int = Field(default=60, ge=0)  # a digest this late still goes out
 
 
+_CLOCK: Final = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class ReminderSettings(_Section):
+    """Reminders: quiet hours, snoozes, digests, and the elected scheduler's lease and poll."""
+
+    app: str = DEFAULT_APP  # the app whose chat staff command and receive prompts in
+    rules_file: Path | None = None  # SOP sequences and rules; None: config/reminders.toml
+    quiet_start: str = Field(default="22:00", pattern=_CLOCK)  # prompts due then wait until
+    quiet_end: str = Field(default="08:00", pattern=_CLOCK)  # quiet_end (settings.timezone)
+    quiet_hours: dict[str, str] = {}  # per staff member: userid → "23:00-07:00" ("" = none)
+    default_time: str = Field(default="09:00", pattern=_CLOCK)  # 明天提醒我… without an hour
+    tomorrow_at: str = Field(default="09:00", pattern=_CLOCK)  # the card's 明天提醒 button
+    snooze_minutes: int = Field(default=60, ge=1)  # the card's 1小时后提醒 button
+    digest_window_seconds: float = Field(default=60.0, ge=0)  # due this close: one card
+    late_after_seconds: float = Field(default=60.0, ge=0)  # delivered later: marked late
+    expire_hours: float = Field(default=72.0, gt=0)  # sent, not acted on: expired (codes: 72 h)
+    lease_seconds: float = Field(default=10.0, gt=0)  # a dead leader is replaced after this
+    renew_seconds: float = Field(default=3.0, gt=0)  # the leader renews its lease this often
+    poll_seconds: float = Field(default=1.0, gt=0)  # the leader looks for due reminders
+    batch_size: int = Field(default=1000, ge=1)  # due reminders enqueued per poll
+    misfire_grace_seconds: int = Field(default=30, ge=1)  # a late poll still runs (coalesced)
+
+
 class Settings(BaseSettings):
     """Everything siyu reads at start-up."""
 
@@ -138,6 +162,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = RedisSettings()
     queue: QueueSettings = QueueSettings()
     intake: IntakeSettings = IntakeSettings()
+    reminders: ReminderSettings = ReminderSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 
