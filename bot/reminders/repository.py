@@ -1,0 +1,197 @@
+"""Reminders in Redis: one hash each, a due index, a per-staff index and prompt cards.
+
+Every state change is one Lua call that checks the current state (and, for card actions, the
+card) before writing, so two workers acting on one reminder cannot both win, and the indexes
+always agree with the hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from redis.asyncio import Redis
+
+from bot.reminders.records import Reminder, State, sources_of
+from bot.store import keys
+
+ENDED_TTL_SECONDS: Final = 30 * 86400  # done/cancelled/expired reminders stay visible 30 days
+CARD_TTL_SECONDS: Final = 7 * 86400  # longer than a response code lives (72 h)
+
+# KEYS: hash, due, staff, expiring. ARGV: from-states, new state, due_ms|"", expire_at|"",
+# ended ttl, expected card|"", then field/value pairs.
+_TRANSITION: Final = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 0 end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do
+  if s == state then allowed = true end
+end
+if not allowed then return 0 end
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'card') ~= ARGV[6] then return 0 end
+local id = redis.call('HGET', KEYS[1], 'id')
+local new = ARGV[2]
+redis.call('HSET', KEYS[1], 'state', new)
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'due_ms', ARGV[3]) end
+local due = redis.call('HGET', KEYS[1], 'due_ms')
+if new == 'pending' or new == 'snoozed' then
+  redis.call('ZADD', KEYS[2], due, id)
+  redis.call('ZADD', KEYS[3], due, id)
+  redis.call('ZREM', KEYS[4], id)
+elseif new == 'sent' then
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZADD', KEYS[3], due, id)
+  if ARGV[4] ~= '' then redis.call('ZADD', KEYS[4], ARGV[4], id) end
+else
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', KEYS[4], id)
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+end
+return 1
+"""
+
+# KEYS: card, then reminder hashes. ARGV: task id, now ms, assignee, card ttl, then the ids.
+# Claims, for one card, the reminders that are due, waiting and on no other card.
+_CLAIM: Final = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'ids') end
+local claimed = {}
+for i = 2, #KEYS do
+  local r = redis.call('HMGET', KEYS[i], 'state', 'due_ms', 'card', 'recurrence')
+  if (r[1] == 'pending' or r[1] == 'snoozed') and tonumber(r[2]) <= tonumber(ARGV[2])
+     and (not r[3] or r[3] == '') and (not r[4] or r[4] == '') then
+    redis.call('HSET', KEYS[i], 'card', ARGV[1])
+    table.insert(claimed, ARGV[i + 3])
+  end
+end
+if #claimed == 0 then return '' end
+local ids = table.concat(claimed, ',')
+redis.call('HSET', KEYS[1], 'ids', ids, 'assignee', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return ids
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A prompt card: whom it went to and which reminders it carries."""
+
+    task_id: str
+    assignee: str
+    ids: tuple[int, ...]
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _fields(raw: Mapping[Any, Any]) -> dict[str, str]:
+    return {_text(name): _text(value) for name, value in raw.items()}
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part)
+
+
+class ReminderRepository:
+    """The reminders of one corp."""
+
+    def __init__(self, redis: Redis, corp_id: str) -> None:
+        self.redis = redis
+        self.corp_id = corp_id
+        self._transition = redis.register_script(_TRANSITION)
+        self._claim = redis.register_script(_CLAIM)
+
+    def _key(self, reminder_id: int) -> str:
+        return keys.reminder(self.corp_id, reminder_id)
+
+    async def add(self, reminder: Reminder) -> Reminder:
+        """Store a new reminder (numbered now) and index it as waiting."""
+        numbered = reminder.with_id(int(await self.redis.incr(keys.reminder_ids(self.corp_id))))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._key(numbered.id), mapping=numbered.to_hash())  # type: ignore[arg-type]
+            if numbered.state in {State.PENDING, State.SNOOZED}:
+                pipe.zadd(keys.reminders_due(self.corp_id), {str(numbered.id): numbered.due_ms})
+                pipe.zadd(keys.reminders_of(self.corp_id, numbered.assignee),
+                          {str(numbered.id): numbered.due_ms})  # fmt: skip
+            await pipe.execute()
+        return numbered
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        """One reminder, if it exists (ended ones vanish 30 days after they end)."""
+        fields = await self.redis.hgetall(self._key(reminder_id))
+        return Reminder.from_hash(_fields(fields)) if fields else None
+
+    async def get_many(self, ids: Iterable[int]) -> list[Reminder]:
+        """The reminders that exist among ``ids``, in that order."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for reminder_id in ids:
+                pipe.hgetall(self._key(reminder_id))
+            rows = await pipe.execute()
+        return [Reminder.from_hash(_fields(fields)) for fields in rows if fields]
+
+    async def transition(
+        self, reminder: Reminder | int, target: State, *, due_ms: int | None = None,
+        expire_at_ms: int | None = None, card: str = "", **fields: str,
+    ) -> bool:  # fmt: skip
+        """Move to ``target`` if the state machine allows it from the current state.
+
+        ``card``: only if the reminder is carried by that card. True if it moved.
+        """
+        loaded = reminder if isinstance(reminder, Reminder) else await self.get(reminder)
+        if loaded is None:
+            return False
+        pairs = [item for name, value in fields.items() for item in (name, value)]
+        moved = await self._transition(
+            keys=[self._key(loaded.id), keys.reminders_due(self.corp_id),
+                  keys.reminders_of(self.corp_id, loaded.assignee),
+                  keys.reminders_expiring(self.corp_id)],
+            args=[",".join(sorted(sources_of(target))), target.value,
+                  "" if due_ms is None else due_ms,
+                  "" if expire_at_ms is None else expire_at_ms, ENDED_TTL_SECONDS, card, *pairs],
+        )  # fmt: skip
+        return bool(moved)
+
+    async def active_of(self, userid: str) -> list[Reminder]:
+        """A staff member's pending, sent and snoozed reminders, soonest first."""
+        ids = await self.redis.zrange(keys.reminders_of(self.corp_id, userid), 0, -1)
+        return await self.get_many(int(_text(i)) for i in ids)
+
+    async def due_of(self, userid: str, until_ms: int) -> list[int]:
+        """Ids of a staff member's reminders due by ``until_ms`` (any active state)."""
+        ids = await self.redis.zrangebyscore(keys.reminders_of(self.corp_id, userid), "-inf",
+                                             until_ms)  # fmt: skip
+        return [int(_text(i)) for i in ids]
+
+    async def claim_card(self, task_id: str, assignee: str, ids: Sequence[int],
+                         now_ms: int) -> Card | None:  # fmt: skip
+        """Put the due, waiting reminders among ``ids`` on card ``task_id`` (once).
+
+        A card claimed before (a redelivered event) keeps what it first claimed, so a repeat
+        send has the same content and WeCom's duplicate check drops it.
+        """
+        claimed = await self._claim(
+            keys=[keys.reminder_card(self.corp_id, task_id), *(self._key(i) for i in ids)],
+            args=[task_id, now_ms, assignee, CARD_TTL_SECONDS, *ids],
+        )
+        found = _ids(str(claimed or ""))
+        return Card(task_id, assignee, found) if found else None
+
+    async def card(self, task_id: str) -> Card | None:
+        """The card ``task_id``, while it is remembered (7 days)."""
+        raw = await self.redis.hgetall(keys.reminder_card(self.corp_id, task_id))
+        if not raw:
+            return None
+        fields = _fields(raw)
+        return Card(task_id, fields.get("assignee", ""), _ids(fields.get("ids", "")))
+
+    async def recent(self, limit: int = 100) -> list[Reminder]:
+        """The newest reminders (any state), newest first."""
+        newest = int(await self.redis.get(keys.reminder_ids(self.corp_id)) or 0)
+        return await self.get_many(range(newest, max(newest - limit, 0), -1))
+
+    async def waiting(self) -> int:
+        """How many reminders wait in the due index."""
+        return int(await self.redis.zcard(keys.reminders_due(self.corp_id)))
