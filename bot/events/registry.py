@@ -19,6 +19,7 @@ from bot.events.base import (
     optional_text,
     text,
 )
+from bot.reminders import events as reminder_events
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ REGISTRY: Final[dict[Kind, Builder]] = {
         selected_items=_selected_items(f),
     ),
     ("event", "msgaudit_notify", None): lambda f: misc.MsgAuditNotify(**common(f)),
+    # siyu's own: queued by the reminders scheduler, never sent by WeCom
+    ("event", reminder_events.EVENT, None): reminder_events.build_reminder_due,
 }
 
 
