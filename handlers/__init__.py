@@ -1,14 +1,15 @@
 """The handlers of siyu, one module per concern; this is the one place that orders them."""
 
 from bot.dispatch import Router
-from handlers import journal, welcome
+from handlers import journal, profiles, tags, welcome
 
 
 def build_root_router() -> Router:
     """The router tree: every concern sees every event, in this order.
 
     welcome comes first: its send must beat a 20 s deadline, everything else can wait.
+    profiles precede tags, channels and churn, which read the relation it records.
     """
     root = Router(name="root")
-    root.include(welcome.router, journal.router)
+    root.include(welcome.router, journal.router, profiles.router, tags.router)
     return root

@@ -124,7 +124,7 @@ async def _remember(deps: Deps, event: Added, snapshot: dict[str, Any] | None) -
     """
     customers = Customers(deps.redis, deps.corp_id)
     if snapshot is not None:
-        await customers.cache_snapshot(event.external_user_id, snapshot)
+        await customers.cache_snapshot(event.external_user_id, event.dedup_key, snapshot)
     async with deps.redis.pipeline(transaction=True) as pipe:
         customers.count_message(pipe, event.external_user_id, "out",
                                 int(deps.clock.now().timestamp()))  # fmt: skip

@@ -92,16 +92,21 @@ class Customers:
         self._redis = redis
         self._corp_id = corp_id
 
-    async def cache_snapshot(self, external_userid: str, snapshot: Mapping[str, Any]) -> None:
-        """Keep an externalcontact/get answer briefly for the other handlers of the event."""
+    async def cache_snapshot(self, external_userid: str, event_key: str,
+                             snapshot: Mapping[str, Any]) -> None:  # fmt: skip
+        """Keep an externalcontact/get answer briefly for the other handlers of one event."""
         key = keys.contact_snapshot(self._corp_id, external_userid)
-        await self._redis.set(key, json.dumps(snapshot, ensure_ascii=False),
+        cached = {"event": event_key, "snapshot": snapshot}
+        await self._redis.set(key, json.dumps(cached, ensure_ascii=False),
                               ex=SNAPSHOT_TTL_SECONDS)  # fmt: skip
 
-    async def cached_snapshot(self, external_userid: str) -> dict[str, Any] | None:
-        """The answer cached by an earlier handler of this event, if fresh."""
+    async def cached_snapshot(self, external_userid: str, event_key: str) -> dict[str, Any] | None:
+        """The answer an earlier handler of the same event cached, if any."""
         raw = await self._redis.get(keys.contact_snapshot(self._corp_id, external_userid))
-        return None if raw is None else dict(json.loads(raw))
+        cached = None if raw is None else json.loads(raw)
+        if not isinstance(cached, dict) or cached.get("event") != event_key:
+            return None
+        return dict(cached["snapshot"])
 
     async def upsert(self, snapshot: Mapping[str, Any], now: int,
                      added: Relation | None = None) -> None:  # fmt: skip

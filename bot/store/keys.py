@@ -175,3 +175,8 @@ def scheduler_lease(corp_id: str) -> str:
 def scheduler_fence(corp_id: str) -> str:
     """Counter: the fencing token, incremented at each lease acquisition. No TTL."""
     return f"{_corp(corp_id)}:scheduler:fence"
+
+
+def corp_tags_lock(corp_id: str) -> str:
+    """Held by the one process creating corp tags. TTL 10 s (longer than add_corp_tag)."""
+    return f"{_corp(corp_id)}:tags:lock"

@@ -1,0 +1,146 @@
+"""Tags: a channel's tags on the customers it brings, and the local tag catalogue.
+
+Channel tags are corp tags named in the rules by (group, name). Their ids come from the
+local catalogue; a tag the corp lacks is created on first use (add_corp_tag), then marked
+(mark_tag, which is idempotent on WeCom's side). change_external_tag events keep the
+catalogue in step with edits made in the admin console.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from bot.deps import Deps
+from bot.dispatch import Router
+from bot.events import (
+    ExternalContactAdded,
+    ExternalContactHalfAdded,
+    ExternalTagChanged,
+    ExternalTagShuffled,
+)
+from bot.intake.rules import TagRef
+from bot.store import keys
+from bot.store.customers import Customers
+from bot.store.intake_rules import IntakeRulesStore
+from bot.store.locks import Lock
+from bot.store.tags import TagCatalogue, tags_of
+from bot.wecom.api import WeComAPI
+from bot.wecom.errors import NoExternalContactRelation
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="tags")
+
+LOCK_WAIT_SECONDS = 5.0
+
+Added = ExternalContactAdded | ExternalContactHalfAdded
+
+
+def through_a_live_code(event: Added) -> bool:
+    """The add carries a State: the customer came through a live code (or a link)."""
+    return event.state is not None
+
+
+@router.on(ExternalContactAdded, through_a_live_code)
+async def tag_channel_customer(event: ExternalContactAdded, deps: Deps) -> None:
+    """Mark the channel's tags on the customer it brought."""
+    await _tag(event, deps)
+
+
+@router.on(ExternalContactHalfAdded, through_a_live_code)
+async def tag_half_added_customer(event: ExternalContactHalfAdded, deps: Deps) -> None:
+    """The same for a customer added without verification."""
+    await _tag(event, deps)
+
+
+@router.on(ExternalTagChanged)
+async def follow_tag_change(event: ExternalTagChanged, deps: Deps) -> None:
+    """A tag or tag group was created, renamed or deleted (in the console or by the API)."""
+    if event.strategy_id:  # rule-group tags live in another API (get_strategy_tag_list)
+        return
+    api, catalogue = deps.api(deps.settings.intake.app), TagCatalogue(deps.redis, deps.corp_id)
+    if event.tag_type == "tag_group":
+        if event.change_type == "delete":
+            await catalogue.remove_group(event.tag_id)
+        else:
+            answer = await api.contacts.corp_tags(group_ids=[event.tag_id])
+            await catalogue.replace_group(event.tag_id, tags_of(answer.get("tag_group", [])))
+    elif event.change_type == "delete":
+        await catalogue.remove([event.tag_id])
+    else:
+        answer = await api.contacts.corp_tags(tag_ids=[event.tag_id])
+        await catalogue.put(tags_of(answer.get("tag_group", [])))
+    logger.info("tag catalogue: %s %s %s", event.change_type, event.tag_type, event.tag_id)
+
+
+@router.on(ExternalTagShuffled)
+async def follow_tag_shuffle(event: ExternalTagShuffled, deps: Deps) -> None:
+    """Tags were reordered: read the catalogue again."""
+    await sync_catalogue(deps.api(deps.settings.intake.app), TagCatalogue(deps.redis, deps.corp_id))
+
+
+async def _tag(event: Added, deps: Deps) -> None:
+    settings = deps.settings.intake
+    rules = await IntakeRulesStore(deps.redis, deps.corp_id, settings.rules_file).get()
+    found = rules.channel_for(event.state)
+    if found is None or not found[1].tags:
+        return
+    api = deps.api(settings.app)
+    lock = Lock(deps.redis, keys.corp_tags_lock(deps.corp_id))
+    wanted = await ensure_tags(api, TagCatalogue(deps.redis, deps.corp_id), found[1].tags, lock)
+    relation = await Customers(deps.redis, deps.corp_id).relation(
+        event.external_user_id, event.user_id
+    )
+    if relation is not None and set(wanted) <= set(relation.tag_ids):
+        return  # a redelivery, or the staff member tagged them already
+    try:
+        await api.contacts.mark_tag(event.user_id, event.external_user_id, add=wanted)
+    except NoExternalContactRelation:
+        logger.info("not tagging %s: no longer a contact of %s",
+                    event.external_user_id, event.user_id)  # fmt: skip
+        return
+    logger.info("tagged %s with channel %s's tags", event.external_user_id, found[0])
+
+
+async def ensure_tags(
+    api: WeComAPI, catalogue: TagCatalogue, refs: Sequence[TagRef], lock: Lock
+) -> list[str]:
+    """The ids of ``refs``, creating the tags (and groups) the corp does not have yet.
+
+    One process creates at a time (``lock``); the others wait and find the new ids.
+    """
+    ids = [await catalogue.find(ref.group, ref.name) for ref in refs]
+    if all(ids):
+        return [str(tag_id) for tag_id in ids]
+    async with lock.held(wait_seconds=LOCK_WAIT_SECONDS) as held:
+        if not held:
+            raise TimeoutError("another process is still creating corp tags")
+        if not all([await catalogue.find(ref.group, ref.name) for ref in refs]):
+            await sync_catalogue(api, catalogue)  # made in the console since we last looked?
+            await _create_missing(api, catalogue, refs)
+    found = [await catalogue.find(ref.group, ref.name) for ref in refs]
+    if not all(found):
+        raise LookupError(f"corp tags could not be created: {[r.name for r in refs]}")
+    return [str(tag_id) for tag_id in found]
+
+
+async def _create_missing(api: WeComAPI, catalogue: TagCatalogue, refs: Sequence[TagRef]) -> None:
+    missing: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        if await catalogue.find(ref.group, ref.name) is None:
+            missing[ref.group].append(ref.name)
+    for group, names in missing.items():
+        answer = await api.contacts.add_corp_tags(group, names)
+        await catalogue.put(tags_of([answer.get("tag_group", {})]))
+        logger.info("created corp tags %s in group %s", names, group)
+
+
+async def sync_catalogue(api: WeComAPI, catalogue: TagCatalogue) -> None:
+    """Replace the local catalogue with WeCom's."""
+    answer = await api.contacts.corp_tags()
+    current = tags_of(answer.get("tag_group", []))
+    keep = {tag.id for tag in current}
+    await catalogue.remove([tag.id for tag in await catalogue.all() if tag.id not in keep])
+    await catalogue.put(current)
