@@ -19,33 +19,38 @@ from bot.store import keys
 from bot.store.embedded import EmbeddedRedis
 from tests.conftest import make_settings
 from tests.support.processes import start, start_siyu, write_config
-from tests.support.wecom import contact_added, eventually, signed, text_message
+from tests.support.sandboxed import sandbox_and_settings
+from tests.support.wecom import eventually, signed, text_message
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 EVENTS = 60
 
 
 async def test_worker_killed_mid_batch_loses_nothing_and_repeats_no_effect(
-    aiohttp_client: ClientFactory,
-    redis_url: str,
-    clock: ManualClock,
-    redis: Redis,
-    tmp_path: Path,
+    aiohttp_client: ClientFactory, redis_url: str, redis: Redis, tmp_path: Path
 ) -> None:
-    settings = make_settings(
-        redis_url,
+    sandbox, settings = await sandbox_and_settings(
+        aiohttp_client, redis_url,
         queue={"consumers": 2, "batch_size": 8, "claim_idle_seconds": 0.5,
                "janitor_interval_seconds": 0.1, "block_ms": 100},
     )  # fmt: skip
     config = write_config(settings, tmp_path / "siyu.toml")
-    gateway = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
-    for n in range(EVENTS):
-        xml = text_message(settings) if n % 2 else contact_added(settings, f"wmEXT{n:03d}")
-        callback = signed(settings, xml)
-        response = await gateway.post("/wecom/callback", params=callback.query, data=callback.body)
-        assert response.status == 200
-    effects = keys.demo_effects(settings.wecom.corp_id)
+    gateway = await aiohttp_client(create_app(settings, role=Role.GATEWAY))
+    url = str(gateway.make_url("/wecom/callback"))
+    await sandbox.post("/sandbox/callback_url", json={"app": "default", "url": url})
+    for n in range(EVENTS):  # WeCom's own callbacks: customers add staff, staff write
+        if n % 2:
+            await sandbox.post("/sandbox/staff/zhangwei/message", json={"text": f"第{n}条"})
+        else:
+            await sandbox.post(f"/sandbox/customers/wmCRASH{n:03d}/add",
+                               json={"staff": "zhangwei", "state": "ch_poster_a"})  # fmt: skip
     queue = EventQueue(redis, settings.wecom.corp_id)
+
+    async def all_accepted() -> bool:
+        return (await queue.stats()).length == EVENTS
+
+    await eventually(all_accepted, timeout=30)
+    effects = keys.demo_effects(settings.wecom.corp_id)
 
     slow = await start("-m", "tests.support.slow_worker", str(config))
     try:

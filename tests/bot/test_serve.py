@@ -12,9 +12,15 @@ from redis.asyncio import Redis
 
 from bot.queue import EventQueue
 from bot.store import keys
-from tests.conftest import make_settings
+from config.settings import Settings
 from tests.support.processes import start_siyu, write_config
+from tests.support.sandboxed import ClientFactory, sandbox_and_settings
 from tests.support.wecom import eventually, signed, text_message
+
+
+def staff_message(settings: Settings, text: str) -> str:
+    """A message from zhangwei, a staff member of the sandbox's demo corp."""
+    return text_message(settings, text).replace("staff01", "zhangwei")
 
 
 def free_port() -> int:
@@ -24,9 +30,11 @@ def free_port() -> int:
 
 
 async def test_sigterm_loses_no_acknowledged_callback(
-    redis_url: str, redis: Redis, tmp_path: Path
+    aiohttp_client: ClientFactory, redis_url: str, redis: Redis, tmp_path: Path
 ) -> None:
-    settings = make_settings(redis_url, server={"replay_window_seconds": 0})
+    _sandbox, settings = await sandbox_and_settings(
+        aiohttp_client, redis_url, server={"replay_window_seconds": 0}
+    )
     port = free_port()
     config = write_config(settings, tmp_path / "siyu.toml")
     config.write_text(
@@ -34,7 +42,7 @@ async def test_sigterm_loses_no_acknowledged_callback(
     )
     process = await start_siyu("serve", "--config", str(config))
     base = f"http://127.0.0.1:{port}"
-    callbacks = [signed(settings, text_message(settings, f"第{n}条")) for n in range(200)]
+    callbacks = [signed(settings, staff_message(settings, f"第{n}条")) for n in range(200)]
     acknowledged: list[int] = []
     try:
         async with aiohttp.ClientSession() as session:

@@ -20,8 +20,10 @@ def write_config(settings: Settings, path: Path) -> Path:
         f"""log_level = "WARNING"
 [wecom]
 corp_id = "{settings.wecom.corp_id}"
+api_base = "{settings.wecom.api_base}"
 [apps.default]
 agent_id = {app.agent_id}
+secret = "{app.secret.get_secret_value()}"
 token = "{app.token.get_secret_value()}"
 encoding_aes_key = "{app.encoding_aes_key.get_secret_value()}"
 [redis]
