@@ -11,7 +11,7 @@ from bot.demo.stage import Stage
 from bot.demo.transcript import render_call, say, scene, staff
 from bot.doctor import diagnose
 
-NEW_CUSTOMER: Final = ("wmDEMOchenjing0006", "客户 陈静")
+NEW_CUSTOMER: Final = "wmDEMOchenjing0006"
 LEAVING_CUSTOMER: Final = ("wmDEMOliuyang0001", "客户 刘洋")
 
 
@@ -54,14 +54,13 @@ async def setup_check(stage: Stage) -> None:
 
 async def customer_arrives(stage: Stage) -> None:
     """A new customer scans a live code; WeCom delivers the event three times."""
-    external_userid, customer = NEW_CUSTOMER
     scene("A customer arrives through a channel live code")
     mark = await _last_delivery(stage)
     before = _callback_counts(stage)
-    say(customer, "scans the 海报 (poster) live code and adds 员工 张伟")
-    await stage.sandbox(
-        "POST", "contact_ways/cwDEMOposter/scan", {"customer": external_userid, "duplicates": 2}
-    )
+    scan = {"customer": NEW_CUSTOMER, "duplicates": 2}
+    added = await stage.sandbox("POST", "contact_ways/cwDEMOposter/scan", scan)
+    customer = f"客户 {added['customer']['name']}"
+    say(customer, f"scans the 海报 (poster) live code and adds {staff(added['staff'])}")
     await stage.settle()
     copies = await _deliveries_since(stage, mark)
     statuses = ", ".join(str(d["status"]) for d in copies)

@@ -67,6 +67,10 @@ def render_call(call: Mapping[str, Any], customer: str) -> None:
     elif api == "externalcontact/mark_tag":
         tags = ", ".join(body.get("add_tag", []))
         say("siyu", f"tags {body.get('external_userid')} with {tags}{failed}")
+    elif api == "externalcontact/get":
+        say("siyu", f"looks up the customer's profile{failed}")
+    elif api == "externalcontact/get_corp_tag_list":
+        say("siyu", f"reads the corp's tag catalogue{failed}")
     elif api == "kf/send_msg":
         say(customer, f"gets a reply from customer service {_message_text(body)}{failed}")
     elif api != "gettoken":
