@@ -180,3 +180,11 @@ def scheduler_fence(corp_id: str) -> str:
 def corp_tags_lock(corp_id: str) -> str:
     """Held by the one process creating corp tags. TTL 10 s (longer than add_corp_tag)."""
     return f"{_corp(corp_id)}:tags:lock"
+
+
+def do_not_disturb(corp_id: str) -> str:
+    """Hash: external_userid → JSON {reason, since} of customers who asked for no marketing.
+
+    No TTL: lifted only by an operator or the customer's own request. Group tasks skip them.
+    """
+    return f"{_corp(corp_id)}:dnd"
