@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from aiohttp import web
 
+from bot.admin import admin_routes
+from bot.admin.auth import admin_auth
 from bot.clock import Clock, SystemClock
 from bot.dispatch import Router
 from bot.gateway import Gateway
@@ -33,7 +35,7 @@ def create_app(
     router: Router | None = None,
 ) -> web.Application:
     """The aiohttp app: callback routes (gateway), workers (worker), ops routes (always)."""
-    app = web.Application()
+    app = web.Application(middlewares=[admin_auth(settings.admin)])
     metrics = Metrics()
     the_clock = clock or SystemClock()
     work_router = None if role == Role.GATEWAY else (router or build_root_router())
@@ -46,5 +48,6 @@ def create_app(
     app.cleanup_ctx.append(lifecycle)
     if role != Role.WORKER:
         app.add_routes(Gateway.create(settings, the_clock, metrics).routes())
+        app.add_routes(admin_routes())
     app.add_routes(ops_routes())
     return app

@@ -146,6 +146,12 @@ class ReminderSettings(_Section):
     misfire_grace_seconds: int = Field(default=30, ge=1)  # a late poll still runs (coalesced)
 
 
+class AdminSettings(_Section):
+    """The admin HTTP API (/api/v1) operators and tools use; off until a token is set."""
+
+    token: SecretStr = SecretStr("")  # bearer token; set it through SIYU_ADMIN__TOKEN
+
+
 class Settings(BaseSettings):
     """Everything siyu reads at start-up."""
 
@@ -163,6 +169,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     intake: IntakeSettings = IntakeSettings()
     reminders: ReminderSettings = ReminderSettings()
+    admin: AdminSettings = AdminSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 
