@@ -53,6 +53,20 @@ end
 return 1
 """
 
+# KEYS: hash, due, staff, once-key. ARGV: once ttl|"", id, indexed 1|0, due ms, field pairs.
+_ADD: Final = """
+if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
+  return tonumber(redis.call('GET', KEYS[4]))
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+if ARGV[3] == '1' then
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+end
+if ARGV[1] ~= '' then redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[1]) end
+return tonumber(ARGV[2])
+"""
+
 # KEYS: card, then reminder hashes. ARGV: task id, now ms, assignee, card ttl, then the ids.
 # Claims, for one card, the reminders that are due, waiting and on no other card.
 _CLAIM: Final = """
@@ -103,21 +117,33 @@ class ReminderRepository:
         self.corp_id = corp_id
         self._transition = redis.register_script(_TRANSITION)
         self._claim = redis.register_script(_CLAIM)
+        self._add = redis.register_script(_ADD)
 
     def _key(self, reminder_id: int) -> str:
         return keys.reminder(self.corp_id, reminder_id)
 
-    async def add(self, reminder: Reminder) -> Reminder:
-        """Store a new reminder (numbered now) and index it as waiting."""
+    async def add(self, reminder: Reminder, once: str = "",
+                  once_ttl_seconds: int = 7 * 86400) -> tuple[Reminder, bool]:  # fmt: skip
+        """Store a new reminder (numbered now) and index it; True if it was created.
+
+        ``once``: an idempotency key (the command's event, an SOP step): a second add under
+        it returns the reminder the first one made.
+        """
         numbered = reminder.with_id(int(await self.redis.incr(keys.reminder_ids(self.corp_id))))
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key(numbered.id), mapping=numbered.to_hash())  # type: ignore[arg-type]
-            if numbered.state in {State.PENDING, State.SNOOZED}:
-                pipe.zadd(keys.reminders_due(self.corp_id), {str(numbered.id): numbered.due_ms})
-                pipe.zadd(keys.reminders_of(self.corp_id, numbered.assignee),
-                          {str(numbered.id): numbered.due_ms})  # fmt: skip
-            await pipe.execute()
-        return numbered
+        fields = [item for pair in numbered.to_hash().items() for item in pair]
+        hash_key = self._key(numbered.id)
+        made = await self._add(
+            keys=[hash_key, keys.reminders_due(self.corp_id),
+                  keys.reminders_of(self.corp_id, numbered.assignee),
+                  keys.ledger(self.corp_id, f"reminder-once:{once}") if once else hash_key],
+            args=[once_ttl_seconds if once else "", numbered.id,
+                  "1" if numbered.state in {State.PENDING, State.SNOOZED} else "0",
+                  numbered.due_ms, *fields],
+        )  # fmt: skip
+        if int(made) == numbered.id:
+            return numbered, True
+        existing = await self.get(int(made))
+        return (existing or numbered), False
 
     async def get(self, reminder_id: int) -> Reminder | None:
         """One reminder, if it exists (ended ones vanish 30 days after they end)."""
@@ -134,11 +160,11 @@ class ReminderRepository:
 
     async def transition(
         self, reminder: Reminder | int, target: State, *, due_ms: int | None = None,
-        expire_at_ms: int | None = None, card: str = "", **fields: str,
+        expire_at_ms: int | None = None, on_card: str = "", **fields: str,
     ) -> bool:  # fmt: skip
         """Move to ``target`` if the state machine allows it from the current state.
 
-        ``card``: only if the reminder is carried by that card. True if it moved.
+        ``on_card``: only if the reminder is carried by that card. True if it moved.
         """
         loaded = reminder if isinstance(reminder, Reminder) else await self.get(reminder)
         if loaded is None:
@@ -150,7 +176,7 @@ class ReminderRepository:
                   keys.reminders_expiring(self.corp_id)],
             args=[",".join(sorted(sources_of(target))), target.value,
                   "" if due_ms is None else due_ms,
-                  "" if expire_at_ms is None else expire_at_ms, ENDED_TTL_SECONDS, card, *pairs],
+                  "" if expire_at_ms is None else expire_at_ms, ENDED_TTL_SECONDS, on_card, *pairs],
         )  # fmt: skip
         return bool(moved)
 
@@ -191,6 +217,12 @@ class ReminderRepository:
         """The newest reminders (any state), newest first."""
         newest = int(await self.redis.get(keys.reminder_ids(self.corp_id)) or 0)
         return await self.get_many(range(newest, max(newest - limit, 0), -1))
+
+    async def expiring(self, until_ms: int, limit: int) -> list[int]:
+        """Sent reminders whose time to be acted on ran out by ``until_ms``."""
+        ids = await self.redis.zrangebyscore(keys.reminders_expiring(self.corp_id), "-inf",
+                                             until_ms, start=0, num=limit)  # fmt: skip
+        return [int(_text(i)) for i in ids]
 
     async def waiting(self) -> int:
         """How many reminders wait in the due index."""
