@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.metrics import Metrics
+from bot.reminders.service import ReminderService
 from bot.store.ledger import Ledger
 from bot.wecom.api import WeComAPI
 from config.settings import DEFAULT_APP, Settings
@@ -24,6 +25,7 @@ class Deps:
     clock: Clock
     wecom: Mapping[str, WeComAPI]
     metrics: Metrics = field(default_factory=Metrics)
+    reminders: ReminderService | None = None  # built by the runtime; None in bare test Deps
 
     def api(self, app: str = DEFAULT_APP) -> WeComAPI:
         """The WeCom API as ``app``."""
