@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.dispatch import Dispatcher, Router
 from bot.metrics import Metrics
 from bot.queue import EventQueue
+from bot.reminders.service import ReminderService
 from bot.store.connection import connect, redis_url
 from bot.store.ledger import Ledger
 from bot.wecom.api import open_wecom
@@ -54,7 +55,8 @@ async def running(
                 await queue.ensure_group()
             async with open_wecom(settings, redis, clock) as wecom:
                 ledger = Ledger(redis, settings.wecom.corp_id)
-                deps = Deps(settings, redis, ledger, clock, wecom, metrics)
+                reminders = ReminderService.build(redis, settings, clock, ledger)
+                deps = Deps(settings, redis, ledger, clock, wecom, metrics, reminders)
                 runtime = Runtime(settings, redis, queue, metrics, deps)
                 if router is None:
                     yield runtime
