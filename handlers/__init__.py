@@ -1,6 +1,7 @@
 """The handlers of siyu, one module per concern; this is the one place that orders them."""
 
 from bot.dispatch import Router
+from handlers import reminders, staff_commands
 from handlers import journal, profiles, tags, welcome
 
 
@@ -12,4 +13,5 @@ def build_root_router() -> Router:
     """
     root = Router(name="root")
     root.include(welcome.router, journal.router, profiles.router, tags.router)
+    root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     return root
