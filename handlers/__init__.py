@@ -1,8 +1,7 @@
 """The handlers of siyu, one module per concern; this is the one place that orders them."""
 
 from bot.dispatch import Router
-from handlers import reminders, staff_commands
-from handlers import journal, profiles, tags, welcome
+from handlers import journal, profiles, reminders, staff_commands, tags, welcome
 
 
 def build_root_router() -> Router:
