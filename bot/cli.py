@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot.app import Role
+from bot.intake.arguments import add_channels_arguments
 from bot.queue import EventQueue
 from bot.sandbox.command import add_sandbox_arguments
 from bot.store.connection import open_redis
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         "sandbox", help="run the local WeCom sandbox (WeCom's API, callbacks and actors)"
     )
     add_sandbox_arguments(sandbox)
+
+    channels = commands.add_parser(
+        "channels", help="customer channels: live codes, allocation, daily statistics, rules"
+    )
+    add_channels_arguments(channels, _add_config)
 
     bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
@@ -119,7 +125,19 @@ def _run(args: argparse.Namespace) -> int:
 
         serve(settings, Role(args.role))
         return 0
-    return asyncio.run(_dead(settings, args))
+    return (
+        _channels(settings, args)
+        if args.command == "channels"
+        else asyncio.run(_dead(settings, args))
+    )
+
+
+def _channels(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.intake.commands import run_channels  # noqa: PLC0415 - keeps `siyu --help` fast
+
+    status, lines = run_channels(settings, args)
+    print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+    return status
 
 
 def _offline(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """The handlers of siyu, one module per concern; this is the one place that orders them."""
 
 from bot.dispatch import Router
-from handlers import journal, profiles, reminders, staff_commands, tags, welcome
+from handlers import channels, journal, profiles, reminders, staff_commands, tags, welcome
 
 
 def build_root_router() -> Router:
@@ -11,6 +11,6 @@ def build_root_router() -> Router:
     profiles precede tags, channels and churn, which read the relation it records.
     """
     root = Router(name="root")
-    root.include(welcome.router, journal.router, profiles.router, tags.router)
+    root.include(welcome.router, journal.router, profiles.router, tags.router, channels.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     return root

@@ -15,10 +15,12 @@ from redis.asyncio import Redis
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.deps import Deps
+from bot.intake.live_codes import day_of, local_time, stats_of
 from bot.intake.rules import IntakeRules, load_rules_file
 from bot.runtime import RUNTIME
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
+from bot.store.channels import DayStats
 from bot.store.intake_rules import IntakeRulesStore
 from config.settings import Settings
 from tests.bot.wecom.conftest import siyu_settings_for
@@ -69,6 +71,10 @@ class Stack:
             "POST", f"contact_ways/{config_id}/scan", {"customer": customer, **options}
         )
         return answer
+
+    async def channel_day(self, channel_id: str) -> DayStats:
+        """Today's statistics of a channel (the corp's local day)."""
+        return await stats_of(self.deps).day(channel_id, day_of(local_time(self.deps)))
 
     async def set_rules(self, rules: IntakeRules) -> None:
         """Replace the live intake rules."""

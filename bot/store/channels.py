@@ -1,0 +1,165 @@
+"""Channels in Redis: their live codes, daily statistics and round-robin credits.
+
+Statistics are per channel per local day (the corp's time zone): adds (also per staff
+member, which the daily caps read), deletions by the customer, deletions by staff. Net
+growth is derived. Counting happens inside ``Ledger.apply_once`` so a redelivered event
+counts once; the ``count_*`` methods only queue commands on the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Final
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+
+from bot.store import keys
+
+ADDS: Final = "adds"
+BY_CUSTOMER: Final = "deleted_by_customer"
+BY_STAFF: Final = "deleted_by_staff"
+_STAFF_ADDS: Final = "adds:"
+
+# KEYS[1]: credits hash; ARGV: low, high, then (userid, delta) pairs. Adds and clamps.
+_CREDIT: Final = """
+local low, high = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 3, #ARGV, 2 do
+  local value = tonumber(redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]))
+  if value < low then redis.call('HSET', KEYS[1], ARGV[i], low) end
+  if value > high then redis.call('HSET', KEYS[1], ARGV[i], high) end
+end
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCode:
+    """A channel's live code as WeCom made it, and the user list it carries now."""
+
+    channel_id: str
+    config_id: str
+    qr_code: str
+    users: tuple[str, ...]
+    state: str
+    created_at: int
+
+    def to_json(self) -> str:
+        """As stored."""
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ChannelCode:
+        """From the stored JSON."""
+        data = json.loads(text)
+        data["users"] = tuple(data["users"])
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    """One channel's counters on one local day."""
+
+    day: str  # YYYYMMDD
+    adds: int = 0
+    deleted_by_customer: int = 0
+    deleted_by_staff: int = 0
+    adds_by_staff: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def net(self) -> int:
+        """Net growth: adds minus deletions by either side."""
+        return self.adds - self.deleted_by_customer - self.deleted_by_staff
+
+
+class ChannelCodes:
+    """The live codes of one corp's channels."""
+
+    def __init__(self, redis: Redis, corp_id: str) -> None:
+        self._redis = redis
+        self._key = keys.channel_codes(corp_id)
+
+    async def get(self, channel_id: str) -> ChannelCode | None:
+        """A channel's code, if it was created."""
+        raw = await self._redis.hget(self._key, channel_id)
+        return None if raw is None else ChannelCode.from_json(str(raw))
+
+    async def all(self) -> dict[str, ChannelCode]:
+        """Every channel's code."""
+        stored = await self._redis.hgetall(self._key)
+        return {str(name): ChannelCode.from_json(str(raw)) for name, raw in stored.items()}
+
+    async def put(self, code: ChannelCode) -> None:
+        """Store (or replace) a channel's code."""
+        await self._redis.hset(self._key, code.channel_id, code.to_json())
+
+    async def delete(self, channel_id: str) -> None:
+        """Forget a channel's code."""
+        await self._redis.hdel(self._key, channel_id)
+
+
+class ChannelStats:
+    """Daily counters and allocation credits of one corp's channels."""
+
+    def __init__(self, redis: Redis, corp_id: str, ttl_days: int = 400) -> None:
+        self._redis = redis
+        self._corp_id = corp_id
+        self._ttl_seconds = ttl_days * 86400
+
+    def _day_key(self, channel_id: str, day: str) -> str:
+        return keys.channel_day(self._corp_id, channel_id, day)
+
+    def count_add(self, pipe: Pipeline, channel_id: str, day: str, userid: str) -> None:
+        """Queue one add through the channel to ``userid`` on ``day``."""
+        key = self._day_key(channel_id, day)
+        pipe.hincrby(key, ADDS, 1)
+        pipe.hincrby(key, f"{_STAFF_ADDS}{userid}", 1)
+        pipe.expire(key, self._ttl_seconds)
+
+    def count_deletion(self, pipe: Pipeline, channel_id: str, day: str, by_customer: bool) -> None:
+        """Queue one deletion (by the customer, or by the staff member) on ``day``."""
+        key = self._day_key(channel_id, day)
+        pipe.hincrby(key, BY_CUSTOMER if by_customer else BY_STAFF, 1)
+        pipe.expire(key, self._ttl_seconds)
+
+    def change_credits(self, pipe: Pipeline, channel_id: str, changes: Mapping[str, float],
+                       bounds: tuple[float, float]) -> None:  # fmt: skip
+        """Queue credit changes of the weighted round-robin, kept within ``bounds``."""
+        if not changes:
+            return
+        args: list[str | float] = [bounds[0], bounds[1]]
+        for userid, delta in changes.items():
+            args += [userid, delta]
+        key = keys.channel_credits(self._corp_id, channel_id)
+        # EVAL, not EVALSHA: inside MULTI a NOSCRIPT would fail this command alone.
+        pipe.eval(_CREDIT, 1, key, *args)
+
+    async def day(self, channel_id: str, day: str) -> DayStats:
+        """The counters of one day."""
+        stored = await self._redis.hgetall(self._day_key(channel_id, day))
+        return _day_stats(day, {str(name): str(value) for name, value in stored.items()})
+
+    async def adds_by_staff(self, channel_id: str, day: str) -> dict[str, int]:
+        """Adds per staff member through the channel on ``day`` (what caps count)."""
+        return dict((await self.day(channel_id, day)).adds_by_staff)
+
+    async def credits(self, channel_id: str) -> dict[str, float]:
+        """The round-robin credits of the channel's members."""
+        stored = await self._redis.hgetall(keys.channel_credits(self._corp_id, channel_id))
+        return {str(userid): float(value) for userid, value in stored.items()}
+
+
+def _day_stats(day: str, stored: Mapping[str, str]) -> DayStats:
+    return DayStats(
+        day=day,
+        adds=int(stored.get(ADDS, 0)),
+        deleted_by_customer=int(stored.get(BY_CUSTOMER, 0)),
+        deleted_by_staff=int(stored.get(BY_STAFF, 0)),
+        adds_by_staff={
+            name.removeprefix(_STAFF_ADDS): int(value)
+            for name, value in stored.items()
+            if name.startswith(_STAFF_ADDS)
+        },
+    )

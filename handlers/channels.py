@@ -1,0 +1,120 @@
+"""Channels: count what each live code brings and loses, and keep its rotation on plan.
+
+An add through a channel (its State) counts for the day and for the staff member (caps),
+moves the weighted round-robin credits, then rebalances the code's user list. Deletions
+count against the channel that brought the relation (the state profiles recorded); a
+deletion by on-the-job transfer (DELETE_BY_TRANSFER) is not a loss and is not counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from redis.asyncio.client import Pipeline
+
+from bot.deps import Deps
+from bot.dispatch import Router
+from bot.events import (
+    ExternalContactAdded,
+    ExternalContactDeleted,
+    ExternalContactHalfAdded,
+    FollowUserDeleted,
+)
+from bot.events.base import unix
+from bot.intake import allocation
+from bot.intake.live_codes import day_of, local_time, rebalance, rules_of, stats_of
+from bot.store.customers import Customers
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="channels")
+
+DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"
+Added = ExternalContactAdded | ExternalContactHalfAdded
+
+
+def through_a_live_code(event: Added) -> bool:
+    """The add carries a State: the customer came through a live code (or a link)."""
+    return event.state is not None
+
+
+def not_a_transfer(event: ExternalContactDeleted) -> bool:
+    """The staff member really deleted the customer (not an on-the-job transfer)."""
+    return event.source != DELETE_BY_TRANSFER
+
+
+@router.on(ExternalContactAdded, through_a_live_code)
+async def count_add(event: ExternalContactAdded, deps: Deps) -> None:
+    """Count the add for its channel and rebalance the channel's code."""
+    await _added(event, deps)
+
+
+@router.on(ExternalContactHalfAdded, through_a_live_code)
+async def count_half_add(event: ExternalContactHalfAdded, deps: Deps) -> None:
+    """The same for an add without verification (counted once with its full add)."""
+    await _added(event, deps)
+
+
+@router.on(FollowUserDeleted)
+async def count_loss_by_customer(event: FollowUserDeleted, deps: Deps) -> None:
+    """The customer deleted the staff member: a loss for the channel that brought them."""
+    await _deleted(event.external_user_id, event.user_id, event.dedup_key, unix(event.create_time),
+                   deps, by_customer=True)  # fmt: skip
+
+
+@router.on(ExternalContactDeleted, not_a_transfer)
+async def count_loss_by_staff(event: ExternalContactDeleted, deps: Deps) -> None:
+    """The staff member deleted the customer."""
+    await _deleted(event.external_user_id, event.user_id, event.dedup_key, unix(event.create_time),
+                   deps, by_customer=False)  # fmt: skip
+
+
+async def _added(event: Added, deps: Deps) -> None:
+    rules = await rules_of(deps)
+    found = rules.channel_for(event.state)
+    if found is None:
+        return
+    channel_id, channel = found
+    local = local_time(deps, event.create_time)
+    stats = stats_of(deps)
+    before = await stats.adds_by_staff(channel_id, day_of(local))
+    members = allocation.eligible(rules, channel, before, local)
+    changes = allocation.credit_changes(members, event.user_id)
+    bounds = allocation.credit_bounds(rules.allocation.tolerance)
+    # One relation, one add: a half add and its full add share WeCom's createtime.
+    relation = await Customers(deps.redis, deps.corp_id).relation(
+        event.external_user_id, event.user_id
+    )
+    since = relation.createtime if relation is not None else unix(event.create_time)
+
+    def count(pipe: Pipeline) -> None:
+        stats.count_add(pipe, channel_id, day_of(local), event.user_id)
+        stats.change_credits(pipe, channel_id, changes, bounds)
+
+    key = f"channel:add:{event.user_id}:{event.external_user_id}:{since}"
+    if await deps.ledger.apply_once(key, count):
+        logger.info("channel %s: add of %s to %s", channel_id, event.external_user_id,
+                    event.user_id)  # fmt: skip
+    await rebalance(deps, channel_id)
+
+
+async def _deleted(external_userid: str, userid: str, dedup_key: str, at: int, deps: Deps, *,
+                   by_customer: bool) -> None:  # fmt: skip
+    relation = await Customers(deps.redis, deps.corp_id).relation(external_userid, userid)
+    rules = await rules_of(deps)
+    found = rules.channel_for(relation.state if relation is not None else None)
+    if found is None:
+        return
+    channel_id = found[0]
+    stats = stats_of(deps)
+    day = day_of(local_time(deps, _utc(at)))
+
+    def count(pipe: Pipeline) -> None:
+        stats.count_deletion(pipe, channel_id, day, by_customer)
+
+    await deps.ledger.apply_once(f"channel:del:{dedup_key}", count)
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
