@@ -23,6 +23,7 @@ from bot.store.ledger import Ledger
 from bot.wecom.api import open_wecom
 from bot.worker import Worker
 from config.settings import Settings
+from scheduler.runner import leader_elected_scheduler
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +42,16 @@ RUNTIME: Final = web.AppKey("runtime", Runtime)
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, clock: Clock, router: Router | None, metrics: Metrics
+    settings: Settings,
+    clock: Clock,
+    router: Router | None,
+    metrics: Metrics,
+    *,
+    scheduler: bool = False,
 ) -> AsyncIterator[Runtime]:
     """Redis (embedded or not), the queue and, if ``router`` is given, the workers.
+
+    ``scheduler``: also stand for election as the reminders scheduler's leader.
 
     On exit the workers finish their current batch before Redis is closed.
     """
@@ -58,11 +66,16 @@ async def running(
                 reminders = ReminderService.build(redis, settings, clock, ledger)
                 deps = Deps(settings, redis, ledger, clock, wecom, metrics, reminders)
                 runtime = Runtime(settings, redis, queue, metrics, deps)
-                if router is None:
+                async with contextlib.AsyncExitStack() as stack:
+                    if scheduler:
+                        await stack.enter_async_context(
+                            leader_elected_scheduler(settings, redis, queue, clock)
+                        )
+                    if router is not None:
+                        await stack.enter_async_context(
+                            _workers(url, settings, router, deps, metrics)
+                        )
                     yield runtime
-                else:
-                    async with _workers(url, settings, router, deps, metrics):
-                        yield runtime
         finally:
             await redis.aclose()
 
