@@ -25,6 +25,7 @@ class Role(StrEnum):
     ALL = "all"
     GATEWAY = "gateway"
     WORKER = "worker"
+    SCHEDULER = "scheduler"  # stands for election as the reminders scheduler's leader
 
 
 def create_app(
@@ -38,15 +39,19 @@ def create_app(
     app = web.Application(middlewares=[admin_auth(settings.admin)])
     metrics = Metrics()
     the_clock = clock or SystemClock()
-    work_router = None if role == Role.GATEWAY else (router or build_root_router())
+    works = role in {Role.ALL, Role.WORKER}
+    work_router = (router or build_root_router()) if works else None
+    schedules = role in {Role.ALL, Role.SCHEDULER}
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        async with running(settings, the_clock, work_router, metrics) as runtime:
+        async with running(
+            settings, the_clock, work_router, metrics, scheduler=schedules
+        ) as runtime:
             app[RUNTIME] = runtime
             yield
 
     app.cleanup_ctx.append(lifecycle)
-    if role != Role.WORKER:
+    if role in {Role.ALL, Role.GATEWAY}:
         app.add_routes(Gateway.create(settings, the_clock, metrics).routes())
         app.add_routes(admin_routes())
     app.add_routes(ops_routes())
