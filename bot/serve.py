@@ -26,6 +26,9 @@ def serve(settings: Settings, role: Role) -> None:
     if role == Role.WORKER:
         asyncio.run(_run_headless_worker(settings))
         return
+    if role == Role.SCHEDULER:
+        asyncio.run(_run_headless_scheduler(settings))
+        return
     app = create_app(settings, role=role)
     app.on_startup.append(_settle_garbage_collector)
     web.run_app(
@@ -59,3 +62,14 @@ async def _run_headless_worker(settings: Settings) -> None:
         logger.info("worker running; SIGTERM drains and stops it")
         await stopping.wait()
         logger.info("stopping: draining workers")
+
+
+async def _run_headless_scheduler(settings: Settings) -> None:
+    """A scheduler-only process: stands by or leads; SIGTERM releases the lease at once."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    async with running(settings, SystemClock(), None, Metrics(), scheduler=True):
+        logger.info("scheduler running; SIGTERM releases the lease and stops it")
+        await stopping.wait()
