@@ -1,0 +1,110 @@
+"""Per-character canonical forms: the tables behind normalization.
+
+Every character of a message is looked up once per process and cached: NFKC (full-width to
+half-width, compatibility forms), case fold, accents off Latin letters, look-alike letters
+from other scripts, digit variants (①, ❶, ⑴, ➀), hearts that stand for 心, and traditional to
+simplified characters. The result is one of: a single canonical character, ``NOISE`` (skipped
+inside a word), ``SOFT`` (a dot or tilde whose role depends on its neighbours, see
+``normalize``), or ``EXPAND`` (several characters, e.g. ⑽ → 10; handled on the slow path).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Final
+
+NOISE: Final = "\x00"
+SOFT: Final = "\x01"
+EXPAND: Final = "\x02"
+
+# Sentence punctuation and line breaks: kept in the normalized text, never crossed by a match.
+BOUNDARIES: Final = frozenset(",。!?;:、\n\r\u2028\u2029\u3002")
+# Evaders spell 信 as a heart (微❤ = 微心 ~ 微信); 心 keeps the sound-alike reachable.
+_HEARTS: Final = "❤♥♡❣💗💓💕💖💘💝💞💟🧡💛💚💙💜🖤🤍🤎🩷🩵🩶"
+# Letters of other scripts that look like Latin ones (after case folding).
+_LOOKALIKES: Final = {
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԛ": "q", "ԝ": "w", "ν": "v",
+    "ο": "o", "α": "a", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "κ": "k", "ι": "i", "ϲ": "c",
+    "ɑ": "a", "ɡ": "g", "ⅴ": "v", "ⅹ": "x",
+}  # fmt: skip
+_SPECIAL: Final = {
+    "…": "。", "⋯": "。",  # an ellipsis ends a clause
+    "+": "加", "＋": "加", "﹢": "加",  # +V, +微 = 加V, 加微
+    "~": SOFT, ".": SOFT,
+} | dict.fromkeys(_HEARTS, "心")  # fmt: skip
+_LETTER_NAME: Final = re.compile(r"(?:LATIN (?:CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
+# Chinese numerals, for the digit view that contact detection reads (not the word view:
+# 第一 and 一定 must stay words).
+CHINESE_DIGITS: Final = str.maketrans(
+    "零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞", "0012345678912345678912" + "0"
+)
+
+
+@functools.cache
+def t2s_table() -> dict[str, str]:
+    """Traditional (and variant) characters to simplified ones, character by character."""
+    import zhconv  # noqa: PLC0415 - loads its dictionary: only when the first table is built
+
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000))]
+    converted = zhconv.convert("\n".join(chars), "zh-cn").split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - zhconv keeps the line structure
+        return {}
+    return {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+
+
+def _number(ch: str) -> str | None:
+    """❶ → 1, ⑩ → 10, ➉ → 10: the digits a numeric symbol stands for."""
+    value = unicodedata.numeric(ch, -1.0)
+    if value < 0 or value != int(value) or value > 50:  # noqa: PLR2004 - circled numbers end at 50
+        return None
+    return str(int(value))
+
+
+def _canonical(ch: str) -> str:
+    """The canonical form of one character (may be several characters, or empty)."""
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    category = unicodedata.category(ch)
+    if category == "No" and (digits := _number(ch)) is not None:
+        return digits
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    if len(folded) == 1:
+        folded = _LOOKALIKES.get(folded, folded)
+        if not folded.isascii() and folded.isalpha():
+            base = unicodedata.normalize("NFD", folded)[0]
+            folded = base if base.isascii() else t2s_table().get(folded, folded)
+    if not any(c.isalnum() for c in folded):
+        name = unicodedata.name(ch, "")
+        if match := _LETTER_NAME.search(name):  # 🅥, 🇻: letters drawn as symbols
+            return match.group(1).lower()
+        if folded and all(c in BOUNDARIES or c in _SPECIAL for c in folded):
+            return _SPECIAL.get(folded[0], folded[0])
+        return ""
+    return "".join(c for c in folded if c.isalnum())
+
+
+class _Table(dict[int, str]):
+    """A ``str.translate`` table filled on first sight of each character."""
+
+    __slots__ = ()
+
+    def __missing__(self, code: int) -> str:
+        form = _canonical(chr(code))
+        if form in {SOFT, "\n", "\r"} or (len(form) == 1 and form in BOUNDARIES):
+            mark = form
+        elif not form:
+            mark = NOISE
+        elif len(form) == 1:
+            mark = form
+        else:
+            mark = EXPAND
+            EXPANSIONS[chr(code)] = form
+        self[code] = mark
+        return mark
+
+
+EXPANSIONS: Final[dict[str, str]] = {}
+TABLE: Final = _Table()

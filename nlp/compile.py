@@ -1,0 +1,132 @@
+"""From list entries to automaton patterns: family expansion, normalization, validation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from nlp.errors import ListError
+from nlp.families import Family
+from nlp.lists import Entry
+from nlp.normalize import normalize
+
+_PLACEHOLDER: Final = re.compile(r"\{(~?)([^{}]+)\}")
+_MAX_EXPANSIONS: Final = 20_000  # per entry: a typo in families must not explode memory
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What one pattern means: reported as ``word`` under ``label``."""
+
+    label: str
+    word: str
+    weight: float = 1.0
+    token: bool = False  # jieba must see the match as whole words
+    negatable: bool = False  # a negation right before it cancels it
+
+
+def is_latin(ch: str) -> bool:
+    """ASCII letters and digits: the characters of whole-word rules."""
+    return ch.isascii() and ch.isalnum()
+
+
+def display(entry: str) -> str:
+    """The entry as a person reads it: ``加我{微信}`` → ``加我微信``."""
+    return _PLACEHOLDER.sub(lambda m: m.group(2), entry)
+
+
+def expand(
+    entry: Entry, families: Mapping[str, Family], stop_chars: str = ""
+) -> tuple[set[str], bool]:
+    """Every normalized spelling of an entry, and whether it used a family."""
+    parts: list[Iterable[str]] = []
+    pos = 0
+    for match in _PLACEHOLDER.finditer(entry.text):
+        parts.append((entry.text[pos : match.start()],))
+        family = families.get(match.group(2))
+        if family is None:
+            raise ListError(f"{entry.source}: no family named {match.group(2)!r} (families.toml)")
+        parts.append(
+            sorted(family.spellings(evasive_only=bool(match.group(1)), stop_chars=stop_chars))
+        )
+        pos = match.end()
+    parts.append((entry.text[pos:],))
+    spellings = {""}
+    for options in parts:
+        spellings = {head + tail for head in spellings for tail in options}
+        if len(spellings) > _MAX_EXPANSIONS:
+            raise ListError(f"{entry.source}: {entry.text!r} expands to over {_MAX_EXPANSIONS}")
+    patterns = set()
+    for spelling in spellings:
+        text = normalize(spelling).text
+        _check(entry, spelling, text)
+        patterns.add(text)
+    return patterns, pos > 0
+
+
+def _check(entry: Entry, spelling: str, text: str) -> None:
+    if len(text) < 2:  # noqa: PLR2004 - the rule of the house: no single-character keywords
+        raise ListError(
+            f"{entry.source}: {spelling!r} is a single character after normalization "
+            f"({text!r}); single-character keywords match far too much"
+        )
+    if not all(c.isalnum() for c in text):
+        raise ListError(
+            f"{entry.source}: {spelling!r} contains sentence punctuation ({text!r}); "
+            "a keyword cannot cross a sentence"
+        )
+
+
+def needs_tokens(entry: Entry, pattern: str, *, from_family: bool, auto: bool) -> bool:
+    """Two Chinese characters are often part of a longer word (垃圾袋): let jieba decide."""
+    if "token" in entry.flags:
+        return True
+    if "substring" in entry.flags or from_family or not auto:
+        return False
+    return len(pattern) == 2 and not any(is_latin(c) for c in pattern)  # noqa: PLR2004
+
+
+class PatternTable:
+    """Patterns (unique strings) and what each means; the input of the automaton."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.rules: list[list[Rule]] = []
+
+    def add(self, pattern: str, rule: Rule) -> None:
+        """Add one meaning of ``pattern`` (a pattern may mean several things)."""
+        slot = self.index.setdefault(pattern, len(self.rules))
+        if slot == len(self.rules):
+            self.rules.append([])
+        if rule not in self.rules[slot]:
+            self.rules[slot].append(rule)
+
+    def add_entries(
+        self,
+        label: str,
+        entries: Iterable[Entry],
+        families: Mapping[str, Family],
+        *,
+        negatable: bool,
+        stop_chars: str = "",
+        auto_token: bool = True,
+    ) -> set[str]:
+        """Add every spelling of every entry; returns the plain words (for jieba)."""
+        words: set[str] = set()
+        for entry in entries:
+            patterns, from_family = expand(entry, families, stop_chars)
+            word = display(entry.text)
+            for pattern in patterns:
+                token = needs_tokens(entry, pattern, from_family=from_family, auto=auto_token)
+                keep = "keep" in entry.flags
+                self.add(pattern, Rule(label, word, entry.weight, token, negatable and not keep))
+            if not from_family:
+                words.update(patterns)
+        return words
+
+    @property
+    def patterns(self) -> list[str]:
+        """The pattern strings, in index order."""
+        return list(self.index)

@@ -1,0 +1,205 @@
+"""The Analyzer: one message in, categorized hits (original offsets) and an intent out.
+
+The lists are compiled into an immutable ``Snapshot``; ``analyze`` reads the current snapshot
+once, so a reload (built off to the side, in a thread) swaps a single reference and a message
+is always analyzed against one whole version of the lists. A bad list file raises
+``ListError`` from ``reload`` (``maybe_reload`` logs it) and the old snapshot stays.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from nlp.errors import ListError
+from nlp.intent import IntentClassifier
+from nlp.lists import DEFAULT_DIR, fingerprint
+from nlp.matcher import Match
+from nlp.normalize import Normalized, normalize
+from nlp.segment import Segmenter
+from nlp.snapshot import ALLOW, CATEGORY_ORDER, CUE_PREFIX, Snapshot, build_snapshot
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS: Final = 20_000  # beyond this a message is analyzed up to here (Analysis.truncated)
+INTENT_CHARS: Final = 500  # an intent is stated early; the rest of a long message is detail
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A sensitive span: ``text[start:end]`` of the original message is what matched."""
+
+    category: str
+    word: str  # the list entry (families by name) or the detector's name (手机号, 网址...)
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What a message contains: sensitive hits in order, and its intent (or None)."""
+
+    sensitive: tuple[Hit, ...]
+    intent: str | None
+    score: float
+    truncated: bool = False
+
+    @property
+    def categories(self) -> frozenset[str]:
+        """The sensitive categories hit."""
+        return frozenset(hit.category for hit in self.sensitive)
+
+
+class Analyzer:
+    """Sensitive words, contacts and intents over hot-reloadable lists."""
+
+    def __init__(
+        self,
+        lists_dir: Path | str | None = None,
+        *,
+        segmenter: Segmenter | None = None,
+        classifier: IntentClassifier | None = None,
+        max_chars: int = MAX_CHARS,
+        poll_seconds: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.directory = Path(lists_dir) if lists_dir is not None else DEFAULT_DIR
+        self._segmenter = segmenter if segmenter is not None else Segmenter()
+        self._classifier = classifier
+        self._max_chars = max_chars
+        self._poll_seconds = poll_seconds
+        self._clock = clock
+        self._build_lock = threading.Lock()
+        self._snapshot = build_snapshot(self.directory, self._segmenter)
+        self._checked_at = clock()
+        self._failed: tuple[tuple[str, int, int], ...] | None = None
+        self._worker: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The lists in use now."""
+        return self._snapshot
+
+    def analyze(self, text: str) -> Analysis:
+        """Analyze one message; never raises on any string, bounded in time by ``max_chars``."""
+        snap = self._snapshot  # one read: the whole message sees one version of the lists
+        truncated = len(text) > self._max_chars
+        n = normalize(text[: self._max_chars] if truncated else text)
+        hits = self._sensitive(snap, n)
+        head = n if len(n.original) <= INTENT_CHARS else normalize(n.original[:INTENT_CHARS])
+        intent = (self._classifier or snap.intents).classify(head)
+        if intent is None:
+            return Analysis(hits, None, 0.0, truncated)
+        return Analysis(hits, intent.name, intent.score, truncated)
+
+    def _sensitive(self, snap: Snapshot, n: Normalized) -> tuple[Hit, ...]:
+        matches = snap.matcher.find(n)
+        if not matches and not n.text:
+            return ()
+        allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
+        cues: list[Match] = []
+        hits: list[Hit] = []
+        for m in matches:
+            rule = m.rule
+            if rule.label.startswith(CUE_PREFIX):
+                if rule.label != ALLOW:
+                    cues.append(m)
+                continue
+            if any(a <= m.start and m.end <= b for a, b in allowed):
+                continue
+            if rule.token and not snap.context.whole_words(n.text, m.start, m.end):
+                continue
+            if rule.negatable and snap.context.negated(n.text, m.start):
+                continue
+            hits.append(Hit(rule.label, rule.word, *n.span(m.start, m.end)))
+        hits.extend(Hit("diversion", c.word, c.start, c.end) for c in snap.contacts.find(n, cues))
+        return _dedupe(hits, snap.categories)
+
+    def reload(self) -> Snapshot:
+        """Rebuild from the lists directory now and swap; on ``ListError`` keep the old one."""
+        with self._build_lock:
+            try:
+                snap = build_snapshot(self.directory, self._segmenter)
+            except ListError as exc:
+                self.last_error = str(exc)
+                self._failed = _fingerprint_or_none(self.directory)
+                raise
+            self._snapshot = snap  # the swap: one reference assignment
+            self.last_error = None
+            self._failed = None
+            logger.info(
+                "nlp lists reloaded: %s patterns in %.3fs", snap.patterns, snap.build_seconds
+            )
+            return snap
+
+    def maybe_reload(self, *, background: bool = True) -> bool:
+        """If a list file changed since the snapshot, rebuild (in a thread); True if started.
+
+        Checks the files at most every ``poll_seconds``; a version that failed to load is not
+        retried until a file changes again.
+        """
+        now = self._clock()
+        if now - self._checked_at < self._poll_seconds or self.reloading:
+            return False
+        self._checked_at = now
+        current = _fingerprint_or_none(self.directory)
+        if current in {self._snapshot.fingerprint, self._failed}:
+            return False
+        if not background:
+            self._reload_logged()
+            return True
+        self._worker = threading.Thread(target=self._reload_logged, name="nlp-reload", daemon=True)
+        self._worker.start()
+        return True
+
+    @property
+    def reloading(self) -> bool:
+        """A background reload is running."""
+        return self._worker is not None and self._worker.is_alive()
+
+    def wait_reload(self, timeout: float | None = None) -> None:
+        """Wait for a background reload to finish (tests, CLI)."""
+        if self._worker is not None:
+            self._worker.join(timeout)
+
+    def _reload_logged(self) -> None:
+        try:
+            self.reload()
+        except ListError as exc:
+            logger.error("nlp lists not reloaded, the previous ones stay in use: %s", exc)
+
+
+def _fingerprint_or_none(directory: Path) -> tuple[tuple[str, int, int], ...] | None:
+    try:
+        return fingerprint(directory)
+    except OSError:
+        return None
+
+
+def _dedupe(hits: list[Hit], categories: tuple[str, ...]) -> tuple[Hit, ...]:
+    """One hit per span: overlapping hits of a category merge into one (named by the longest);
+    a span that two categories match goes to the earlier category."""
+    rank = {c: i for i, c in enumerate((*CATEGORY_ORDER, *categories))}
+    merged: dict[str, list[Hit]] = {}
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.word)):
+        group = merged.setdefault(hit.category, [])
+        if group and hit.start < group[-1].end:
+            last = group[-1]
+            longest = last if last.end - last.start >= hit.end - hit.start else hit
+            group[-1] = Hit(last.category, longest.word, last.start, max(last.end, hit.end))
+        else:
+            group.append(hit)
+    kept: dict[tuple[int, int], Hit] = {}
+    for hit in sorted(
+        (h for g in merged.values() for h in g), key=lambda h: rank.get(h.category, len(rank))
+    ):
+        kept.setdefault((hit.start, hit.end), hit)
+    return tuple(
+        sorted(kept.values(), key=lambda h: (h.start, h.end, rank.get(h.category, len(rank))))
+    )

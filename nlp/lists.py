@@ -1,0 +1,185 @@
+"""Reading the word lists: a directory of plain-text lists and small TOML files.
+
+Layout (``config/nlp`` by default)::
+
+    families.toml            variant families: one concept, many spellings
+    settings.toml            negation words, per-category options, contact detector options
+    allow.txt                containment allowlist: a hit inside one of these is dropped
+    sensitive/<category>[.<anything>].txt   one entry per line; the category is the stem
+    intents/<intent>[.<anything>].txt       one cue per line, with an optional weight
+
+A line is ``ENTRY [WEIGHT] [FLAG ...]``; ``#`` starts a comment. ``{微信}`` in an entry stands
+for every spelling of the family 微信, ``{~微信}`` for its evasive spellings only. Flags:
+``token`` (jieba must see the entry as whole words), ``substring`` (never check boundaries),
+``keep`` (negation before it does not cancel it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from nlp.errors import ListError
+from nlp.families import Family, parse_families
+
+DEFAULT_DIR: Final = Path(__file__).resolve().parent.parent / "config" / "nlp"
+_FLAGS: Final = frozenset({"token", "substring", "keep"})
+_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a list: the entry as written, its weight and flags, where it came from."""
+
+    text: str
+    weight: float = 1.0
+    flags: frozenset[str] = frozenset()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """settings.toml: what is not a word list."""
+
+    negators: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    negatable: frozenset[str] = frozenset()
+    min_score: float = 1.0
+    intent_order: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    not_phone_before: tuple[str, ...] = ()
+    sound_stop_chars: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lists:
+    """Everything read from a lists directory, before compilation."""
+
+    families: Mapping[str, Family]
+    sensitive: Mapping[str, tuple[Entry, ...]]
+    intents: Mapping[str, tuple[Entry, ...]]
+    allow: tuple[Entry, ...]
+    options: Options
+    fingerprint: tuple[tuple[str, int, int], ...] = field(default=())
+
+
+def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime_ns, size) of every list file: changes when any file does."""
+    out = []
+    for path in sorted(_files(directory)):
+        stat = path.stat()
+        out.append((str(path.relative_to(directory)), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+def _files(directory: Path) -> Iterator[Path]:
+    for pattern in ("*.toml", "*.txt", "sensitive/*.txt", "intents/*.txt"):
+        yield from directory.glob(pattern)
+
+
+def load_lists(directory: Path) -> Lists:
+    """Read a lists directory; raises ``ListError`` naming the file and line of any problem."""
+    if not directory.is_dir():
+        raise ListError(f"{directory}: no such lists directory")
+    stamp = fingerprint(directory)
+    settings = _toml(directory / "settings.toml")
+    options = _options(settings, directory / "settings.toml")
+    families = parse_families(_toml(directory / "families.toml"), str(directory / "families.toml"))
+    allow_path = directory / "allow.txt"
+    allow = tuple(read_entries(allow_path)) if allow_path.exists() else ()
+    return Lists(
+        families=families,
+        sensitive=_grouped(directory / "sensitive"),
+        intents=_grouped(directory / "intents"),
+        allow=allow,
+        options=options,
+        fingerprint=stamp,
+    )
+
+
+def _grouped(folder: Path) -> dict[str, tuple[Entry, ...]]:
+    groups: dict[str, list[Entry]] = {}
+    for path in sorted(folder.glob("*.txt")):
+        name = path.name.split(".", 1)[0]
+        if not _NAME.fullmatch(name):
+            raise ListError(f"{path}: the name must be lower-case letters, digits and _")
+        groups.setdefault(name, []).extend(read_entries(path))
+    return {name: tuple(entries) for name, entries in groups.items()}
+
+
+def read_entries(path: Path) -> Iterator[Entry]:
+    """The entries of one plain-text list."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ListError(f"{path}: cannot read: {exc}") from exc
+    for number, raw in enumerate(content.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        text, *rest = line.split()
+        weight, flags = 1.0, set()
+        for item in rest:
+            if item in _FLAGS:
+                flags.add(item)
+                continue
+            try:
+                weight = float(item)
+            except ValueError:
+                raise ListError(
+                    f"{path}:{number}: {item!r} is neither a weight nor a flag "
+                    f"({', '.join(sorted(_FLAGS))})"
+                ) from None
+        yield Entry(text, weight, frozenset(flags), f"{path.name}:{number}")
+
+
+def _toml(path: Path) -> dict[str, object]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ListError(f"{path}: {exc}") from exc
+
+
+def _strings(table: Mapping[str, object], key: str, where: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ListError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _table(settings: Mapping[str, object], key: str, where: Path) -> Mapping[str, object]:
+    value = settings.get(key, {})
+    if not isinstance(value, dict):
+        raise ListError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def _options(settings: Mapping[str, object], where: Path) -> Options:
+    negation = _table(settings, "negation", where)
+    sensitive = _table(settings, "sensitive", where)
+    intent = _table(settings, "intent", where)
+    contacts = _table(settings, "contacts", where)
+    families = _table(settings, "families", where)
+    min_score = intent.get("min_score", 1.0)
+    if not isinstance(min_score, int | float):
+        raise ListError(f"{where}: intent.min_score must be a number")
+    stop = families.get("sound_stop_chars", "")
+    if not isinstance(stop, str):
+        raise ListError(f"{where}: families.sound_stop_chars must be a string")
+    return Options(
+        negators=_strings(negation, "negators", where),
+        fillers=_strings(negation, "fillers", where),
+        negatable=frozenset(_strings(sensitive, "negatable", where)),
+        min_score=float(min_score),
+        intent_order=_strings(intent, "order", where),
+        allowed_domains=_strings(contacts, "allowed_domains", where),
+        not_phone_before=_strings(contacts, "not_phone_before", where),
+        sound_stop_chars=stop,
+    )

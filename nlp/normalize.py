@@ -1,0 +1,151 @@
+"""Normalization that keeps a map back to the original offsets.
+
+``normalize(text)`` folds every character to its canonical form (``nlp.chars``), drops noise
+between characters (spaces, ``*``, ``_``, ``-``, emoji, zero-width and control characters,
+other symbols), collapses a character repeated three times or more (digits excepted: phone
+numbers repeat digits), and keeps sentence punctuation and line breaks as boundaries that no
+match may cross.
+
+A dot or tilde is a boundary unless it separates a spelled-out word: it is noise when the
+characters on both sides are Latin letters or digits (``v.x``, ``w.x``) or when the word
+characters on one side stand alone (``加.我.微.信``); ``好的.我加你`` and a final ``详聊.`` keep
+their boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from nlp.chars import BOUNDARIES, CHINESE_DIGITS, EXPAND, EXPANSIONS, NOISE, SOFT, TABLE
+
+_REPEAT: Final = re.compile(r"([^\W\d_])\1{2,}")
+_SOFT_MARKS: Final = frozenset((SOFT, NOISE))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Normalized:
+    """A message in normalized form, and where each normalized character came from."""
+
+    original: str
+    text: str
+    # Original [start, end) of each character of ``text``; None: the identity.
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original offsets of ``text[start:end]`` (noise inside the span included)."""
+        if self.starts is None:
+            return start, end
+        if end <= start:
+            first = self.starts[start] if start < len(self.starts) else len(self.original)
+            return first, first
+        last = self.ends[end - 1] if self.ends is not None else self.starts[end - 1] + 1
+        return self.starts[start], last
+
+    def joined(self, index: int) -> bool:
+        """True when ``text[index - 1]`` and ``text[index]`` touch in the original."""
+        if self.starts is None or index <= 0 or index >= len(self.text):
+            return True
+        before = self.ends[index - 1] if self.ends is not None else self.starts[index - 1] + 1
+        return before == self.starts[index]
+
+    def digits(self) -> str:
+        """The normalized text with Chinese numerals as digits (same length, same offsets)."""
+        return self.text.translate(CHINESE_DIGITS)
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize ``text``; see the module docstring for the rules."""
+    marked = text.translate(TABLE)
+    if SOFT in marked:
+        marked = _resolve_soft(marked)
+    if EXPAND in marked:
+        return _collapse(_expanded(text, marked))
+    if NOISE in marked:
+        starts = [i for i, c in enumerate(marked) if c != NOISE]
+        result = Normalized(text, marked.replace(NOISE, ""), starts)
+    else:
+        result = Normalized(text, marked)
+    if _REPEAT.search(result.text):
+        return _collapse(result)
+    return result
+
+
+def _resolve_soft(marked: str) -> str:
+    """Decide each dot or tilde: noise inside a spelled-out word, a boundary elsewhere."""
+    out = list(marked)
+    for i, c in enumerate(marked):
+        if c != SOFT:
+            continue
+        left = _neighbour(marked, i, -1)
+        right = _neighbour(marked, i, 1)
+        glue = False
+        if left is not None and right is not None:
+            a, b = marked[left], marked[right]
+            glue = (a.isascii() and b.isascii()) or (
+                _run_length(marked, left, -1) == 1 or _run_length(marked, right, 1) == 1
+            )
+        out[i] = NOISE if glue else "."
+    return "".join(out)
+
+
+def _neighbour(marked: str, i: int, step: int) -> int | None:
+    """Index of the nearest word character from ``i`` in direction ``step``, across noise."""
+    j = i + step
+    while 0 <= j < len(marked):
+        c = marked[j]
+        if c not in _SOFT_MARKS:
+            return j if c.isalnum() else None
+        j += step
+    return None
+
+
+def _run_length(marked: str, i: int, step: int) -> int:
+    """How many word characters stand together at ``i``, counting away from the separator."""
+    n = 0
+    while 0 <= i < len(marked) and marked[i].isalnum() and marked[i] not in BOUNDARIES:
+        n += 1
+        i += step
+    return n
+
+
+def _expanded(text: str, marked: str) -> Normalized:
+    """The slow path: some character stands for several (⑽ → 10, ß → ss)."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, c in enumerate(marked):
+        if c == NOISE:
+            continue
+        form = EXPANSIONS.get(text[i], c) if c == EXPAND else c
+        chars.append(form)
+        starts.extend([i] * len(form))
+        ends.extend([i + 1] * len(form))
+    return Normalized(text, "".join(chars), starts, ends)
+
+
+def _collapse(result: Normalized) -> Normalized:
+    """傻傻傻逼 → 傻逼: a letter repeated three times or more counts once."""
+    if not _REPEAT.search(result.text):
+        return result
+    n = len(result.text)
+    starts = result.starts if result.starts is not None else list(range(n))
+    ends = result.ends if result.ends is not None else [s + 1 for s in starts]
+    chars: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for match in _REPEAT.finditer(result.text):
+        chars.append(result.text[pos : match.start()])
+        new_starts.extend(starts[pos : match.start()])
+        new_ends.extend(ends[pos : match.start()])
+        chars.append(match.group(1))
+        new_starts.append(starts[match.start()])
+        new_ends.append(ends[match.end() - 1])
+        pos = match.end()
+    chars.append(result.text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return Normalized(result.original, "".join(chars), new_starts, new_ends)

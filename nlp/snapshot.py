@@ -1,0 +1,94 @@
+"""A compiled, immutable snapshot of the lists: what the analyzer matches with."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from nlp.compile import PatternTable, Rule
+from nlp.contacts import ContactDetector
+from nlp.context import Context
+from nlp.intent import RuleIntents
+from nlp.lists import Lists, load_lists
+from nlp.matcher import Matcher
+from nlp.normalize import normalize
+from nlp.segment import Segmenter
+
+ALLOW: Final = "@allow"
+CUE_PREFIX: Final = "@"  # list names are [a-z][a-z0-9_]*: "@..." never collides
+# The categories the product ships, most important first: a span that two categories match
+# is reported once, under the earlier one.
+CATEGORY_ORDER: Final = ("diversion", "fraud", "ad_law", "abuse")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything compiled from one version of the lists directory."""
+
+    directory: Path
+    fingerprint: tuple[tuple[str, int, int], ...]
+    matcher: Matcher  # sensitive words, allowlist and contact cues
+    intents: RuleIntents
+    contacts: ContactDetector
+    context: Context
+    categories: tuple[str, ...]
+    build_seconds: float
+
+    @property
+    def patterns(self) -> int:
+        """How many distinct patterns the sensitive automaton holds."""
+        return self.matcher.size
+
+
+def build_snapshot(directory: Path, segmenter: Segmenter) -> Snapshot:
+    """Read and compile ``directory``; raises ``ListError`` and changes nothing on a bad file."""
+    started = time.perf_counter()
+    lists = load_lists(directory)
+    options = lists.options
+    stop = options.sound_stop_chars
+    table = PatternTable()
+    words: set[str] = set()
+    for category, entries in sorted(lists.sensitive.items()):
+        negatable = category in options.negatable
+        words |= table.add_entries(
+            category, entries, lists.families, negatable=negatable, stop_chars=stop
+        )
+    words |= table.add_entries(ALLOW, lists.allow, lists.families, negatable=False)
+    _add_contact_cues(table, lists, stop)
+    intent_table = PatternTable()
+    for intent, entries in sorted(lists.intents.items()):
+        words |= intent_table.add_entries(
+            intent, entries, lists.families, negatable=True, stop_chars=stop, auto_token=False
+        )
+    segmenter.add_words(words)
+    context = Context.build(segmenter, options.negators, options.fillers)
+    order = options.intent_order or tuple(sorted(lists.intents))
+    categories = tuple(sorted(lists.sensitive, key=_category_rank))
+    return Snapshot(
+        directory=directory,
+        fingerprint=lists.fingerprint,
+        matcher=Matcher(table),
+        intents=RuleIntents(Matcher(intent_table), context, order, options.min_score),
+        contacts=ContactDetector(options.allowed_domains, options.not_phone_before),
+        context=context,
+        categories=categories,
+        build_seconds=time.perf_counter() - started,
+    )
+
+
+def _category_rank(category: str) -> tuple[int, str]:
+    known = CATEGORY_ORDER.index(category) if category in CATEGORY_ORDER else len(CATEGORY_ORDER)
+    return known, category
+
+
+def _add_contact_cues(table: PatternTable, lists: Lists, stop: str) -> None:
+    """WeChat and QQ words: a number or id right after one of them is a contact."""
+    for family in lists.families.values():
+        if family.contact is None:
+            continue
+        for spelling in family.spellings(evasive_only=False, stop_chars=stop):
+            pattern = normalize(spelling).text
+            if len(pattern) >= 2:  # noqa: PLR2004
+                table.add(pattern, Rule(CUE_PREFIX + family.contact, family.name))
