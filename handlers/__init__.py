@@ -1,7 +1,16 @@
 """The handlers of siyu, one module per concern; this is the one place that orders them."""
 
 from bot.dispatch import Router
-from handlers import channels, journal, profiles, reminders, staff_commands, tags, welcome
+from handlers import (
+    channels,
+    churn,
+    journal,
+    profiles,
+    reminders,
+    staff_commands,
+    tags,
+    welcome,
+)
 
 
 def build_root_router() -> Router:
@@ -12,5 +21,6 @@ def build_root_router() -> Router:
     """
     root = Router(name="root")
     root.include(welcome.router, journal.router, profiles.router, tags.router, channels.router)
+    root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     return root

@@ -188,3 +188,13 @@ def do_not_disturb(corp_id: str) -> str:
     No TTL: lifted only by an operator or the customer's own request. Group tasks skip them.
     """
     return f"{_corp(corp_id)}:dnd"
+
+
+def churn_digest_managers(corp_id: str) -> str:
+    """Set of managers with churn records waiting for their digest. No TTL: drained."""
+    return f"{_corp(corp_id)}:churn:digest:managers"
+
+
+def churn_digest_lock(corp_id: str) -> str:
+    """Held by the one process sending churn digests. TTL 60 s."""
+    return f"{_corp(corp_id)}:churn:digest:lock"

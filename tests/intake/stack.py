@@ -4,7 +4,7 @@ back, one ManualClock and the real Redis. Callbacks travel over real HTTP both w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -93,7 +93,7 @@ async def start_stack(
     clock: ManualClock,
     redis_url: str,
     redis: Redis,
-    **sections: Mapping[str, Any],
+    **sections: Any,
 ) -> Stack:
     """A demo sandbox and siyu pointed at each other; ``sections`` override siyu settings."""
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
