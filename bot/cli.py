@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from bot.app import Role
 from bot.intake.arguments import add_channels_arguments
 from bot.queue import EventQueue
+from bot.reminders.cli import add_reminders_arguments, run_reminders
 from bot.sandbox.command import add_sandbox_arguments
 from bot.store.connection import open_redis
 from config.settings import Settings, load_settings
@@ -67,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_channels_arguments(channels, _add_config)
 
+    reminders = commands.add_parser("reminders", help="reminders and their states")
+    add_reminders_arguments(reminders, _add_config)
+
     bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
     ingest = bench_commands.add_parser("ingest", help="callbacks/s and latency vs Flask+wechatpy")
@@ -78,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_nlp.add_argument("--messages", type=int, default=20000, help="messages per timed pass")
     bench_nlp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    bench_reminders = bench_commands.add_parser(
+        "reminders", help="scheduler memory, start-up and lateness with many pending reminders"
+    )
+    bench_reminders.add_argument("--pending", type=int, default=1_000_000)
+    bench_reminders.add_argument("--rate", type=int, default=1000, help="falling due per second")
+    bench_reminders.add_argument("--seconds", type=float, default=10.0)
+    bench_reminders.add_argument("--json", action="store_true", help="print the result as JSON")
 
     nlp = commands.add_parser("nlp", help="sensitive words and intents")
     nlp_commands = nlp.add_subparsers(dest="nlp_command", required=True, metavar="ACTION")
@@ -125,11 +137,18 @@ def _run(args: argparse.Namespace) -> int:
 
         serve(settings, Role(args.role))
         return 0
-    return (
-        _channels(settings, args)
-        if args.command == "channels"
-        else asyncio.run(_dead(settings, args))
-    )
+    return _stateful(settings, args)
+
+
+def _stateful(settings: Settings, args: argparse.Namespace) -> int:
+    """Commands that read siyu's state in Redis: channels, reminders, dead letters."""
+    if args.command == "reminders":
+        status, lines = run_reminders(settings, args)
+        print("\n".join(lines))
+        return status
+    if args.command == "channels":
+        return _channels(settings, args)
+    return asyncio.run(_dead(settings, args))
 
 
 def _channels(settings: Settings, args: argparse.Namespace) -> int:
@@ -146,6 +165,10 @@ def _offline(args: argparse.Namespace) -> int:
         from bot.nlp_scan import run_scan  # noqa: PLC0415
 
         return run_scan(args.config, args.lists)
+    if args.bench_command == "reminders":
+        from bench.reminders import run_reminders_bench  # noqa: PLC0415
+
+        return run_reminders_bench(args.pending, args.rate, args.seconds, as_json=args.json)
     if args.bench_command == "nlp":
         from bench.nlp import run_nlp_bench  # noqa: PLC0415
 
