@@ -198,3 +198,67 @@ def churn_digest_managers(corp_id: str) -> str:
 def churn_digest_lock(corp_id: str) -> str:
     """Held by the one process sending churn digests. TTL 60 s."""
     return f"{_corp(corp_id)}:churn:digest:lock"
+
+
+# Group tasks (issue 8): tasks, their calls, progress and results; sends per target per month.
+
+
+def task_ids(corp_id: str) -> str:
+    """Counter of group-task ids (the numbers operators see: siyu tasks show 3). No TTL."""
+    return f"{_corp(corp_id)}:tasks:ids"
+
+
+def tasks(corp_id: str) -> str:
+    """Sorted set: every task id, scored by creation ms. No TTL: ids of expired tasks pruned."""
+    return f"{_corp(corp_id)}:tasks"
+
+
+def tasks_open(corp_id: str) -> str:
+    """Set: tasks being planned, created or tracked. No TTL: a task leaves when it ends."""
+    return f"{_corp(corp_id)}:tasks:open"
+
+
+def task(corp_id: str, task_id: int) -> str:
+    """Hash: a task's spec, state and summary. No TTL while open; tasks.keep_days once ended."""
+    return f"{_corp(corp_id)}:task:{task_id}"
+
+
+def task_chunks(corp_id: str, task_id: int) -> str:
+    """Hash: call index → JSON of one add_msg_template call (sender, msgid, progress). As task."""
+    return f"{_corp(corp_id)}:task:{task_id}:chunks"
+
+
+def task_targets(corp_id: str, task_id: int) -> str:
+    """Hash: call index → JSON list of that call's customers or groups. TTL as task."""
+    return f"{_corp(corp_id)}:task:{task_id}:targets"
+
+
+def task_staff(corp_id: str, task_id: int) -> str:
+    """Hash: sender userid → JSON of their progress, prompt and reminders. TTL as task."""
+    return f"{_corp(corp_id)}:task:{task_id}:staff"
+
+
+def task_results(corp_id: str, task_id: int) -> str:
+    """Hash: customer or chat id → send status (0 unsent, 1 sent, 2 not a friend, 3 capped).
+
+    TTL as task.
+    """
+    return f"{_corp(corp_id)}:task:{task_id}:results"
+
+
+def task_lock(corp_id: str, task_id: int) -> str:
+    """Held while one process plans or creates a task's calls. TTL: tasks.lock_seconds."""
+    return f"{_corp(corp_id)}:task:{task_id}:lock"
+
+
+def task_request(corp_id: str, request_key: str) -> str:
+    """A create request's idempotency key → the task it made. TTL: 1 day."""
+    return f"{_corp(corp_id)}:tasks:request:{request_key}"
+
+
+def groupmsg_month(corp_id: str, month: str) -> str:
+    """Hash: customer or chat id → group sends received in a local month (YYYYMM).
+
+    TTL: until 32 days after the month ends (reset each write).
+    """
+    return f"{_corp(corp_id)}:groupmsg:month:{month}"
