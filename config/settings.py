@@ -146,6 +146,26 @@ class ReminderSettings(_Section):
     misfire_grace_seconds: int = Field(default=30, ge=1)  # a late poll still runs (coalesced)
 
 
+class TaskSettings(_Section):
+    """Group tasks (群发任务): where customers come from, the cap, tracking, reminders."""
+
+    app: str = DEFAULT_APP  # the app calling the customer-contact APIs and prompting staff
+    customer_source: str = Field(default="wecom", pattern="^(wecom|store)$")  # see README
+    monthly_cap: int = Field(default=0, ge=0)  # group sends a customer may get a month; 0: as
+    # many as the month has days (WeCom's current rule, doc 92135; the older rule was 4)
+    track_every_minutes: float = Field(default=10.0, gt=0)  # progress polled this often
+    first_reminder_after_hours: float = Field(default=4.0, ge=0)  # after the prompt card
+    last_call_hours: float = Field(default=2.0, ge=0)  # or this close to the deadline
+    remind_every_hours: float = Field(default=24.0, gt=0)  # never more often, per staff per task
+    max_reminders: int = Field(default=3, ge=0)  # siyu's reminder cards per staff per task
+    wecom_reminders: bool = True  # also remind_groupmsg_send (≤3 per msgid, ≥24 h apart)
+    summary_to: list[str] = []  # operators (userids) summarised when a task names none
+    cancel_at_deadline: bool = False  # cancel_groupmsg_send for those who have not sent by then
+    keep_days: int = Field(default=90, ge=1)  # an ended task's records are kept this long
+    lock_seconds: float = Field(default=300.0, gt=0)  # a crashed creator frees a task after this
+    card_url: str = "https://work.weixin.qq.com/"  # the prompt card's link (WeCom requires one)
+
+
 class AdminSettings(_Section):
     """The admin HTTP API (/api/v1) operators and tools use; off until a token is set."""
 
@@ -169,6 +189,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     intake: IntakeSettings = IntakeSettings()
     reminders: ReminderSettings = ReminderSettings()
+    tasks: TaskSettings = TaskSettings()
     admin: AdminSettings = AdminSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
