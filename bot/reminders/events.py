@@ -16,7 +16,7 @@ from typing import ClassVar, Final
 from bot.callbacks import message_xml
 from bot.events.base import Event, Fields, common, composite_key, integer, unix
 
-EVENT: Final = "siyu_reminder_due"
+EVENT: Final = "siyu_reminder_due"  # the key in bot/events/registry.py
 SENDER: Final = "siyu"  # not a WeCom userid: marks the event as siyu's own
 
 
