@@ -166,7 +166,7 @@ REGISTRY: Final[dict[Kind, Builder]] = {
     ),
     ("event", "msgaudit_notify", None): lambda f: misc.MsgAuditNotify(**common(f)),
     # siyu's own: queued by the reminders scheduler, never sent by WeCom
-    ("event", reminder_events.EVENT, None): reminder_events.build_reminder_due,
+    ("event", "siyu_reminder_due", None): lambda f: reminder_events.build_reminder_due(f),  # noqa: PLW0108 - looked up when called: bot.reminders.events imports this package
 }
 
 
