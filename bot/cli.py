@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot.app import Role
-from bot.intake.arguments import add_channels_arguments
+from bot.intake.arguments import add_channels_arguments, add_welcome_bench_arguments
 from bot.queue import EventQueue
 from bot.reminders.cli import add_reminders_arguments, run_reminders
 from bot.sandbox.command import add_sandbox_arguments
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
     ingest.add_argument("--concurrency", type=int, default=50)
     ingest.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_welcome_bench_arguments(bench_commands)
     bench_nlp = bench_commands.add_parser(
         "nlp", help="messages/s, p99 and reload time of the NLP pipeline vs jieba.lcut + set"
     )
@@ -169,6 +170,10 @@ def _offline(args: argparse.Namespace) -> int:
         from bench.reminders import run_reminders_bench  # noqa: PLC0415
 
         return run_reminders_bench(args.pending, args.rate, args.seconds, as_json=args.json)
+    if args.bench_command == "welcome":
+        from bench.welcome import run_welcome_bench  # noqa: PLC0415
+
+        return run_welcome_bench(args.rate, args.seconds, args.consumers, as_json=args.json)
     if args.bench_command == "nlp":
         from bench.nlp import run_nlp_bench  # noqa: PLC0415
 

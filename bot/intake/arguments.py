@@ -1,4 +1,4 @@
-"""The options of ``siyu channels``; light to import (the actions load lazily)."""
+"""The options of ``siyu channels`` and ``siyu bench welcome``; light to import."""
 
 from __future__ import annotations
 
@@ -26,3 +26,16 @@ def add_channels_arguments(
     source.add_argument("--reset", action="store_true", help="replace them with the defaults")
     for action in (listed, create, stats, rebalance, rules):
         add_config(action)
+
+
+def add_welcome_bench_arguments(
+    bench_commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """``siyu bench welcome`` under ``siyu bench``."""
+    welcome = bench_commands.add_parser(
+        "welcome", help="customers scan a live code: welcome latency and misses, via the sandbox"
+    )
+    welcome.add_argument("--rate", type=float, default=200.0, help="adds per second")
+    welcome.add_argument("--seconds", type=float, default=60.0, help="load duration")
+    welcome.add_argument("--consumers", type=int, default=2, help="siyu's queue.consumers")
+    welcome.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -1,0 +1,199 @@
+"""``siyu bench welcome``: customers scan a live code at a fixed rate; how fast are they
+welcomed, and is anyone missed?
+
+Three real processes on this machine: the sandbox (``siyu sandbox``), siyu (``siyu serve``)
+and an embedded Redis; this process drives the scans and watches. Each scan makes the
+sandbox emit add_external_contact (with a fresh WelcomeCode) to siyu, whose handlers look
+the customer up, send the welcome, refresh the profile, tag, count and rebalance the code.
+
+Latency is measured per welcome code, from siyu's gateway receive time (``received_ms`` of
+the stream entry, read here by an XREAD observer as it is added) to the sandbox receiving
+send_welcome_msg (its outbox ``at``); both are the same machine's wall clock. Missed: every
+scan whose code did not get a successful send_welcome_msg.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, cast
+
+import aiohttp
+
+from bench.load import percentile
+from bench.servers import ServerStartError, http_get
+from bench.welcome_report import Result, print_report
+from bench.welcome_stack import Stack, running_stack
+from bot.store import keys
+from bot.store.connection import connect
+from bot.store.embedded import EmbeddedRedis, EmbeddedRedisError
+
+TARGET_P99_MS: Final = 200.0
+WARMUP_SCANS: Final = 40
+_CODE: Final = re.compile(r"<WelcomeCode><!\[CDATA\[([^\]]+)\]\]></WelcomeCode>")
+_WELCOME_METRIC: Final = re.compile(r'^siyu_welcome_total\{outcome="(\w+)"\} ([0-9.e+]+)$', re.M)
+_DRAIN_SECONDS: Final = 120.0
+
+
+async def _observe(redis_url: str, stream: str, received: dict[str, int],
+                   stop: asyncio.Event) -> None:  # fmt: skip
+    """Record each welcome code's gateway receive time as its entry lands on the stream."""
+    client = connect(redis_url, 5.0)
+    last = "$"
+    try:
+        while not stop.is_set():
+            reply = await client.xread({stream: last}, count=1000, block=200)
+            for _stream, entries in cast(list[tuple[str, list[tuple[str, dict[str, str]]]]],
+                                         reply or []):  # fmt: skip
+                for entry_id, fields in entries:
+                    last = entry_id
+                    found = _CODE.search(fields.get("xml", ""))
+                    if found:
+                        received[found.group(1)] = int(fields["received_ms"])
+    finally:
+        await client.aclose()
+
+
+async def _scan(session: aiohttp.ClientSession, url: str, customer: str,
+                scans: list[dict[str, Any]]) -> None:  # fmt: skip
+    sent_at = time.time()
+    try:
+        async with session.post(url, json={"customer": customer}) as answer:
+            body = await answer.json() if answer.status == 200 else {}  # noqa: PLR2004
+            scans.append({"status": answer.status, "sent_at": sent_at, **body})
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        scans.append({"status": type(exc).__name__, "sent_at": sent_at})
+
+
+async def _drive(session: aiohttp.ClientSession, url: str, rate: float, count: int,
+                 prefix: str) -> tuple[list[dict[str, Any]], float]:  # fmt: skip
+    """``count`` scans at ``rate`` per second (open loop); the scans and the worst lag."""
+    scans: list[dict[str, Any]] = []
+    tasks: list[asyncio.Task[None]] = []
+    start, worst = time.perf_counter(), 0.0
+    for number in range(count):
+        due = start + number / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        worst = max(worst, -delay)
+        tasks.append(asyncio.create_task(_scan(session, url, f"{prefix}{number:06d}", scans)))
+    await asyncio.gather(*tasks)
+    return scans, worst
+
+
+async def _drained(session: aiohttp.ClientSession, stack: Stack) -> bool:
+    """Wait until the sandbox delivered everything and siyu handled it."""
+    deadline = time.monotonic() + _DRAIN_SECONDS
+    while time.monotonic() < deadline:
+        async with session.get(f"{stack.sandbox_url}/sandbox/emitter") as answer:
+            emitter = await answer.json()
+        async with session.get(f"http://127.0.0.1:{stack.siyu_port}/readyz") as answer:
+            ready = await answer.json()
+        if emitter["in_flight"] == 0 and ready.get("stream_length") == 0:
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+async def _welcomes(session: aiohttp.ClientSession, stack: Stack) -> dict[str, tuple[int, int]]:
+    """welcome code → (sandbox receive time ms, errcode) of every send_welcome_msg."""
+    url = f"{stack.sandbox_url}/sandbox/outbox?api=externalcontact/send_welcome_msg"
+    async with session.get(url) as answer:
+        entries = await answer.json()
+    return {
+        str(e["body"]["welcome_code"]): (
+            int(datetime.fromisoformat(e["at"]).timestamp() * 1000),
+            int((e["response"] or {}).get("errcode", -2)),
+        )
+        for e in entries
+    }
+
+
+def _outcomes(port: int) -> dict[str, int]:
+    status, body = http_get(port, "/metrics", timeout=10.0)
+    if status != 200:  # noqa: PLR2004
+        return {}
+    return {m[1]: int(float(m[2])) for m in _WELCOME_METRIC.finditer(body.decode())}
+
+
+async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
+                   seconds: float) -> Result:  # fmt: skip
+    received: dict[str, int] = {}
+    stop = asyncio.Event()
+    observer = asyncio.create_task(_observe(redis_url, keys.events(stack.corp_id), received, stop))
+    url = f"{stack.sandbox_url}/sandbox/contact_ways/{config_id}/scan"
+    connector = aiohttp.TCPConnector(limit=200)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await _drive(session, url, 20.0, WARMUP_SCANS, "wmWARM")  # tokens, tags, connections
+        await _drained(session, stack)
+        await asyncio.sleep(0.5)
+        before = {p.name: p.cpu_seconds() for p in (stack.sandbox, stack.siyu)}
+        started = time.perf_counter()
+        scans, lag = await _drive(session, url, rate, int(rate * seconds), "wmBENCH")
+        load_wall = time.perf_counter() - started
+        after = {p.name: p.cpu_seconds() for p in (stack.sandbox, stack.siyu)}
+        drained = await _drained(session, stack)
+        stop.set()
+        await observer
+        welcomes = await _welcomes(session, stack)
+    cpu = {name: round(100 * ((after[name] or 0) - (before[name] or 0)) / load_wall, 1)
+           for name in before}  # fmt: skip
+    return _result(scans, received, welcomes, rate=rate, seconds=seconds, lag=lag, cpu=cpu,
+                   drained=drained, outcomes=_outcomes(stack.siyu_port))  # fmt: skip
+
+
+def _result(scans: list[dict[str, Any]], received: dict[str, int],
+            welcomes: dict[str, tuple[int, int]], *, rate: float, seconds: float, lag: float,
+            cpu: dict[str, float], drained: bool, outcomes: dict[str, int]) -> Result:  # fmt: skip
+    codes = [str(s["welcome_code"]) for s in scans if s.get("welcome_code")]
+    sent = [code for code in codes if welcomes.get(code, (0, -1))[1] == 0]
+    latencies = sorted(float(welcomes[c][0] - received[c]) for c in sent if c in received)
+    end_to_end = sorted(
+        welcomes[str(s["welcome_code"])][0] - s["sent_at"] * 1000
+        for s in scans if s.get("welcome_code") and str(s["welcome_code"]) in sent
+    )  # fmt: skip
+    return Result(
+        rate=rate, seconds=seconds, scans=len(scans), adds=len(codes), sent=len(sent),
+        missed=len(codes) - len(sent), measured=len(latencies),
+        p50=percentile(latencies, 0.50), p90=percentile(latencies, 0.90),
+        p99=percentile(latencies, 0.99), max=latencies[-1] if latencies else 0.0,
+        e2e_p50=percentile(end_to_end, 0.50), e2e_p99=percentile(end_to_end, 0.99),
+        driver_lag_ms=round(lag * 1000, 1), cpu=cpu, drained=drained, outcomes=outcomes,
+        target_p99_ms=TARGET_P99_MS,
+    )  # fmt: skip
+
+
+def _run(workdir: Path, rate: float, seconds: float, consumers: int) -> Result:
+    redis_server = EmbeddedRedis(workdir / "redis")
+    redis_url = redis_server.start()
+    try:
+        with running_stack(workdir, redis_url, consumers) as (stack, config_id):
+            return asyncio.run(_measure(stack, config_id, redis_url, rate, seconds))
+    finally:
+        redis_server.stop()
+
+
+def run_welcome_bench(rate: float, seconds: float, consumers: int = 2, *,
+                      as_json: bool = False) -> int:  # fmt: skip
+    """Run the benchmark and print its report; 1 if a target was missed or a process failed."""
+    if rate <= 0 or seconds <= 0 or consumers < 1:
+        print("siyu bench welcome: --rate and --seconds must be > 0", file=sys.stderr)
+        return 2
+    if not as_json:
+        print(f"siyu bench welcome: {rate:g} adds/s for {seconds:g} s "
+              "(sandbox, siyu and Redis as separate processes) ...")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="siyu-bench-welcome-") as tmp:
+        try:
+            result = _run(Path(tmp), rate, seconds, consumers)
+        except (ServerStartError, EmbeddedRedisError) as exc:
+            print(f"siyu bench welcome: {exc}", file=sys.stderr)
+            return 1
+    print_report(result, as_json=as_json)
+    return 0 if result.met else 1
