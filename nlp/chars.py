@@ -11,6 +11,8 @@ inside a word), ``SOFT`` (a dot or tilde whose role depends on its neighbours, s
 from __future__ import annotations
 
 import functools
+import importlib.resources
+import json
 import re
 import unicodedata
 from typing import Final
@@ -45,14 +47,14 @@ CHINESE_DIGITS: Final = str.maketrans(
 
 @functools.cache
 def t2s_table() -> dict[str, str]:
-    """Traditional (and variant) characters to simplified ones, character by character."""
-    import zhconv  # noqa: PLC0415 - loads its dictionary: only when the first table is built
+    """Traditional (and variant) characters to simplified ones, character by character.
 
-    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000))]
-    converted = zhconv.convert("\n".join(chars), "zh-cn").split("\n")
-    if len(converted) != len(chars):  # pragma: no cover - zhconv keeps the line structure
-        return {}
-    return {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+    zhconv's own table (zh2Hans, then the zh2CN overrides), read directly: zhconv's loader
+    leaves its file open.
+    """
+    data = json.loads(importlib.resources.files("zhconv").joinpath("zhcdict.json").read_bytes())
+    pairs = [*data["zh2Hans"].items(), *data["zh2CN"].items()]
+    return {a: b for a, b in pairs if len(a) == 1 and len(b) == 1 and a != b}
 
 
 def _number(ch: str) -> str | None:

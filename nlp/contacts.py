@@ -41,7 +41,7 @@ _URL: Final = re.compile(
 )
 _EMAIL: Final = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 _TAOBAO_CODE: Final = re.compile(r"([¥$€£₤])[a-z0-9]{8,14}\1", re.I)
-_URLISH: Final = re.compile(r"[.@¥$€£₤]|点|dot", re.I)
+_URLISH: Final = re.compile(r"[.．。@＠¥￥$€£₤]|点|dot", re.I)
 _LIGHT: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
     ord("。"): ord("."),
     ord("．"): ord("."),
@@ -57,6 +57,14 @@ class ContactHit:
     start: int
     end: int
 
+    @property
+    def is_link(self) -> bool:
+        """A URL, e-mail or Taobao code: words inside it are part of the link, not hits."""
+        return self.word in LINK_WORDS
+
+
+LINK_WORDS: Final = frozenset({"网址", "邮箱", "淘口令", "allowed"})
+
 
 @dataclass(frozen=True, slots=True)
 class ContactDetector:
@@ -66,7 +74,11 @@ class ContactDetector:
     not_phone_before: tuple[str, ...] = ()
 
     def find(self, n: Normalized, cues: Iterable[Match]) -> list[ContactHit]:
-        """Every contact in the message; ``cues`` are the WeChat/QQ words the automaton found."""
+        """Every contact in the message; ``cues`` are the WeChat/QQ words the automaton found.
+
+        Links to allowed domains come back as ``allowed`` so that what is inside them (the
+        weixin of work.weixin.qq.com) is not taken for a hit.
+        """
         hits: list[ContactHit] = []
         if _URLISH.search(n.original):
             hits.extend(self._links(n.original))
@@ -90,9 +102,8 @@ class ContactDetector:
             labels = host.split(".")
             if all(label.isdigit() for label in labels[:-1]):
                 continue  # 15.pro, 3.cn: a number, not a host
-            if any(host == d or host.endswith("." + d) for d in self.allowed_domains):
-                continue
-            yield ContactHit("网址", match.start(), match.end())
+            allowed = any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+            yield ContactHit("allowed" if allowed else "网址", match.start(), match.end())
         for match in _EMAIL.finditer(light):
             yield ContactHit("邮箱", match.start(), match.end())
         for match in _TAOBAO_CODE.finditer(light):

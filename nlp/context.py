@@ -7,11 +7,13 @@ answer depends on it: a match that needs whole words, or a negation word close b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
 from nlp.segment import Segmenter
 
+_A_NOT_A: Final = re.compile(r"(\w)[不没]\1")
 _WINDOW: Final = 16  # characters each side of a match that jieba sees
 _NEGATION_REACH: Final = 8  # characters before a match searched for a negation
 _FILLERS_SKIPPED: Final = 3  # 不 [想] [再] [给你] 发: words between a negation and what it negates
@@ -60,7 +62,7 @@ class Context:
     def negated(self, text: str, start: int) -> bool:
         """Is the match at ``start`` negated (不贵, 不想买了, 请勿私下转账)?"""
         left = max(clause_start(text, start), start - _NEGATION_REACH)
-        before = text[left:start]
+        before = _A_NOT_A.sub("", text[left:start])  # 能不能, 有没有: a question, not a negation
         if not before or not any(c in self.negation_chars for c in before):
             return False
         tokens = self.segmenter.tokens(before)[::-1]

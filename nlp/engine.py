@@ -54,6 +54,17 @@ class Analysis:
         """The sensitive categories hit."""
         return frozenset(hit.category for hit in self.sensitive)
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of ``siyu nlp scan`` (without the text)."""
+        return {
+            "sensitive": [
+                {"category": h.category, "word": h.word, "start": h.start, "end": h.end}
+                for h in self.sensitive
+            ],
+            "intent": self.intent,
+            "score": self.score,
+        }
+
 
 class Analyzer:
     """Sensitive words, contacts and intents over hot-reloadable lists."""
@@ -118,7 +129,18 @@ class Analyzer:
             if rule.negatable and snap.context.negated(n.text, m.start):
                 continue
             hits.append(Hit(rule.label, rule.word, *n.span(m.start, m.end)))
-        hits.extend(Hit("diversion", c.word, c.start, c.end) for c in snap.contacts.find(n, cues))
+        contacts = snap.contacts.find(n, cues)
+        links = [(c.start, c.end) for c in contacts if c.is_link]
+        hits.extend(
+            Hit("diversion", c.word, c.start, c.end) for c in contacts if c.word != "allowed"
+        )
+        if links:  # a word inside a link is part of the link: the link is the hit, or allowed
+            hits = [
+                h
+                for h in hits
+                if (h.start, h.end) in links
+                or not any(a <= h.start and h.end <= b for a, b in links)
+            ]
         return _dedupe(hits, snap.categories)
 
     def reload(self) -> Snapshot:

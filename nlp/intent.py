@@ -1,11 +1,13 @@
 """Intents: weighted cue rules with negation, behind a Protocol a trained model can fill.
 
 A cue is a word or phrase with a weight (``intents/<intent>.txt``). The automaton finds the
-cues of a message in one pass; a cue flagged ``token`` (or a two-character Chinese one) counts
-only when jieba sees it as whole words, and a cue right after a negation (不, 没, 别, 不想,
-请勿...) counts for nothing unless flagged ``keep`` (别再发 is itself the request). The intent
-with the highest total wins when it reaches ``min_score``; ties go to the earlier intent of
-``[intent] order``. No cue, no jieba: most messages cost one automaton pass.
+cues of a message in one pass; a cue flagged ``token`` counts only when jieba sees it as whole
+words (人工 is not in 人工智能), and a cue right after a negation (不, 没, 别, 不想, 请勿...)
+counts for nothing unless flagged ``keep`` (别再发 is itself the request). Overlapping cues of
+one intent count once. A question (吗, 多少, ?) adds ``question_bonus`` to each intent that has
+a cue: 价格 alone is a statement, 价格能谈吗 a question. The intent with the highest total wins
+when it reaches ``min_score``; ties go to the earlier intent of ``[intent] order``.
+No cue, no jieba: most messages cost one automaton pass.
 """
 
 from __future__ import annotations
@@ -48,12 +50,18 @@ class RuleIntents:
     """The rule classifier: cue weights over the automaton's matches, negation by jieba."""
 
     def __init__(
-        self, matcher: Matcher, context: Context, order: tuple[str, ...], min_score: float
+        self,
+        matcher: Matcher,
+        context: Context,
+        order: tuple[str, ...],
+        min_score: float,
+        questions: tuple[tuple[str, ...], float] = ((), 0.0),
     ) -> None:
         self._matcher = matcher
         self._context = context
         self._rank = {name: i for i, name in enumerate(order)}
         self._min_score = min_score
+        self._question_markers, self._question_bonus = questions
 
     def classify(self, text: Normalized) -> Intent | None:
         """The best-scoring intent at or above ``min_score``, else None."""
@@ -71,6 +79,8 @@ class RuleIntents:
         totals = {name: sum(w for w, _, _ in taken) for name, taken in chosen.items() if taken}
         if not totals:
             return None
+        if any(marker in text.text for marker in self._question_markers):
+            totals = {name: total + self._question_bonus for name, total in totals.items()}
         best = min(totals, key=lambda name: (-totals[name], self._rank.get(name, len(self._rank))))
         if totals[best] < self._min_score:
             return None

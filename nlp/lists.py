@@ -49,6 +49,8 @@ class Options:
     fillers: tuple[str, ...] = ()
     negatable: frozenset[str] = frozenset()
     min_score: float = 1.0
+    question_markers: tuple[str, ...] = ()
+    question_bonus: float = 0.0
     intent_order: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
     not_phone_before: tuple[str, ...] = ()
@@ -168,8 +170,9 @@ def _options(settings: Mapping[str, object], where: Path) -> Options:
     contacts = _table(settings, "contacts", where)
     families = _table(settings, "families", where)
     min_score = intent.get("min_score", 1.0)
-    if not isinstance(min_score, int | float):
-        raise ListError(f"{where}: intent.min_score must be a number")
+    bonus = intent.get("question_bonus", 0.0)
+    if not isinstance(min_score, int | float) or not isinstance(bonus, int | float):
+        raise ListError(f"{where}: intent.min_score and intent.question_bonus must be numbers")
     stop = families.get("sound_stop_chars", "")
     if not isinstance(stop, str):
         raise ListError(f"{where}: families.sound_stop_chars must be a string")
@@ -178,6 +181,8 @@ def _options(settings: Mapping[str, object], where: Path) -> Options:
         fillers=_strings(negation, "fillers", where),
         negatable=frozenset(_strings(sensitive, "negatable", where)),
         min_score=float(min_score),
+        question_markers=_strings(intent, "question_markers", where),
+        question_bonus=float(bonus),
         intent_order=_strings(intent, "order", where),
         allowed_domains=_strings(contacts, "allowed_domains", where),
         not_phone_before=_strings(contacts, "not_phone_before", where),

@@ -20,7 +20,8 @@ from typing import Final
 
 from nlp.chars import BOUNDARIES, CHINESE_DIGITS, EXPAND, EXPANSIONS, NOISE, SOFT, TABLE
 
-_REPEAT: Final = re.compile(r"([^\W\d_])\1{2,}")
+# Digits, Chinese numerals included, never collapse: 13800000000 and 一三八零零零 keep them all.
+_REPEAT: Final = re.compile(r"([^\W\d_零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞])\1{2,}")
 _SOFT_MARKS: Final = frozenset((SOFT, NOISE))
 
 

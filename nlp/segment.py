@@ -14,7 +14,11 @@ import warnings
 from collections.abc import Iterable
 from typing import Any, Final
 
-_WORD_FREQ: Final = 50_000  # high enough that jieba prefers our words to its own splits
+# Enough for jieba to keep a word of three characters or more whole, not enough to pull
+# characters off their neighbours. Two-character words are left to jieba's own dictionary:
+# they are the ones whose boundaries jieba is asked about (生日你 is 生日/你, not 生/日你).
+_WORD_FREQ: Final = 1000
+_MIN_WORD: Final = 3
 
 
 def _jieba() -> Any:
@@ -57,7 +61,7 @@ class Segmenter:
         added = 0
         with self._lock:  # two builds adding at once would double-count jieba's total
             for word in words:
-                if len(word) > 1 and not freq.get(word):
+                if len(word) >= _MIN_WORD and not freq.get(word):
                     self._tokenizer.add_word(word, _WORD_FREQ)
                     added += 1
         return added
