@@ -262,3 +262,67 @@ def groupmsg_month(corp_id: str, month: str) -> str:
     TTL: until 32 days after the month ends (reset each write).
     """
     return f"{_corp(corp_id)}:groupmsg:month:{month}"
+
+
+# Customer groups (issue 8): the registry, join/quit counters, activity, digests, welcome.
+
+
+def group_chats(corp_id: str) -> str:
+    """Set: chat ids of the customer groups siyu knows (not dismissed). No TTL."""
+    return f"{_corp(corp_id)}:groupchats"
+
+
+def group_chat(corp_id: str, chat_id: str) -> str:
+    """Hash: one group (name, owner, admins, member count...). No TTL; 30 days once dismissed."""
+    return f"{_corp(corp_id)}:groupchat:{chat_id}"
+
+
+def group_chat_members(corp_id: str, chat_id: str) -> str:
+    """Hash: member userid → JSON {type, join_time, join_scene, invitor, name}. TTL as group."""
+    return f"{_corp(corp_id)}:groupchat:{chat_id}:members"
+
+
+def group_chat_day(corp_id: str, chat_id: str, day: str) -> str:
+    """Hash of one group's joins/quits by scene on a local day (YYYYMMDD).
+
+    TTL: groups.stats_ttl_days.
+    """
+    return f"{_corp(corp_id)}:groupchat:{chat_id}:day:{day}"
+
+
+def group_chats_day(corp_id: str, day: str) -> str:
+    """Hash of all groups' joins/quits by scene on a local day. TTL: groups.stats_ttl_days."""
+    return f"{_corp(corp_id)}:groupchats:day:{day}"
+
+
+def group_chat_quits(corp_id: str, chat_id: str) -> str:
+    """Sorted set: recent quits (score: ms) for spike alerts. TTL: the spike window."""
+    return f"{_corp(corp_id)}:groupchat:{chat_id}:quits"
+
+
+def group_chat_alerted(corp_id: str, chat_id: str, alert: str) -> str:
+    """Set when an alert went to a group's owner and admins. TTL: the alert's quiet period."""
+    return f"{_corp(corp_id)}:groupchat:{chat_id}:alerted:{alert}"
+
+
+def group_chat_activity(corp_id: str, chat_id: str, day: str) -> str:
+    """Hash: member → messages seen on a local day (archive source). TTL: stats_ttl_days."""
+    return f"{_corp(corp_id)}:groupchat:{chat_id}:active:{day}"
+
+
+def group_chat_labels(corp_id: str, label: str) -> str:
+    """Set: chat ids siyu's operators gave ``label`` (group tasks target them). No TTL."""
+    return f"{_corp(corp_id)}:groupchats:label:{label}"
+
+
+def group_digests_sent(corp_id: str) -> str:
+    """Hash: chat id → the local day (YYYYMMDD) of its last digest. No TTL: one field a group."""
+    return f"{_corp(corp_id)}:groupchats:digests"
+
+
+def group_welcome_templates(corp_id: str) -> str:
+    """Hash: template name → JSON {template_id, digest} of WeCom's group welcome templates.
+
+    No TTL: mirrors config/groups.toml in WeCom.
+    """
+    return f"{_corp(corp_id)}:groupwelcome"
