@@ -12,7 +12,6 @@ from bot.demo.transcript import render_call, say, scene, staff
 from bot.doctor import diagnose
 
 NEW_CUSTOMER: Final = "wmDEMOchenjing0006"
-LEAVING_CUSTOMER: Final = ("wmDEMOliuyang0001", "客户 刘洋")
 
 
 async def _narrate_calls(stage: Stage, customer: str) -> None:
@@ -60,6 +59,7 @@ async def customer_arrives(stage: Stage) -> None:
     scan = {"customer": NEW_CUSTOMER, "duplicates": 2}
     added = await stage.sandbox("POST", "contact_ways/cwDEMOposter/scan", scan)
     customer = f"客户 {added['customer']['name']}"
+    stage.cast[NEW_CUSTOMER] = customer
     say(customer, f"scans the 海报 (poster) live code and adds {staff(added['staff'])}")
     await stage.settle()
     copies = await _deliveries_since(stage, mark)
@@ -71,21 +71,40 @@ async def customer_arrives(stage: Stage) -> None:
     await _narrate_calls(stage, customer)
 
 
-async def staff_writes(stage: Stage) -> None:
-    """A staff member writes to the siyu app."""
-    scene("A staff member writes to the siyu app")
-    say(staff("zhangwei"), "writes «明天下午3点提醒我回访刘洋»")
-    await stage.sandbox("POST", "staff/zhangwei/message", {"text": "明天下午3点提醒我回访刘洋"})
+async def staff_sets_a_reminder(stage: Stage) -> None:
+    """A staff member asks for a reminder in the chat, gets it when due, and ticks it off."""
+    scene("A staff member asks siyu for a reminder, in plain Chinese")
+    command = "30分钟后提醒我给刘洋发报价"
+    say(staff("zhangwei"), f"writes to the siyu app «{command}»")
+    await stage.sandbox("POST", "staff/zhangwei/message", {"text": command})
+    await stage.wait_for_calls("message/send", 1)
     await stage.settle()
     await _narrate_calls(stage, "")
+    say("(clock)", "half an hour passes")
+    mark = stage.outbox_seq
+    await stage.advance(30 * 60)
+    await stage.wait_for_calls("message/send", 1)
+    await stage.settle()
+    cards = [c for c in await stage.sandbox("GET", f"outbox?api=message/send&since={mark}")
+             if c["body"].get("msgtype") == "template_card"]  # fmt: skip
+    await _narrate_calls(stage, "")
+    if cards:
+        task_id = cards[0]["body"]["template_card"]["task_id"]
+        say(staff("zhangwei"), "taps 完成 (done) on the card")
+        await stage.sandbox("POST", "staff/zhangwei/card_click",
+                            {"task_id": task_id, "event_key": "done"})  # fmt: skip
+        await stage.wait_for_calls("message/update_template_card", 1)
+        await stage.settle()
+        await _narrate_calls(stage, "")
 
 
 async def customer_leaves(stage: Stage) -> None:
-    """A customer deletes the staff member."""
-    external_userid, customer = LEAVING_CUSTOMER
-    scene("A customer leaves")
+    """The customer who arrived earlier deletes the staff member."""
+    customer = stage.cast.get(NEW_CUSTOMER, "客户")
+    scene("A day later, the new customer leaves")
+    await stage.advance(24 * 3600)
     say(customer, "deletes 员工 张伟 from their WeChat contacts")
-    await stage.sandbox("POST", f"customers/{external_userid}/delete", {"staff": "zhangwei"})
+    await stage.sandbox("POST", f"customers/{NEW_CUSTOMER}/delete", {"staff": "zhangwei"})
     await stage.settle()
     await _narrate_calls(stage, customer)
 
@@ -137,4 +156,11 @@ async def summary(stage: Stage) -> None:
     say("siyu", f"queue: {stats.length} waiting, {stats.pending} in flight, {stats.dead} dead")
 
 
-SCENES: Final = (setup_check, customer_arrives, staff_writes, customer_leaves, defences, summary)
+SCENES: Final = (
+    setup_check,
+    customer_arrives,
+    staff_sets_a_reminder,
+    customer_leaves,
+    defences,
+    summary,
+)

@@ -7,13 +7,16 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
 
 from bot.app import create_app
+from bot.clock import ManualClock
 from bot.runtime import RUNTIME, Runtime
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
@@ -30,8 +33,9 @@ class Stage:
     siyu_url: str
     runtime: Runtime
     session: aiohttp.ClientSession
+    clock: ManualClock
     outbox_seq: int = 0
-    names: dict[str, str] = field(default_factory=dict)
+    cast: dict[str, str] = field(default_factory=dict)  # external_userid → how they are shown
 
     async def sandbox(
         self, method: str, path: str, body: Mapping[str, Any] | None = None
@@ -49,6 +53,19 @@ class Stage:
             self.outbox_seq = max(int(call["seq"]) for call in calls)
         return calls
 
+    async def advance(self, seconds: int) -> None:
+        """Move the shared clock (siyu's and the sandbox's) forward."""
+        await self.sandbox("POST", "clock", {"advance_seconds": seconds})
+
+    async def wait_for_calls(self, api: str, count: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the sandbox has seen ``count`` more calls of ``api`` than shown so far."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = await self.sandbox("GET", f"outbox?api={api}&since={self.outbox_seq}")
+            if len(calls) >= count:
+                return
+            await asyncio.sleep(0.05)
+
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the sandbox delivered everything and siyu handled it."""
         deadline = time.monotonic() + timeout
@@ -58,6 +75,12 @@ class Stage:
             if emitter["in_flight"] == 0 and stats.length == 0 and stats.pending == 0:
                 return
             await asyncio.sleep(0.05)
+
+
+def _start_of_story() -> datetime:
+    """Today, 10:00 in Shanghai: office hours, whenever the demo is run."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    return datetime.now(shanghai).replace(hour=10, minute=0, second=0, microsecond=0)
 
 
 def _siyu_settings(config: SandboxConfig, sandbox_url: str, data_dir: Path) -> Settings:
@@ -76,6 +99,7 @@ def _siyu_settings(config: SandboxConfig, sandbox_url: str, data_dir: Path) -> S
             "server": {"host": "127.0.0.1", "port": 0},
             "redis": {"url": "", "data_dir": data_dir},
             "queue": {"block_ms": 100, "janitor_interval_seconds": 0.5},
+            "reminders": {"poll_seconds": 0.1},
             "log_level": "ERROR",
         }
     )
@@ -93,15 +117,16 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
 async def stage(data_dir: Path) -> AsyncIterator[Stage]:
     """Start the sandbox (a demo corp), then siyu aimed at it; stop both on exit."""
     config = SandboxConfig.generate(seed="demo")
-    sandbox_runner, sandbox_url = await _serve(create_sandbox_app(config))
+    clock = ManualClock(_start_of_story())
+    sandbox_runner, sandbox_url = await _serve(create_sandbox_app(config, clock))
     try:
         settings = _siyu_settings(config, sandbox_url, data_dir)
-        siyu_app = create_app(settings)
+        siyu_app = create_app(settings, clock=clock)
         siyu_runner, siyu_url = await _serve(siyu_app)
         try:
             async with aiohttp.ClientSession() as session:
                 the_stage = Stage(
-                    settings, config, sandbox_url, siyu_url, siyu_app[RUNTIME], session
+                    settings, config, sandbox_url, siyu_url, siyu_app[RUNTIME], session, clock
                 )
                 target = {"app": "default", "url": f"{siyu_url}/wecom/callback"}
                 await the_stage.sandbox("POST", "callback_url", target)

@@ -21,7 +21,8 @@ def staff(userid: str) -> str:
 def say(actor: str, line: str) -> None:
     """Print one line of the transcript."""
     pad = _WIDTH - sum(2 if ord(ch) >= _WIDE_FROM else 1 for ch in actor)
-    print(f"  {actor}{' ' * max(pad, 1)}{line}")
+    indent = "\n" + " " * (2 + _WIDTH)
+    print(f"  {actor}{' ' * max(pad, 1)}{line.replace(chr(10), indent)}")
 
 
 def scene(title: str) -> None:

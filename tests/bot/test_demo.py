@@ -22,4 +22,8 @@ def test_demo_plays_every_scene() -> None:
     assert "forges a callback without the token → siyu answers HTTP 403" in out
     assert "sends a broken body → siyu answers HTTP 400" in out
     assert "queued 0 of them" in out
+    assert "receives the welcome «" in out, "the new customer is welcomed by name"
+    assert "提醒你给刘洋发报价" in out, "the staff member's reminder is confirmed"
+    assert "updates the card: «已完成»" in out, "and delivered, then ticked off"
+    assert "删除了你" in out, "the staff member hears that the customer left"
     assert "Traceback" not in result.stderr
