@@ -54,8 +54,10 @@ def _single_targets(call: Call, sender: str) -> tuple[list[tuple[str, str]], lis
         candidates = list(corp.customers)
     targets, failed = [], []
     for external_userid in dict.fromkeys(candidates):
-        followers = corp.followers_of(external_userid)
-        follow = corp.relation(sender, external_userid) if sender else next(iter(followers), None)
+        if sender:  # followers_of scans every relation: only without a sender
+            follow = corp.relation(sender, external_userid)
+        else:
+            follow = next(iter(corp.followers_of(external_userid)), None)
         if follow is None:  # unknown customer, or not a contact of the sender
             failed.append(external_userid)
         elif _matches(tag_filter, follow):
