@@ -28,14 +28,16 @@ def spec_to_json(spec: TaskSpec) -> dict[str, Any]:
     """A JSON-ready dict of ``spec``."""
     shown: dict[str, Any] = {
         "title": spec.title,
-        "content": {"text": spec.content.text,
-                    "attachments": [dict(a) for a in spec.content.attachments]},
+        "content": {
+            "text": spec.content.text,
+            "attachments": [dict(a) for a in spec.content.attachments],
+        },
         "deadline": spec.deadline.isoformat(),
         "operator": spec.operator,
         "source": spec.source.value,
         "customers": None,
         "groups": None,
-    }  # fmt: skip
+    }
     if spec.customers is not None:
         rule = asdict(spec.customers)
         rule["added_from"] = _time(spec.customers.added_from)
@@ -72,9 +74,12 @@ def _customers(raw: Any) -> CustomerFilter | None:
     if not isinstance(raw, Mapping):
         raise TaskSpecError("customers must be an object")
     lists = {name: _strings(raw, name) for name in _CUSTOMER_LISTS}
-    return CustomerFilter(everyone=bool(raw.get("everyone", False)), **lists,
-                          added_from=_moment(raw, "added_from"),
-                          added_until=_moment(raw, "added_until"))  # fmt: skip
+    return CustomerFilter(
+        everyone=bool(raw.get("everyone", False)),
+        **lists,
+        added_from=_moment(raw, "added_from"),
+        added_until=_moment(raw, "added_until"),
+    )
 
 
 def _groups(raw: Any) -> GroupFilter | None:

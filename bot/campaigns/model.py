@@ -63,8 +63,10 @@ class Content:
         for index, attachment in enumerate(self.attachments):
             kind = attachment.get("msgtype")
             if kind not in ATTACHMENT_TYPES or not isinstance(attachment.get(kind), Mapping):
-                found.append(f"attachment {index + 1} needs msgtype image|link|miniprogram|"
-                             "video|file and its object")  # fmt: skip
+                found.append(
+                    f"attachment {index + 1} needs msgtype image|link|miniprogram|"
+                    "video|file and its object"
+                )
         return found
 
     def template(self) -> dict[str, Any]:
@@ -97,8 +99,15 @@ class CustomerFilter:
 
     def narrows(self) -> bool:
         """Whether any criterion is set (else ``everyone`` must be)."""
-        return bool(self.all_tags or self.any_tags or self.no_tags or self.channels
-                    or self.added_from or self.added_until or self.staff)  # fmt: skip
+        return bool(
+            self.all_tags
+            or self.any_tags
+            or self.no_tags
+            or self.channels
+            or self.added_from
+            or self.added_until
+            or self.staff
+        )
 
 
 @dataclass(frozen=True, slots=True)

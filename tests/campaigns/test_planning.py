@@ -38,8 +38,14 @@ def spec(**changes: object) -> TaskSpec:
     [
         ({"content": Content("")}, "text or attachments"),
         ({"content": Content("字" * 1334)}, "4002 bytes"),
-        ({"content": Content("hi", tuple({"msgtype": "image", "image": {"pic_url": "u"}}
-                                         for _ in range(10)))}, "10 attachments"),
+        (
+            {
+                "content": Content(
+                    "hi", tuple({"msgtype": "image", "image": {"pic_url": "u"}} for _ in range(10))
+                )
+            },
+            "10 attachments",
+        ),
         ({"content": Content("hi", ({"msgtype": "sticker"},))}, "attachment 1"),
         ({"deadline": NOW - timedelta(minutes=1)}, "in the past"),
         ({"deadline": datetime(2026, 12, 1, 12, 0)}, "time zone"),  # noqa: DTZ001 - the point
@@ -49,9 +55,20 @@ def spec(**changes: object) -> TaskSpec:
         ({"customers": None, "groups": GroupFilter()}, "no group criterion"),
         ({"title": "长" * 61}, "title"),
     ],
-    ids=["empty", "long-text", "attachments", "bad-attachment", "past", "naive", "no-target",
-         "two-targets", "no-criterion", "no-group-criterion", "title"],
-)  # fmt: skip
+    ids=[
+        "empty",
+        "long-text",
+        "attachments",
+        "bad-attachment",
+        "past",
+        "naive",
+        "no-target",
+        "two-targets",
+        "no-criterion",
+        "no-group-criterion",
+        "title",
+    ],
+)
 def test_specs_wecom_would_refuse_are_refused(changes: dict[str, object], problem: str) -> None:
     with pytest.raises(TaskSpecError, match=problem):
         spec(**changes).checked(NOW)
@@ -63,12 +80,17 @@ def test_text_of_exactly_4000_bytes_is_accepted() -> None:
 
 def test_a_spec_survives_json() -> None:
     original = spec(
-        customers=CustomerFilter(all_tags=("t1",), any_tags=("t2", "t3"), no_tags=("t4",),
-                                 channels=("ch_a",), added_from=NOW - timedelta(days=30),
-                                 staff=("zhangwei",)),
+        customers=CustomerFilter(
+            all_tags=("t1",),
+            any_tags=("t2", "t3"),
+            no_tags=("t4",),
+            channels=("ch_a",),
+            added_from=NOW - timedelta(days=30),
+            staff=("zhangwei",),
+        ),
         content=Content("hi", ({"msgtype": "link", "link": {"title": "t", "url": "u"}},)),
         operator="manager",
-    )  # fmt: skip
+    )
     assert spec_from_json(spec_to_json(original)) == original
 
 
@@ -81,25 +103,49 @@ def test_a_spec_survives_json() -> None:
         (CustomerFilter(any_tags=("a", "b")), {"c"}, "", False),
         (CustomerFilter(no_tags=("x",)), {"a"}, "", True),
         (CustomerFilter(no_tags=("x",)), {"a", "x"}, "", False),
-        (CustomerFilter(all_tags=("a",), any_tags=("b", "c"), no_tags=("x",)), {"a", "c"}, "",
-         True),
-        (CustomerFilter(all_tags=("a",), any_tags=("b", "c"), no_tags=("x",)), {"a", "c", "x"},
-         "", False),
+        (
+            CustomerFilter(all_tags=("a",), any_tags=("b", "c"), no_tags=("x",)),
+            {"a", "c"},
+            "",
+            True,
+        ),
+        (
+            CustomerFilter(all_tags=("a",), any_tags=("b", "c"), no_tags=("x",)),
+            {"a", "c", "x"},
+            "",
+            False,
+        ),
         (CustomerFilter(channels=("ch_a",)), set(), "ch_a", True),
         (CustomerFilter(channels=("ch_a",)), set(), "ch_b", False),
         (CustomerFilter(everyone=True), set(), "", True),
     ],
-    ids=["all-yes", "all-no", "any-yes", "any-no", "none-yes", "none-no", "mixed-yes",
-         "mixed-no", "channel-yes", "channel-no", "everyone"],
-)  # fmt: skip
+    ids=[
+        "all-yes",
+        "all-no",
+        "any-yes",
+        "any-no",
+        "none-yes",
+        "none-no",
+        "mixed-yes",
+        "mixed-no",
+        "channel-yes",
+        "channel-no",
+        "everyone",
+    ],
+)
 def test_tag_expression(rule: CustomerFilter, tags: set[str], state: str, expected: bool) -> None:
     assert relation_matches(rule, Reach("s1", T0, frozenset(tags), state)) is expected
 
 
 def test_the_first_matching_relation_sends() -> None:
-    candidate = Candidate("wm1", (Reach("late", T0 - DAY, frozenset({"vip"})),
-                                  Reach("early", T0 - 9 * DAY, frozenset()),
-                                  Reach("mid", T0 - 5 * DAY, frozenset({"vip"}))))  # fmt: skip
+    candidate = Candidate(
+        "wm1",
+        (
+            Reach("late", T0 - DAY, frozenset({"vip"})),
+            Reach("early", T0 - 9 * DAY, frozenset()),
+            Reach("mid", T0 - 5 * DAY, frozenset({"vip"})),
+        ),
+    )
     assert sender_for(CustomerFilter(all_tags=("vip",)), candidate) == "mid"
     assert sender_for(CustomerFilter(everyone=True), candidate) == "early"
     assert sender_for(CustomerFilter(staff=("late",)), candidate) == "late"
@@ -134,8 +180,11 @@ def test_split_per_sender_within_wecoms_limit() -> None:
     senders |= {f"wo{i:05d}": "c" for i in range(3)}
     chunks = split(senders, MAX_CUSTOMERS)
     assert [(c.index, c.sender, c.size) for c in chunks] == [
-        (0, "a", 10_000), (1, "a", 2_000), (2, "b", 10_000), (3, "c", 3)
-    ]  # fmt: skip
+        (0, "a", 10_000),
+        (1, "a", 2_000),
+        (2, "b", 10_000),
+        (3, "c", 3),
+    ]
     assert chunks[0].targets[0] == "wm00000" and chunks[1].targets[0] == "wm10000"
     assert split(senders, MAX_CUSTOMERS) == chunks  # deterministic: a re-plan is the same
     assert sum(c.size for c in chunks) == len(senders)

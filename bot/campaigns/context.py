@@ -1,0 +1,65 @@
+"""What the task steps share: the store, the app's API, the clock and time zone, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.campaigns.caps import cap_for, month_of, month_ttl
+from bot.deps import Deps
+from bot.store.campaigns import MonthlySends, TaskStore
+from bot.wecom.api import WeComAPI
+from config.settings import TaskSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Campaigns:
+    """The group tasks of one corp, as one process sees them."""
+
+    deps: Deps
+    store: TaskStore
+    months: MonthlySends
+    tz: ZoneInfo
+    at: datetime | None = None  # a fixed "now" (a scheduler job's fire time), else the clock
+
+    @classmethod
+    def of(cls, deps: Deps, at: datetime | None = None) -> Campaigns:
+        """From the handler dependencies; ``at`` fixes the time the steps see."""
+        return cls(
+            deps,
+            TaskStore(deps.redis, deps.corp_id),
+            MonthlySends(deps.redis, deps.corp_id),
+            ZoneInfo(deps.settings.timezone),
+            at,
+        )
+
+    @property
+    def settings(self) -> TaskSettings:
+        """[tasks]."""
+        return self.deps.settings.tasks
+
+    @property
+    def api(self) -> WeComAPI:
+        """The app that calls the customer-contact APIs and prompts staff."""
+        return self.deps.api(self.settings.app)
+
+    def now(self) -> datetime:
+        """The fixed time, else the injected clock's."""
+        return self.at if self.at is not None else self.deps.clock.now()
+
+    def unix(self) -> int:
+        """Now, in Unix seconds."""
+        return int(self.now().timestamp())
+
+    def month(self, moment: datetime | None = None) -> str:
+        """The local month (YYYYMM) of ``moment`` (default now)."""
+        return month_of(moment or self.now(), self.tz)
+
+    def cap(self, moment: datetime | None = None) -> int:
+        """WeCom's per-target cap in ``moment``'s month."""
+        return cap_for(moment or self.now(), self.tz, self.settings.monthly_cap)
+
+    def month_ttl(self, moment: datetime | None = None) -> int:
+        """How long the month's counts are kept from now."""
+        return month_ttl(moment or self.now(), self.tz)
