@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final
 
+from bot.campaigns import events as campaign_events
 from bot.envelope import parse_fields
 from bot.events import chats, contacts, messages, misc
 from bot.events.base import (
@@ -167,6 +168,8 @@ REGISTRY: Final[dict[Kind, Builder]] = {
     ("event", "msgaudit_notify", None): lambda f: misc.MsgAuditNotify(**common(f)),
     # siyu's own: queued by the reminders scheduler, never sent by WeCom
     ("event", "siyu_reminder_due", None): lambda f: reminder_events.build_reminder_due(f),  # noqa: PLW0108 - looked up when called: bot.reminders.events imports this package
+    ("event", "siyu_task_step", None): lambda f: campaign_events.build_task_step(f),  # noqa: PLW0108 - as above: bot.campaigns.events imports this package
+    ("event", "siyu_campaigns_tick", None): lambda f: campaign_events.build_tick(f),  # noqa: PLW0108 - as above
 }
 
 
