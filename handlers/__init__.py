@@ -2,6 +2,7 @@
 
 from bot.dispatch import Router
 from handlers import (
+    campaigns,
     channels,
     churn,
     journal,
@@ -23,4 +24,5 @@ def build_root_router() -> Router:
     root.include(welcome.router, journal.router, profiles.router, tags.router, channels.router)
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
+    root.include(campaigns.router)
     return root
