@@ -22,7 +22,8 @@ SOFT: Final = "\x01"
 EXPAND: Final = "\x02"
 
 # Sentence punctuation and line breaks: kept in the normalized text, never crossed by a match.
-BOUNDARIES: Final = frozenset(",。!?;:、\n\r\u2028\u2029\u3002")
+# Full-width ones stay full-width: most messages then need no work at all (``IDENTITY``).
+BOUNDARIES: Final = frozenset(",。!?;:、\n\r\u2028\u2029，！？；：")
 # Evaders spell 信 as a heart (微❤ = 微心 ~ 微信); 心 keeps the sound-alike reachable.
 _HEARTS: Final = "❤♥♡❣💗💓💕💖💘💝💞💟🧡💛💚💙💜🖤🤍🤎🩷🩵🩶"
 # Letters of other scripts that look like Latin ones (after case folding).
@@ -36,7 +37,7 @@ _SPECIAL: Final = {
     "…": "。", "⋯": "。",  # an ellipsis ends a clause
     "+": "加", "＋": "加", "﹢": "加",  # +V, +微 = 加V, 加微
     "~": SOFT, ".": SOFT,
-} | dict.fromkeys(_HEARTS, "心")  # fmt: skip
+} | {c: c for c in "，！？；：、。"} | dict.fromkeys(_HEARTS, "心")  # fmt: skip
 _LETTER_NAME: Final = re.compile(r"(?:LATIN (?:CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
 # Chinese numerals, for the digit view that contact detection reads (not the word view:
 # 第一 and 一定 must stay words).
@@ -106,6 +107,29 @@ class _Table(dict[int, str]):
             EXPANSIONS[chr(code)] = form
         self[code] = mark
         return mark
+
+
+_CJK_FIRST: Final = 0x4E00
+_CJK_END: Final = 0xA000  # CJK Unified Ideographs: no compatibility forms, only t2s changes
+
+
+@functools.cache
+def changed() -> re.Pattern[str]:
+    """Matches any character that normalization changes or drops: a message without one is
+    its own normalized form (most messages: lower-case Latin, digits, simplified Chinese and
+    sentence punctuation)."""
+    traditional = t2s_table()
+    ranges: list[str] = []
+    start: int | None = None
+    for code in range(_CJK_FIRST, _CJK_END + 1):
+        same = code < _CJK_END and chr(code) not in traditional
+        if same and start is None:
+            start = code
+        elif not same and start is not None:
+            ranges.append(f"{chr(start)}-{chr(code - 1)}")
+            start = None
+    kept = re.escape("".join(sorted(BOUNDARIES - {"\r", "\u2028", "\u2029"})))
+    return re.compile(f"[^a-z0-9{''.join(ranges)}{kept}]")
 
 
 EXPANSIONS: Final[dict[str, str]] = {}

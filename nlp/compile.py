@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -13,6 +13,7 @@ from nlp.lists import Entry
 from nlp.normalize import normalize
 
 _PLACEHOLDER: Final = re.compile(r"\{(~?)([^{}]+)\}")
+_CHUNK: Final = 2000
 _MAX_EXPANSIONS: Final = 20_000  # per entry: a typo in families must not explode memory
 
 
@@ -41,6 +42,8 @@ def expand(
     entry: Entry, families: Mapping[str, Family], stop_chars: str = ""
 ) -> tuple[set[str], bool]:
     """Every normalized spelling of an entry, and whether it used a family."""
+    if "{" not in entry.text:
+        return {_checked(entry, entry.text, normalize(entry.text).text)}, False
     parts: list[Iterable[str]] = []
     pos = 0
     for match in _PLACEHOLDER.finditer(entry.text):
@@ -48,9 +51,8 @@ def expand(
         family = families.get(match.group(2))
         if family is None:
             raise ListError(f"{entry.source}: no family named {match.group(2)!r} (families.toml)")
-        parts.append(
-            sorted(family.spellings(evasive_only=bool(match.group(1)), stop_chars=stop_chars))
-        )
+        evasive = bool(match.group(1))
+        parts.append(sorted(family.spellings(evasive_only=evasive, stop_chars=stop_chars)))
         pos = match.end()
     parts.append((entry.text[pos:],))
     spellings = {""}
@@ -58,25 +60,36 @@ def expand(
         spellings = {head + tail for head in spellings for tail in options}
         if len(spellings) > _MAX_EXPANSIONS:
             raise ListError(f"{entry.source}: {entry.text!r} expands to over {_MAX_EXPANSIONS}")
-    patterns = set()
-    for spelling in spellings:
-        text = normalize(spelling).text
-        _check(entry, spelling, text)
-        patterns.add(text)
-    return patterns, pos > 0
+    return {_checked(entry, s, normalize(s).text) for s in spellings}, pos > 0
 
 
-def _check(entry: Entry, spelling: str, text: str) -> None:
+def normalize_plain(entries: Sequence[Entry]) -> list[str] | None:
+    """Normalize many family-free entries a chunk at a time (a line break is a boundary, so
+    each line normalizes as if alone); None if the lines do not come back one for one.
+
+    Chunks keep each C call short: a reload in a thread never holds the GIL for long.
+    """
+    texts: list[str] = []
+    for i in range(0, len(entries), _CHUNK):
+        chunk = entries[i : i + _CHUNK]
+        texts.extend(normalize("\n".join(e.text for e in chunk)).text.split("\n"))
+        if len(texts) != i + len(chunk):
+            return None
+    return texts
+
+
+def _checked(entry: Entry, spelling: str, text: str) -> str:
     if len(text) < 2:  # noqa: PLR2004 - the rule of the house: no single-character keywords
         raise ListError(
             f"{entry.source}: {spelling!r} is a single character after normalization "
             f"({text!r}); single-character keywords match far too much"
         )
-    if not all(c.isalnum() for c in text):
+    if not text.isalnum():
         raise ListError(
             f"{entry.source}: {spelling!r} contains sentence punctuation ({text!r}); "
             "a keyword cannot cross a sentence"
         )
+    return text
 
 
 def needs_tokens(entry: Entry, pattern: str, *, from_family: bool, auto: bool) -> bool:
@@ -97,10 +110,11 @@ class PatternTable:
 
     def add(self, pattern: str, rule: Rule) -> None:
         """Add one meaning of ``pattern`` (a pattern may mean several things)."""
-        slot = self.index.setdefault(pattern, len(self.rules))
-        if slot == len(self.rules):
-            self.rules.append([])
-        if rule not in self.rules[slot]:
+        slot = self.index.get(pattern)
+        if slot is None:
+            self.index[pattern] = len(self.rules)
+            self.rules.append([rule])
+        elif rule not in self.rules[slot]:
             self.rules[slot].append(rule)
 
     def add_entries(
@@ -115,16 +129,41 @@ class PatternTable:
     ) -> set[str]:
         """Add every spelling of every entry; returns the plain words (for jieba)."""
         words: set[str] = set()
+        entries = list(entries)
+        plain = [e for e in entries if "{" not in e.text]
+        texts = normalize_plain(plain)
+        if texts is not None:  # the fast path of big lists: one normalization for all
+            for entry, text in zip(plain, texts, strict=True):
+                pattern = _checked(entry, entry.text, text)
+                token = needs_tokens(entry, pattern, from_family=False, auto=auto_token)
+                keep = negatable and "keep" not in entry.flags
+                self.add(pattern, Rule(label, entry.text, entry.weight, token, keep))
+                words.add(pattern)
+            entries = [e for e in entries if "{" in e.text]
         for entry in entries:
             patterns, from_family = expand(entry, families, stop_chars)
-            word = display(entry.text)
-            for pattern in patterns:
-                token = needs_tokens(entry, pattern, from_family=from_family, auto=auto_token)
-                keep = "keep" in entry.flags
-                self.add(pattern, Rule(label, word, entry.weight, token, negatable and not keep))
+            self._add_entry(
+                label, entry, patterns, negatable, from_family=from_family, auto=auto_token
+            )
             if not from_family:
                 words.update(patterns)
         return words
+
+    def _add_entry(
+        self,
+        label: str,
+        entry: Entry,
+        patterns: set[str],
+        negatable: bool,
+        *,
+        from_family: bool,
+        auto: bool,
+    ) -> None:
+        word = display(entry.text) if from_family else entry.text
+        negatable = negatable and "keep" not in entry.flags
+        for pattern in patterns:
+            token = needs_tokens(entry, pattern, from_family=from_family, auto=auto)
+            self.add(pattern, Rule(label, word, entry.weight, token, negatable))
 
     @property
     def patterns(self) -> list[str]:

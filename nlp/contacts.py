@@ -11,7 +11,7 @@ word like 电话 before it; a QQ number or WeChat id needs a QQ or WeChat word r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -21,14 +21,15 @@ from nlp.normalize import Normalized
 _MOBILE: Final = re.compile(r"(?<!\d)(?:0?86)?1[3-9]\d{9}(?!\d)")
 _LANDLINE: Final = re.compile(r"(?<!\d)0[1-9]\d{8,10}(?!\d)")
 _LANDLINE_CUES: Final = ("电话", "座机", "致电", "拨打", "打", "call", "tel", "联系")
-_QQ_AFTER_CUE: Final = re.compile(r"(?:号码|号|是|为|:|id)*([1-9]\d{4,10})(?!\d)")
-_ID_AFTER_CUE: Final = re.compile(r"(?:号码|号|是|为|:|id)*([a-z][a-z0-9]{5,19})(?![a-z0-9])")
+_QQ_AFTER_CUE: Final = re.compile(r"(?:号码|号|是|为|[:：]|id)*([1-9]\d{4,10})(?!\d)")
+_ID_AFTER_CUE: Final = re.compile(r"(?:号码|号|是|为|[:：]|id)*([a-z][a-z0-9]{5,19})(?![a-z0-9])")
 _ADD_NUMBER: Final = re.compile(
-    r"加(?:我|个|下|一下)?(?:好友)?:?([1-9]\d{4,10})"
+    r"加(?:我|个|下|一下)?(?:好友)?[:：]?([1-9]\d{4,10})"
     r"(?![\d元块万千百件个分折斤克米天年月日号次人单台套箱瓶份%w])"
 )
-_LETTER_ID: Final = re.compile(r"(?<![a-z0-9])[vwq]:([a-z0-9]{5,20})(?![a-z0-9])")
-_FIVE_DIGITS: Final = re.compile(r"\d{5}")
+_LETTER_ID: Final = re.compile(r"(?<![a-z0-9])[vwq][:：]([a-z0-9]{5,20})(?![a-z0-9])")
+_MAX_CUES: Final = 64  # per message: a message of a thousand "vx" says it 64 times already
+_FIVE_DIGITS: Final = re.compile(r"[\d零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞]{5}")
 _TLDS: Final = (
     "com|cn|net|org|top|xyz|cc|vip|me|io|co|info|shop|club|site|online|app|link|ly|tk|wang|"
     "ink|pro|biz|tv|hk|tw|fun|store|live|work|asia|icu|mobi"
@@ -41,7 +42,7 @@ _URL: Final = re.compile(
 )
 _EMAIL: Final = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 _TAOBAO_CODE: Final = re.compile(r"([¥$€£₤])[a-z0-9]{8,14}\1", re.I)
-_URLISH: Final = re.compile(r"[.．。@＠¥￥$€£₤]|点|dot", re.I)
+_URLISH: Final = re.compile(r"[.．@＠¥￥$€£₤点]")
 _LIGHT: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
     ord("。"): ord("."),
     ord("．"): ord("."),
@@ -73,25 +74,26 @@ class ContactDetector:
     allowed_domains: tuple[str, ...] = ()
     not_phone_before: tuple[str, ...] = ()
 
-    def find(self, n: Normalized, cues: Iterable[Match]) -> list[ContactHit]:
+    def find(self, n: Normalized, cues: Sequence[Match]) -> list[ContactHit]:
         """Every contact in the message; ``cues`` are the WeChat/QQ words the automaton found.
 
         Links to allowed domains come back as ``allowed`` so that what is inside them (the
         weixin of work.weixin.qq.com) is not taken for a hit.
         """
         hits: list[ContactHit] = []
-        if _URLISH.search(n.original):
+        if _URLISH.search(n.original) or "dot" in n.text:
             hits.extend(self._links(n.original))
-        digits = n.digits()
-        if _FIVE_DIGITS.search(digits):
+        digits = n.digits() if _FIVE_DIGITS.search(n.text) or cues else ""
+        if digits:
             hits.extend(self._numbers(n, digits))
-        for cue in cues:
+        for cue in cues[:_MAX_CUES]:
             hits.extend(self._after_cue(n, digits, cue))
-        hits.extend(
-            ContactHit("微信号", *n.span(*m.span(1)))
-            for m in _LETTER_ID.finditer(n.text)
-            if any(c.isdigit() for c in m.group(1)) and any(c.isalpha() for c in m.group(1))
-        )
+        if ":" in n.text or "：" in n.text:
+            hits.extend(
+                ContactHit("微信号", *n.span(*m.span(1)))
+                for m in _LETTER_ID.finditer(n.text)
+                if any(c.isdigit() for c in m.group(1)) and any(c.isalpha() for c in m.group(1))
+            )
         return hits
 
     def _links(self, original: str) -> Iterator[ContactHit]:

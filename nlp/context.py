@@ -1,8 +1,9 @@
 """Where jieba decides: is a match made of whole words, and is it negated?
 
 Both questions look only at the clause around a match (sentence punctuation ends a clause),
-within a window, so a long message costs no more than a short one. jieba runs only when the
-answer depends on it: a match that needs whole words, or a negation word close before it.
+within a window, so a long message costs no more than a short one. jieba segments only for a
+match that needs whole words; negation reads the few characters before a match against the
+negation and filler words, with jieba's dictionary to tell 特别 from 别.
 """
 
 from __future__ import annotations
@@ -42,15 +43,15 @@ class Context:
     segmenter: Segmenter
     negators: frozenset[str]
     fillers: frozenset[str]
-    negation_chars: frozenset[str]
+    vocabulary: frozenset[str]
 
     @classmethod
     def build(
         cls, segmenter: Segmenter, negators: tuple[str, ...], fillers: tuple[str, ...]
     ) -> Context:
         """A context for these negation words and the filler words that may follow them."""
-        chars = frozenset(c for word in negators for c in word[:1])
-        return cls(segmenter, frozenset(negators), frozenset(fillers), chars)
+        vocabulary = frozenset(w for w in (*negators, *fillers) if len(w) <= 4)  # noqa: PLR2004
+        return cls(segmenter, frozenset(negators), frozenset(fillers), vocabulary)
 
     def whole_words(self, text: str, start: int, end: int) -> bool:
         """Does jieba put word boundaries at ``start`` and ``end``?"""
@@ -60,15 +61,40 @@ class Context:
         return start - left in cuts and end - left in cuts
 
     def negated(self, text: str, start: int) -> bool:
-        """Is the match at ``start`` negated (不贵, 不想买了, 请勿私下转账)?"""
+        """Is the match at ``start`` negated (不贵, 不想买了, 请勿私下转账)?
+
+        Reads backwards over the known words (negations and fillers), longest first, and
+        asks jieba's dictionary whether a one-character negation is really part of a word
+        (特别, 分别: 别 is no negation there). No segmentation runs.
+        """
         left = max(clause_start(text, start), start - _NEGATION_REACH)
-        before = _A_NOT_A.sub("", text[left:start])  # 能不能, 有没有: a question, not a negation
-        if not before or not any(c in self.negation_chars for c in before):
-            return False
-        tokens = self.segmenter.tokens(before)[::-1]
-        for skipped, token in enumerate(tokens):
-            if token in self.negators:
-                return True
-            if token not in self.fillers or skipped >= _FILLERS_SKIPPED:
+        i = start
+        skipped = 0
+        while i > left:
+            if i - 3 >= left and _A_NOT_A.fullmatch(text, i - 3, i):
+                i -= 3  # 能不能, 有没有: asks, does not negate
+                continue
+            word = next(
+                (
+                    text[i - k : i]
+                    for k in (4, 3, 2, 1)
+                    if text[i - k : i] in self.vocabulary and i - k >= left
+                ),
+                None,
+            )
+            if word is None:
                 return False
+            if word in self.negators:
+                return not (len(word) == 1 and self._in_a_word(text, i - 1, left))
+            if skipped >= _FILLERS_SKIPPED:
+                return False
+            skipped += 1
+            i -= len(word)
         return False
+
+    def _in_a_word(self, text: str, index: int, left: int) -> bool:
+        """Does ``text[index]`` end a dictionary word with the character before it?"""
+        if index - 1 < left:
+            return False
+        pair = text[index - 1 : index + 1]
+        return pair not in self.vocabulary and self.segmenter.frequency(pair) > 0

@@ -22,11 +22,19 @@ from nlp.lists import DEFAULT_DIR, fingerprint
 from nlp.matcher import Match
 from nlp.normalize import Normalized, normalize
 from nlp.segment import Segmenter
-from nlp.snapshot import ALLOW, CATEGORY_ORDER, CUE_PREFIX, Snapshot, build_snapshot
+from nlp.snapshot import (
+    ALLOW,
+    CATEGORY_ORDER,
+    CUE_PREFIX,
+    INTENT_PREFIX,
+    Snapshot,
+    build_snapshot,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_CHARS: Final = 20_000  # beyond this a message is analyzed up to here (Analysis.truncated)
+MAX_MATCHES: Final = 1000  # automaton matches examined per message: bounds the worst case
 INTENT_CHARS: Final = 500  # an intent is stated early; the rest of a long message is detail
 
 
@@ -102,23 +110,29 @@ class Analyzer:
         snap = self._snapshot  # one read: the whole message sees one version of the lists
         truncated = len(text) > self._max_chars
         n = normalize(text[: self._max_chars] if truncated else text)
-        hits = self._sensitive(snap, n)
-        head = n if len(n.original) <= INTENT_CHARS else normalize(n.original[:INTENT_CHARS])
-        intent = (self._classifier or snap.intents).classify(head)
+        matches = snap.matcher.find(n)
+        hits = self._sensitive(snap, n, matches)
+        if self._classifier is not None:
+            intent = self._classifier.classify(n)
+        elif len(n.original) <= INTENT_CHARS:
+            intent = snap.intents.classify(n, matches)
+        else:  # an intent is stated early; the rest of a long message is detail
+            intent = snap.intents.classify(normalize(n.original[:INTENT_CHARS]))
         if intent is None:
             return Analysis(hits, None, 0.0, truncated)
         return Analysis(hits, intent.name, intent.score, truncated)
 
-    def _sensitive(self, snap: Snapshot, n: Normalized) -> tuple[Hit, ...]:
-        matches = snap.matcher.find(n)
-        if not matches and not n.text:
+    def _sensitive(self, snap: Snapshot, n: Normalized, matches: list[Match]) -> tuple[Hit, ...]:
+        if not n.text:
             return ()
         allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
         cues: list[Match] = []
         hits: list[Hit] = []
-        for m in matches:
+        for m in matches[:MAX_MATCHES]:
             rule = m.rule
-            if rule.label.startswith(CUE_PREFIX):
+            if rule.label[:1] == INTENT_PREFIX:
+                continue
+            if rule.label[:1] == CUE_PREFIX:
                 if rule.label != ALLOW:
                     cues.append(m)
                 continue
@@ -207,6 +221,8 @@ def _fingerprint_or_none(directory: Path) -> tuple[tuple[str, int, int], ...] | 
 def _dedupe(hits: list[Hit], categories: tuple[str, ...]) -> tuple[Hit, ...]:
     """One hit per span: overlapping hits of a category merge into one (named by the longest);
     a span that two categories match goes to the earlier category."""
+    if len(hits) < 2:  # noqa: PLR2004 - nothing to merge
+        return tuple(hits)
     rank = {c: i for i, c in enumerate((*CATEGORY_ORDER, *categories))}
     merged: dict[str, list[Hit]] = {}
     for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.word)):

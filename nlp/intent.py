@@ -13,6 +13,7 @@ No cue, no jieba: most messages cost one automaton pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,7 +38,8 @@ class IntentClassifier(Protocol):
         ...
 
 
-def _heaviest_first(match: Match) -> tuple[float, int, int]:
+def _heaviest_first(item: tuple[str, Match]) -> tuple[float, int, int]:
+    match = item[1]
     return (-match.rule.weight, match.start, -match.end)
 
 
@@ -63,12 +65,24 @@ class RuleIntents:
         self._min_score = min_score
         self._question_markers, self._question_bonus = questions
 
-    def classify(self, text: Normalized) -> Intent | None:
-        """The best-scoring intent at or above ``min_score``, else None."""
+    def classify(self, text: Normalized, matches: Sequence[Match] | None = None) -> Intent | None:
+        """The best-scoring intent at or above ``min_score``, else None.
+
+        ``matches``: the cues already found by a shared automaton (labels ``#<intent>``),
+        which saves a second pass over the text.
+        """
+        if matches is None:
+            found = self._matcher.find(text)
+            names = [m.rule.label for m in found]
+        else:
+            found = [m for m in matches if m.rule.label[:1] == "#"]
+            names = [m.rule.label[1:] for m in found]
+        if not found:
+            return None
         chosen: dict[str, list[tuple[float, int, int]]] = {}
-        for match in sorted(self._matcher.find(text), key=_heaviest_first):
+        for name, match in sorted(zip(names, found, strict=True), key=_heaviest_first):
             rule = match.rule
-            taken = chosen.setdefault(rule.label, [])
+            taken = chosen.setdefault(name, [])
             if any(match.start < end and start < match.end for _, start, end in taken):
                 continue  # overlapping cues of one intent count once: the heaviest
             if rule.token and not self._context.whole_words(text.text, match.start, match.end):

@@ -28,6 +28,7 @@ from nlp.families import Family, parse_families
 
 DEFAULT_DIR: Final = Path(__file__).resolve().parent.parent / "config" / "nlp"
 _FLAGS: Final = frozenset({"token", "substring", "keep"})
+_NO_FLAGS: Final[frozenset[str]] = frozenset()
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -119,24 +120,32 @@ def read_entries(path: Path) -> Iterator[Entry]:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ListError(f"{path}: cannot read: {exc}") from exc
+    name = path.name
     for number, raw in enumerate(content.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
+        line = raw.strip()
+        if not line or line[0] == "#":
             continue
-        text, *rest = line.split()
-        weight, flags = 1.0, set()
-        for item in rest:
-            if item in _FLAGS:
-                flags.add(item)
-                continue
-            try:
-                weight = float(item)
-            except ValueError:
-                raise ListError(
-                    f"{path}:{number}: {item!r} is neither a weight nor a flag "
-                    f"({', '.join(sorted(_FLAGS))})"
-                ) from None
-        yield Entry(text, weight, frozenset(flags), f"{path.name}:{number}")
+        if " " not in line and "\t" not in line and "#" not in line:
+            yield Entry(line, 1.0, _NO_FLAGS, f"{name}:{number}")  # most lines: one word
+            continue
+        yield _entry(path, number, line.split("#", 1)[0].split())
+
+
+def _entry(path: Path, number: int, fields: list[str]) -> Entry:
+    text, *rest = fields
+    weight, flags = 1.0, set()
+    for item in rest:
+        if item in _FLAGS:
+            flags.add(item)
+            continue
+        try:
+            weight = float(item)
+        except ValueError:
+            raise ListError(
+                f"{path}:{number}: {item!r} is neither a weight nor a flag "
+                f"({', '.join(sorted(_FLAGS))})"
+            ) from None
+    return Entry(text, weight, frozenset(flags), f"{path.name}:{number}")
 
 
 def _toml(path: Path) -> dict[str, object]:

@@ -47,7 +47,7 @@ class Matcher:
     def __init__(self, table: PatternTable) -> None:
         patterns = table.patterns
         self.size = len(patterns)
-        self._rules: Sequence[tuple[Rule, ...]] = [tuple(r) for r in table.rules]
+        self._rules: Sequence[Sequence[Rule]] = table.rules  # the table is not used again
         self._left = [is_latin(p[0]) for p in patterns]
         self._right = [is_latin(p[-1]) for p in patterns]
         self._automaton = (

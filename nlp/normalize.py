@@ -18,10 +18,20 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from nlp.chars import BOUNDARIES, CHINESE_DIGITS, EXPAND, EXPANSIONS, NOISE, SOFT, TABLE
+from nlp.chars import (
+    BOUNDARIES,
+    CHINESE_DIGITS,
+    EXPAND,
+    EXPANSIONS,
+    NOISE,
+    SOFT,
+    TABLE,
+    changed,
+)
 
 # Digits, Chinese numerals included, never collapse: 13800000000 and 一三八零零零 keep them all.
 _REPEAT: Final = re.compile(r"([^\W\d_零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞])\1{2,}")
+_TRIPLE: Final = re.compile(r"(.)\1\1")  # cheap test before the real one
 _SOFT_MARKS: Final = frozenset((SOFT, NOISE))
 
 
@@ -59,6 +69,9 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Normalize ``text``; see the module docstring for the rules."""
+    if not changed().search(text):  # the fast path: nothing to fold, drop or decide
+        result = Normalized(text, text)
+        return _collapse(result) if _TRIPLE.search(text) else result
     marked = text.translate(TABLE)
     if SOFT in marked:
         marked = _resolve_soft(marked)
@@ -69,7 +82,7 @@ def normalize(text: str) -> Normalized:
         result = Normalized(text, marked.replace(NOISE, ""), starts)
     else:
         result = Normalized(text, marked)
-    if _REPEAT.search(result.text):
+    if _TRIPLE.search(result.text):
         return _collapse(result)
     return result
 

@@ -51,10 +51,11 @@ def test_folds_to_canonical_text(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("我要退，订单号", "我要退,订单号"),  # sentence punctuation stays a boundary
+        ("我要退，订单号", "我要退，订单号"),  # sentence punctuation stays a boundary
         ("我要退。订单号", "我要退。订单号"),
-        ("好的！谢谢？", "好的!谢谢?"),
-        ("一；二：三、四", "一;二:三、四"),
+        ("好的！谢谢?", "好的！谢谢?"),
+        ("一；二：三、四", "一；二：三、四"),
+        ("好的﹐谢谢", "好的,谢谢"),
         ("第一行\n第二行", "第一行\n第二行"),
         ("好的…我想想", "好的。我想想"),  # an ellipsis ends a clause
     ],
