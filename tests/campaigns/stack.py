@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import BaseTestServer, TestClient, TestServer
 from redis.asyncio import Redis
 
 from bot.app import create_app
@@ -34,8 +34,17 @@ from tests.sandbox.helpers import Sandbox
 from tests.support.wecom import eventually
 
 Client = TestClient[web.Request, web.Application]
-ClientFactory = Callable[[web.Application], Awaitable[Client]]
+ClientFactory = Callable[[web.Application | BaseTestServer], Awaitable[Client]]
 Seeder = Callable[[World], None]
+
+
+class PatientServer(TestServer):
+    """A test server that finishes a request whose client hung up, as WeCom (and ``siyu
+    sandbox``, on web.run_app) do: aiohttp's TestServer cancels such handlers instead."""
+
+    async def _make_runner(self, **kwargs: Any) -> web.BaseRunner:
+        kwargs["handler_cancellation"] = False
+        return await super()._make_runner(**kwargs)
 
 
 @dataclass
@@ -99,8 +108,14 @@ class Stack:
         ]
 
 
-def seed_customers(world: World, staff: str, ids: Iterable[str], tag_ids: tuple[str, ...],
-                   createtime: datetime, state: str = "") -> list[str]:  # fmt: skip
+def seed_customers(
+    world: World,
+    staff: str,
+    ids: Iterable[str],
+    tag_ids: tuple[str, ...],
+    createtime: datetime,
+    state: str = "",
+) -> list[str]:
     """Customers of ``staff`` with these tags, put straight into the sandbox corp."""
     corp, added = world.corp, []
     when = int(createtime.timestamp())
@@ -130,15 +145,16 @@ async def start_stack(
     app = create_sandbox_app(config, clock)
     if seed is not None:
         seed(app[WORLD])
-    sandbox = Sandbox(await aiohttp_client(app), config, clock)
+    sandbox = Sandbox(await aiohttp_client(PatientServer(app)), config, clock)
     overrides: dict[str, Any] = {
         "queue": {"block_ms": 20, "janitor_interval_seconds": 0.05},
         "wecom": {"limits": {"blocked_retry_seconds": 0.2}},
         "tasks": {"summary_to": ["manager"]},
         **sections,
     }
-    settings = siyu_settings_for(config, str(sandbox.http.make_url("/cgi-bin")), redis_url,
-                                 **overrides)  # fmt: skip
+    settings = siyu_settings_for(
+        config, str(sandbox.http.make_url("/cgi-bin")), redis_url, **overrides
+    )
     siyu = await aiohttp_client(create_app(settings, clock=clock))
     await sandbox.control(
         "POST", "callback_url", {"app": "default", "url": str(siyu.make_url("/wecom/callback"))}

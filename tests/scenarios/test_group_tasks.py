@@ -47,9 +47,15 @@ async def bulk(
         for target in CAPPED:  # they got this month's 4 group sends already, in WeCom too
             world.corp.monthly_sends[(target, month)] = 4
 
-    stack = await start_stack(aiohttp_client, clock, redis_url, redis, seed=seed,
-                              limits=Limits(groupmsg_per_target_per_month=4),
-                              tasks={"monthly_cap": 4, "summary_to": ["manager"]})  # fmt: skip
+    stack = await start_stack(
+        aiohttp_client,
+        clock,
+        redis_url,
+        redis,
+        seed=seed,
+        limits=Limits(groupmsg_per_target_per_month=4),
+        tasks={"monthly_cap": 4, "summary_to": ["manager"]},
+    )
     marks = DoNotDisturb(redis, stack.settings.wecom.corp_id)
     for customer in DND:
         await marks.add(customer, "unsubscribe", clock.now())
@@ -62,21 +68,25 @@ async def bulk(
 def spec(stack: Stack) -> TaskSpec:
     return TaskSpec(
         title="双十一预告",
-        content=Content("双十一全场五折，点击链接预约",
-                        ({"msgtype": "link", "link": {"title": "预约", "url": "https://e.x/y"}},)),
+        content=Content(
+            "双十一全场五折，点击链接预约",
+            ({"msgtype": "link", "link": {"title": "预约", "url": "https://e.x/y"}},),
+        ),
         deadline=stack.clock.now() + timedelta(days=2),
         customers=CustomerFilter(all_tags=(CAMPAIGN,), no_tags=(OPT_OUT,)),
         operator="manager",
-    )  # fmt: skip
+    )
 
 
 async def test_25000_customers_split_skip_survive_45009_and_follow_confirms(bulk: Stack) -> None:
     stack = bulk
     # the second add_msg_template is refused with 45009: the first passes a no-op fault
-    await stack.sandbox.control("POST", "faults", {"api": "externalcontact/add_msg_template",
-                                                   "latency_ms": 1, "count": 1})  # fmt: skip
-    await stack.sandbox.control("POST", "faults", {"api": "externalcontact/add_msg_template",
-                                                   "errcode": 45009, "count": 1})  # fmt: skip
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/add_msg_template", "latency_ms": 1, "count": 1}
+    )
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/add_msg_template", "errcode": 45009, "count": 1}
+    )
 
     task_id = await stack.create(spec(stack))
     await stack.drained(60)
@@ -85,14 +95,18 @@ async def test_25000_customers_split_skip_survive_45009_and_follow_confirms(bulk
     assert [c["response"]["errcode"] for c in calls] == [0, 45009, 0, 0, 0]
     made = [c["body"] for c in calls if c["response"]["errcode"] == 0]
     assert [(b["sender"], len(b["external_userid"])) for b in made] == [
-        ("lina", 7_850), ("wangfang", 4_950), ("zhangwei", 10_000), ("zhangwei", 1_950)
-    ]  # fmt: skip
+        ("lina", 7_850),
+        ("wangfang", 4_950),
+        ("zhangwei", 10_000),
+        ("zhangwei", 1_950),
+    ]
     sent_to = [t for b in made for t in b["external_userid"]]
     assert len(sent_to) == len(set(sent_to)) == 24_750  # each customer once: no repeated call
     assert not set(sent_to) & set(DND) and not set(sent_to) & set(CAPPED)
     assert not set(sent_to) & set(OPTED_OUT)
-    assert set(SHARED) - set(DND) <= {t for b in made if b["sender"] == "zhangwei"
-                           for t in b["external_userid"]}  # fmt: skip
+    assert set(SHARED) - set(DND) <= {
+        t for b in made if b["sender"] == "zhangwei" for t in b["external_userid"]
+    }
     assert calls[1]["body"]["external_userid"] == calls[2]["body"]["external_userid"]  # retried
 
     state = await stack.state(task_id)
@@ -101,8 +115,7 @@ async def test_25000_customers_split_skip_survive_45009_and_follow_confirms(bulk
     assert state["excluded"] == {"do_not_disturb": 100, "over_cap": 150, "no_sender": 0}
     assert len(state["msgids"]) == 4
     for userid, targets in (("zhangwei", 11_950), ("lina", 7_850), ("wangfang", 4_950)):
-        [prompt] = [c for c in await stack.cards_to(userid)
-                    if c["msgtype"] == "template_card"]  # fmt: skip
+        [prompt] = [c for c in await stack.cards_to(userid) if c["msgtype"] == "template_card"]
         assert prompt["template_card"]["emphasis_content"]["title"] == str(targets)
 
     by_sender: dict[str, list[str]] = {c["sender"]: [] for c in state["calls"]}
