@@ -326,3 +326,48 @@ def group_welcome_templates(corp_id: str) -> str:
     No TTL: mirrors config/groups.toml in WeCom.
     """
     return f"{_corp(corp_id)}:groupwelcome"
+
+
+# Conversations and moderation (issue 6): KF cursors, violations, alerts, intent prompts.
+
+
+def kf_cursor(corp_id: str, open_kfid: str) -> str:
+    """The kf/sync_msg cursor of one KF account (after the last page handled). No TTL."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:cursor"
+
+
+def kf_pull_lock(corp_id: str, open_kfid: str) -> str:
+    """Held by the one process pulling a KF account's messages. TTL 60 s (a crash frees it)."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:pull"
+
+
+def kf_pull_dirty(corp_id: str, open_kfid: str) -> str:
+    """Set when news came while the account was being pulled: pull again. TTL 60 s."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:pull:dirty"
+
+
+def kf_servicer(corp_id: str, open_kfid: str, external_userid: str) -> str:
+    """The userid last seen serving a KF customer. TTL 7 days (sync_msg covers 3 days)."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:servicer:{external_userid}"
+
+
+def violations(corp_id: str, role: str, who: str) -> str:
+    """Hash: category → sensitive-word violations of a customer or staff member (role
+    customer|staff); field ``total`` sums them. No TTL: the record reviewers read."""
+    return f"{_corp(corp_id)}:violations:{role}:{who}"
+
+
+def moderation_alert(corp_id: str, task_id: str) -> str:
+    """JSON of one alert (message key, categories, reviewers, card, resolution).
+
+    TTL 30 days (its card's buttons answer for 72 h).
+    """
+    return f"{_corp(corp_id)}:moderation:alert:{task_id}"
+
+
+def intent_prompted(corp_id: str, userid: str, external_userid: str, intent: str) -> str:
+    """``message key|until`` of the last prompt to a member about a customer's intent.
+
+    TTL: the intents' cooldown (config/moderation.toml), set at each prompt.
+    """
+    return f"{_corp(corp_id)}:intent:prompted:{userid}:{external_userid}:{intent}"
