@@ -166,6 +166,18 @@ class TaskSettings(_Section):
     card_url: str = "https://work.weixin.qq.com/"  # the prompt card's link (WeCom requires one)
 
 
+class ModerationSettings(_Section):
+    """Sensitive words and intents on chat messages (app, KF, archive): rules, lists, KF."""
+
+    enabled: bool = True  # analyze chat messages (jieba and the lists load at start-up)
+    app: str = DEFAULT_APP  # the app that pulls KF messages and sends alerts and prompts
+    rules_file: Path | None = None  # reviewers, tags, intent actions; None: config/moderation.toml
+    lists_dir: Path | None = None  # word lists, families, intents; None: config/nlp (shipped)
+    reload_seconds: float = Field(default=2.0, gt=0)  # changed lists/rules files are seen this late
+    kf_max_pages: int = Field(default=100, ge=1)  # kf/sync_msg pages (≤1000 messages) per pull
+    archive_max_messages: int = Field(default=1000, ge=1)  # per POST /api/v1/archive/messages
+
+
 class AdminSettings(_Section):
     """The admin HTTP API (/api/v1) operators and tools use; off until a token is set."""
 
@@ -190,6 +202,7 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     reminders: ReminderSettings = ReminderSettings()
     tasks: TaskSettings = TaskSettings()
+    moderation: ModerationSettings = ModerationSettings()
     admin: AdminSettings = AdminSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
