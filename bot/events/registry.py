@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from bot.campaigns import events as campaign_events
+from bot.conversations import events as chat_events
 from bot.envelope import parse_fields
 from bot.events import chats, contacts, messages, misc
 from bot.events.base import (
@@ -170,6 +171,7 @@ REGISTRY: Final[dict[Kind, Builder]] = {
     ("event", "siyu_reminder_due", None): lambda f: reminder_events.build_reminder_due(f),  # noqa: PLW0108 - looked up when called: bot.reminders.events imports this package
     ("event", "siyu_task_step", None): lambda f: campaign_events.build_task_step(f),  # noqa: PLW0108 - as above: bot.campaigns.events imports this package
     ("event", "siyu_campaigns_tick", None): lambda f: campaign_events.build_tick(f),  # noqa: PLW0108 - as above
+    ("event", "siyu_chat_message", None): lambda f: chat_events.build_chat_message(f),  # noqa: PLW0108 - as above
 }
 
 
