@@ -6,6 +6,7 @@ from handlers import (
     channels,
     churn,
     journal,
+    kf,
     profiles,
     reminders,
     staff_commands,
@@ -25,4 +26,5 @@ def build_root_router() -> Router:
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     root.include(campaigns.router)
+    root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     return root
