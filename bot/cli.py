@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot.app import Role
+from bot.campaigns.arguments import add_tasks_arguments
 from bot.intake.arguments import add_channels_arguments, add_welcome_bench_arguments
 from bot.queue import EventQueue
 from bot.reminders.cli import add_reminders_arguments, run_reminders
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     reminders = commands.add_parser("reminders", help="reminders and their states")
     add_reminders_arguments(reminders, _add_config)
+
+    tasks = commands.add_parser("tasks", help="group tasks (群发任务): create, list, show, cancel")
+    add_tasks_arguments(tasks, _add_config)
 
     bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
@@ -149,7 +153,17 @@ def _stateful(settings: Settings, args: argparse.Namespace) -> int:
         return status
     if args.command == "channels":
         return _channels(settings, args)
+    if args.command == "tasks":
+        return _tasks(settings, args)
     return asyncio.run(_dead(settings, args))
+
+
+def _tasks(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.campaigns.commands import run_tasks  # noqa: PLC0415 - keeps `siyu --help` fast
+
+    status, lines = run_tasks(settings, args)
+    print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+    return status
 
 
 def _channels(settings: Settings, args: argparse.Namespace) -> int:
