@@ -11,10 +11,10 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import queue
+from bot.admin import campaigns, queue
 
 PREFIX: Final = "/api/v1"
-ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (queue.routes,)
+ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (queue.routes, campaigns.routes)
 
 
 def admin_routes() -> list[web.AbstractRouteDef]:
