@@ -178,6 +178,22 @@ class ModerationSettings(_Section):
     archive_max_messages: int = Field(default=1000, ge=1)  # per POST /api/v1/archive/messages
 
 
+class GroupSettings(_Section):
+    """Customer groups: the registry, daily digests to owners and admins, alerts, SOP."""
+
+    app: str = DEFAULT_APP  # the app calling groupchat/* and sending digests and alerts
+    rules_file: Path | None = None  # welcome templates, labels, SOP; None: config/groups.toml
+    digest_at: str = Field(default="21:00", pattern=_CLOCK)  # local time (settings.timezone)
+    digest_day: str = Field(default="today", pattern="^(today|yesterday)$")  # the day covered
+    digest_grace_minutes: int = Field(default=60, ge=0)  # later than this: skipped that day
+    digest_quiet_groups: bool = False  # also digest groups with no joins or quits that day
+    top_members: int = Field(default=5, ge=0)  # most active members shown (archive only)
+    quit_spike_count: int = Field(default=10, ge=1)  # this many quits from one group...
+    quit_spike_minutes: int = Field(default=60, ge=1)  # ...within this: an alert (once)
+    stats_ttl_days: int = Field(default=400, ge=1)  # daily join/quit counters
+    card_url: str = "https://work.weixin.qq.com/"  # digest and alert cards' link
+
+
 class AdminSettings(_Section):
     """The admin HTTP API (/api/v1) operators and tools use; off until a token is set."""
 
@@ -203,6 +219,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = ReminderSettings()
     tasks: TaskSettings = TaskSettings()
     moderation: ModerationSettings = ModerationSettings()
+    groups: GroupSettings = GroupSettings()
     admin: AdminSettings = AdminSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
