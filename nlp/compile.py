@@ -26,6 +26,7 @@ class Rule:
     weight: float = 1.0
     token: bool = False  # jieba must see the match as whole words
     negatable: bool = False  # a negation right before it cancels it
+    part: int = 0  # 1 or 2: the first or second half of an ``A&B`` entry (both, close, in order)
 
 
 def is_latin(ch: str) -> bool:
@@ -60,7 +61,25 @@ def expand(
         spellings = {head + tail for head in spellings for tail in options}
         if len(spellings) > _MAX_EXPANSIONS:
             raise ListError(f"{entry.source}: {entry.text!r} expands to over {_MAX_EXPANSIONS}")
-    return {_checked(entry, s, normalize(s).text) for s in spellings}, pos > 0
+    out = set()
+    for spelling in spellings:
+        text = normalize(spelling).text
+        if len(text) < 2 and pos > 0:  # noqa: PLR2004 - {~微信} alone: "v" is no keyword, "加v" is
+            continue
+        out.add(_checked(entry, spelling, text))
+    if not out:
+        _checked(entry, entry.text, "")
+    return out, pos > 0
+
+
+def _half(entry: Entry, families: Mapping[str, Family], stop_chars: str) -> set[str]:
+    """The spellings of one half of an ``A&B`` entry: one character is enough there."""
+    if "{" in entry.text:
+        return expand(entry, families, stop_chars)[0]
+    text = normalize(entry.text).text
+    if not text or not text.isalnum():
+        raise ListError(f"{entry.source}: {entry.text!r} is not a word")
+    return {text}
 
 
 def normalize_plain(entries: Sequence[Entry]) -> list[str] | None:
@@ -130,7 +149,7 @@ class PatternTable:
         """Add every spelling of every entry; returns the plain words (for jieba)."""
         words: set[str] = set()
         entries = list(entries)
-        plain = [e for e in entries if "{" not in e.text]
+        plain = [e for e in entries if "{" not in e.text and "&" not in e.text]
         texts = normalize_plain(plain)
         if texts is not None:  # the fast path of big lists: one normalization for all
             for entry, text in zip(plain, texts, strict=True):
@@ -139,7 +158,10 @@ class PatternTable:
                 keep = negatable and "keep" not in entry.flags
                 self.add(pattern, Rule(label, entry.text, entry.weight, token, keep))
                 words.add(pattern)
-            entries = [e for e in entries if "{" in e.text]
+            entries = [e for e in entries if "{" in e.text or "&" in e.text]
+        for entry in [e for e in entries if "&" in e.text]:
+            self._add_pair(label, entry, families, negatable, stop_chars)
+        entries = [e for e in entries if "&" not in e.text]
         for entry in entries:
             patterns, from_family = expand(entry, families, stop_chars)
             self._add_entry(
@@ -148,6 +170,27 @@ class PatternTable:
             if not from_family:
                 words.update(patterns)
         return words
+
+    def _add_pair(
+        self,
+        label: str,
+        entry: Entry,
+        families: Mapping[str, Family],
+        negatable: bool,
+        stop_chars: str,
+    ) -> None:
+        """``好评&红包``: both halves in one clause, in that order, a few characters apart."""
+        halves = entry.text.split("&")
+        if len(halves) != 2 or not all(halves):  # noqa: PLR2004
+            raise ListError(f"{entry.source}: {entry.text!r}: A&B takes exactly two halves")
+        word = display(entry.text).replace("&", "…")
+        negatable = negatable and "keep" not in entry.flags
+        for part, half in enumerate(halves, 1):
+            patterns = _half(
+                Entry(half, entry.weight, entry.flags, entry.source), families, stop_chars
+            )
+            for pattern in patterns:
+                self.add(pattern, Rule(label, word, entry.weight, False, negatable, part))
 
     def _add_entry(
         self,

@@ -34,6 +34,7 @@ from nlp.snapshot import (
 logger = logging.getLogger(__name__)
 
 MAX_CHARS: Final = 20_000  # beyond this a message is analyzed up to here (Analysis.truncated)
+PAIR_GAP: Final = 8  # characters between the halves of an A&B entry
 MAX_MATCHES: Final = 1000  # automaton matches examined per message: bounds the worst case
 INTENT_CHARS: Final = 500  # an intent is stated early; the rest of a long message is detail
 
@@ -125,24 +126,17 @@ class Analyzer:
     def _sensitive(self, snap: Snapshot, n: Normalized, matches: list[Match]) -> tuple[Hit, ...]:
         if not n.text:
             return ()
-        allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
-        cues: list[Match] = []
+        words, cues, halves = _sort_matches(matches[:MAX_MATCHES])
         hits: list[Hit] = []
-        for m in matches[:MAX_MATCHES]:
-            rule = m.rule
-            if rule.label[:1] == INTENT_PREFIX:
-                continue
-            if rule.label[:1] == CUE_PREFIX:
-                if rule.label != ALLOW:
-                    cues.append(m)
-                continue
-            if any(a <= m.start and m.end <= b for a, b in allowed):
-                continue
-            if rule.token and not snap.context.whole_words(n.text, m.start, m.end):
-                continue
-            if rule.negatable and snap.context.negated(n.text, m.start):
-                continue
-            hits.append(Hit(rule.label, rule.word, *n.span(m.start, m.end)))
+        if words:
+            allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
+            hits = [
+                Hit(m.rule.label, m.rule.word, *n.span(m.start, m.end))
+                for m in words
+                if _stands(snap, n, m, allowed)
+            ]
+        if halves:
+            hits.extend(_pairs(snap, n, halves))
         contacts = snap.contacts.find(n, cues)
         links = [(c.start, c.end) for c in contacts if c.is_link]
         hits.extend(
@@ -209,6 +203,51 @@ class Analyzer:
             self.reload()
         except ListError as exc:
             logger.error("nlp lists not reloaded, the previous ones stay in use: %s", exc)
+
+
+def _sort_matches(matches: list[Match]) -> tuple[list[Match], list[Match], list[Match]]:
+    """(sensitive word matches, contact cues, halves of A&B entries); intents and the
+    allowlist are read elsewhere."""
+    words: list[Match] = []
+    cues: list[Match] = []
+    halves: list[Match] = []
+    for m in matches:
+        label = m.rule.label
+        if m.rule.part:
+            halves.append(m)
+        elif label[:1] not in {INTENT_PREFIX, CUE_PREFIX}:
+            words.append(m)
+        elif label[:1] == CUE_PREFIX and label != ALLOW:
+            cues.append(m)
+    return words, cues, halves
+
+
+def _stands(snap: Snapshot, n: Normalized, m: Match, allowed: list[tuple[int, int]]) -> bool:
+    """Does a word match survive the allowlist, jieba's boundaries and negation?"""
+    if any(a <= m.start and m.end <= b for a, b in allowed):
+        return False
+    if m.rule.token and not snap.context.whole_words(n.text, m.start, m.end):
+        return False
+    return not (m.rule.negatable and snap.context.negated(n.text, m.start))
+
+
+def _pairs(snap: Snapshot, n: Normalized, halves: list[Match]) -> list[Hit]:
+    """``A&B`` entries: A, then B at most ``PAIR_GAP`` characters later in the same clause."""
+    out = []
+    firsts = [m for m in halves if m.rule.part == 1]
+    for second in (m for m in halves if m.rule.part == 2):  # noqa: PLR2004
+        for first in firsts:
+            rule = first.rule
+            if (rule.label, rule.word) != (second.rule.label, second.rule.word):
+                continue
+            gap = n.text[first.end : second.start]
+            if first.end > second.start or len(gap) > PAIR_GAP or not (gap.isalnum() or not gap):
+                continue
+            if rule.negatable and snap.context.negated(n.text, first.start):
+                continue
+            out.append(Hit(rule.label, rule.word, *n.span(first.start, second.end)))
+            break
+    return out
 
 
 def _fingerprint_or_none(directory: Path) -> tuple[tuple[str, int, int], ...] | None:

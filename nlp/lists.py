@@ -9,7 +9,8 @@ Layout (``config/nlp`` by default)::
     intents/<intent>[.<anything>].txt       one cue per line, with an optional weight
 
 A line is ``ENTRY [WEIGHT] [FLAG ...]``; ``#`` starts a comment. ``{微信}`` in an entry stands
-for every spelling of the family 微信, ``{~微信}`` for its evasive spellings only. Flags:
+for every spelling of the family 微信, ``{~微信}`` for its evasive spellings only;
+``好评&红包`` matches 好评, then 红包 a few characters later in the same clause. Flags:
 ``token`` (jieba must see the entry as whole words), ``substring`` (never check boundaries),
 ``keep`` (negation before it does not cancel it).
 """

@@ -23,7 +23,7 @@ from tests.nlp.conftest import excerpts
         ("微❤同号", "diversion", "微❤同号"),
         ("加我🅥🅧", "diversion", "加我🅥🅧"),
         ("有事加我威芯", "diversion", "加我威芯"),  # a sound-alike generated from pinyin
-        ("+V详聊", "diversion", "+V"),
+        ("+V详聊", "diversion", "+V详聊"),
         ("扣扣号多少", "diversion", "扣扣号多少"),
         ("私下轉賬給我", "diversion", "私下轉賬給我"),  # traditional characters
         ("转我zfb", "diversion", "转我zfb"),
@@ -34,7 +34,7 @@ from tests.nlp.conftest import excerpts
         ("NO.1品牌", "ad_law", "NO.1"),
         ("１００％有效", "ad_law", "１００％有效"),
         ("好.评.返.现", "fraud", "好.评.返.现"),
-        ("刷单兼职日结", "fraud", "刷单兼职"),
+        ("刷单兼职日结", "fraud", "刷单兼职日结"),
     ],
 )
 def test_evasions_are_caught_and_the_excerpt_is_what_was_written(
@@ -133,3 +133,19 @@ def test_hits_come_in_text_order_with_every_category(analyzer: Analyzer) -> None
     result = analyzer.analyze(text)
     assert [h.category for h in result.sensitive] == ["abuse", "ad_law", "fraud", "diversion"]
     assert [h.start for h in result.sensitive] == sorted(h.start for h in result.sensitive)
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("好评率很高，红包活动明天开始", None),  # a clause boundary between the halves
+        ("五星好评后联系客服领红包", "五星好评后联系客服领红包"),
+        ("好评返现", "好评返现"),
+        ("刷一波销量", "刷一波销量"),
+    ],
+)
+def test_a_pair_entry_needs_both_halves_close_in_one_clause(
+    analyzer: Analyzer, text: str, excerpt: str | None
+) -> None:
+    found = [e for c, e in excerpts(analyzer, text) if c == "fraud"]
+    assert found == ([] if excerpt is None else [excerpt])
