@@ -13,6 +13,7 @@ from bot.reminders.service import ReminderService
 from bot.store.ledger import Ledger
 from bot.wecom.api import WeComAPI
 from config.settings import DEFAULT_APP, Settings
+from nlp import Analyzer
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class Deps:
     wecom: Mapping[str, WeComAPI]
     metrics: Metrics = field(default_factory=Metrics)
     reminders: ReminderService | None = None  # built by the runtime; None in bare test Deps
+    analyzer: Analyzer | None = None  # words and intents; built once by the runtime's workers
 
     def api(self, app: str = DEFAULT_APP) -> WeComAPI:
         """The WeCom API as ``app``."""
