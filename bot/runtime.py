@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.deps import Deps
 from bot.dispatch import Dispatcher, Router
 from bot.metrics import Metrics
+from bot.moderation.analyzer import load_analyzer
 from bot.queue import EventQueue
 from bot.reminders.service import ReminderService
 from bot.store.connection import connect, redis_url
@@ -64,7 +65,8 @@ async def running(
             async with open_wecom(settings, redis, clock) as wecom:
                 ledger = Ledger(redis, settings.wecom.corp_id)
                 reminders = ReminderService.build(redis, settings, clock, ledger)
-                deps = Deps(settings, redis, ledger, clock, wecom, metrics, reminders)
+                analyzer = await load_analyzer(settings.moderation) if router is not None else None
+                deps = Deps(settings, redis, ledger, clock, wecom, metrics, reminders, analyzer)
                 runtime = Runtime(settings, redis, queue, metrics, deps)
                 async with contextlib.AsyncExitStack() as stack:
                     if scheduler:
