@@ -27,6 +27,7 @@ _ADD_NUMBER: Final = re.compile(
     r"加(?:我|个|下|一下)?(?:好友)?[:：]?([1-9]\d{4,10})"
     r"(?![\d元块万千百件个分折斤克米天年月日号次人单台套箱瓶份%w])"
 )
+_LETTER_QQ: Final = re.compile(r"(?<![a-z0-9])q[:：]([1-9]\d{4,10})(?!\d)")
 _LETTER_ID: Final = re.compile(r"(?<![a-z0-9])[vwq][:：]([a-z0-9]{5,20})(?![a-z0-9])")
 _MAX_CUES: Final = 64  # per message: a message of a thousand "vx" says it 64 times already
 _FIVE_DIGITS: Final = re.compile(r"[\d零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞]{5}")
@@ -89,6 +90,10 @@ class ContactDetector:
         for cue in cues[:_MAX_CUES]:
             hits.extend(self._after_cue(n, digits, cue))
         if ":" in n.text or "：" in n.text:
+            hits.extend(
+                ContactHit("QQ号", *n.span(*m.span()))
+                for m in _LETTER_QQ.finditer(digits or n.text)
+            )
             hits.extend(
                 ContactHit("微信号", *n.span(*m.span(1)))
                 for m in _LETTER_ID.finditer(n.text)

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 MAX_CHARS: Final = 20_000  # beyond this a message is analyzed up to here (Analysis.truncated)
 PAIR_GAP: Final = 8  # characters between the halves of an A&B entry
+_COMMAS: Final = "，,、"
+_NO_COMMAS: Final = str.maketrans("", "", _COMMAS)
 MAX_MATCHES: Final = 1000  # automaton matches examined per message: bounds the worst case
 INTENT_CHARS: Final = 500  # an intent is stated early; the rest of a long message is detail
 
@@ -241,13 +243,19 @@ def _pairs(snap: Snapshot, n: Normalized, halves: list[Match]) -> list[Hit]:
             if (rule.label, rule.word) != (second.rule.label, second.rule.word):
                 continue
             gap = n.text[first.end : second.start]
-            if first.end > second.start or len(gap) > PAIR_GAP or not (gap.isalnum() or not gap):
+            if first.end > second.start or len(gap) > PAIR_GAP or not _one_clause(gap):
                 continue
             if rule.negatable and snap.context.negated(n.text, first.start):
                 continue
             out.append(Hit(rule.label, rule.word, *n.span(first.start, second.end)))
             break
     return out
+
+
+def _one_clause(gap: str) -> bool:
+    """Words between the halves, with at most one comma: 给个好评, 返你10块."""
+    commas = sum(gap.count(c) for c in _COMMAS)
+    return commas <= 1 and (len(gap) == commas or gap.translate(_NO_COMMAS).isalnum())
 
 
 def _fingerprint_or_none(directory: Path) -> tuple[tuple[str, int, int], ...] | None:

@@ -138,7 +138,7 @@ def test_hits_come_in_text_order_with_every_category(analyzer: Analyzer) -> None
 @pytest.mark.parametrize(
     ("text", "excerpt"),
     [
-        ("好评率很高，红包活动明天开始", None),  # a clause boundary between the halves
+        ("好评率很高。红包活动明天开始", None),  # a sentence between the halves
         ("五星好评后联系客服领红包", "五星好评后联系客服领红包"),
         ("好评返现", "好评返现"),
         ("刷一波销量", "刷一波销量"),
