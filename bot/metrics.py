@@ -23,6 +23,9 @@ HandledOutcome = Literal["handled", "ignored", "failed", "deferred", "dead_lette
 # no_code: the add carried no WelcomeCode; failed: WeCom refused or was unreachable;
 # duplicate: the code was already handled (a redelivery).
 WelcomeOutcome = Literal["sent", "missed", "code_used", "no_code", "failed", "duplicate"]
+# sent; no_reviewers: the rules name none; invalid_reviewers: WeCom's 81013; resolved and
+# false_positive: a reviewer pressed 已处理 or 误报.
+AlertOutcome = Literal["sent", "no_reviewers", "invalid_reviewers", "resolved", "false_positive"]
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -76,6 +79,26 @@ class Metrics:
             buckets=(1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 20.0),
             registry=self.registry,
         )
+        self.chat_messages = Counter(
+            "siyu_chat_messages",
+            "Chat messages analyzed (app, kf, archive) by the writer's role",
+            ["source", "role"],
+            registry=self.registry,
+        )
+        self.sensitive_hits = Counter(
+            "siyu_sensitive_hits",
+            "Chat messages hitting a sensitive category, by the writer's role",
+            ["category", "role"],
+            registry=self.registry,
+        )
+        self.intents = Counter(
+            "siyu_intents", "Customer messages by recognised intent", ["intent"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.moderation_alerts = Counter(
+            "siyu_moderation_alerts", "Moderation alert cards by outcome", ["outcome"],
+            registry=self.registry,
+        )  # fmt: skip
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
         """One POSTed callback answered."""
@@ -90,6 +113,22 @@ class Metrics:
         self.welcomes.labels(outcome=outcome).inc()
         if age_seconds is not None:
             self.welcome_age.observe(age_seconds)
+
+    def count_chat_message(self, source: str, role: str) -> None:
+        """One chat message analyzed."""
+        self.chat_messages.labels(source=source, role=role).inc()
+
+    def count_sensitive(self, category: str, role: str) -> None:
+        """One message hit ``category`` (counted once per message, whatever its hits)."""
+        self.sensitive_hits.labels(category=category, role=role).inc()
+
+    def count_intent(self, intent: str) -> None:
+        """One customer message with ``intent``."""
+        self.intents.labels(intent=intent).inc()
+
+    def count_alert(self, outcome: AlertOutcome) -> None:
+        """One alert card sent, not sent, or resolved."""
+        self.moderation_alerts.labels(outcome=outcome).inc()
 
     def set_queue(self, stats: QueueStats) -> None:
         """Refresh the queue gauges (done at scrape time)."""
