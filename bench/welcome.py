@@ -14,6 +14,7 @@ scan whose code did not get a successful send_welcome_msg.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 import sys
@@ -28,7 +29,7 @@ import aiohttp
 from bench.load import percentile
 from bench.servers import ServerStartError, http_get
 from bench.welcome_report import Result, print_report
-from bench.welcome_stack import Stack, running_stack
+from bench.welcome_stack import Queue, Stack, running_stack
 from bot.store import keys
 from bot.store.connection import connect
 from bot.store.embedded import EmbeddedRedis, EmbeddedRedisError
@@ -170,20 +171,22 @@ def _result(scans: list[dict[str, Any]], received: dict[str, int],
     )  # fmt: skip
 
 
-def _run(workdir: Path, rate: float, seconds: float, consumers: int) -> Result:
+def _run(workdir: Path, rate: float, seconds: float, queue: Queue) -> Result:
     redis_server = EmbeddedRedis(workdir / "redis")
     redis_url = redis_server.start()
     try:
-        with running_stack(workdir, redis_url, consumers) as (stack, config_id):
+        with running_stack(workdir, redis_url, queue) as (stack, config_id):
             return asyncio.run(_measure(stack, config_id, redis_url, rate, seconds))
     finally:
         redis_server.stop()
 
 
-def run_welcome_bench(rate: float, seconds: float, consumers: int = 2, *,
-                      as_json: bool = False) -> int:  # fmt: skip
-    """Run the benchmark and print its report; 1 if a target was missed or a process failed."""
-    if rate <= 0 or seconds <= 0 or consumers < 1:
+def run_welcome_bench(args: argparse.Namespace) -> int:
+    """Run the benchmark (options: bot/intake/arguments.py) and print its report; 1 if a
+    target was missed or a process failed."""
+    rate, seconds, as_json = float(args.rate), float(args.seconds), bool(args.json)
+    queue = Queue(int(args.consumers), int(args.batch_size))
+    if rate <= 0 or seconds <= 0 or queue.consumers < 1 or queue.batch_size < 1:
         print("siyu bench welcome: --rate and --seconds must be > 0", file=sys.stderr)
         return 2
     if not as_json:
@@ -191,7 +194,7 @@ def run_welcome_bench(rate: float, seconds: float, consumers: int = 2, *,
               "(sandbox, siyu and Redis as separate processes) ...")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="siyu-bench-welcome-") as tmp:
         try:
-            result = _run(Path(tmp), rate, seconds, consumers)
+            result = _run(Path(tmp), rate, seconds, queue)
         except (ServerStartError, EmbeddedRedisError) as exc:
             print(f"siyu bench welcome: {exc}", file=sys.stderr)
             return 1

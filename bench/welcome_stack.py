@@ -51,6 +51,14 @@ link = { title = "新客福利", url = "https://example.com/welcome", desc = "�
 
 
 @dataclass(frozen=True, slots=True)
+class Queue:
+    """siyu's worker tuning for the run: ``[queue] consumers`` and ``batch_size``."""
+
+    consumers: int
+    batch_size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Process:
     """A child process and where its output goes."""
 
@@ -125,7 +133,7 @@ def _wait(process: Process, port: int, path: str) -> None:
     raise ServerStartError(f"{process.name} did not start in 30 s:\n{tail(process.log)}")
 
 
-def _siyu_config(sandbox_config: Path, port: int, redis_url: str, consumers: int) -> str:
+def _siyu_config(sandbox_config: Path, port: int, redis_url: str, queue: Queue) -> str:
     """siyu's TOML: the sandbox's corp and app (as it wrote them), our Redis and port."""
     written = tomllib.loads(sandbox_config.read_text(encoding="utf-8"))
     app = written["apps"]["default"]
@@ -139,7 +147,7 @@ def _siyu_config(sandbox_config: Path, port: int, redis_url: str, consumers: int
         f"encoding_aes_key = {quote(app['encoding_aes_key'])}",
         "[server]", f'host = "{HOST}"', f"port = {port}",
         "[redis]", f"url = {quote(redis_url)}",
-        "[queue]", f"consumers = {consumers}", "",
+        "[queue]", f"consumers = {queue.consumers}", f"batch_size = {queue.batch_size}", "",
     ])  # fmt: skip
 
 
@@ -154,7 +162,7 @@ def _siyu_cli(*args: str) -> str:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path, redis_url: str, consumers: int) -> Iterator[tuple[Stack, str]]:
+def running_stack(workdir: Path, redis_url: str, queue: Queue) -> Iterator[tuple[Stack, str]]:
     """Sandbox and siyu with the benchmark's channel; yields the stack and the code's id."""
     sandbox_port, siyu_port = free_port(), free_port()
     written = workdir / "sandbox.toml"
@@ -164,7 +172,7 @@ def running_stack(workdir: Path, redis_url: str, consumers: int) -> Iterator[tup
     with _process("sandbox", sandbox_args, workdir / "sandbox.log", sandbox_port,
                   "/sandbox/state") as sandbox:  # fmt: skip
         config = workdir / "siyu.toml"
-        config.write_text(_siyu_config(written, siyu_port, redis_url, consumers), "utf-8")
+        config.write_text(_siyu_config(written, siyu_port, redis_url, queue), "utf-8")
         rules = workdir / "rules.toml"
         rules.write_text(RULES, encoding="utf-8")
         _siyu_cli("channels", "rules", "--load", str(rules), "--config", str(config))

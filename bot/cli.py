@@ -187,7 +187,7 @@ def _offline(args: argparse.Namespace) -> int:
     if args.bench_command == "welcome":
         from bench.welcome import run_welcome_bench  # noqa: PLC0415
 
-        return run_welcome_bench(args.rate, args.seconds, args.consumers, as_json=args.json)
+        return run_welcome_bench(args)
     if args.bench_command == "nlp":
         from bench.nlp import run_nlp_bench  # noqa: PLC0415
 

@@ -115,6 +115,7 @@ class IntakeSettings(_Section):
 
     app: str = DEFAULT_APP  # the app that gets customer-contact callbacks and calls their APIs
     rules_file: Path | None = None  # default rules; None: config/intake.toml shipped with siyu
+    rules_cache_seconds: float = Field(default=1.0, ge=0)  # reuse what was read (0: never)
     welcome_window_seconds: float = Field(default=20.0, gt=0)  # welcome code: 20 s (doc 92599)
     welcome_send_reserve_seconds: float = Field(default=1.0, ge=0)  # kept for send_welcome_msg
     name_lookup_seconds: float = Field(default=1.5, gt=0)  # externalcontact/get before welcome

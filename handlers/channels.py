@@ -23,7 +23,9 @@ from bot.events import (
 )
 from bot.events.base import unix
 from bot.intake import allocation
-from bot.intake.live_codes import day_of, local_time, rebalance, rules_of, stats_of
+from bot.intake.live import day_of, local_time, rules_of
+from bot.intake.live_codes import rebalance, stats_of
+from bot.store.channels import channel_view
 from bot.store.customers import Customers
 
 logger = logging.getLogger(__name__)
@@ -77,26 +79,28 @@ async def _added(event: Added, deps: Deps) -> None:
         return
     channel_id, channel = found
     local = local_time(deps, event.create_time)
+    day = day_of(local)
     stats = stats_of(deps)
-    before = await stats.adds_by_staff(channel_id, day_of(local))
-    members = allocation.eligible(rules, channel, before, local)
+    before = await channel_view(deps.redis, deps.corp_id, channel_id, day,
+                                relation=(event.external_user_id, event.user_id))  # fmt: skip
+    members = allocation.eligible(rules, channel, before.adds_by_staff, local)
     changes = allocation.credit_changes(members, event.user_id)
     bounds = allocation.credit_bounds(rules.allocation.tolerance)
-    # One relation, one add: a half add and its full add share WeCom's createtime.
-    relation = await Customers(deps.redis, deps.corp_id).relation(
-        event.external_user_id, event.user_id
-    )
-    since = relation.createtime if relation is not None else unix(event.create_time)
 
     def count(pipe: Pipeline) -> None:
-        stats.count_add(pipe, channel_id, day_of(local), event.user_id)
+        stats.count_add(pipe, channel_id, day, event.user_id)
         stats.change_credits(pipe, channel_id, changes, bounds)
 
+    # One relation, one add: a half add and its full add share WeCom's createtime.
+    since = before.relation_since or unix(event.create_time)
     key = f"channel:add:{event.user_id}:{event.external_user_id}:{since}"
-    if await deps.ledger.apply_once(key, count):
-        logger.info("channel %s: add of %s to %s", channel_id, event.external_user_id,
-                    event.user_id)  # fmt: skip
-    await rebalance(deps, channel_id)
+    if not await deps.ledger.apply_once(key, count):
+        await rebalance(deps, channel_id, rules)  # a redelivery: look at what Redis has
+        return
+    logger.info("channel %s: add of %s to %s", channel_id, event.external_user_id, event.user_id)
+    same_day = day == day_of(local_time(deps))
+    after = before.after_add(event.user_id, changes, bounds) if same_day else None
+    await rebalance(deps, channel_id, rules, after)
 
 
 async def _deleted(external_userid: str, userid: str, dedup_key: str, at: int, deps: Deps, *,

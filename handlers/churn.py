@@ -38,7 +38,7 @@ from bot.intake.churn import (
     task_id,
     transfer_failed_text,
 )
-from bot.intake.live_codes import rules_of
+from bot.intake.live import rules_of
 from bot.intake.rules import IntakeRules
 from bot.store.churn import ChurnDigests
 from bot.store.customers import Customers

@@ -20,10 +20,9 @@ from bot.events import (
     ExternalTagChanged,
     ExternalTagShuffled,
 )
+from bot.intake.live import rules_of
 from bot.intake.rules import TagRef
 from bot.store import keys
-from bot.store.customers import Customers
-from bot.store.intake_rules import IntakeRulesStore
 from bot.store.locks import Lock
 from bot.store.tags import TagCatalogue, tags_of
 from bot.wecom.api import WeComAPI
@@ -83,19 +82,14 @@ async def follow_tag_shuffle(event: ExternalTagShuffled, deps: Deps) -> None:
 
 async def _tag(event: Added, deps: Deps) -> None:
     settings = deps.settings.intake
-    rules = await IntakeRulesStore(deps.redis, deps.corp_id, settings.rules_file).get()
+    rules = await rules_of(deps)
     found = rules.channel_for(event.state)
     if found is None or not found[1].tags:
         return
     api = deps.api(settings.app)
     lock = Lock(deps.redis, keys.corp_tags_lock(deps.corp_id))
     wanted = await ensure_tags(api, TagCatalogue(deps.redis, deps.corp_id), found[1].tags, lock)
-    relation = await Customers(deps.redis, deps.corp_id).relation(
-        event.external_user_id, event.user_id
-    )
-    if relation is not None and set(wanted) <= set(relation.tag_ids):
-        return  # a redelivery, or the staff member tagged them already
-    try:
+    try:  # idempotent on WeCom's side: a redelivery marks the same tags again
         await api.contacts.mark_tag(event.user_id, event.external_user_id, add=wanted)
     except NoExternalContactRelation:
         logger.info("not tagging %s: no longer a contact of %s",
@@ -111,16 +105,17 @@ async def ensure_tags(
 
     One process creates at a time (``lock``); the others wait and find the new ids.
     """
-    ids = [await catalogue.find(ref.group, ref.name) for ref in refs]
+    pairs = [(ref.group, ref.name) for ref in refs]
+    ids = await catalogue.find_many(pairs)
     if all(ids):
         return [str(tag_id) for tag_id in ids]
     async with lock.held(wait_seconds=LOCK_WAIT_SECONDS) as held:
         if not held:
             raise TimeoutError("another process is still creating corp tags")
-        if not all([await catalogue.find(ref.group, ref.name) for ref in refs]):
+        if not all(await catalogue.find_many(pairs)):
             await sync_catalogue(api, catalogue)  # made in the console since we last looked?
             await _create_missing(api, catalogue, refs)
-    found = [await catalogue.find(ref.group, ref.name) for ref in refs]
+    found = await catalogue.find_many(pairs)
     if not all(found):
         raise LookupError(f"corp tags could not be created: {[r.name for r in refs]}")
     return [str(tag_id) for tag_id in found]

@@ -14,14 +14,13 @@ import asyncio
 import logging
 from typing import Any
 
-from redis.asyncio.client import Pipeline
-
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
+from bot.intake.live import rules_of
 from bot.intake.welcome import compose
+from bot.store.claims import claim
 from bot.store.customers import Customers
-from bot.store.intake_rules import IntakeRulesStore
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
 
@@ -55,24 +54,23 @@ async def note_no_welcome_code(event: ExternalContactAdded, deps: Deps) -> None:
     deps.metrics.count_welcome("no_code")
 
 
-def _nothing(pipe: Pipeline) -> None:
-    """The claim is the ledger mark itself."""
-
-
 async def _greet(event: Added, deps: Deps) -> None:
     settings = deps.settings.intake
     code = str(event.welcome_code)
     age = (deps.clock.now() - event.create_time).total_seconds()
     if age >= settings.welcome_window_seconds:
+        if await deps.ledger.is_done(f"welcome:{code}"):  # a redelivery after a failure
+            deps.metrics.count_welcome("duplicate")
+            return
         logger.warning("welcome for %s (staff %s) missed: the event is %.1f s old",
                        event.external_user_id, event.user_id, age)  # fmt: skip
         deps.metrics.count_welcome("missed")
         return
-    if not await deps.ledger.apply_once(f"welcome:{code}", _nothing):
+    if not await claim(deps.redis, deps.corp_id, f"welcome:{code}"):
         deps.metrics.count_welcome("duplicate")
         return
     api = deps.api(settings.app)
-    rules = await IntakeRulesStore(deps.redis, deps.corp_id, settings.rules_file).get()
+    rules = await rules_of(deps)
     budget = min(
         settings.name_lookup_seconds,
         settings.welcome_window_seconds - age - settings.welcome_send_reserve_seconds,
@@ -123,9 +121,9 @@ async def _remember(deps: Deps, event: Added, snapshot: dict[str, Any] | None) -
     The ledger claim above already makes this path run once per code.
     """
     customers = Customers(deps.redis, deps.corp_id)
-    if snapshot is not None:
-        await customers.cache_snapshot(event.external_user_id, event.dedup_key, snapshot)
     async with deps.redis.pipeline(transaction=True) as pipe:
+        if snapshot is not None:
+            customers.cache_snapshot(pipe, event.external_user_id, event.dedup_key, snapshot)
         customers.count_message(pipe, event.external_user_id, "out",
                                 int(deps.clock.now().timestamp()))  # fmt: skip
         await pipe.execute()

@@ -13,19 +13,12 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.deps import Deps
-from bot.intake.live_codes import (
-    create_code,
-    day_of,
-    local_time,
-    rebalance_all,
-    rules_of,
-    stats_of,
-)
+from bot.intake.live import day_of, local_time, rules_of, rules_store
+from bot.intake.live_codes import create_code, rebalance_all, stats_of
 from bot.intake.rules import load_rules_file
 from bot.metrics import Metrics
 from bot.runtime import running
 from bot.store.channels import ChannelCodes
-from bot.store.intake_rules import IntakeRulesStore
 from config.settings import Settings
 
 Result = tuple[int, list[str]]
@@ -103,7 +96,7 @@ async def channel_stats(deps: Deps, days: int, *, as_json: bool) -> Result:
 
 async def live_rules(deps: Deps, load: str | None, *, reset: bool) -> Result:
     """The live rules as JSON, after replacing them from a file or the defaults if asked."""
-    store = IntakeRulesStore(deps.redis, deps.corp_id, deps.settings.intake.rules_file)
+    store = rules_store(deps)
     if reset:
         await store.reset()
     elif load:

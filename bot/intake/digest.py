@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.deps import Deps
 from bot.intake.churn import digest_markdown
 from bot.intake.hours import latest_daily, time_of_day
-from bot.intake.live_codes import rules_of
+from bot.intake.live import rules_of
 from bot.store import keys
 from bot.store.churn import ChurnDigests
 from bot.store.locks import Lock

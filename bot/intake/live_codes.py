@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.intake.allocation import Plan, plan
+from bot.intake.live import day_of, local_time, rules_of
 from bot.intake.rules import Channel, IntakeRules
 from bot.store import keys
-from bot.store.channels import ChannelCode, ChannelCodes, ChannelStats
-from bot.store.intake_rules import IntakeRulesStore
+from bot.store.channels import ChannelCode, ChannelCodes, ChannelStats, ChannelView, channel_view
 from bot.store.locks import Lock
 
 logger = logging.getLogger(__name__)
@@ -32,24 +30,9 @@ MULTI_PERSON: Final = 2  # contact way type 2: several users (doc 92228)
 QR_CODE: Final = 2  # scene 2: a QR code
 
 
-def local_time(deps: Deps, moment: datetime | None = None) -> datetime:
-    """``moment`` (default: now, from the injected clock) in the corp's time zone."""
-    return (moment or deps.clock.now()).astimezone(ZoneInfo(deps.settings.timezone))
-
-
-def day_of(local: datetime) -> str:
-    """The statistics day of a local time: YYYYMMDD."""
-    return local.strftime("%Y%m%d")
-
-
 def stats_of(deps: Deps) -> ChannelStats:
     """The channel statistics of this corp."""
     return ChannelStats(deps.redis, deps.corp_id, deps.settings.intake.stats_ttl_days)
-
-
-async def rules_of(deps: Deps) -> IntakeRules:
-    """The live intake rules."""
-    return await IntakeRulesStore(deps.redis, deps.corp_id, deps.settings.intake.rules_file).get()
 
 
 async def _plan_now(deps: Deps, rules: IntakeRules, channel_id: str, channel: Channel,
@@ -62,6 +45,20 @@ async def _plan_now(deps: Deps, rules: IntakeRules, channel_id: str, channel: Ch
         credits=await stats.credits(channel_id),
         listed=listed, local_now=local,
     )  # fmt: skip
+
+
+async def _look(deps: Deps, rules: IntakeRules, channel_id: str,
+                known: ChannelView | None = None) -> tuple[ChannelView, Plan | None]:  # fmt: skip
+    """The channel as Redis has it (or as ``known``) and the list the rules want now (None:
+    no code, or the channel left the rules)."""
+    local = local_time(deps)
+    view = known or await channel_view(deps.redis, deps.corp_id, channel_id, day_of(local))
+    channel = rules.channels.get(channel_id)
+    if view.code is None or channel is None:  # no code, or the channel left the rules
+        return view, None
+    wanted = plan(rules, channel, adds_today=view.adds_by_staff, credits=view.credits,
+                  listed=view.code.users, local_now=local)  # fmt: skip
+    return view, wanted
 
 
 async def create_code(deps: Deps, channel_id: str) -> ChannelCode:
@@ -98,45 +95,62 @@ async def create_codes(deps: Deps) -> list[ChannelCode]:
     return [await create_code(deps, channel_id) for channel_id in rules.channels]
 
 
-async def rebalance(deps: Deps, channel_id: str) -> Plan | None:
+async def rebalance(deps: Deps, channel_id: str, rules: IntakeRules | None = None,
+                    known: ChannelView | None = None) -> Plan | None:  # fmt: skip
     """Bring the channel's code to the list the rules want now; the plan, or None if another
-    process is at it (it will look again) or the channel has no code."""
-    codes = ChannelCodes(deps.redis, deps.corp_id)
-    if await codes.get(channel_id) is None:
+    process is at it (it will look again) or the channel has no code.
+
+    The common case, nothing to change and nobody changing it, costs one round trip, or
+    none when the caller ``known`` the channel's current view (it just counted an add).
+    """
+    rules = rules or await rules_of(deps)
+    view, wanted = await _look(deps, rules, channel_id, known)
+    if wanted is None or view.code is None:
         return None
+    if not view.rebalancing and not _changes(view.code, wanted, rules.channels[channel_id]):
+        return wanted
     lock = Lock(deps.redis, keys.channel_rebalance_lock(deps.corp_id, channel_id))
     dirty = keys.channel_rebalance_dirty(deps.corp_id, channel_id)
     if not await lock.take_or_mark(dirty):
         return None
+    released = False
     try:
-        wanted: Plan | None = None
         for _ in range(MAX_ROUNDS):
-            wanted = await _apply(deps, codes, channel_id)
-            if wanted is None or await lock.release_if_clean(dirty):
+            wanted = await _apply(deps, channel_id)
+            released = await lock.release_if_clean(dirty)
+            if wanted is None or released:
                 break
         return wanted
     finally:
-        await lock.release()
+        if not released:
+            await lock.release()
 
 
-async def _apply(deps: Deps, codes: ChannelCodes, channel_id: str) -> Plan | None:
-    """One look: plan, and update the code if its list differs."""
-    code = await codes.get(channel_id)
-    rules = await rules_of(deps)
-    channel = rules.channels.get(channel_id)
-    if code is None or channel is None:  # the channel left the rules: leave its code alone
-        return None
-    wanted = await _plan_now(deps, rules, channel_id, channel, code.users)
+def _changes(code: ChannelCode, wanted: Plan, channel: Channel) -> dict[str, object]:
+    """What update_contact_way must change on ``code``."""
     changes: dict[str, object] = {}
     if wanted.users != code.users:
         changes["user"] = list(wanted.users)
     if channel.state != code.state:
         changes["state"] = channel.state
+    return changes
+
+
+async def _apply(deps: Deps, channel_id: str) -> Plan | None:
+    """One look under the lock: plan, and update the code if it differs."""
+    rules = await rules_of(deps)
+    view, wanted = await _look(deps, rules, channel_id)
+    if wanted is None or view.code is None:
+        return None
+    channel = rules.channels[channel_id]
+    changes = _changes(view.code, wanted, channel)
     if changes:
         contacts = deps.api(deps.settings.intake.app).contacts
-        await contacts.update_contact_way(code.config_id, changes)
-        await codes.put(replace(code, users=wanted.users, state=channel.state))
-        logger.info("channel %s: code %s now lists %s (%s)", channel_id, code.config_id,
+        await contacts.update_contact_way(view.code.config_id, changes)
+        await ChannelCodes(deps.redis, deps.corp_id).put(
+            replace(view.code, users=wanted.users, state=channel.state)
+        )
+        logger.info("channel %s: code %s now lists %s (%s)", channel_id, view.code.config_id,
                     ",".join(wanted.users), wanted.reason)  # fmt: skip
     return wanted
 

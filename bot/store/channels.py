@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Final
 
 from redis.asyncio import Redis
@@ -162,4 +162,46 @@ def _day_stats(day: str, stored: Mapping[str, str]) -> DayStats:
             for name, value in stored.items()
             if name.startswith(_STAFF_ADDS)
         },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelView:
+    """What allocation reads about a channel, fetched in one round trip."""
+
+    code: ChannelCode | None
+    adds_by_staff: Mapping[str, int]
+    credits: Mapping[str, float]
+    rebalancing: bool  # another process holds the channel's rebalance lock
+    relation_since: int | None = None  # createtime of the relation asked about, if known
+
+    def after_add(self, userid: str, changes: Mapping[str, float],
+                  bounds: tuple[float, float]) -> ChannelView:  # fmt: skip
+        """The view once one more add to ``userid`` (with its credit changes) is counted."""
+        adds = {**self.adds_by_staff, userid: self.adds_by_staff.get(userid, 0) + 1}
+        credits = dict(self.credits)
+        for member, delta in changes.items():
+            credits[member] = min(bounds[1], max(bounds[0], credits.get(member, 0.0) + delta))
+        return replace(self, adds_by_staff=adds, credits=credits)
+
+
+async def channel_view(redis: Redis, corp_id: str, channel_id: str, day: str,
+                       relation: tuple[str, str] | None = None) -> ChannelView:  # fmt: skip
+    """The channel's code, ``day``'s adds per member, credits and lock in one pipeline; with
+    ``relation`` (external_userid, userid), also when that relation began."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.hget(keys.channel_codes(corp_id), channel_id)
+        pipe.hgetall(keys.channel_day(corp_id, channel_id, day))
+        pipe.hgetall(keys.channel_credits(corp_id, channel_id))
+        pipe.exists(keys.channel_rebalance_lock(corp_id, channel_id))
+        if relation is not None:
+            pipe.hget(keys.customer_relations(corp_id, relation[0]), relation[1])
+        code, day_fields, credits, locked, *related = await pipe.execute()
+    since = json.loads(related[0]).get("createtime") if related and related[0] else None
+    return ChannelView(
+        code=None if code is None else ChannelCode.from_json(str(code)),
+        adds_by_staff=dict(_day_stats(day, day_fields).adds_by_staff),
+        credits={str(userid): float(value) for userid, value in credits.items()},
+        rebalancing=bool(locked),
+        relation_since=int(since) if since else None,
     )

@@ -92,13 +92,13 @@ class Customers:
         self._redis = redis
         self._corp_id = corp_id
 
-    async def cache_snapshot(self, external_userid: str, event_key: str,
-                             snapshot: Mapping[str, Any]) -> None:  # fmt: skip
-        """Keep an externalcontact/get answer briefly for the other handlers of one event."""
+    def cache_snapshot(self, pipe: Pipeline, external_userid: str, event_key: str,
+                       snapshot: Mapping[str, Any]) -> None:  # fmt: skip
+        """Queue an externalcontact/get answer, kept briefly for the other handlers of one
+        event (``event_key``)."""
         key = keys.contact_snapshot(self._corp_id, external_userid)
         cached = {"event": event_key, "snapshot": snapshot}
-        await self._redis.set(key, json.dumps(cached, ensure_ascii=False),
-                              ex=SNAPSHOT_TTL_SECONDS)  # fmt: skip
+        pipe.set(key, json.dumps(cached, ensure_ascii=False), ex=SNAPSHOT_TTL_SECONDS)
 
     async def cached_snapshot(self, external_userid: str, event_key: str) -> dict[str, Any] | None:
         """The answer an earlier handler of the same event cached, if any."""

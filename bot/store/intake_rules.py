@@ -1,14 +1,17 @@
 """The live intake rules in Redis: seeded from the defaults file when Redis has none.
 
 Rules are one JSON document, replaced as a whole, so a reader never sees half an edit.
-Parsing is memoised on the document's text: every event reads the rules (one GET) but
-validates them again only after they changed.
+Parsing is memoised on the document's text, and a process reuses what it read for
+``cache_seconds`` (1 s by default): every add event has several handlers reading the rules,
+and an edit made by another process shows within that second. A ``put`` in this process
+shows at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from pathlib import Path
 
 from redis.asyncio import Redis
@@ -23,16 +26,30 @@ def parse_rules(document: str) -> IntakeRules:
     return IntakeRules.model_validate_json(document)
 
 
+# Redis key → (monotonic time read, rules): what this process read lately.
+_RECENT: dict[str, tuple[float, IntakeRules]] = {}
+
+
 class IntakeRulesStore:
     """Read and replace one corp's intake rules."""
 
-    def __init__(self, redis: Redis, corp_id: str, defaults_file: Path | None = None) -> None:
+    def __init__(self, redis: Redis, corp_id: str, defaults_file: Path | None = None,
+                 cache_seconds: float = 1.0) -> None:  # fmt: skip
         self._redis = redis
         self._key = keys.intake_rules(corp_id)
         self._defaults_file = defaults_file
+        self._cache_seconds = cache_seconds
 
     async def get(self) -> IntakeRules:
         """The live rules; the defaults are stored first if there are none yet."""
+        recent = _RECENT.get(self._key)
+        if recent is not None and time.monotonic() - recent[0] < self._cache_seconds:
+            return recent[1]
+        rules = await self._read()
+        _RECENT[self._key] = (time.monotonic(), rules)
+        return rules
+
+    async def _read(self) -> IntakeRules:
         document = await self._redis.get(self._key)
         if document is None:
             defaults = await asyncio.to_thread(load_rules_file, self._defaults_file)
@@ -43,6 +60,7 @@ class IntakeRulesStore:
     async def put(self, rules: IntakeRules) -> None:
         """Replace the live rules."""
         await self._redis.set(self._key, rules.model_dump_json())
+        _RECENT.pop(self._key, None)
 
     async def reset(self) -> IntakeRules:
         """Replace the live rules with the defaults file's."""

@@ -64,6 +64,14 @@ class TagCatalogue:
         found = await self._redis.hget(self._by_name, name_index(group_name, name))
         return None if found is None else str(found)
 
+    async def find_many(self, pairs: Iterable[tuple[str, str]]) -> list[str | None]:
+        """The ids of tags by (group, name), None where unknown; one round trip."""
+        fields = [name_index(group, name) for group, name in pairs]
+        if not fields:
+            return []
+        found = await self._redis.hmget(self._by_name, fields)
+        return [None if tag_id is None else str(tag_id) for tag_id in found]
+
     async def get(self, tag_id: str) -> CorpTag | None:
         """A tag by id, if known."""
         raw = await self._redis.hget(self._by_id, tag_id)

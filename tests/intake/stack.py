@@ -15,7 +15,8 @@ from redis.asyncio import Redis
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.deps import Deps
-from bot.intake.live_codes import day_of, local_time, stats_of
+from bot.intake.live import day_of, local_time
+from bot.intake.live_codes import stats_of
 from bot.intake.rules import IntakeRules, load_rules_file
 from bot.runtime import RUNTIME
 from bot.sandbox.config import SandboxConfig
