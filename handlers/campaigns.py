@@ -11,6 +11,7 @@ import logging
 from bot.campaigns import jobs
 from bot.campaigns.context import Campaigns
 from bot.campaigns.events import CampaignsTick, TaskStep
+from bot.campaigns.groups.jobs import tick as groups_tick
 from bot.deps import Deps
 from bot.dispatch import Router
 
@@ -28,6 +29,8 @@ async def advance_task(event: TaskStep, deps: Deps) -> None:
 
 @router.on(CampaignsTick)
 async def run_tick(event: CampaignsTick, deps: Deps) -> None:
-    """The periodic work of one slot: every open task."""
-    outcomes = await jobs.tick(deps, deps.clock.now())
-    logger.info("tick %s: tasks %s", event.slot, outcomes)
+    """The periodic work of one slot: open tasks, then group digests and SOP reminders."""
+    now = deps.clock.now()
+    outcomes = await jobs.tick(deps, now)
+    done = await groups_tick(deps, now)
+    logger.info("tick %s: tasks %s; groups %s", event.slot, outcomes, done)

@@ -1,0 +1,56 @@
+"""What the group steps share: the registry, the counters, the rules, the app's API, time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.campaigns.groups.rules import GroupRules, load_group_rules
+from bot.deps import Deps
+from bot.store.group_chats import GroupCounters, GroupRegistry
+from bot.wecom.api import WeComAPI
+from config.settings import GroupSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """The customer groups of one corp, as one process sees them."""
+
+    deps: Deps
+    registry: GroupRegistry
+    counters: GroupCounters
+    rules: GroupRules
+    tz: ZoneInfo
+    at: datetime | None = None  # a fixed "now" (a scheduler job's fire time), else the clock
+
+    @classmethod
+    def of(cls, deps: Deps, at: datetime | None = None, rules: GroupRules | None = None) -> Groups:
+        """From the handler dependencies (rules: the configured file unless given)."""
+        settings = deps.settings.groups
+        return cls(
+            deps,
+            GroupRegistry(deps.redis, deps.corp_id),
+            GroupCounters(deps.redis, deps.corp_id, settings.stats_ttl_days * 86400),
+            rules or load_group_rules(settings.rules_file),
+            ZoneInfo(deps.settings.timezone),
+            at,
+        )
+
+    @property
+    def settings(self) -> GroupSettings:
+        """[groups]."""
+        return self.deps.settings.groups
+
+    @property
+    def api(self) -> WeComAPI:
+        """The app that calls groupchat/* and sends digests and alerts."""
+        return self.deps.api(self.settings.app)
+
+    def now(self) -> datetime:
+        """The fixed time, else the injected clock's."""
+        return self.at if self.at is not None else self.deps.clock.now()
+
+    def day_of(self, moment: datetime) -> str:
+        """The local day (YYYYMMDD) of ``moment``."""
+        return moment.astimezone(self.tz).strftime("%Y%m%d")
