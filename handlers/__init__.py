@@ -5,6 +5,7 @@ from handlers import (
     campaigns,
     channels,
     churn,
+    group_chats,
     journal,
     kf,
     profiles,
@@ -25,6 +26,6 @@ def build_root_router() -> Router:
     root.include(welcome.router, journal.router, profiles.router, tags.router, channels.router)
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
-    root.include(campaigns.router)
+    root.include(campaigns.router, group_chats.router)
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     return root
