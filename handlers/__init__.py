@@ -8,6 +8,7 @@ from handlers import (
     group_chats,
     journal,
     kf,
+    moderation,
     profiles,
     reminders,
     staff_commands,
@@ -28,4 +29,5 @@ def build_root_router() -> Router:
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     root.include(campaigns.router, group_chats.router)
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
+    root.include(moderation.router)
     return root
