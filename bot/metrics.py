@@ -27,6 +27,12 @@ WelcomeOutcome = Literal["sent", "missed", "code_used", "no_code", "failed", "du
 # false_positive: a reviewer pressed 已处理 or 误报.
 AlertOutcome = Literal["sent", "no_reviewers", "invalid_reviewers", "resolved", "false_positive"]
 
+# created: WeCom answered a msgid; adopted: a lost answer's template was found; rate_limited:
+# 45009/45033, put back; unknown: no answer (timeout, -1), looked for next time; failed: refused.
+TaskCallOutcome = Literal["created", "adopted", "rate_limited", "unknown", "failed"]
+TaskMessageKind = Literal["prompt", "reminder", "wecom_reminder", "summary", "cancelled"]
+GroupCardKind = Literal["digest", "quit_spike", "sensitive_word"]
+
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -99,6 +105,26 @@ class Metrics:
             "siyu_moderation_alerts", "Moderation alert cards by outcome", ["outcome"],
             registry=self.registry,
         )  # fmt: skip
+        self.task_calls = Counter(
+            "siyu_task_calls", "Group tasks' add_msg_template calls by outcome", ["outcome"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.task_messages = Counter(
+            "siyu_task_messages", "Group tasks' messages to staff and operators by kind", ["kind"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.tasks_ended = Counter(
+            "siyu_tasks_ended", "Group tasks ended, by final state", ["state"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.group_changes = Counter(
+            "siyu_group_member_changes", "Customer-group joins and quits (members) by scene",
+            ["change", "scene"], registry=self.registry,
+        )  # fmt: skip
+        self.group_cards = Counter(
+            "siyu_group_cards", "Customer-group digests and alerts sent, by kind", ["kind"],
+            registry=self.registry,
+        )  # fmt: skip
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
         """One POSTed callback answered."""
@@ -129,6 +155,26 @@ class Metrics:
     def count_alert(self, outcome: AlertOutcome) -> None:
         """One alert card sent, not sent, or resolved."""
         self.moderation_alerts.labels(outcome=outcome).inc()
+
+    def count_task_call(self, outcome: TaskCallOutcome) -> None:
+        """One add_msg_template call of a group task (or a lost one found)."""
+        self.task_calls.labels(outcome=outcome).inc()
+
+    def count_task_message(self, kind: TaskMessageKind, count: int = 1) -> None:
+        """Messages of a group task: prompts, reminders (siyu's or WeCom's), summaries."""
+        self.task_messages.labels(kind=kind).inc(count)
+
+    def count_task_end(self, state: str) -> None:
+        """A group task ended in ``state`` (completed, closed, cancelled, failed)."""
+        self.tasks_ended.labels(state=state).inc()
+
+    def count_group_change(self, change: str, scene: str, members: int) -> None:
+        """``members`` joined or quit (``change``) a customer group by ``scene``."""
+        self.group_changes.labels(change=change, scene=scene).inc(members)
+
+    def count_group_card(self, kind: GroupCardKind) -> None:
+        """A customer-group digest or alert card sent."""
+        self.group_cards.labels(kind=kind).inc()
 
     def set_queue(self, stats: QueueStats) -> None:
         """Refresh the queue gauges (done at scrape time)."""
