@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.campaigns.groups.alerts import sensitive_word
+from bot.campaigns.groups.context import Groups
 from bot.conversations.app import from_app
 from bot.conversations.events import ChatMessageEvent
 from bot.conversations.model import ChatMessage
@@ -71,6 +73,11 @@ async def moderate(message: ChatMessage, deps: Deps) -> None:
     analyzer.maybe_reload()
     analysis = analyzer.analyze(message.text)
     deps.metrics.count_chat_message(message.source, message.role)
-    if analysis.sensitive:
-        await alert(deps, message, analysis.sensitive, rules_of(deps.settings.moderation),
-                    ensure_tags)  # fmt: skip
+    if not analysis.sensitive:
+        return
+    await alert(deps, message, analysis.sensitive, rules_of(deps.settings.moderation),
+                ensure_tags)  # fmt: skip
+    if message.conversation.is_group:  # the group's owner and admins hear of it too
+        words = list(dict.fromkeys(hit.word for hit in analysis.sensitive))
+        await sensitive_word(Groups.of(deps), message.conversation.chat_id, message.sender,
+                             words, message.sent_at)  # fmt: skip
