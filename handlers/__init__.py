@@ -6,6 +6,7 @@ from handlers import (
     channels,
     churn,
     group_chats,
+    intents,
     journal,
     kf,
     moderation,
@@ -29,5 +30,5 @@ def build_root_router() -> Router:
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     root.include(campaigns.router, group_chats.router)
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
-    root.include(moderation.router)
+    root.include(moderation.router, intents.router)
     return root
