@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from redis.typing import EncodableT
+
 from bot.campaigns.caps import cap_for, month_of, month_ttl
+from bot.campaigns.model import TaskState
 from bot.deps import Deps
 from bot.store.campaigns import MonthlySends, TaskStore
 from bot.wecom.api import WeComAPI
@@ -59,6 +62,12 @@ class Campaigns:
     def cap(self, moment: datetime | None = None) -> int:
         """WeCom's per-target cap in ``moment``'s month."""
         return cap_for(moment or self.now(), self.tz, self.settings.monthly_cap)
+
+    async def end(self, task_id: int, state: TaskState, **fields: EncodableT) -> None:
+        """The task ended in ``state``: out of the open set, kept ``tasks.keep_days``."""
+        keep = self.settings.keep_days * 86400
+        await self.store.end(task_id, state, self.unix(), keep, **fields)
+        self.deps.metrics.count_task_end(state.value)
 
     def month_ttl(self, moment: datetime | None = None) -> int:
         """How long the month's counts are kept from now."""

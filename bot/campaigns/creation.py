@@ -32,7 +32,13 @@ from bot.campaigns.sources import customer_candidates, group_senders
 from bot.campaigns.splitting import limit_for, split
 from bot.campaigns.targeting import select
 from bot.store.do_not_disturb import DoNotDisturb
-from bot.wecom.errors import AccessTokenInvalid, RateLimited, SystemBusy, WeComAPIError
+from bot.wecom.errors import (
+    AccessTokenInvalid,
+    RateLimited,
+    SystemBusy,
+    WeComAPIError,
+    WeComUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +68,9 @@ async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
         exclusions = Exclusions(over_cap=len(found) - len(senders))
     chunks = split(senders, limit_for(spec.chat_type))
     if not chunks:
-        await campaigns.store.end(
+        await campaigns.end(
             task.id,
             TaskState.FAILED,
-            now,
-            _keep(campaigns),
             matched=matched,
             error="no customer or group left to send to",
         )
@@ -98,10 +102,6 @@ async def _over_cap(campaigns: Campaigns, ids: list[str]) -> set[str]:
     return {target for target, sends in counts.items() if sends >= cap}
 
 
-def _keep(campaigns: Campaigns) -> int:
-    return campaigns.settings.keep_days * 86400
-
-
 async def create_calls(campaigns: Campaigns, task: TaskRecord) -> str:
     """Make every call not made yet; prompt the senders. The task's state afterwards."""
     taken = {c.msgid for c in await campaigns.store.calls(task.id) if c.msgid}
@@ -117,11 +117,9 @@ async def create_calls(campaigns: Campaigns, task: TaskRecord) -> str:
     calls = await campaigns.store.calls(task.id)
     if not any(c.state == CallState.CREATED.value for c in calls):
         errors = "; ".join(sorted({c.error for c in calls if c.error}))
-        await campaigns.store.end(
+        await campaigns.end(
             task.id,
             TaskState.FAILED,
-            campaigns.unix(),
-            _keep(campaigns),
             error=errors or "WeCom made no group send",
         )
         return TaskState.FAILED.value
@@ -140,6 +138,7 @@ async def _make(
         if found:
             adopted = dataclasses.replace(call, state=CallState.CREATED.value, msgid=found)
             await store.put_call(task.id, adopted)
+            campaigns.deps.metrics.count_task_call("adopted")
             logger.info(
                 "task %s call %d: adopted %s after a lost answer", task.id, call.index, found
             )
@@ -152,12 +151,15 @@ async def _make(
         answer = await campaigns.api.campaigns.add_msg_template(template_body(task, call, targets))
     except (RateLimited, AccessTokenInvalid):  # refused before anything was made
         await store.put_call(task.id, dataclasses.replace(calling, state=CallState.PENDING.value))
+        campaigns.deps.metrics.count_task_call("rate_limited")
         raise
-    except SystemBusy:
-        raise  # -1 after retries: unknown, stays "calling" and is looked for next time
+    except (SystemBusy, WeComUnavailable):  # unknown: stays "calling", looked for next time
+        campaigns.deps.metrics.count_task_call("unknown")
+        raise
     except WeComAPIError as exc:
         failed = dataclasses.replace(calling, state=CallState.FAILED.value, error=str(exc))
         await store.put_call(task.id, failed)
+        campaigns.deps.metrics.count_task_call("failed")
         return failed
     rejected = [str(t) for t in answer.get("fail_list", [])]
     made = dataclasses.replace(
@@ -171,6 +173,7 @@ async def _make(
         campaigns.month_ttl(),
     )
     await store.put_call(task.id, made)
+    campaigns.deps.metrics.count_task_call("created")
     return made
 
 
@@ -203,6 +206,7 @@ async def prompt_senders(campaigns: Campaigns, task_id: int) -> int:
             card = cards.prompt_card(task, staff, campaigns.tz, campaigns.settings.card_url)
             await campaigns.api.messages.send_card([staff.userid], card)
             await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
+            campaigns.deps.metrics.count_task_message("prompt")
         await campaigns.store.put_staff(
             task_id, dataclasses.replace(staff, prompted_at=campaigns.unix())
         )

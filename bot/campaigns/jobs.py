@@ -82,13 +82,9 @@ async def _finish_cancel(campaigns: Campaigns, task_id: int) -> str:
         return "unknown task"
     await cancel_calls(campaigns, task, notify=True)
     counts = await campaigns.store.result_counts(task_id)
-    await campaigns.store.end(task_id, TaskState.CANCELLED, campaigns.unix(), _keep(campaigns),
-                              counts=json.dumps(counts, separators=(",", ":")))  # fmt: skip
+    await campaigns.end(task_id, TaskState.CANCELLED,
+                        counts=json.dumps(counts, separators=(",", ":")))  # fmt: skip
     return TaskState.CANCELLED.value
-
-
-def _keep(campaigns: Campaigns) -> int:
-    return campaigns.settings.keep_days * 86400
 
 
 async def tick(deps: Deps, now: datetime) -> dict[int, str]:
@@ -147,7 +143,7 @@ async def finish_if_due(campaigns: Campaigns, task: TaskRecord) -> str | None:
         return None
     ended = dataclasses.replace(task, state=state)
     await send_summary(campaigns, ended)
-    await campaigns.store.end(task.id, state, campaigns.unix(), _keep(campaigns))
+    await campaigns.end(task.id, state)
     logger.info("task %s %s: %s", task.id, state.value, dict(task.counts))
     return state.value
 

@@ -77,6 +77,7 @@ async def _remind(campaigns: Campaigns, task: TaskRecord, staff: StaffRecord,
         card = cards.reminder_card(task, staff, now, campaigns.tz, campaigns.settings.card_url)
         await campaigns.api.messages.send_card([staff.userid], card)
         await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
+        campaigns.deps.metrics.count_task_message("reminder")
     if campaigns.settings.wecom_reminders:
         for call in calls:
             if wecom_reminder_allowed(call, now):
@@ -90,6 +91,7 @@ async def _remind(campaigns: Campaigns, task: TaskRecord, staff: StaffRecord,
 async def _wecom_remind(campaigns: Campaigns, task: TaskRecord, call: CallRecord) -> None:
     try:
         await campaigns.api.campaigns.remind(call.msgid)
+        campaigns.deps.metrics.count_task_message("wecom_reminder")
     except RateLimited:
         raise
     except WeComAPIError as exc:  # WeCom's own limits differ from ours: siyu's card went out
@@ -110,6 +112,7 @@ async def send_summary(campaigns: Campaigns, task: TaskRecord) -> list[str]:
     text = cards.summary_text(task, staff, campaigns.tz)
     await campaigns.api.messages.send(operators, "markdown", {"content": text})
     await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
+    campaigns.deps.metrics.count_task_message("summary")
     await campaigns.store.update(task.id, campaigns.unix(), summary_at=campaigns.unix())
     return operators
 
@@ -137,6 +140,7 @@ async def cancel_calls(campaigns: Campaigns, task: TaskRecord, notify: bool) -> 
                 card = cards.cancelled_card(task, campaigns.settings.card_url)
                 await campaigns.api.messages.send_card([userid], card)
                 await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
+                campaigns.deps.metrics.count_task_message("cancelled")
     return cancelled
 
 

@@ -73,6 +73,10 @@ class Stack:
 
         await eventually(handled, timeout)
 
+    def metric(self, name: str, **labels: str) -> float:
+        """A sample of siyu's /metrics (0 when absent)."""
+        return self.siyu.app[RUNTIME].metrics.registry.get_sample_value(name, labels) or 0.0
+
     async def calls(self, api: str) -> list[dict[str, Any]]:
         """The sandbox's outbox entries of one API."""
         return [entry for entry in await self.sandbox.outbox(api=api) if entry["api"] == api]

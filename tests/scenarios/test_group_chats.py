@@ -118,6 +118,10 @@ async def test_500_joins_and_50_quits_counted_by_scene_and_digested_once_at_the_
     assert rows["退群"] == "5 人（主动退出 3，被移出 2）"
     assert first_card["template_card"]["emphasis_content"]["title"] == "46"
 
+    assert stack.metric("siyu_group_cards_total", kind="digest") == 10
+    assert stack.metric("siyu_group_member_changes_total", change="join", scene="qrcode") == 200
+    assert stack.metric("siyu_group_member_changes_total", change="quit", scene="removed") == 20
+
     tomorrow = now + timedelta(days=1, hours=3)  # a quiet day: no digests
     assert (await tick(stack.deps, tomorrow)).digests == []
 

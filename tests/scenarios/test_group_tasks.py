@@ -109,6 +109,9 @@ async def test_25000_customers_split_skip_survive_45009_and_follow_confirms(bulk
     }
     assert calls[1]["body"]["external_userid"] == calls[2]["body"]["external_userid"]  # retried
 
+    assert stack.metric("siyu_task_calls_total", outcome="created") == 4
+    assert stack.metric("siyu_task_calls_total", outcome="rate_limited") == 1
+    assert stack.metric("siyu_task_messages_total", kind="prompt") == 3
     state = await stack.state(task_id)
     assert state["state"] == "active"
     assert state["matched"] == 25_000 and state["targets"] == 24_750
@@ -140,6 +143,7 @@ async def test_25000_customers_split_skip_survive_45009_and_follow_confirms(bulk
     assert state["counts"]["sent"] == 24_750
     [summary] = [c for c in await stack.cards_to("manager") if c["msgtype"] == "markdown"]
     assert "3/3 已发送" in summary["markdown"]["content"]
+    assert stack.metric("siyu_tasks_ended_total", state="completed") == 1
     months = MonthlySends(stack.redis, stack.settings.wecom.corp_id)
     counted = await months.counts(Campaigns.of(stack.deps).month(), A[:3] + CAPPED[:1])
     assert counted == {A[0]: 1, A[1]: 1, A[2]: 1, CAPPED[0]: 4}

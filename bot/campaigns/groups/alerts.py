@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.campaigns.groups.context import Groups
+from bot.metrics import GroupCardKind
 from bot.store import keys
 from bot.store.group_chats import GroupChat
 
@@ -32,7 +33,8 @@ def _card(title: str, desc: str, rows: list[dict[str, str]], url: str) -> dict[s
     }
 
 
-async def _once(groups: Groups, group: GroupChat, alert: str, card: dict[str, Any]) -> bool:
+async def _once(groups: Groups, group: GroupChat, alert: str, card: dict[str, Any],
+                kind: GroupCardKind) -> bool:  # fmt: skip
     """Send unless this alert went out within the quiet period (on the injected clock)."""
     key = keys.group_chat_alerted(groups.deps.corp_id, group.chat_id, alert)
     quiet = groups.settings.quit_spike_minutes * 60
@@ -42,6 +44,7 @@ async def _once(groups: Groups, group: GroupChat, alert: str, card: dict[str, An
         return False
     await groups.api.messages.send_card(list(group.managers), card)
     await groups.deps.redis.set(key, now + quiet, ex=quiet)
+    groups.deps.metrics.count_group_card(kind)
     return True
 
 
@@ -59,7 +62,7 @@ async def quit_spike(groups: Groups, group: GroupChat, quits: int) -> bool:
         ],
         groups.settings.card_url,
     )
-    told = await _once(groups, group, "quit_spike", card)
+    told = await _once(groups, group, "quit_spike", card, "quit_spike")
     if told:
         logger.info(
             "group %s: %d quits within %d minutes, managers told", group.chat_id, quits, minutes
@@ -81,4 +84,5 @@ async def sensitive_word(
         [{"keyname": "发送人", "value": sender}, {"keyname": "敏感词", "value": "、".join(words)}],
         groups.settings.card_url,
     )
-    return await _once(groups, group, f"sensitive:{sender}:{int(at.timestamp())}", card)
+    alert = f"sensitive:{sender}:{int(at.timestamp())}"
+    return await _once(groups, group, alert, card, "sensitive_word")

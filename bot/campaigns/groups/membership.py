@@ -69,12 +69,15 @@ async def count(groups: Groups, event: ExternalChatUpdated) -> bool:
         return False
     kind, scene, members = change
     day = groups.day_of(event.create_time)
-    return await groups.deps.ledger.apply_once(
+    counted = await groups.deps.ledger.apply_once(
         f"group-count:{event.dedup_key}",
         lambda pipe: groups.counters.count(
             pipe, event.chat_id, day, change=kind, scene=scene, members=members
         ),
     )
+    if counted:
+        groups.deps.metrics.count_group_change(kind, scene, members)
+    return counted
 
 
 async def recent_quits(groups: Groups, event: ExternalChatUpdated) -> int:
