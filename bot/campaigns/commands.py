@@ -10,14 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import time
 from datetime import datetime
 from datetime import time as clock_time
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.campaigns import jobs, service
-from bot.campaigns.context import Campaigns
+from bot.campaigns import service
 from bot.campaigns.display import listing_lines, show_lines
 from bot.campaigns.model import (
     Content,
@@ -140,19 +138,9 @@ async def create_task(deps: Deps, args: argparse.Namespace) -> Result:
 
 
 async def _make_calls(deps: Deps, task_id: int) -> list[str]:
-    campaigns = Campaigns.of(deps)
     try:
-        outcome = await jobs.advance(campaigns, task_id)
+        outcome = await service.make_calls(deps, task_id, WAIT_SECONDS)
     except (RateLimited, WeComUnavailable, WeComAPIError) as exc:
         await service.queue_step(deps, task_id)
         return [f"WeCom: {exc}; the calls not made yet are queued for siyu's workers"]
-    deadline = time.monotonic() + WAIT_SECONDS
-    while outcome == "busy" and time.monotonic() < deadline:  # a worker is making them
-        await asyncio.sleep(0.2)
-        task = await campaigns.store.get(task_id)
-        outcome = (
-            task.state.value
-            if task and task.state.value not in {"planning", "creating"}
-            else "busy"
-        )
     return [] if outcome != "busy" else ["a worker is still making the calls"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import asdict
 from typing import Any, Final
 
@@ -36,6 +38,22 @@ async def queue_step(deps: Deps, task_id: int) -> str | None:
     xml, dedup_key = task_step_xml(deps.corp_id, task_id, deps.clock.now())
     queue = EventQueue(deps.redis, deps.corp_id, deps.settings.queue.dedup_ttl_seconds)
     return await queue.enqueue(deps.settings.tasks.app, STEP_KIND, dedup_key, xml)
+
+
+async def make_calls(deps: Deps, task_id: int, wait_seconds: float = 60.0) -> str:
+    """Plan the task and make its calls now, or wait while a worker does; the outcome.
+
+    RateLimited and WeCom's errors propagate (the queued step carries on in the workers).
+    """
+    campaigns = Campaigns.of(deps)
+    outcome = await jobs.advance(campaigns, task_id)
+    deadline = time.monotonic() + wait_seconds
+    while outcome == "busy" and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        task = await campaigns.store.get(task_id)
+        if task is None or task.state.value not in {"planning", "creating"}:
+            return task.state.value if task is not None else "unknown task"
+    return outcome
 
 
 async def cancel(deps: Deps, task_id: int) -> str:
