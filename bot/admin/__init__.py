@@ -11,10 +11,10 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import campaigns, queue
+from bot.admin import campaigns, intake, queue
 
 PREFIX: Final = "/api/v1"
-ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (queue.routes, campaigns.routes)
+ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (queue.routes, campaigns.routes, intake.routes)
 
 
 def admin_routes() -> list[web.AbstractRouteDef]:
