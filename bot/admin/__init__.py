@@ -11,10 +11,15 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import campaigns, intake, queue
+from bot.admin import archive, campaigns, intake, queue
 
 PREFIX: Final = "/api/v1"
-ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (queue.routes, campaigns.routes, intake.routes)
+ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (
+    queue.routes,
+    campaigns.routes,
+    archive.routes,
+    intake.routes,
+)
 
 
 def admin_routes() -> list[web.AbstractRouteDef]:
