@@ -23,6 +23,7 @@ from bot.events import (
 )
 from bot.events.base import unix
 from bot.intake import allocation
+from bot.intake.filters import Added, not_a_transfer, through_a_live_code
 from bot.intake.live import day_of, local_time, rules_of
 from bot.intake.live_codes import rebalance, stats_of
 from bot.store.channels import channel_view
@@ -31,19 +32,6 @@ from bot.store.customers import Customers
 logger = logging.getLogger(__name__)
 
 router = Router(name="channels")
-
-DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"
-Added = ExternalContactAdded | ExternalContactHalfAdded
-
-
-def through_a_live_code(event: Added) -> bool:
-    """The add carries a State: the customer came through a live code (or a link)."""
-    return event.state is not None
-
-
-def not_a_transfer(event: ExternalContactDeleted) -> bool:
-    """The staff member really deleted the customer (not an on-the-job transfer)."""
-    return event.source != DELETE_BY_TRANSFER
 
 
 @router.on(ExternalContactAdded, through_a_live_code)

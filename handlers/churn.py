@@ -38,6 +38,7 @@ from bot.intake.churn import (
     task_id,
     transfer_failed_text,
 )
+from bot.intake.filters import not_a_transfer
 from bot.intake.live import rules_of
 from bot.intake.rules import IntakeRules
 from bot.store.churn import ChurnDigests
@@ -46,13 +47,6 @@ from bot.store.customers import Customers
 logger = logging.getLogger(__name__)
 
 router = Router(name="churn")
-
-DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"
-
-
-def not_a_transfer(event: ExternalContactDeleted) -> bool:
-    """The staff member really deleted the customer (not an on-the-job transfer)."""
-    return event.source != DELETE_BY_TRANSFER
 
 
 def is_churn_card(event: TemplateCardClicked) -> bool:

@@ -22,6 +22,7 @@ from bot.events import (
     FollowUserDeleted,
 )
 from bot.events.base import unix
+from bot.intake.filters import DELETE_BY_TRANSFER
 from bot.store.customers import Customers, Relation
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import InvalidExternalUserId, NoExternalContactRelation
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 router = Router(name="profiles")
 
 MAX_PAGES = 20  # 500 followers a page (doc 92114): 10 000 staff members per customer
-DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"
 
 
 @router.on(FollowUserDeleted)

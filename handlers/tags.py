@@ -20,6 +20,7 @@ from bot.events import (
     ExternalTagChanged,
     ExternalTagShuffled,
 )
+from bot.intake.filters import Added, through_a_live_code
 from bot.intake.live import rules_of
 from bot.intake.rules import TagRef
 from bot.store import keys
@@ -33,13 +34,6 @@ logger = logging.getLogger(__name__)
 router = Router(name="tags")
 
 LOCK_WAIT_SECONDS = 5.0
-
-Added = ExternalContactAdded | ExternalContactHalfAdded
-
-
-def through_a_live_code(event: Added) -> bool:
-    """The add carries a State: the customer came through a live code (or a link)."""
-    return event.state is not None
 
 
 @router.on(ExternalContactAdded, through_a_live_code)

@@ -17,6 +17,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
+from bot.intake.filters import Added, has_welcome_code
 from bot.intake.live import rules_of
 from bot.intake.welcome import compose
 from bot.store.claims import claim
@@ -27,13 +28,6 @@ from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
 logger = logging.getLogger(__name__)
 
 router = Router(name="welcome")
-
-Added = ExternalContactAdded | ExternalContactHalfAdded
-
-
-def has_welcome_code(event: Added) -> bool:
-    """WeCom gave a code: no console welcome is configured and the pair never chatted."""
-    return event.welcome_code is not None
 
 
 @router.on(ExternalContactAdded, has_welcome_code)
