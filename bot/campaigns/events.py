@@ -18,6 +18,7 @@ from typing import ClassVar, Final
 
 from bot.callbacks import message_xml
 from bot.events.base import Event, Fields, common, composite_key, integer, unix
+from bot.queue import EventQueue
 
 TASK_STEP: Final = "siyu_task_step"
 TICK: Final = "siyu_campaigns_tick"
@@ -80,3 +81,14 @@ def tick_xml(corp_id: str, slot: int, now: datetime) -> tuple[str, str]:
         "MsgType": "event", "Event": TICK, "Slot": slot,
     })  # fmt: skip
     return xml, composite_key("campaigns_tick", slot)
+
+
+async def enqueue_tick(queue: EventQueue, corp_id: str, app: str, now: datetime,
+                       slot_seconds: int = 60) -> str | None:  # fmt: skip
+    """Queue the tick of ``now``'s slot (what the scheduler leader calls every minute).
+
+    None when that slot's tick was queued already (by this or a deposed leader).
+    """
+    slot = int(now.timestamp()) // slot_seconds * slot_seconds
+    xml, dedup_key = tick_xml(corp_id, slot, now)
+    return await queue.enqueue(app, CampaignsTick.kind, dedup_key, xml)

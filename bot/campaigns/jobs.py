@@ -23,7 +23,7 @@ from bot.campaigns.tracking import poll
 from bot.deps import Deps
 from bot.store import keys
 from bot.store.locks import Lock
-from bot.wecom.errors import RateLimited
+from bot.wecom.errors import RateLimited, WeComAPIError, WeComUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,9 @@ async def tick(deps: Deps, now: datetime) -> dict[int, str]:
         except RateLimited as limited:  # the next tick tries again; nothing was lost
             logger.info("task %s: rate-limited on %s", task_id, limited.api)
             outcomes[task_id] = "rate-limited"
+        except (WeComAPIError, WeComUnavailable) as exc:  # one task's trouble stops no other
+            logger.warning("task %s: %s", task_id, exc)
+            outcomes[task_id] = f"error: {exc}"
     return outcomes
 
 

@@ -172,7 +172,6 @@ class Exclusions:
 
     do_not_disturb: int = 0
     over_cap: int = 0
-    no_sender: int = 0  # matched, but through none of the allowed staff
 
 
 @dataclass(frozen=True, slots=True)

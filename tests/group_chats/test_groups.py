@@ -10,6 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.campaigns import service
+from bot.campaigns.events import enqueue_tick
 from bot.campaigns.groups import alerts, welcome
 from bot.campaigns.groups.context import Groups
 from bot.campaigns.groups.digests import covered_day, digest_slot
@@ -17,6 +18,7 @@ from bot.campaigns.groups.jobs import tick
 from bot.campaigns.groups.rules import GroupRules, WelcomeTemplate, load_group_rules
 from bot.campaigns.model import Content, GroupFilter, TaskSpec
 from bot.clock import ManualClock
+from bot.runtime import RUNTIME
 from tests.campaigns.stack import ClientFactory, Stack, start_stack
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -180,3 +182,16 @@ def test_the_day_a_digest_covers() -> None:
     assert covered_day(slot, "yesterday").day == 23
     utc_evening = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # 22:00 in Shanghai
     assert digest_slot(utc_evening.astimezone(SHANGHAI), "21:00", 60) is not None
+
+
+async def test_the_schedulers_tick_runs_in_a_worker_once_per_slot(stack: Stack) -> None:
+    await group(stack, "wrTICK", "活动群", "lina", people=2)
+    stack.clock.advance(timedelta(hours=3))  # 21:00 in Shanghai: digest time
+    queue = stack.siyu.app[RUNTIME].queue
+    corp = stack.settings.wecom.corp_id
+    assert await enqueue_tick(queue, corp, "default", stack.clock.now()) is not None
+    again = stack.clock.now() + timedelta(seconds=30)  # a deposed leader, the same minute
+    assert await enqueue_tick(queue, corp, "default", again) is None
+    await stack.drained()
+    [digest] = alerts_to(await stack.cards_to("lina"), "群日报")
+    assert digest["template_card"]["emphasis_content"]["title"] == "3"

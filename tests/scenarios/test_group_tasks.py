@@ -115,7 +115,7 @@ async def test_25000_customers_split_skip_survive_45009_and_follow_confirms(bulk
     state = await stack.state(task_id)
     assert state["state"] == "active"
     assert state["matched"] == 25_000 and state["targets"] == 24_750
-    assert state["excluded"] == {"do_not_disturb": 100, "over_cap": 150, "no_sender": 0}
+    assert state["excluded"] == {"do_not_disturb": 100, "over_cap": 150}
     assert len(state["msgids"]) == 4
     for userid, targets in (("zhangwei", 11_950), ("lina", 7_850), ("wangfang", 4_950)):
         [prompt] = [c for c in await stack.cards_to(userid) if c["msgtype"] == "template_card"]
