@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sys
 import tempfile
@@ -29,7 +30,13 @@ import aiohttp
 from bench.load import percentile
 from bench.servers import ServerStartError, http_get
 from bench.welcome_report import Result, print_report
-from bench.welcome_stack import Queue, Stack, running_stack
+from bench.welcome_stack import (
+    Queue,
+    Stack,
+    cpu_seconds,
+    machine_busy_seconds,
+    running_stack,
+)
 from bot.store import keys
 from bot.store.connection import connect
 from bot.store.embedded import EmbeddedRedis, EmbeddedRedisError
@@ -116,6 +123,20 @@ async def _welcomes(session: aiohttp.ClientSession, stack: Stack) -> dict[str, t
     }
 
 
+async def _redis_pid(redis_url: str) -> int:
+    client = connect(redis_url, 5.0)
+    try:
+        return int((await client.info("server"))["process_id"])
+    finally:
+        await client.aclose()
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each process, and of the whole machine (all cores)."""
+    used = {name: cpu_seconds(pid) or 0.0 for name, pid in pids.items()}
+    return {**used, "machine": machine_busy_seconds() or 0.0}
+
+
 def _outcomes(port: int) -> dict[str, int]:
     status, body = http_get(port, "/metrics", timeout=10.0)
     if status != 200:  # noqa: PLR2004
@@ -135,17 +156,19 @@ async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
         await _drive(session, url, 20.0, WARMUP_SCANS, "wmWARM")  # tokens, tags, connections
         await _drained(session, stack)
         await asyncio.sleep(0.5)
-        before = {p.name: p.cpu_seconds() for p in (stack.sandbox, stack.siyu)}
+        pids = {"sandbox": stack.sandbox.popen.pid, "siyu": stack.siyu.popen.pid,
+                "redis": await _redis_pid(redis_url), "bench": os.getpid()}  # fmt: skip
+        before = _cpu(pids)
         started = time.perf_counter()
         scans, lag = await _drive(session, url, rate, int(rate * seconds), "wmBENCH")
         load_wall = time.perf_counter() - started
-        after = {p.name: p.cpu_seconds() for p in (stack.sandbox, stack.siyu)}
+        after = _cpu(pids)
         drained = await _drained(session, stack)
         stop.set()
         await observer
         welcomes = await _welcomes(session, stack)
-    cpu = {name: round(100 * ((after[name] or 0) - (before[name] or 0)) / load_wall, 1)
-           for name in before}  # fmt: skip
+    cpu = {name: round(100 * (after[name] - before[name]) / load_wall, 1) for name in before}
+    cpu["others"] = round(cpu["machine"] - sum(v for k, v in cpu.items() if k != "machine"), 1)
     return _result(scans, received, welcomes, rate=rate, seconds=seconds, lag=lag, cpu=cpu,
                    drained=drained, outcomes=_outcomes(stack.siyu_port))  # fmt: skip
 

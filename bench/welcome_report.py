@@ -25,7 +25,7 @@ class Result:
     e2e_p50: float  # scan sent by the driver → send_welcome_msg received
     e2e_p99: float
     driver_lag_ms: float  # how far the driver fell behind its schedule, at worst
-    cpu: dict[str, float]  # % of one core during the load, per process
+    cpu: dict[str, float]  # % of one core during the load: per process, machine, others
     drained: bool  # siyu had handled everything within the drain deadline
     outcomes: dict[str, int]  # siyu_welcome_total by outcome (warm-up included)
     target_p99_ms: float
@@ -50,7 +50,9 @@ def print_report(result: Result, *, as_json: bool) -> None:
           f"p90 {result.p90:.1f}  p99 {result.p99:.1f}  max {result.max:.1f}")  # fmt: skip
     print(f"scan → send_welcome_msg received (ms): p50 {result.e2e_p50:.1f}  "
           f"p99 {result.e2e_p99:.1f}")  # fmt: skip
-    print(f"CPU during the load (% of one core): {cpu}")
+    print(f"CPU during the load (% of one core; {os.cpu_count()} cores): {cpu}")
+    print("  (machine: all processes; others: what this run does not account for, e.g. other")
+    print("   work on the machine; siyu runs in one process, so at most 100%)")
     print(f"siyu_welcome_total: {result.outcomes}")
     if not result.drained:
         print("note: siyu had not handled every event within 120 s after the load")

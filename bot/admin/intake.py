@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bot.admin.auth import error
 from bot.deps import Deps
+from bot.intake.backfill import import_customers
 from bot.intake.live import day_of, local_time, rules_of, rules_store
 from bot.intake.live_codes import create_code, rebalance_all, stats_of
 from bot.intake.rules import IntakeRules
@@ -111,6 +112,20 @@ async def channel_stats(request: web.Request) -> web.Response:
         day = await stats.day(channel_id, day_of(today - timedelta(days=back)))
         shown.append({**asdict(day), "adds_by_staff": dict(day.adds_by_staff), "net": day.net})
     return web.json_response(shown)
+
+
+@routes.post("/api/v1/customers/import")
+async def import_existing(request: web.Request) -> web.Response:
+    """Import existing customers from WeCom (body ``{"staff": [...]}`` optional: all)."""
+    body = await request.json() if request.can_read_body else {}
+    staff = body.get("staff", []) if isinstance(body, dict) else []
+    if not isinstance(staff, list) or not all(isinstance(u, str) for u in staff):
+        return error(400, "staff must be a list of userids")
+    try:
+        count = await import_customers(_deps(request), staff)
+    except (WeComAPIError, WeComUnavailable) as exc:
+        return error(502, f"WeCom refused: {exc}")
+    return web.json_response({"imported": count})
 
 
 @routes.get("/api/v1/customers/{external_userid}")

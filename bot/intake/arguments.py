@@ -20,11 +20,15 @@ def add_channels_arguments(
     rebalance = actions.add_parser(
         "rebalance", help="apply caps, hours and weights to every code now (run every minute)"
     )
+    imported = actions.add_parser(
+        "import-customers", help="import existing customers' profiles from WeCom (run once)"
+    )
+    imported.add_argument("staff", nargs="*", metavar="USERID", help="default: every member")
     rules = actions.add_parser("rules", help="show the live intake rules, or replace them")
     source = rules.add_mutually_exclusive_group()
     source.add_argument("--load", metavar="PATH", help="replace them with a rules TOML file")
     source.add_argument("--reset", action="store_true", help="replace them with the defaults")
-    for action in (listed, create, stats, rebalance, rules):
+    for action in (listed, create, stats, rebalance, imported, rules):
         add_config(action)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.deps import Deps
+from bot.intake.backfill import import_customers
 from bot.intake.live import day_of, local_time, rules_of, rules_store
 from bot.intake.live_codes import create_code, rebalance_all, stats_of
 from bot.intake.rules import load_rules_file
@@ -43,6 +44,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> Result:
             plans = await rebalance_all(deps)
             return 0, [f"{channel}: {','.join(p.users) if p else 'busy or no code'}"
                        for channel, p in plans.items()]  # fmt: skip
+        if action == "import-customers":
+            count = await import_customers(deps, args.staff)
+            return 0, [f"imported {count} customers"]
         return await live_rules(deps, args.load, reset=args.reset)
 
 

@@ -21,6 +21,14 @@ from redis.typing import EncodableT, FieldT
 from bot.store import keys
 
 SNAPSHOT_TTL_SECONDS: Final = 60
+# KEYS[1]: a customer hash; ARGV[1]: a first-added time. Moves first_added_at earlier only.
+_EARLIER: Final = """
+local known = redis.call('HGET', KEYS[1], 'first_added_at')
+if not known or tonumber(known) > tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'first_added_at', ARGV[1])
+end
+return 1
+"""
 _PROFILE_FIELDS: Final = ("name", "type", "gender", "corp_name", "corp_full_name", "unionid",
                           "position", "avatar")  # fmt: skip
 
@@ -39,6 +47,12 @@ class Relation:
     oper_userid: str = ""
     deleted_at: int | None = None
     deleted_by: str | None = None  # "customer" | "staff"
+
+    @classmethod
+    def follow_user_of(cls, follow_info: Mapping[str, Any]) -> dict[str, Any]:
+        """batch/get_by_user's follow_info in externalcontact/get's follow_user shape."""
+        shaped = {k: v for k, v in follow_info.items() if k not in {"tag_id", "remark_mobiles"}}
+        return {**shaped, "tags": [{"tag_id": tag} for tag in follow_info.get("tag_id", [])]}
 
     @classmethod
     def from_follow_user(cls, item: Mapping[str, Any]) -> Relation:
@@ -108,11 +122,19 @@ class Customers:
             return None
         return dict(cached["snapshot"])
 
-    async def upsert(self, snapshot: Mapping[str, Any], now: int,
-                     added: Relation | None = None) -> None:  # fmt: skip
+    async def upsert(
+        self,
+        snapshot: Mapping[str, Any],
+        now: int,
+        added: Relation | None = None,
+        *,
+        importing: bool = False,
+    ) -> None:
         """Write the profile and relations of an externalcontact/get answer.
 
         ``added``: the relation an add event reports, used if WeCom's answer lacks it yet.
+        ``importing``: a bulk import may find an older relation than one seen before, so the
+        first-added time may move earlier (never later); events only ever set it once.
         """
         contact = snapshot.get("external_contact", {})
         external_userid = str(contact["external_userid"])
@@ -127,7 +149,10 @@ class Customers:
         key = keys.customer(self._corp_id, external_userid)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping=fields)
-            pipe.hsetnx(key, "first_added_at", str(first))
+            if importing:
+                pipe.eval(_EARLIER, 1, key, str(first))
+            else:
+                pipe.hsetnx(key, "first_added_at", str(first))
             if relations:
                 by_userid: dict[FieldT, EncodableT] = {r.userid: r.to_json() for r in relations}
                 pipe.hset(keys.customer_relations(self._corp_id, external_userid),

@@ -60,6 +60,8 @@ async def test_channels_codes_stats_and_customers(stack: Stack) -> None:
     assert profile["relations"]["zhangwei"]["state"] == "ch_poster_a"
     assert profile["first_added_at"]
     await call(stack, "GET", "customers/wmNOBODY", expect=404)
+    assert await call(stack, "POST", "customers/import", {"staff": ["lina"]}) == {"imported": 2}
+    assert (await call(stack, "GET", "customers/wmDEMOsunjing0003"))["name"] == "孙静"
 
 
 async def test_without_the_token_nothing_is_shown(stack: Stack) -> None:

@@ -12,7 +12,7 @@ from tests.intake.stack import Stack
 
 def test_the_parser_knows_every_action() -> None:
     parser = build_parser()
-    for action in ("list", "create", "stats", "rebalance", "rules"):
+    for action in ("list", "create", "stats", "rebalance", "import-customers", "rules"):
         assert parser.parse_args(["channels", action]).channels_command == action
     assert parser.parse_args(["channels", "create", "live_b"]).channels == ["live_b"]
 
