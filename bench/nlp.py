@@ -4,9 +4,9 @@ Both sides get the same 50,000-word list and the same messages (bench/nlp_corpus
 siyu: ``Analyzer.analyze`` = normalize + sensitive automaton + contacts + intents.
 Baseline: ``jieba.lcut(message)`` (jieba's default tokenizer, the list loaded as its user
 dictionary) and a set lookup of every token: what most SCRM keyword filters do.
-Measured: messages/s over the whole mix, per-message latency (p50, p99, max), the time to
-reload the 50,000-word list and the latency of matching while that reload runs in a
-thread, and resident memory.
+Measured: messages/s over the whole mix (best of three passes, the sides taking turns),
+per-message latency (p50, p99, max), the time to reload the 50,000-word list and the
+latency of matching while that reload runs in a thread, and resident memory.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, Final
 from bench.nlp_corpus import messages, write_big_lists
 from nlp import Analyzer
 
+ROUNDS: Final = 3
 TARGET_RATIO: Final = 5.0
 TARGET_P99_MS: Final = 1.0
 TARGET_RELOAD_S: Final = 1.0
@@ -83,26 +84,49 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _measure(name: str, run: Callable[[str], object], corpus: Sequence[str]) -> Side:
-    for text in corpus[:2000]:  # warm caches (character tables, jieba's)
-        run(text)
-    clock = time.perf_counter_ns
-    started = clock()
+def _throughput(run: Callable[[str], object], corpus: Sequence[str]) -> float:
+    started = time.perf_counter_ns()
     for text in corpus:
         run(text)
-    elapsed = (clock() - started) / 1e9
-    latencies = []
+    return len(corpus) / ((time.perf_counter_ns() - started) / 1e9)
+
+
+def _latencies(run: Callable[[str], object], corpus: Sequence[str]) -> list[float]:
+    clock = time.perf_counter_ns
+    out = []
     for text in corpus:
         t0 = clock()
         run(text)
-        latencies.append((clock() - t0) / 1000)
-    return Side(
-        name,
-        len(corpus) / elapsed,
-        statistics.median(latencies),
-        _percentile(latencies, 0.99),
-        max(latencies),
-    )
+        out.append((clock() - t0) / 1000)
+    return out
+
+
+def _compare(
+    sides: Sequence[tuple[str, Callable[[str], object]]], corpus: Sequence[str]
+) -> list[Side]:
+    """Throughput as the best of ``ROUNDS`` passes, the sides taking turns (a busy shared
+    machine slows whichever side it catches; the best pass is the least disturbed), then
+    latency message by message."""
+    for _, run in sides:
+        for text in corpus[:2000]:  # warm caches (character tables, jieba's)
+            run(text)
+    best = [0.0] * len(sides)
+    for _ in range(ROUNDS):
+        for i, (_, run) in enumerate(sides):
+            best[i] = max(best[i], _throughput(run, corpus))
+    out = []
+    for (name, run), rate in zip(sides, best, strict=True):
+        latencies = _latencies(run, corpus)
+        out.append(
+            Side(
+                name,
+                rate,
+                statistics.median(latencies),
+                _percentile(latencies, 0.99),
+                max(latencies),
+            )
+        )
+    return out
 
 
 def _baseline(words: Sequence[str]) -> Callable[[str], object]:
@@ -157,9 +181,10 @@ def measure(count: int) -> Report:
         analyzer = Analyzer(lists)
         rss_siyu = _rss_mb()
         results = [analyzer.analyze(text) for text in corpus]
-        siyu = _measure("siyu", analyzer.analyze, corpus)
         reload_s, during = _reload_under_load(analyzer, corpus)
-        baseline = _measure("jieba.lcut + set", _baseline(words), corpus)
+        siyu, baseline = _compare(
+            [("siyu", analyzer.analyze), ("jieba.lcut + set", _baseline(words))], corpus
+        )
     return Report(
         list_words=len(words),
         patterns=analyzer.snapshot.patterns,

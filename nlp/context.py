@@ -20,10 +20,11 @@ _NEGATION_REACH: Final = 8  # characters before a match searched for a negation
 _FILLERS_SKIPPED: Final = 3  # 不 [想] [再] [给你] 发: words between a negation and what it negates
 
 
-def clause_start(text: str, index: int) -> int:
-    """Start of the clause holding ``text[index]``."""
+def clause_start(text: str, index: int, reach: int = _WINDOW * 4) -> int:
+    """Start of the clause holding ``text[index]`` (looking back ``reach`` characters)."""
     i = index
-    while i > 0 and text[i - 1].isalnum() and index - i < _WINDOW * 4:
+    stop = max(0, index - reach)
+    while i > stop and text[i - 1].isalnum():
         i -= 1
     return i
 
@@ -44,6 +45,7 @@ class Context:
     negators: frozenset[str]
     fillers: frozenset[str]
     vocabulary: frozenset[str]
+    first_chars: frozenset[str]
 
     @classmethod
     def build(
@@ -51,7 +53,9 @@ class Context:
     ) -> Context:
         """A context for these negation words and the filler words that may follow them."""
         vocabulary = frozenset(w for w in (*negators, *fillers) if len(w) <= 4)  # noqa: PLR2004
-        return cls(segmenter, frozenset(negators), frozenset(fillers), vocabulary)
+        negations = frozenset(negators)
+        first = frozenset(w[0] for w in negations if w)
+        return cls(segmenter, negations, frozenset(fillers), vocabulary, first)
 
     def whole_words(self, text: str, start: int, end: int) -> bool:
         """Does jieba put word boundaries at ``start`` and ``end``?"""
@@ -67,7 +71,9 @@ class Context:
         asks jieba's dictionary whether a one-character negation is really part of a word
         (特别, 分别: 别 is no negation there). No segmentation runs.
         """
-        left = max(clause_start(text, start), start - _NEGATION_REACH)
+        left = clause_start(text, start, _NEGATION_REACH)
+        if self.first_chars.isdisjoint(text[left:start]):
+            return False  # no negation or filler word can start here: the usual case
         i = start
         skipped = 0
         while i > left:

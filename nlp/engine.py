@@ -12,9 +12,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from nlp.errors import ListError
 from nlp.intent import IntentClassifier
@@ -41,8 +40,7 @@ MAX_MATCHES: Final = 1000  # automaton matches examined per message: bounds the 
 INTENT_CHARS: Final = 500  # an intent is stated early; the rest of a long message is detail
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A sensitive span: ``text[start:end]`` of the original message is what matched."""
 
     category: str
@@ -51,8 +49,7 @@ class Hit:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(NamedTuple):
     """What a message contains: sensitive hits in order, and its intent (or None)."""
 
     sensitive: tuple[Hit, ...]
@@ -118,7 +115,7 @@ class Analyzer:
         if self._classifier is not None:
             intent = self._classifier.classify(n)
         elif len(n.original) <= INTENT_CHARS:
-            intent = snap.intents.classify(n, matches)
+            intent = snap.intents.classify(n, _not_allowed(matches))
         else:  # an intent is stated early; the rest of a long message is detail
             intent = snap.intents.classify(normalize(n.original[:INTENT_CHARS]))
         if intent is None:
@@ -128,18 +125,22 @@ class Analyzer:
     def _sensitive(self, snap: Snapshot, n: Normalized, matches: list[Match]) -> tuple[Hit, ...]:
         if not n.text:
             return ()
-        words, cues, halves = _sort_matches(matches[:MAX_MATCHES])
+        words, cues, halves = _sort_matches(
+            matches if len(matches) <= MAX_MATCHES else matches[:MAX_MATCHES]
+        )
         hits: list[Hit] = []
         if words:
             allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
             hits = [
                 Hit(m.rule.label, m.rule.word, *n.span(m.start, m.end))
                 for m in words
-                if _stands(snap, n, m, allowed)
+                if _stands(snap, n, m, allowed, words)
             ]
         if halves:
             hits.extend(_pairs(snap, n, halves))
         contacts = snap.contacts.find(n, cues)
+        if not contacts:
+            return _dedupe(hits, snap.categories)
         links = [(c.start, c.end) for c in contacts if c.is_link]
         hits.extend(
             Hit("diversion", c.word, c.start, c.end) for c in contacts if c.word != "allowed"
@@ -207,6 +208,14 @@ class Analyzer:
             logger.error("nlp lists not reloaded, the previous ones stay in use: %s", exc)
 
 
+def _not_allowed(matches: list[Match]) -> list[Match]:
+    """The matches not inside an allowlisted word (垃圾 in 垃圾袋 is no complaint either)."""
+    allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
+    if not allowed:
+        return matches
+    return [m for m in matches if not any(a <= m.start and m.end <= b for a, b in allowed)]
+
+
 def _sort_matches(matches: list[Match]) -> tuple[list[Match], list[Match], list[Match]]:
     """(sensitive word matches, contact cues, halves of A&B entries); intents and the
     allowlist are read elsewhere."""
@@ -224,13 +233,30 @@ def _sort_matches(matches: list[Match]) -> tuple[list[Match], list[Match], list[
     return words, cues, halves
 
 
-def _stands(snap: Snapshot, n: Normalized, m: Match, allowed: list[tuple[int, int]]) -> bool:
+def _stands(
+    snap: Snapshot, n: Normalized, m: Match, allowed: list[tuple[int, int]], words: list[Match]
+) -> bool:
     """Does a word match survive the allowlist, jieba's boundaries and negation?"""
     if any(a <= m.start and m.end <= b for a, b in allowed):
         return False
-    if m.rule.token and not snap.context.whole_words(n.text, m.start, m.end):
-        return False
+    if m.rule.token:
+        if _covered(m, words):
+            return False  # 加我微 inside 加我微信: the longer hit stands for both, no jieba
+        if not snap.context.whole_words(n.text, m.start, m.end):
+            return False
     return not (m.rule.negatable and snap.context.negated(n.text, m.start))
+
+
+def _covered(m: Match, words: list[Match]) -> bool:
+    """Is ``m`` inside a longer match of its category that needs no jieba?"""
+    return any(
+        o.rule.label == m.rule.label
+        and not o.rule.token
+        and o.start <= m.start
+        and m.end <= o.end
+        and o.end - o.start > m.end - m.start
+        for o in words
+    )
 
 
 def _pairs(snap: Snapshot, n: Normalized, halves: list[Match]) -> list[Hit]:

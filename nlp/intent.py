@@ -38,8 +38,7 @@ class IntentClassifier(Protocol):
         ...
 
 
-def _heaviest_first(item: tuple[str, Match]) -> tuple[float, int, int]:
-    match = item[1]
+def _heaviest_first(match: Match) -> tuple[float, int, int]:
     return (-match.rule.weight, match.start, -match.end)
 
 
@@ -79,10 +78,32 @@ class RuleIntents:
             names = [m.rule.label[1:] for m in found]
         if not found:
             return None
-        chosen: dict[str, list[tuple[float, int, int]]] = {}
-        for name, match in sorted(zip(names, found, strict=True), key=_heaviest_first):
+        groups: dict[str, list[Match]] = {}
+        for name, match in zip(names, found, strict=True):
+            groups.setdefault(name, []).append(match)
+        bonus = self._question_bonus if any(m in text.text for m in self._question_markers) else 0
+        # Branch and bound: an intent whose cues could not reach min_score even if none were
+        # negated is never checked (no jieba, no negation), nor one that cannot beat the best.
+        bounds = {
+            name: bonus + sum(max(m.rule.weight, 0) for m in ms) for name, ms in groups.items()
+        }
+        best: tuple[float, int, str] | None = None
+        for name in sorted(bounds, key=lambda n: (-bounds[n], self._rank.get(n, len(self._rank)))):
+            if bounds[name] < self._min_score or (best is not None and bounds[name] < -best[0]):
+                break
+            total = bonus + self._score(text, groups[name])
+            key = (-total, self._rank.get(name, len(self._rank)), name)
+            if total >= self._min_score and (best is None or key < best):
+                best = key
+        if best is None:
+            return None
+        return Intent(best[2], confidence(-best[0]))
+
+    def _score(self, text: Normalized, matches: list[Match]) -> float:
+        """The summed weight of one intent's cues that stand (whole words, not negated)."""
+        taken: list[tuple[float, int, int]] = []
+        for match in sorted(matches, key=_heaviest_first):
             rule = match.rule
-            taken = chosen.setdefault(name, [])
             if any(match.start < end and start < match.end for _, start, end in taken):
                 continue  # overlapping cues of one intent count once: the heaviest
             if rule.token and not self._context.whole_words(text.text, match.start, match.end):
@@ -90,12 +111,4 @@ class RuleIntents:
             if rule.negatable and self._context.negated(text.text, match.start):
                 continue
             taken.append((rule.weight, match.start, match.end))
-        totals = {name: sum(w for w, _, _ in taken) for name, taken in chosen.items() if taken}
-        if not totals:
-            return None
-        if any(marker in text.text for marker in self._question_markers):
-            totals = {name: total + self._question_bonus for name, total in totals.items()}
-        best = min(totals, key=lambda name: (-totals[name], self._rank.get(name, len(self._rank))))
-        if totals[best] < self._min_score:
-            return None
-        return Intent(best, confidence(totals[best]))
+        return sum(w for w, _, _ in taken)
