@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from redis.asyncio.client import Pipeline
+
+from bot.conversations.events import ChatMessageEvent
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import (
@@ -22,7 +25,7 @@ from bot.events import (
     FollowUserDeleted,
 )
 from bot.events.base import unix
-from bot.intake.filters import DELETE_BY_TRANSFER
+from bot.intake.filters import DELETE_BY_TRANSFER, with_a_customer
 from bot.store.customers import Customers, Relation
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import InvalidExternalUserId, NoExternalContactRelation
@@ -51,6 +54,19 @@ async def staff_removed_customer(event: ExternalContactDeleted, deps: Deps) -> N
     await Customers(deps.redis, deps.corp_id).mark_deleted(
         event.external_user_id, event.user_id, by, unix(event.create_time)
     )
+
+
+@router.on(ChatMessageEvent, with_a_customer)
+async def count_activity(event: ChatMessageEvent, deps: Deps) -> None:
+    """A message from or to a customer (KF, archive): their activity counters, once."""
+    message = event.message
+    direction = "in" if message.from_customer else "out"
+    customers = Customers(deps.redis, deps.corp_id)
+
+    def count(pipe: Pipeline) -> None:
+        customers.count_message(pipe, message.customer, direction, unix(message.sent_at))
+
+    await deps.ledger.apply_once(f"activity:{message.key}", count)
 
 
 @router.on(ExternalContactEvent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.conversations.events import ChatMessageEvent
 from bot.events import ExternalContactAdded, ExternalContactDeleted, ExternalContactHalfAdded
 
 DELETE_BY_TRANSFER: Final = "DELETE_BY_TRANSFER"  # del_external_contact's Source (doc 92277)
@@ -24,3 +25,8 @@ def through_a_live_code(event: Added) -> bool:
 def not_a_transfer(event: ExternalContactDeleted) -> bool:
     """The staff member really deleted the customer (not an on-the-job transfer)."""
     return event.source != DELETE_BY_TRANSFER
+
+
+def with_a_customer(event: ChatMessageEvent) -> bool:
+    """A chat message whose conversation has a known customer (not an app message)."""
+    return bool(event.message.customer)

@@ -29,6 +29,15 @@ if not known or tonumber(known) > tonumber(ARGV[1]) then
 end
 return 1
 """
+# KEYS[1]: a customer hash; ARGV: a field, a time. Moves that time later only (messages may
+# be handled out of order).
+_LATER: Final = """
+local known = redis.call('HGET', KEYS[1], ARGV[1])
+if not known or tonumber(known) < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return 1
+"""
 _PROFILE_FIELDS: Final = ("name", "type", "gender", "corp_name", "corp_full_name", "unionid",
                           "position", "avatar")  # fmt: skip
 
@@ -194,6 +203,6 @@ class Customers:
         """
         key = keys.customer(self._corp_id, external_userid)
         pipe.hincrby(key, f"messages_{direction}", 1)
-        pipe.hset(key, "last_message_at", str(at))
+        pipe.eval(_LATER, 1, key, "last_message_at", str(at))
         if direction == "in":
-            pipe.hset(key, "last_customer_message_at", str(at))
+            pipe.eval(_LATER, 1, key, "last_customer_message_at", str(at))

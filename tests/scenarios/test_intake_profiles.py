@@ -128,3 +128,21 @@ async def test_the_tag_catalogue_follows_change_external_tag(stack: Stack) -> No
     await emit_tag_event(stack, "delete", tag_id)
     assert await catalogue.get(tag_id) is None
     assert await catalogue.find("意向", "老客复购") is None
+
+
+async def test_customer_messages_count_as_activity(stack: Stack, clock: ManualClock) -> None:
+    await stack.scan(POSTER_CODE, "wmPROFILE00005")
+    await stack.drained()
+    clock.advance(timedelta(hours=2))
+
+    await stack.sandbox.control(
+        "POST", "kf/wkDEMOkf0001/customers/wmPROFILE00005/message", {"text": "还有货吗"}
+    )
+    await stack.drained()
+    await stack.drained()  # the pulled message is queued as an event of its own
+
+    profile = await customers(stack).get("wmPROFILE00005")
+    assert profile is not None
+    assert profile.number("messages_in") == 1
+    assert profile.number("messages_out") == 1  # the welcome
+    assert profile.number("last_customer_message_at") == int(clock.now().timestamp())
