@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from redis.typing import EncodableT
@@ -13,7 +16,10 @@ from bot.campaigns.model import TaskState
 from bot.deps import Deps
 from bot.store.campaigns import MonthlySends, TaskStore
 from bot.wecom.api import WeComAPI
+from bot.wecom.errors import RateLimited, WeComAPIError
 from config.settings import TaskSettings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,21 @@ class Campaigns:
     def cap(self, moment: datetime | None = None) -> int:
         """WeCom's per-target cap in ``moment``'s month."""
         return cap_for(moment or self.now(), self.tz, self.settings.monthly_cap)
+
+    async def deliver(self, users: Sequence[str], msgtype: str, content: Mapping[str, Any]) -> bool:
+        """Send staff an app message; False (logged) if WeCom refuses it for good.
+
+        A refusal (81013: nobody reachable, a resigned or invisible member) must not stop a
+        task; RateLimited and WeComUnavailable propagate, so the step is tried again.
+        """
+        try:
+            await self.api.messages.send(users, msgtype, content)
+        except RateLimited:
+            raise
+        except WeComAPIError as exc:
+            logger.warning("message to %s refused: %s", "|".join(users), exc)
+            return False
+        return True
 
     async def end(self, task_id: int, state: TaskState, **fields: EncodableT) -> None:
         """The task ended in ``state``: out of the open set, kept ``tasks.keep_days``."""

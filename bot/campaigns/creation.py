@@ -75,7 +75,9 @@ async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
             error="no customer or group left to send to",
         )
         return dataclasses.replace(task, state=TaskState.FAILED)
-    await campaigns.store.save_plan(task.id, chunks, matched, exclusions, now)
+    if not await campaigns.store.save_plan(task.id, chunks, matched, exclusions, now):
+        current = await campaigns.store.get(task.id)
+        return current or task  # cancelled while it was being planned
     logger.info(
         "task %s planned: %d targets in %d calls (%d matched)",
         task.id,
@@ -111,19 +113,23 @@ async def create_calls(campaigns: Campaigns, task: TaskRecord) -> str:
         current = await campaigns.store.get(task.id)
         if current is None or current.state is not TaskState.CREATING:
             return "stopped"  # cancelled meanwhile
+        if campaigns.now() >= task.spec.deadline:  # too late to ask anyone to send it
+            late = dataclasses.replace(call, state=CallState.SKIPPED.value, error="deadline passed")
+            await campaigns.store.put_call(task.id, late)
+            continue
         made = await _make(campaigns, task, call, taken)
         if made.msgid:
             taken.add(made.msgid)
     calls = await campaigns.store.calls(task.id)
     if not any(c.state == CallState.CREATED.value for c in calls):
         errors = "; ".join(sorted({c.error for c in calls if c.error}))
-        await campaigns.end(
-            task.id,
-            TaskState.FAILED,
-            error=errors or "WeCom made no group send",
-        )
+        await campaigns.end(task.id, TaskState.FAILED, error=errors or "WeCom made no group send")
         return TaskState.FAILED.value
-    await campaigns.store.update(task.id, campaigns.unix(), TaskState.ACTIVE)
+    moved = await campaigns.store.move(
+        task.id, campaigns.unix(), TaskState.ACTIVE, only_from=[TaskState.CREATING]
+    )
+    if not moved:
+        return "stopped"
     await prompt_senders(campaigns, task.id)
     return TaskState.ACTIVE.value
 
@@ -204,9 +210,9 @@ async def prompt_senders(campaigns: Campaigns, task_id: int) -> int:
         effect = f"task-prompt:{task_id}:{staff.userid}"
         if not await campaigns.deps.ledger.is_done(effect):
             card = cards.prompt_card(task, staff, campaigns.tz, campaigns.settings.card_url)
-            await campaigns.api.messages.send_card([staff.userid], card)
+            if await campaigns.deliver([staff.userid], "template_card", card):
+                campaigns.deps.metrics.count_task_message("prompt")
             await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
-            campaigns.deps.metrics.count_task_message("prompt")
         await campaigns.store.put_staff(
             task_id, dataclasses.replace(staff, prompted_at=campaigns.unix())
         )

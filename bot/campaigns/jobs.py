@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.campaigns.context import Campaigns
 from bot.campaigns.creation import create_calls, plan, prompt_senders
-from bot.campaigns.model import TaskState
+from bot.campaigns.model import OPEN_STATES, TaskState
 from bot.campaigns.nudges import cancel_calls, remind_laggards, send_summary
 from bot.campaigns.records import CallState, TaskRecord
 from bot.campaigns.tracking import poll
@@ -44,6 +44,9 @@ async def advance(campaigns: Campaigns, task_id: int) -> str:
         if not held:
             return "busy"
         task = await campaigns.store.get(task_id)
+        if task is not None and task.state is TaskState.ACTIVE:  # its prompts may be pending
+            await prompt_senders(campaigns, task_id)
+            return task.state.value
         if task is not None and task.state is TaskState.PLANNING:
             task = await plan(campaigns, task)
         if task is None or task.state is not TaskState.CREATING:
@@ -59,9 +62,11 @@ async def cancel(campaigns: Campaigns, task_id: int) -> str:
     task = await campaigns.store.get(task_id)
     if task is None:
         return "unknown task"
-    if not task.is_open:
+    moved = await campaigns.store.move(
+        task_id, campaigns.unix(), TaskState.CANCELLED, only_from=OPEN_STATES
+    )
+    if not moved:
         return f"already {task.state.value}"
-    await campaigns.store.update(task_id, campaigns.unix(), TaskState.CANCELLED)
     async with _lock(campaigns, task_id).held(wait_seconds=CANCEL_WAIT_SECONDS) as held:
         if not held:  # the creator stops before its next call and finishes the cancellation
             return "cancelling"

@@ -75,9 +75,9 @@ async def _remind(campaigns: Campaigns, task: TaskRecord, staff: StaffRecord,
     effect = f"task-reminder:{task.id}:{staff.userid}:{number}"
     if not await campaigns.deps.ledger.is_done(effect):
         card = cards.reminder_card(task, staff, now, campaigns.tz, campaigns.settings.card_url)
-        await campaigns.api.messages.send_card([staff.userid], card)
+        if await campaigns.deliver([staff.userid], "template_card", card):
+            campaigns.deps.metrics.count_task_message("reminder")
         await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
-        campaigns.deps.metrics.count_task_message("reminder")
     if campaigns.settings.wecom_reminders:
         for call in calls:
             if wecom_reminder_allowed(call, now):
@@ -110,9 +110,9 @@ async def send_summary(campaigns: Campaigns, task: TaskRecord) -> list[str]:
         return []
     staff = await campaigns.store.staff(task.id)
     text = cards.summary_text(task, staff, campaigns.tz)
-    await campaigns.api.messages.send(operators, "markdown", {"content": text})
+    if await campaigns.deliver(operators, "markdown", {"content": text}):
+        campaigns.deps.metrics.count_task_message("summary")
     await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
-    campaigns.deps.metrics.count_task_message("summary")
     await campaigns.store.update(task.id, campaigns.unix(), summary_at=campaigns.unix())
     return operators
 
@@ -138,9 +138,9 @@ async def cancel_calls(campaigns: Campaigns, task: TaskRecord, notify: bool) -> 
             effect = f"task-cancelled:{task.id}:{userid}"
             if not await campaigns.deps.ledger.is_done(effect):
                 card = cards.cancelled_card(task, campaigns.settings.card_url)
-                await campaigns.api.messages.send_card([userid], card)
+                if await campaigns.deliver([userid], "template_card", card):
+                    campaigns.deps.metrics.count_task_message("cancelled")
                 await campaigns.deps.ledger.apply_once(effect, lambda pipe: None)
-                campaigns.deps.metrics.count_task_message("cancelled")
     return cancelled
 
 

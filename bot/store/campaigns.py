@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
 from redis.typing import EncodableT, FieldT
 
 from bot.campaigns.codec import spec_from_json, spec_to_json
@@ -62,6 +63,18 @@ if changed > 0 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 return changed
 """
 
+# KEYS: task; ARGV: new state, now, then the states it may move from.
+_MOVE: Final = """
+local state = redis.call('HGET', KEYS[1], 'state')
+for i = 3, #ARGV do
+  if state == ARGV[i] then
+    redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[2])
+    return 1
+  end
+end
+return 0
+"""
+
 
 class TaskStore:
     """The group tasks of one corp."""
@@ -70,6 +83,7 @@ class TaskStore:
         self._redis = redis
         self._corp = corp_id
         self._record = redis.register_script(_RECORD)
+        self._move = redis.register_script(_MOVE)
 
     async def create(
         self, spec: TaskSpec, now: int, created_by: str = "", request_key: str = ""
@@ -131,8 +145,11 @@ class TaskStore:
 
     async def save_plan(
         self, task_id: int, chunks: Sequence[Chunk], matched: int, exclusions: Exclusions, now: int
-    ) -> None:
-        """Write the calls, their targets and every target as unsent; state becomes creating."""
+    ) -> bool:
+        """Write the calls, their targets and every target as unsent; state becomes creating.
+
+        False (nothing written) if the task left "planning" meanwhile (it was cancelled).
+        """
         per_staff: dict[str, StaffRecord] = {}
         for chunk in chunks:
             known = per_staff.get(chunk.sender)
@@ -141,7 +158,12 @@ class TaskStore:
                 if known is None
                 else StaffRecord(chunk.sender, known.targets + chunk.size, known.calls + 1)
             )
+        task_key = keys.task(self._corp, task_id)
         async with self._redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(task_key)
+            if await pipe.hget(task_key, "state") != TaskState.PLANNING.value:
+                return False  # cancelled while it was being planned
+            pipe.multi()  # type: ignore[no-untyped-call]
             for chunk in chunks:
                 record = CallRecord(chunk.index, chunk.sender, chunk.size)
                 pipe.hset(keys.task_chunks(self._corp, task_id), str(chunk.index), record.to_json())
@@ -155,7 +177,7 @@ class TaskStore:
             for staff in per_staff.values():
                 pipe.hset(keys.task_staff(self._corp, task_id), staff.userid, staff.to_json())
             pipe.hset(
-                keys.task(self._corp, task_id),
+                task_key,
                 mapping={
                     "state": TaskState.CREATING.value,
                     "matched": matched,
@@ -164,7 +186,19 @@ class TaskStore:
                     "exclusions": exclusions_json(exclusions),
                 },
             )
-            await pipe.execute()
+            try:
+                await pipe.execute()
+            except WatchError:  # the task changed meanwhile (cancelled): nothing written
+                return False
+        return True
+
+    async def move(self, task_id: int, now: int, to: TaskState, *, only_from: Iterable[TaskState]
+                   ) -> bool:  # fmt: skip
+        """Change the state if it is one of ``only_from``; whether it changed."""
+        allowed = [state.value for state in only_from]
+        moved = await self._move(keys=[keys.task(self._corp, task_id)],
+                                 args=[to.value, now, *allowed])  # fmt: skip
+        return bool(moved)
 
     async def calls(self, task_id: int) -> list[CallRecord]:
         """A task's add_msg_template calls, in order."""

@@ -6,15 +6,18 @@ The demo corp: zhangwei (2 customers), lina (2), wangfang (1). Times: the tests 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.campaigns import service
+from bot.campaigns import jobs, service
+from bot.campaigns.context import Campaigns
 from bot.campaigns.model import Content, CustomerFilter, TaskSpec
 from bot.clock import ManualClock
+from bot.wecom.errors import RateLimited
 from tests.campaigns.stack import ClientFactory, Stack, start_stack
 
 HOUR = timedelta(hours=1)
@@ -206,3 +209,39 @@ async def test_a_call_wecom_never_made_is_made_again(slow_stack: Stack) -> None:
     assert len(set(msgids.values())) == 3
     state = await stack.state(task_id)
     assert [c["attempts"] for c in state["calls"]] == [2, 1, 1]
+
+
+async def test_a_task_cancelled_before_its_calls_makes_none(stack: Stack) -> None:
+    campaigns = Campaigns.of(stack.deps)
+    task_id, _ = await campaigns.store.create(everyone(stack), campaigns.unix())  # no step queued
+    assert await service.cancel(stack.deps, task_id) == "cancelled"
+    assert await jobs.advance(campaigns, task_id) == "cancelled"
+    assert await stack.calls("externalcontact/add_msg_template") == []
+
+
+async def test_calls_not_made_by_the_deadline_are_given_up(stack: Stack) -> None:
+    campaigns = Campaigns.of(stack.deps)
+    task_id, _ = await campaigns.store.create(everyone(stack, days=1), campaigns.unix())
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/add_msg_template", "errcode": 45009, "count": 1}
+    )
+    with pytest.raises(RateLimited):
+        await jobs.advance(campaigns, task_id)
+    stack.clock.advance(timedelta(days=1, minutes=1))
+    assert await jobs.advance(Campaigns.of(stack.deps), task_id) == "failed"
+    state = await stack.state(task_id)
+    assert state["error"] == "deadline passed"
+    assert [c["state"] for c in state["calls"]] == ["skipped"] * 3
+    assert len(await stack.calls("externalcontact/add_msg_template")) == 1  # the refused one
+
+
+async def test_an_unreachable_operator_does_not_stop_the_task(stack: Stack) -> None:
+    spec = dataclasses.replace(everyone(stack), operator="nobody")
+    task_id, msgids = await started(stack, spec)
+    for staff, msgid in msgids.items():
+        await stack.confirm(msgid, staff)
+    stack.clock.advance(timedelta(minutes=10))
+    assert await stack.tick() == {task_id: "completed"}
+    [summary] = [c for c in await stack.calls("message/send") if c["body"]["msgtype"] == "markdown"]
+    assert summary["response"]["errcode"] == 81013
+    assert await stack.tick() == {}

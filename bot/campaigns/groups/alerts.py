@@ -42,10 +42,11 @@ async def _once(groups: Groups, group: GroupChat, alert: str, card: dict[str, An
     until = await groups.deps.redis.get(key)
     if not group.managers or (until is not None and int(until) > now):
         return False
-    await groups.api.messages.send_card(list(group.managers), card)
+    sent = await groups.deliver(list(group.managers), card)
     await groups.deps.redis.set(key, now + quiet, ex=quiet)
-    groups.deps.metrics.count_group_card(kind)
-    return True
+    if sent:
+        groups.deps.metrics.count_group_card(kind)
+    return sent
 
 
 async def quit_spike(groups: Groups, group: GroupChat, quits: int) -> bool:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.campaigns.groups.rules import GroupRules, load_group_rules
 from bot.deps import Deps
 from bot.store.group_chats import GroupCounters, GroupRegistry
 from bot.wecom.api import WeComAPI
+from bot.wecom.errors import RateLimited, WeComAPIError
 from config.settings import GroupSettings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,17 @@ class Groups:
     def now(self) -> datetime:
         """The fixed time, else the injected clock's."""
         return self.at if self.at is not None else self.deps.clock.now()
+
+    async def deliver(self, users: Sequence[str], card: Mapping[str, Any]) -> bool:
+        """Send a card to a group's managers; False (logged) if WeCom refuses it for good."""
+        try:
+            await self.api.messages.send_card(users, card)
+        except RateLimited:
+            raise
+        except WeComAPIError as exc:  # 81013: the owner left, nobody reachable
+            logger.warning("card to %s refused: %s", "|".join(users), exc)
+            return False
+        return True
 
     def day_of(self, moment: datetime) -> str:
         """The local day (YYYYMMDD) of ``moment``."""

@@ -117,6 +117,7 @@ async def _digest(groups: Groups, chat_id: str, day: date) -> bool:
     )
     names = {m.userid: m.name for m in await groups.registry.members(chat_id)} if active else {}
     card = digest_card(group, day, counts, active, names, url=groups.settings.card_url)
-    await groups.api.messages.send_card(list(group.managers), card)
-    groups.deps.metrics.count_group_card("digest")
-    return True
+    sent = await groups.deliver(list(group.managers), card)
+    if sent:
+        groups.deps.metrics.count_group_card("digest")
+    return sent
