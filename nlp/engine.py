@@ -111,34 +111,29 @@ class Analyzer:
         truncated = len(text) > self._max_chars
         n = normalize(text[: self._max_chars] if truncated else text)
         matches = snap.matcher.find(n)
-        hits = self._sensitive(snap, n, matches)
+        parts = _Parts.of(matches if len(matches) <= MAX_MATCHES else matches[:MAX_MATCHES])
+        hits = self._sensitive(snap, n, parts) if n.text else ()
         if self._classifier is not None:
             intent = self._classifier.classify(n)
         elif len(n.original) <= INTENT_CHARS:
-            intent = snap.intents.classify(n, _not_allowed(matches))
+            intent = snap.intents.classify(n, parts.intents_outside_allowed())
         else:  # an intent is stated early; the rest of a long message is detail
             intent = snap.intents.classify(normalize(n.original[:INTENT_CHARS]))
         if intent is None:
             return Analysis(hits, None, 0.0, truncated)
         return Analysis(hits, intent.name, intent.score, truncated)
 
-    def _sensitive(self, snap: Snapshot, n: Normalized, matches: list[Match]) -> tuple[Hit, ...]:
-        if not n.text:
-            return ()
-        words, cues, halves = _sort_matches(
-            matches if len(matches) <= MAX_MATCHES else matches[:MAX_MATCHES]
-        )
+    def _sensitive(self, snap: Snapshot, n: Normalized, parts: _Parts) -> tuple[Hit, ...]:
         hits: list[Hit] = []
-        if words:
-            allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
+        if parts.words:
             hits = [
                 Hit(m.rule.label, m.rule.word, *n.span(m.start, m.end))
-                for m in words
-                if _stands(snap, n, m, allowed, words)
+                for m in parts.words
+                if _stands(snap, n, m, parts.allowed, parts.words)
             ]
-        if halves:
-            hits.extend(_pairs(snap, n, halves))
-        contacts = snap.contacts.find(n, cues)
+        if parts.halves:
+            hits.extend(_pairs(snap, n, parts.halves))
+        contacts = snap.contacts.find(n, parts.cues)
         if not contacts:
             return _dedupe(hits, snap.categories)
         links = [(c.start, c.end) for c in contacts if c.is_link]
@@ -208,29 +203,40 @@ class Analyzer:
             logger.error("nlp lists not reloaded, the previous ones stay in use: %s", exc)
 
 
-def _not_allowed(matches: list[Match]) -> list[Match]:
-    """The matches not inside an allowlisted word (垃圾 in 垃圾袋 is no complaint either)."""
-    allowed = [(m.start, m.end) for m in matches if m.rule.label == ALLOW]
-    if not allowed:
-        return matches
-    return [m for m in matches if not any(a <= m.start and m.end <= b for a, b in allowed)]
+class _Parts(NamedTuple):
+    """The automaton's matches of one message, by what they mean."""
 
+    words: list[Match]  # sensitive words
+    cues: list[Match]  # WeChat/QQ words before a contact
+    halves: list[Match]  # halves of A&B entries
+    intents: list[Match]  # intent cues
+    allowed: list[tuple[int, int]]  # spans of allowlisted words
 
-def _sort_matches(matches: list[Match]) -> tuple[list[Match], list[Match], list[Match]]:
-    """(sensitive word matches, contact cues, halves of A&B entries); intents and the
-    allowlist are read elsewhere."""
-    words: list[Match] = []
-    cues: list[Match] = []
-    halves: list[Match] = []
-    for m in matches:
-        label = m.rule.label
-        if m.rule.part:
-            halves.append(m)
-        elif label[:1] not in {INTENT_PREFIX, CUE_PREFIX}:
-            words.append(m)
-        elif label[:1] == CUE_PREFIX and label != ALLOW:
-            cues.append(m)
-    return words, cues, halves
+    @classmethod
+    def of(cls, matches: list[Match]) -> _Parts:
+        parts = cls([], [], [], [], [])
+        for m in matches:
+            label = m.rule.label
+            first = label[:1]
+            if m.rule.part:
+                parts.halves.append(m)
+            elif first == INTENT_PREFIX:
+                parts.intents.append(m)
+            elif first != CUE_PREFIX:
+                parts.words.append(m)
+            elif label == ALLOW:
+                parts.allowed.append((m.start, m.end))
+            else:
+                parts.cues.append(m)
+        return parts
+
+    def intents_outside_allowed(self) -> list[Match]:
+        """Intent cues not inside an allowlisted word (垃圾 in 垃圾袋 is no complaint)."""
+        if not self.allowed or not self.intents:
+            return self.intents
+        return [
+            m for m in self.intents if not any(a <= m.start and m.end <= b for a, b in self.allowed)
+        ]
 
 
 def _stands(
