@@ -358,7 +358,8 @@ def violations(corp_id: str, role: str, who: str) -> str:
 
 
 def moderation_alert(corp_id: str, task_id: str) -> str:
-    """JSON of one alert (message key, categories, reviewers, card, resolution).
+    """Hash of one alert: card (JSON, as first sent), about (message key, role, sender,
+    categories, reviewers) and resolution (the first 已处理/误报 press).
 
     TTL 30 days (its card's buttons answer for 72 h).
     """
