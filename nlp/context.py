@@ -17,6 +17,8 @@ from nlp.segment import Segmenter
 _A_NOT_A: Final = re.compile(r"(\w)[不没]\1")
 _WINDOW: Final = 16  # characters each side of a match that jieba sees
 _NEGATION_REACH: Final = 8  # characters before a match searched for a negation
+_ASKING_AFTER: Final = ("吗", "?", "？", "呢", "么")
+_ASKING_BEFORE: Final = ("是不是", "能不能", "会不会", "有没有", "可不可以", "能否", "是否")
 _FILLERS_SKIPPED: Final = 3  # 不 [想] [再] [给你] 发: words between a negation and what it negates
 
 
@@ -63,6 +65,15 @@ class Context:
         right = min(clause_end(text, end), end + _WINDOW)
         cuts = self.segmenter.boundaries(text[left:right])
         return start - left in cuts and end - left in cuts
+
+    def asked(self, text: str, start: int, end: int) -> bool:
+        """Is the clause around ``text[start:end]`` a question (能根治吗, 是不是全网最低)?"""
+        left = clause_start(text, start, _WINDOW)
+        right = clause_end(text, end)
+        after = text[end : right + 1]  # the boundary that ends the clause: ? or ？
+        if any(mark in after for mark in _ASKING_AFTER):
+            return True
+        return any(mark in text[left:start] for mark in _ASKING_BEFORE)
 
     def negated(self, text: str, start: int) -> bool:
         """Is the match at ``start`` negated (不贵, 不想买了, 请勿私下转账)?

@@ -250,7 +250,9 @@ def _stands(
             return False  # 加我微 inside 加我微信: the longer hit stands for both, no jieba
         if not snap.context.whole_words(n.text, m.start, m.end):
             return False
-    return not (m.rule.negatable and snap.context.negated(n.text, m.start))
+    if m.rule.negatable and snap.context.negated(n.text, m.start):
+        return False
+    return not (m.rule.label in snap.asked and snap.context.asked(n.text, m.start, m.end))
 
 
 def _covered(m: Match, words: list[Match]) -> bool:

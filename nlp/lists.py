@@ -50,6 +50,7 @@ class Options:
     negators: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
     negatable: frozenset[str] = frozenset()
+    asked: frozenset[str] = frozenset()  # categories a question cancels: 能根治吗 claims nothing
     min_score: float = 1.0
     question_markers: tuple[str, ...] = ()
     question_bonus: float = 0.0
@@ -190,6 +191,7 @@ def _options(settings: Mapping[str, object], where: Path) -> Options:
         negators=_strings(negation, "negators", where),
         fillers=_strings(negation, "fillers", where),
         negatable=frozenset(_strings(sensitive, "negatable", where)),
+        asked=frozenset(_strings(sensitive, "questions_cancel", where)),
         min_score=float(min_score),
         question_markers=_strings(intent, "question_markers", where),
         question_bonus=float(bonus),

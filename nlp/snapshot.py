@@ -40,6 +40,7 @@ class Snapshot:
     context: Context
     categories: tuple[str, ...]
     build_seconds: float
+    asked: frozenset[str] = frozenset()  # categories a question about the hit cancels
 
     @property
     def patterns(self) -> int:
@@ -105,6 +106,7 @@ def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
         context=context,
         categories=categories,
         build_seconds=time.perf_counter() - started,
+        asked=options.asked,
     )
 
 

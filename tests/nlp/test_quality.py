@@ -55,3 +55,15 @@ def test_quality_on_our_labelled_set(analyzer: Analyzer) -> None:
     assert quality.precision >= 0.9, report
     assert quality.recall >= 0.9, report
     assert quality.accuracy >= 0.85, report
+
+
+def test_innocent_messages_have_no_sensitive_hit(analyzer: Analyzer) -> None:
+    """Hard negatives: the words of the lists in innocent use (第一次, 有没有副作用, 刷卡...)."""
+    lines = (Path(__file__).parent / "data" / "innocent.txt").read_text("utf-8").splitlines()
+    flagged = {
+        text: [(h.category, text[h.start : h.end]) for h in analyzer.analyze(text).sensitive]
+        for text in lines
+        if text
+    }
+    assert {text: hits for text, hits in flagged.items() if hits} == {}
+    assert len(flagged) >= 80

@@ -149,3 +149,17 @@ def test_a_pair_entry_needs_both_halves_close_in_one_clause(
 ) -> None:
     found = [e for c, e in excerpts(analyzer, text) if c == "fraud"]
     assert found == ([] if excerpt is None else [excerpt])
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("能根治吗", False),  # a customer asking claims nothing
+        ("是不是全网最低价", False),
+        ("我们的产品能根治", True),
+        ("全网最低价？不可能吧", False),
+        ("全网最低价，放心买", True),
+    ],
+)
+def test_a_question_cancels_an_advertising_claim(analyzer: Analyzer, text: str, hit: bool) -> None:
+    assert ("ad_law" in analyzer.analyze(text).categories) is hit
