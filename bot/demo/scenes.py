@@ -98,6 +98,25 @@ async def staff_sets_a_reminder(stage: Stage) -> None:
         await _narrate_calls(stage, "")
 
 
+async def customer_tries_to_move_off_platform(stage: Stage) -> None:
+    """A customer writes a disguised personal-WeChat invitation; the manager is alerted."""
+    scene("A customer tries to take the conversation to a personal WeChat, disguised")
+    customer = "客户 刘洋"
+    text = "这里不方便，加我薇 信 liuyang88 详聊"
+    say(customer, f"writes to 微信客服 «{text}»")
+    route = "kf/wkDEMOkf0001/customers/wmDEMOliuyang0001/message"
+    await stage.sandbox("POST", route, {"text": text})
+    await stage.wait_for_calls("message/send", 1)
+    await stage.settle()
+    await _narrate_calls(stage, customer)
+    price = "这个多少钱呀"
+    say(customer, f"then asks «{price}»")
+    await stage.sandbox("POST", route, {"text": price})
+    await stage.wait_for_calls("message/send", 1)
+    await stage.settle()
+    await _narrate_calls(stage, customer)
+
+
 async def customer_leaves(stage: Stage) -> None:
     """The customer who arrived earlier deletes the staff member."""
     customer = stage.cast.get(NEW_CUSTOMER, "客户")
@@ -160,6 +179,7 @@ SCENES: Final = (
     setup_check,
     customer_arrives,
     staff_sets_a_reminder,
+    customer_tries_to_move_off_platform,
     customer_leaves,
     defences,
     summary,

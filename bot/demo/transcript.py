@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from bot.sandbox.seed import STAFF
@@ -50,29 +50,62 @@ def _message_text(body: Mapping[str, Any]) -> str:
     return f"a {kind} message"
 
 
+Body = Mapping[str, Any]
+
+
+def _welcome(body: Body, customer: str) -> list[tuple[str, str]]:
+    text = body.get("text", {}).get("content", "")
+    extra = len(body.get("attachments", []))
+    more = f" + {extra} attachment(s)" if extra else ""
+    return [(customer, f"receives the welcome «{text}»{more}")]
+
+
+def _app_message(body: Body, customer: str) -> list[tuple[str, str]]:
+    users = str(body.get("touser", "")).split("|")
+    return [(staff(userid), f"gets in the siyu app {_message_text(body)}") for userid in users]
+
+
+def _card_update(body: Body, customer: str) -> list[tuple[str, str]]:
+    return [("siyu", f"updates the card: «{body.get('button', {}).get('replace_name', '')}»")]
+
+
+def _tagging(body: Body, customer: str) -> list[tuple[str, str]]:
+    tags = ", ".join(body.get("add_tag", []))
+    return [("siyu", f"tags {body.get('external_userid')} with {tags}")]
+
+
+def _new_tag(body: Body, customer: str) -> list[tuple[str, str]]:
+    names = ", ".join(tag.get("name", "") for tag in body.get("tag", []))
+    return [("siyu", f"creates the corp tag {body.get('group_name', '')}/{names}")]
+
+
+def _kf_reply(body: Body, customer: str) -> list[tuple[str, str]]:
+    return [(customer, f"gets a reply from customer service {_message_text(body)}")]
+
+
+def _siyu_does(what: str) -> Callable[[Body, str], list[tuple[str, str]]]:
+    return lambda _body, _customer: [("siyu", what)]
+
+
+_RENDERERS: Final[dict[str, Callable[[Body, str], list[tuple[str, str]]]]] = {
+    "externalcontact/send_welcome_msg": _welcome,
+    "message/send": _app_message,
+    "message/update_template_card": _card_update,
+    "externalcontact/mark_tag": _tagging,
+    "externalcontact/add_corp_tag": _new_tag,
+    "kf/send_msg": _kf_reply,
+    "externalcontact/get": _siyu_does("looks up the customer's profile"),
+    "externalcontact/get_corp_tag_list": _siyu_does("reads the corp's tag catalogue"),
+    "kf/sync_msg": _siyu_does("pulls the new customer-service messages"),
+    "gettoken": lambda _body, _customer: [],
+}
+
+
 def render_call(call: Mapping[str, Any], customer: str) -> None:
     """Say what one WeCom API call of siyu meant to the people involved."""
     api, body = str(call["api"]), call.get("body") or {}
     errcode = (call.get("response") or {}).get("errcode", 0)
     failed = f" (WeCom answered {errcode})" if errcode else ""
-    if api == "externalcontact/send_welcome_msg":
-        text = body.get("text", {}).get("content", "")
-        extra = len(body.get("attachments", []))
-        more = f" + {extra} attachment(s)" if extra else ""
-        say(customer, f"receives the welcome «{text}»{more}{failed}")
-    elif api == "message/send":
-        for userid in str(body.get("touser", "")).split("|"):
-            say(staff(userid), f"gets in the siyu app {_message_text(body)}{failed}")
-    elif api == "message/update_template_card":
-        say("siyu", f"updates the card: «{body.get('button', {}).get('replace_name', '')}»")
-    elif api == "externalcontact/mark_tag":
-        tags = ", ".join(body.get("add_tag", []))
-        say("siyu", f"tags {body.get('external_userid')} with {tags}{failed}")
-    elif api == "externalcontact/get":
-        say("siyu", f"looks up the customer's profile{failed}")
-    elif api == "externalcontact/get_corp_tag_list":
-        say("siyu", f"reads the corp's tag catalogue{failed}")
-    elif api == "kf/send_msg":
-        say(customer, f"gets a reply from customer service {_message_text(body)}{failed}")
-    elif api != "gettoken":
-        say("siyu", f"calls WeCom {api}{failed}")
+    render = _RENDERERS.get(api, _siyu_does(f"calls WeCom {api}"))
+    for actor, line in render(body, customer):
+        say(actor, line + failed)

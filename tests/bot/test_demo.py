@@ -26,4 +26,6 @@ def test_demo_plays_every_scene() -> None:
     assert "提醒你给刘洋发报价" in out, "the staff member's reminder is confirmed"
     assert "updates the card: «已完成»" in out, "and delivered, then ticked off"
     assert "删除了你" in out, "the staff member hears that the customer left"
+    assert "【加我薇 信 liuyang88】" in out, "the manager sees the disguised invitation"
+    assert "在问价格" in out, "the staff member hears the customer asks the price"
     assert "Traceback" not in result.stderr
