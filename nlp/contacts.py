@@ -28,7 +28,7 @@ _ADD_NUMBER: Final = re.compile(
     r"(?![\d元块万千百件个分折斤克米天年月日号次人单台套箱瓶份%w])"
 )
 _LETTER_QQ: Final = re.compile(r"(?<![a-z0-9])q[:：]([1-9]\d{4,10})(?!\d)")
-_LETTER_ID: Final = re.compile(r"(?<![a-z0-9])[vwq][:：]([a-z0-9]{5,20})(?![a-z0-9])")
+_LETTER_ID: Final = re.compile(r"(?<![a-z0-9])[vwq微威薇徽][:：]([a-z0-9]{5,20})(?![a-z0-9])")
 _MAX_CUES: Final = 64  # per message: a message of a thousand "vx" says it 64 times already
 _FIVE_DIGITS: Final = re.compile(r"[\d零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞]{5}")
 _TLDS: Final = (
