@@ -208,7 +208,8 @@ def run_welcome_bench(args: argparse.Namespace) -> int:
     """Run the benchmark (options: bot/intake/arguments.py) and print its report; 1 if a
     target was missed or a process failed."""
     rate, seconds, as_json = float(args.rate), float(args.seconds), bool(args.json)
-    queue = Queue(int(args.consumers), int(args.batch_size))
+    extra = Path(args.extra_config).read_text("utf-8") if args.extra_config else ""
+    queue = Queue(int(args.consumers), int(args.batch_size), extra)
     if rate <= 0 or seconds <= 0 or queue.consumers < 1 or queue.batch_size < 1:
         print("siyu bench welcome: --rate and --seconds must be > 0", file=sys.stderr)
         return 2

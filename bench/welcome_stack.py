@@ -56,6 +56,7 @@ class Queue:
 
     consumers: int
     batch_size: int
+    extra: str = ""  # TOML appended to siyu's config
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,7 @@ def _siyu_config(sandbox_config: Path, port: int, redis_url: str, queue: Queue) 
         "[server]", f'host = "{HOST}"', f"port = {port}",
         "[redis]", f"url = {quote(redis_url)}",
         "[queue]", f"consumers = {queue.consumers}", f"batch_size = {queue.batch_size}", "",
+        queue.extra,
     ])  # fmt: skip
 
 

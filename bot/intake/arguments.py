@@ -43,4 +43,10 @@ def add_welcome_bench_arguments(
     welcome.add_argument("--seconds", type=float, default=60.0, help="load duration")
     welcome.add_argument("--consumers", type=int, default=2, help="siyu's queue.consumers")
     welcome.add_argument("--batch-size", type=int, default=16, help="siyu's queue.batch_size")
+    welcome.add_argument(
+        "--extra-config",
+        metavar="PATH",
+        default=None,
+        help="TOML appended to siyu's config (e.g. other concerns' automation switched off)",
+    )
     welcome.add_argument("--json", action="store_true", help="print the result as JSON")
