@@ -5,8 +5,9 @@ start-up: it loads jieba and compiles the lists) and call ``analyze(text)`` per 
 ``maybe_reload()`` now and then.
 """
 
-from nlp.engine import Analysis, Analyzer, Hit
+from nlp.engine import Analysis, Analyzer
 from nlp.errors import ListError
+from nlp.hits import Hit
 from nlp.intent import Intent, IntentClassifier
 from nlp.lists import DEFAULT_DIR
 from nlp.normalize import Normalized, normalize
