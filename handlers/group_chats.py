@@ -2,13 +2,15 @@
 
 Every change refreshes the group from groupchat/get (owner, admins, members with join time
 and scene). Joins and quits are counted by the event's local day and scene, once per event;
-quits also feed the spike window, which alerts the owner and admins.
+quits also feed the spike window, which alerts the owner and admins. Group messages read
+from the archive count towards the digest's most active members.
 """
 
 from __future__ import annotations
 
 from bot.campaigns.groups import alerts, membership
 from bot.campaigns.groups.context import Groups
+from bot.conversations.events import ChatMessageEvent
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import ExternalChatCreated, ExternalChatDismissed, ExternalChatUpdated
@@ -43,6 +45,17 @@ async def members_changed(event: ExternalChatUpdated, deps: Deps) -> None:
 async def group_changed(event: ExternalChatUpdated, deps: Deps) -> None:
     """Owner, name or notice changed: refresh."""
     await membership.refresh(Groups.of(deps), event.chat_id)
+
+
+def in_a_group(event: ChatMessageEvent) -> bool:
+    """A message written in a customer group (visible through the message archive)."""
+    return event.message.conversation.is_group
+
+
+@router.on(ChatMessageEvent, in_a_group)
+async def member_wrote(event: ChatMessageEvent, deps: Deps) -> None:
+    """Count the message for its group's most active members (the daily digest), once."""
+    await membership.count_message(Groups.of(deps), event.message)
 
 
 @router.on(ExternalChatDismissed)

@@ -195,3 +195,24 @@ async def test_the_schedulers_tick_runs_in_a_worker_once_per_slot(stack: Stack) 
     await stack.drained()
     [digest] = alerts_to(await stack.cards_to("lina"), "群日报")
     assert digest["template_card"]["emphasis_content"]["title"] == "3"
+
+
+async def test_archived_group_messages_make_the_digests_most_active_members(stack: Stack) -> None:
+    await group(stack, "wrTALK", "活动群", "lina", people=3)
+    when = stack.clock.now().isoformat()
+    talk = [
+        {"msgid": f"m{i}", "from": sender, "roomid": "wrTALK", "text": "在吗", "time": when}
+        for i, sender in enumerate(["wmwrTALK001"] * 3 + ["wmwrTALK000"] + ["lina"] * 2)
+    ]
+    for _ in range(2):  # a puller retrying the batch counts nothing twice
+        posted = await stack.siyu.post("/api/v1/archive/messages", json=talk, headers=AUTH)
+        assert posted.status == 200
+        await stack.drained()
+    stack.clock.advance(timedelta(hours=3))  # 21:00
+    assert (await tick(stack.deps, stack.clock.now())).digests == ["wrTALK"]
+    [digest] = alerts_to(await stack.cards_to("lina"), "群日报")
+    rows = {r["keyname"]: r["value"] for r in digest["template_card"]["horizontal_content_list"]}
+    names = {m.userid: m.name for m in await Groups.of(stack.deps).registry.members("wrTALK")}
+    assert rows["最活跃"] == (
+        f"{names['wmwrTALK001']}(3)、{names['lina']}(2)、{names['wmwrTALK000']}(1)"
+    )

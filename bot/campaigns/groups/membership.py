@@ -11,6 +11,7 @@ import logging
 from typing import Final
 
 from bot.campaigns.groups.context import Groups
+from bot.conversations.model import ChatMessage
 from bot.events import ExternalChatUpdated
 from bot.events.base import unix
 from bot.store import keys
@@ -78,6 +79,16 @@ async def count(groups: Groups, event: ExternalChatUpdated) -> bool:
     if counted:
         groups.deps.metrics.count_group_change(kind, scene, members)
     return counted
+
+
+async def count_message(groups: Groups, message: ChatMessage) -> bool:
+    """Count a group message for its sender's activity that (local) day, once per message."""
+    chat_id = message.conversation.chat_id
+    day = groups.day_of(message.sent_at)
+    return await groups.deps.ledger.apply_once(
+        f"group-activity:{message.key}",
+        lambda pipe: groups.counters.count_message(pipe, chat_id, day, message.sender),
+    )
 
 
 async def recent_quits(groups: Groups, event: ExternalChatUpdated) -> int:
