@@ -1,7 +1,8 @@
 """Leader election around APScheduler: stand by, lead while holding the lease, stop at once
 when deposed.
 
-The leader's AsyncIOScheduler has two jobs, both with ``coalesce=True`` (a poll that missed
+The leader's AsyncIOScheduler has three jobs (the reminders poll, the lease renewal and the
+group-campaigns tick), all with ``coalesce=True`` (a poll that missed
 several runs — a stalled loop, a suspended VM — runs once, not N times) and a misfire grace
 (``reminders.misfire_grace_seconds``) so a late run still happens rather than being dropped
 (APScheduler's default grace is 1 s). Reminders themselves never misfire: they wait in the
@@ -26,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.campaigns.events import enqueue_tick
 from bot.clock import Clock
 from bot.queue import EventQueue
 from config.settings import Settings
@@ -33,6 +35,8 @@ from scheduler.lease import Lease
 from scheduler.ticker import Deposed, DueTicker
 
 logger = logging.getLogger(__name__)
+
+CAMPAIGNS_TICK_SECONDS = 60  # group tasks and groups check their schedules once a minute
 
 
 def holder_name() -> str:
@@ -125,9 +129,21 @@ class SchedulerRunner:
                 if time.monotonic() - renewed["at"] >= config.lease_seconds:
                     deposed.set()  # cannot prove we still hold it: stop leading
 
+        async def campaigns_tick() -> None:
+            # Group tasks and customer groups do their periodic work (progress, laggards,
+            # digests) in a worker when this tick arrives; a deposed leader's repeat of the
+            # same minute is dropped by the queue's dedup key.
+            try:
+                await enqueue_tick(self.queue, self.settings.wecom.corp_id,
+                                   self.settings.tasks.app, self.clock.now())  # fmt: skip
+            except (RedisError, OSError) as exc:
+                logger.warning("scheduler campaigns tick: redis unavailable (%s)", exc)
+
         first = datetime.now(tz)
         aps.add_job(poll, IntervalTrigger(seconds=config.poll_seconds), id="reminders-poll",
                     next_run_time=first)  # fmt: skip
+        aps.add_job(campaigns_tick, IntervalTrigger(seconds=CAMPAIGNS_TICK_SECONDS),
+                    id="campaigns-tick", next_run_time=first)  # fmt: skip
         aps.add_job(renew, IntervalTrigger(seconds=config.renew_seconds), id="lease-renew")
         aps.start()
         try:
