@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from bot.callbacks import SignedCallback, message_xml, sign_callback
+from bot.campaigns import service, story
 from bot.crypto import CallbackCrypto
 from bot.demo.stage import Stage
-from bot.demo.transcript import render_call, say, scene, staff
+from bot.demo.transcript import render_call, say, say_all, scene, staff
 from bot.doctor import diagnose
 
 NEW_CUSTOMER: Final = "wmDEMOchenjing0006"
+SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 
 
 async def _narrate_calls(stage: Stage, customer: str) -> None:
     calls = await stage.new_calls()
-    for call in calls:
-        render_call(call, customer)
+    say_all([line for call in calls for line in render_call(call, customer)])
     if not any(call["api"] != "gettoken" for call in calls):
         say("siyu", "has nothing to do with WeCom for this (yet)")
 
@@ -117,6 +120,31 @@ async def customer_tries_to_move_off_platform(stage: Stage) -> None:
     await _narrate_calls(stage, customer)
 
 
+async def campaign(stage: Stage) -> None:
+    """Headquarters' group task: staff confirm, a laggard is reminded, then 100%."""
+    scene("Headquarters runs a campaign that every salesperson must send")
+    deps = stage.runtime.deps
+    say(staff("manager"), f"creates the group task «{story.DEMO_TEXT}» for every customer")
+    task_id = await story.launch(deps)
+    await stage.settle()
+    await _narrate_calls(stage, "")
+    ids = await story.msgids(deps, task_id)
+    for userid in ("zhangwei", "lina"):
+        say(staff(userid), "confirms the group send in WeCom")
+        await stage.sandbox("POST", f"groupmsg/{ids[userid]}/confirm", {"staff": userid})
+    later = await story.reminder_time(deps, task_id)
+    say("(clock)", f"siyu checks again at {later.astimezone(SHANGHAI):%m-%d %H:%M}")
+    say("siyu", f"→ {await story.check(deps, task_id, later)}")
+    await _narrate_calls(stage, "")
+    say(staff("wangfang"), "confirms the group send too")
+    await stage.sandbox("POST", f"groupmsg/{ids['wangfang']}/confirm", {"staff": "wangfang"})
+    say("siyu", f"→ {await story.check(deps, task_id, later + timedelta(minutes=10))}")
+    await _narrate_calls(stage, "")
+    for line in story.progress_lines(await service.state(deps, task_id), deps):
+        if line.strip():
+            say("tasks show", line)
+
+
 async def customer_leaves(stage: Stage) -> None:
     """The customer who arrived earlier deletes the staff member."""
     customer = stage.cast.get(NEW_CUSTOMER, "客户")
@@ -180,6 +208,7 @@ SCENES: Final = (
     customer_arrives,
     staff_sets_a_reminder,
     customer_tries_to_move_off_platform,
+    campaign,
     customer_leaves,
     defences,
     summary,

@@ -83,6 +83,12 @@ def _kf_reply(body: Body, customer: str) -> list[tuple[str, str]]:
     return [(customer, f"gets a reply from customer service {_message_text(body)}")]
 
 
+def _group_send(body: Body, customer: str) -> list[tuple[str, str]]:
+    count = len(body.get("external_userid", [])) or len(body.get("chat_id_list", []))
+    sender = staff(str(body.get("sender", "")))
+    return [("siyu", f"prepares the group send in WeCom for {sender}: {count} recipient(s)")]
+
+
 def _siyu_does(what: str) -> Callable[[Body, str], list[tuple[str, str]]]:
     return lambda _body, _customer: [("siyu", what)]
 
@@ -97,15 +103,32 @@ _RENDERERS: Final[dict[str, Callable[[Body, str], list[tuple[str, str]]]]] = {
     "externalcontact/get": _siyu_does("looks up the customer's profile"),
     "externalcontact/get_corp_tag_list": _siyu_does("reads the corp's tag catalogue"),
     "kf/sync_msg": _siyu_does("pulls the new customer-service messages"),
+    "externalcontact/add_msg_template": _group_send,
+    "externalcontact/get_groupmsg_task": _siyu_does("asks WeCom who has sent"),
+    "externalcontact/get_groupmsg_send_result": _siyu_does("asks WeCom who received it"),
+    "externalcontact/get_groupmsg_list_v2": _siyu_does("lists the group sends in WeCom"),
+    "externalcontact/remind_groupmsg_send": _siyu_does("asks WeCom to remind the sender too"),
+    "externalcontact/batch/get_by_user": _siyu_does("reads the staff's customers"),
     "gettoken": lambda _body, _customer: [],
 }
 
 
-def render_call(call: Mapping[str, Any], customer: str) -> None:
-    """Say what one WeCom API call of siyu meant to the people involved."""
+def render_call(call: Mapping[str, Any], customer: str) -> list[tuple[str, str]]:
+    """What one WeCom API call of siyu meant to the people involved: (actor, line) pairs."""
     api, body = str(call["api"]), call.get("body") or {}
     errcode = (call.get("response") or {}).get("errcode", 0)
     failed = f" (WeCom answered {errcode})" if errcode else ""
     render = _RENDERERS.get(api, _siyu_does(f"calls WeCom {api}"))
-    for actor, line in render(body, customer):
-        say(actor, line + failed)
+    return [(actor, line + failed) for actor, line in render(body, customer)]
+
+
+def say_all(lines: list[tuple[str, str]]) -> None:
+    """Say each line once; repeats in a row become one line with a count."""
+    index = 0
+    while index < len(lines):
+        repeats = 1
+        while index + repeats < len(lines) and lines[index + repeats] == lines[index]:
+            repeats += 1
+        actor, line = lines[index]
+        say(actor, f"{line} (×{repeats})" if repeats > 1 else line)
+        index += repeats
