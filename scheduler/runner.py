@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -140,16 +141,36 @@ class SchedulerRunner:
                 logger.warning("scheduler campaigns tick: redis unavailable (%s)", exc)
 
         first = datetime.now(tz)
-        aps.add_job(poll, IntervalTrigger(seconds=config.poll_seconds), id="reminders-poll",
+        aps.add_job(_ends_quietly(poll), IntervalTrigger(seconds=config.poll_seconds),
+                    id="reminders-poll",
                     next_run_time=first)  # fmt: skip
-        aps.add_job(campaigns_tick, IntervalTrigger(seconds=CAMPAIGNS_TICK_SECONDS),
+        aps.add_job(_ends_quietly(campaigns_tick), IntervalTrigger(seconds=CAMPAIGNS_TICK_SECONDS),
                     id="campaigns-tick", next_run_time=first)  # fmt: skip
-        aps.add_job(renew, IntervalTrigger(seconds=config.renew_seconds), id="lease-renew")
+        aps.add_job(
+            _ends_quietly(renew), IntervalTrigger(seconds=config.renew_seconds), id="lease-renew"
+        )
         aps.start()
         try:
             yield aps
         finally:
             aps.shutdown(wait=False)
+
+
+def _ends_quietly(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """A job that, cancelled by the scheduler's shutdown mid-run, just ends.
+
+    APScheduler logs a cancelled coroutine job as a failure with a traceback; stopping while
+    a poll is in flight is normal (SIGTERM, a lost lease), so it is noted at DEBUG instead.
+    """
+
+    @functools.wraps(job)
+    async def run() -> None:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            logger.debug("scheduler job %s stopped by shutdown", job.__name__)
+
+    return run
 
 
 @contextlib.asynccontextmanager
