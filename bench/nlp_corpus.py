@@ -4,8 +4,9 @@ The list is siyu's default lists plus synthetic words: common characters (GB2312
 drawn at random into words of 2-6 characters (3-4 mostly), and a few Latin ones, until the
 lists hold 50,000 entries. The messages are built from fragments of real customer and staff
 chat, about 30 characters each, in fixed proportions (seeded, so every run sees the same
-mix): most are plain chat that hits nothing; some ask something (an intent cue); some carry
-a sensitive word, an evasion, or a contact.
+mix): most are plain chat that hits nothing (100 fragments, 4 of them with a word of the
+allowlist: 滚筒, 第一次, 垃圾袋, 我妈的); some ask something (an intent cue); some carry a
+sensitive word, an evasion, or a contact.
 """
 
 from __future__ import annotations
@@ -33,6 +34,18 @@ PLAIN: Final = (
     "您看下这个尺码合适吗", "已经帮您备注了", "上次买的用完了", "我在外地出差", "好的，回头聊",
     "我们公司是做滚筒印刷的", "第一次在你们家买", "家里垃圾袋用完了", "我妈的生日快到了",
     "小程序打不开是怎么回事", "积分可以换什么", "宝宝吃了没有不舒服", "哈哈哈好的",
+    "好的呢亲", "在的在的", "收到，谢谢老师", "明白了，我跟家里人说一下", "今天有点忙，晚点看",
+    "图片收到了", "发我看看实物图", "是正品吧", "什么时候能到", "能发顺丰吗", "快递到哪了",
+    "地址是朝阳区建国路", "我选的是红色那款", "是今年的新款吗", "质量怎么样", "会不会掉色",
+    "有没有大一码的", "孩子穿着挺合适", "我先看看别的", "你们店在哪个商场", "周末人多吗",
+    "昨天的活动我没赶上", "会员积分怎么查", "这个怎么保存比较好", "能放冰箱吗", "保质期多久",
+    "我老婆很喜欢这个颜色", "帮我看一下订单状态", "我把地址发你", "收件人写我爸的名字也行",
+    "电话一直占线", "外包装有点压扁了，东西没事", "下次还找你买", "东西不错，已经推荐给朋友",
+    "上次买的那款还有吗", "我朋友也想要", "好，辛苦你了", "谢谢你的耐心", "早点休息",
+    "节日快乐", "新年好", "收到啦", "稍等一下", "我问问我老公", "嗯嗯好的", "知道了",
+    "我这边网络不好", "刚才没看到消息", "不好意思回复晚了", "这个尺码对照表在哪", "说明书我看不懂",
+    "需要自己安装吗", "有没有视频教程", "充电要多久", "电池能用多久", "是哪里生产的",
+    "适合几岁的孩子", "老人能用吗", "有没有礼盒装", "可以写贺卡吗", "能帮我包装一下吗",
 )  # fmt: skip
 INTENT: Final = (
     "这个多少钱呀", "太贵了，能便宜点吗", "有没有优惠券", "我想买两盒", "怎么下单",

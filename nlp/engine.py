@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final, NamedTuple
 
 from nlp.errors import ListError
-from nlp.hits import Hit, Parts, find_hits
+from nlp.hits import Hit, Parts, contact_hits, find_hits
 from nlp.intent import IntentClassifier
 from nlp.lists import DEFAULT_DIR, fingerprint
 from nlp.normalize import normalize
@@ -92,10 +92,14 @@ class Analyzer:
         truncated = len(text) > self._max_chars
         n = normalize(text[: self._max_chars] if truncated else text)
         matches = snap.matcher.find(n)
+        if not matches and self._classifier is None:  # most messages: only contacts to look for
+            return Analysis(contact_hits(snap, n) if n.text else (), None, 0.0, truncated)
         parts = Parts.of(matches if len(matches) <= MAX_MATCHES else matches[:MAX_MATCHES])
         hits = find_hits(snap, n, parts) if n.text else ()
         if self._classifier is not None:
             intent = self._classifier.classify(n)
+        elif not parts.intents:  # most messages: no cue, no intent, nothing more to do
+            return Analysis(hits, None, 0.0, truncated)
         elif len(n.original) <= INTENT_CHARS:
             intent = snap.intents.classify(n, parts.intents_outside_allowed())
         else:  # an intent is stated early; the rest of a long message is detail

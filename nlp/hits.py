@@ -118,6 +118,14 @@ def _one_clause(gap: str) -> bool:
     return commas <= 1 and (len(gap) == commas or gap.translate(_NO_COMMAS).isalnum())
 
 
+def contact_hits(snap: Snapshot, n: Normalized) -> tuple[Hit, ...]:
+    """The hits of a message the automaton found nothing in: its contacts, if any."""
+    contacts = snap.contacts.find(n, ())
+    if not contacts:
+        return ()
+    return find_hits(snap, n, Parts.of([]))
+
+
 def find_hits(snap: Snapshot, n: Normalized, parts: Parts) -> tuple[Hit, ...]:
     """The sensitive hits of one message: words that stand, pairs, contacts; deduplicated."""
     hits: list[Hit] = []
