@@ -158,6 +158,8 @@ async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
         await asyncio.sleep(0.5)
         pids = {"sandbox": stack.sandbox.popen.pid, "siyu": stack.siyu.popen.pid,
                 "redis": await _redis_pid(redis_url), "bench": os.getpid()}  # fmt: skip
+        if stack.worker is not None:
+            pids["siyu worker"] = stack.worker.popen.pid
         before = _cpu(pids)
         started = time.perf_counter()
         scans, lag = await _drive(session, url, rate, int(rate * seconds), "wmBENCH")
@@ -209,7 +211,7 @@ def run_welcome_bench(args: argparse.Namespace) -> int:
     target was missed or a process failed."""
     rate, seconds, as_json = float(args.rate), float(args.seconds), bool(args.json)
     extra = Path(args.extra_config).read_text("utf-8") if args.extra_config else ""
-    queue = Queue(int(args.consumers), int(args.batch_size), extra)
+    queue = Queue(int(args.consumers), int(args.batch_size), extra, bool(args.split))
     if rate <= 0 or seconds <= 0 or queue.consumers < 1 or queue.batch_size < 1:
         print("siyu bench welcome: --rate and --seconds must be > 0", file=sys.stderr)
         return 2

@@ -52,7 +52,7 @@ def print_report(result: Result, *, as_json: bool) -> None:
           f"p99 {result.e2e_p99:.1f}")  # fmt: skip
     print(f"CPU during the load (% of one core; {os.cpu_count()} cores): {cpu}")
     print("  (machine: all processes; others: what this run does not account for, e.g. other")
-    print("   work on the machine; siyu runs in one process, so at most 100%)")
+    print("   work on the machine; each siyu process can use at most 100%)")
     print(f"siyu_welcome_total: {result.outcomes}")
     if not result.drained:
         print("note: siyu had not handled every event within 120 s after the load")

@@ -57,6 +57,7 @@ class Queue:
     consumers: int
     batch_size: int
     extra: str = ""  # TOML appended to siyu's config
+    split: bool = False  # siyu as two processes: --role gateway and --role worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,8 @@ class Stack:
     """The running sandbox and siyu."""
 
     sandbox: Process
-    siyu: Process
+    siyu: Process  # role all, or the gateway when split
+    worker: Process | None  # the worker process when split
     sandbox_url: str
     siyu_port: int
     corp_id: str
@@ -113,7 +115,8 @@ def tail(path: Path, size: int = 2000) -> str:
 
 
 @contextlib.contextmanager
-def _process(name: str, args: Sequence[str], log: Path, port: int, ready: str) -> Iterator[Process]:
+def _process(name: str, args: Sequence[str], log: Path, port: int | None,
+             ready: str = "") -> Iterator[Process]:  # fmt: skip
     with log.open("wb") as out:
         popen = subprocess.Popen(
             [sys.executable, *SIYU, *args], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL,
@@ -133,16 +136,21 @@ def _process(name: str, args: Sequence[str], log: Path, port: int, ready: str) -
                 popen.wait()
 
 
-def _wait(process: Process, port: int, path: str) -> None:
-    deadline = time.monotonic() + _START_SECONDS
+def _wait(process: Process, port: int | None, path: str) -> None:
+    """Until ``path`` answers 200 (a process without a port: until it has run a second)."""
+    deadline = time.monotonic() + (_START_SECONDS if port is not None else 1.0)
     while time.monotonic() < deadline:
         if process.popen.poll() is not None:
             raise ServerStartError(f"{process.name} exited:\n{tail(process.log)}")
+        if port is None:
+            time.sleep(0.05)
+            continue
         with contextlib.suppress(OSError):
             if http_get(port, path, timeout=0.5)[0] == 200:  # noqa: PLR2004
                 return
         time.sleep(0.05)
-    raise ServerStartError(f"{process.name} did not start in 30 s:\n{tail(process.log)}")
+    if port is not None:
+        raise ServerStartError(f"{process.name} did not start in 30 s:\n{tail(process.log)}")
 
 
 def _siyu_config(sandbox_config: Path, port: int, redis_url: str, queue: Queue) -> str:
@@ -192,7 +200,16 @@ def running_stack(workdir: Path, redis_url: str, queue: Queue) -> Iterator[tuple
         created = _siyu_cli("channels", "create", "bench", "--config", str(config))
         config_id = created.split()[1]  # "bench: <config_id> <qr_code> (<users>)"
         serve = ["serve", "--config", str(config)]
-        with _process("siyu", serve, workdir / "siyu.log", siyu_port, "/healthz") as siyu:
-            corp_id = tomllib.loads(config.read_text("utf-8"))["wecom"]["corp_id"]
-            yield Stack(sandbox, siyu, f"http://{HOST}:{sandbox_port}", siyu_port, corp_id,
-                        config), config_id  # fmt: skip
+        corp_id = tomllib.loads(config.read_text("utf-8"))["wecom"]["corp_id"]
+        url = f"http://{HOST}:{sandbox_port}"
+        if not queue.split:
+            with _process("siyu", serve, workdir / "siyu.log", siyu_port, "/healthz") as siyu:
+                yield Stack(sandbox, siyu, None, url, siyu_port, corp_id, config), config_id
+            return
+        with (
+            _process("siyu gateway", [*serve, "--role", "gateway"], workdir / "gateway.log",
+                     siyu_port, "/healthz") as gateway,
+            _process("siyu worker", [*serve, "--role", "worker"], workdir / "worker.log",
+                     None) as worker,
+        ):  # fmt: skip
+            yield Stack(sandbox, gateway, worker, url, siyu_port, corp_id, config), config_id

@@ -49,4 +49,9 @@ def add_welcome_bench_arguments(
         default=None,
         help="TOML appended to siyu's config (e.g. other concerns' automation switched off)",
     )
+    welcome.add_argument(
+        "--split",
+        action="store_true",
+        help="run siyu as two processes (serve --role gateway and --role worker)",
+    )
     welcome.add_argument("--json", action="store_true", help="print the result as JSON")
