@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -14,6 +16,7 @@ from nlp.normalize import normalize
 
 _PLACEHOLDER: Final = re.compile(r"\{(~?)([^{}]+)\}")
 _CHUNK: Final = 2000
+_PAUSE_SECONDS: Final = 0.0005
 _MAX_EXPANSIONS: Final = 20_000  # per entry: a typo in families must not explode memory
 
 
@@ -72,6 +75,16 @@ def expand(
     return out, pos > 0
 
 
+def pause() -> None:
+    """Let other threads run: a reload built in the background must not starve matching.
+
+    CPython hands the GIL over only every few milliseconds between two busy threads; a
+    short sleep after each chunk of work gives the matching thread the interpreter at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        time.sleep(_PAUSE_SECONDS)
+
+
 def _half(entry: Entry, families: Mapping[str, Family], stop_chars: str) -> set[str]:
     """The spellings of one half of an ``A&B`` entry: one character is enough there."""
     if "{" in entry.text:
@@ -92,6 +105,7 @@ def normalize_plain(entries: Sequence[Entry]) -> list[str] | None:
     for i in range(0, len(entries), _CHUNK):
         chunk = entries[i : i + _CHUNK]
         texts.extend(normalize("\n".join(e.text for e in chunk)).text.split("\n"))
+        pause()
         if len(texts) != i + len(chunk):
             return None
     return texts
@@ -152,7 +166,9 @@ class PatternTable:
         plain = [e for e in entries if "{" not in e.text and "&" not in e.text]
         texts = normalize_plain(plain)
         if texts is not None:  # the fast path of big lists: one normalization for all
-            for entry, text in zip(plain, texts, strict=True):
+            for i, (entry, text) in enumerate(zip(plain, texts, strict=True)):
+                if i % _CHUNK == _CHUNK - 1:
+                    pause()
                 pattern = _checked(entry, entry.text, text)
                 token = needs_tokens(entry, pattern, from_family=False, auto=auto_token)
                 keep = negatable and "keep" not in entry.flags
