@@ -17,6 +17,7 @@ from nlp.normalize import normalize
 _PLACEHOLDER: Final = re.compile(r"\{(~?)([^{}]+)\}")
 _CHUNK: Final = 2000
 _PAUSE_SECONDS: Final = 0.0005
+_FAMILY_ENTRIES_PER_PAUSE: Final = 50  # each expands to hundreds of spellings
 _MAX_EXPANSIONS: Final = 20_000  # per entry: a typo in families must not explode memory
 
 
@@ -178,7 +179,9 @@ class PatternTable:
         for entry in [e for e in entries if "&" in e.text]:
             self._add_pair(label, entry, families, negatable, stop_chars)
         entries = [e for e in entries if "&" not in e.text]
-        for entry in entries:
+        for i, entry in enumerate(entries):
+            if i % _FAMILY_ENTRIES_PER_PAUSE == _FAMILY_ENTRIES_PER_PAUSE - 1:
+                pause()
             patterns, from_family = expand(entry, families, stop_chars)
             self._add_entry(
                 label, entry, patterns, negatable, from_family=from_family, auto=auto_token

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from nlp.compile import PatternTable, Rule
+from nlp.compile import PatternTable, Rule, pause
 from nlp.contacts import ContactDetector
 from nlp.context import Context
 from nlp.intent import RuleIntents
@@ -23,6 +23,7 @@ ALLOW: Final = "@allow"
 CUE_PREFIX: Final = "@"  # list names are [a-z][a-z0-9_]*: "@..." never collides
 # Intent cues share the sensitive automaton (one pass per message) under "#<intent>".
 INTENT_PREFIX: Final = "#"
+_WORDS_PER_PAUSE: Final = 5000
 # The categories the product ships, most important first: a span that two categories match
 # is reported once, under the earlier one.
 CATEGORY_ORDER: Final = ("diversion", "fraud", "ad_law", "abuse")
@@ -70,6 +71,7 @@ def _no_collection() -> Iterator[None]:
 def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
     started = time.perf_counter()
     lists = load_lists(directory)
+    pause()
     options = lists.options
     stop = options.sound_stop_chars
     table = PatternTable()
@@ -79,6 +81,7 @@ def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
         words |= table.add_entries(
             category, entries, lists.families, negatable=negatable, stop_chars=stop
         )
+        pause()
     words |= table.add_entries(ALLOW, lists.allow, lists.families, negatable=False)
     _add_contact_cues(table, lists, stop)
     intent_table = PatternTable()
@@ -87,14 +90,19 @@ def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
             words |= target.add_entries(
                 label, entries, lists.families, negatable=True, stop_chars=stop, auto_token=False
             )
-    segmenter.add_words(words)
+    new_words = sorted(words)
+    for i in range(0, len(new_words), _WORDS_PER_PAUSE):
+        segmenter.add_words(new_words[i : i + _WORDS_PER_PAUSE])
+        pause()
     context = Context.build(segmenter, options.negators, options.fillers)
     order = options.intent_order or tuple(sorted(lists.intents))
     categories = tuple(sorted(lists.sensitive, key=_category_rank))
+    matcher = Matcher(table)  # the automaton's build holds the GIL (~70 ms for 70,000 patterns)
+    pause()
     return Snapshot(
         directory=directory,
         fingerprint=lists.fingerprint,
-        matcher=Matcher(table),
+        matcher=matcher,
         intents=RuleIntents(
             Matcher(intent_table),
             context,
