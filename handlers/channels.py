@@ -75,14 +75,11 @@ async def _added(event: Added, deps: Deps) -> None:
     changes = allocation.credit_changes(members, event.user_id)
     bounds = allocation.credit_bounds(rules.allocation.tolerance)
 
-    def count(pipe: Pipeline) -> None:
-        stats.count_add(pipe, channel_id, day, event.user_id)
-        stats.change_credits(pipe, channel_id, changes, bounds)
-
     # One relation, one add: a half add and its full add share WeCom's createtime.
     since = before.relation_since or unix(event.create_time)
     key = f"channel:add:{event.user_id}:{event.external_user_id}:{since}"
-    if not await deps.ledger.apply_once(key, count):
+    if not await stats.count_add_once(key, channel_id, day, event.user_id, changes=changes,
+                                      bounds=bounds):  # fmt: skip
         await rebalance(deps, channel_id, rules)  # a redelivery: look at what Redis has
         return
     logger.info("channel %s: add of %s to %s", channel_id, event.external_user_id, event.user_id)

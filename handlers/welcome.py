@@ -63,6 +63,12 @@ async def _greet(event: Added, deps: Deps) -> None:
     if not await claim(deps.redis, deps.corp_id, f"welcome:{code}"):
         deps.metrics.count_welcome("duplicate")
         return
+    await _send(event, deps, code, age)
+
+
+async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
+    """Look the name up within what is left of the window, compose, send, remember."""
+    settings = deps.settings.intake
     api = deps.api(settings.app)
     rules = await rules_of(deps)
     budget = min(

@@ -1,7 +1,10 @@
-"""Customer intake as data and pure rules: channels, allocation, welcome texts, working hours.
+"""Customer intake: channels (live codes) and their allocation, welcome texts, churn notices.
 
-Nothing here does I/O except ``service`` (the live-code operations over WeCom and Redis):
-the rules model validates what operators write (config/intake.toml, the live copy in
-Redis), and allocation, welcome composition and shift arithmetic are pure functions of
-their inputs and of a time that the caller reads from the injected clock.
+Pure, as data and functions of their inputs and of a time the caller reads from the
+injected clock: ``rules`` (the model operators write), ``allocation``, ``welcome``,
+``hours``, ``churn`` and ``filters``. The I/O edge, over Deps (WeCom and Redis):
+``live`` (the live rules, local time), ``live_codes`` (create codes, rebalance them),
+``digest`` (managers' churn digests), ``backfill`` (import existing customers) and
+``commands`` (``siyu channels``). The handlers are in handlers/ (welcome, profiles, tags,
+channels, churn).
 """
