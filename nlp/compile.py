@@ -31,6 +31,7 @@ class Rule:
     token: bool = False  # jieba must see the match as whole words
     negatable: bool = False  # a negation right before it cancels it
     part: int = 0  # 1 or 2: the first or second half of an ``A&B`` entry (both, close, in order)
+    clause: bool = False  # the match must be a whole clause: 滚 alone, never inside a word
 
 
 def is_latin(ch: str) -> bool:
@@ -113,10 +114,13 @@ def normalize_plain(entries: Sequence[Entry]) -> list[str] | None:
 
 
 def _checked(entry: Entry, spelling: str, text: str) -> str:
+    if len(text) == 1 and "clause" in entry.flags:
+        return text  # a clause of one character: 滚, 操
     if len(text) < 2:  # noqa: PLR2004 - the rule of the house: no single-character keywords
         raise ListError(
             f"{entry.source}: {spelling!r} is a single character after normalization "
-            f"({text!r}); single-character keywords match far too much"
+            f"({text!r}); single-character keywords match far too much (flag it `clause` "
+            "if it must be a whole clause on its own)"
         )
     if not text.isalnum():
         raise ListError(
@@ -173,7 +177,8 @@ class PatternTable:
                 pattern = _checked(entry, entry.text, text)
                 token = needs_tokens(entry, pattern, from_family=False, auto=auto_token)
                 keep = negatable and "keep" not in entry.flags
-                self.add(pattern, Rule(label, entry.text, entry.weight, token, keep))
+                clause = "clause" in entry.flags
+                self.add(pattern, Rule(label, entry.text, entry.weight, token, keep, 0, clause))
                 words.add(pattern)
             entries = [e for e in entries if "{" in e.text or "&" in e.text]
         for entry in [e for e in entries if "&" in e.text]:

@@ -71,6 +71,8 @@ def _stands(
     """Does a word match survive the allowlist, jieba's boundaries and negation?"""
     if any(a <= m.start and m.end <= b for a, b in allowed):
         return False
+    if m.rule.clause and not _whole_clause(n.text, m.start, m.end):
+        return False
     if m.rule.token:
         if _covered(m, words):
             return False  # 加我微 inside 加我微信: the longer hit stands for both, no jieba
@@ -79,6 +81,13 @@ def _stands(
     if m.rule.negatable and snap.context.negated(n.text, m.start):
         return False
     return not (m.rule.label in snap.asked and snap.context.asked(n.text, m.start, m.end))
+
+
+def _whole_clause(text: str, start: int, end: int) -> bool:
+    """Does the match fill its clause (boundaries or the text's ends on both sides)?"""
+    return (start == 0 or not text[start - 1].isalnum()) and (
+        end == len(text) or not text[end].isalnum()
+    )
 
 
 def _covered(m: Match, words: list[Match]) -> bool:

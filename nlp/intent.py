@@ -4,9 +4,10 @@ A cue is a word or phrase with a weight (``intents/<intent>.txt``). The automato
 cues of a message in one pass; a cue flagged ``token`` counts only when jieba sees it as whole
 words (人工 is not in 人工智能), and a cue right after a negation (不, 没, 别, 不想, 请勿...)
 counts for nothing unless flagged ``keep`` (别再发 is itself the request). Overlapping cues of
-one intent count once. A question (吗, 多少, ?) adds ``question_bonus`` to each intent that has
-a cue: 价格 alone is a statement, 价格能谈吗 a question. The intent with the highest total wins
-when it reaches ``min_score``; ties go to the earlier intent of ``[intent] order``.
+one intent count once: the longest, the most specific (要不要买, weight 0, over 要买). A
+question (吗, 多少, ?) adds ``question_bonus`` to each intent that has a cue: 价格 alone is a
+statement, 价格能谈吗 a question. The intent with the highest total wins when it reaches
+``min_score``; ties go to the earlier intent of ``[intent] order``.
 No cue, no jieba: most messages cost one automaton pass.
 """
 
@@ -38,8 +39,9 @@ class IntentClassifier(Protocol):
         ...
 
 
-def _heaviest_first(match: Match) -> tuple[float, int, int]:
-    return (-match.rule.weight, match.start, -match.end)
+def _longest_first(match: Match) -> tuple[int, float, int]:
+    """The most specific cue first: 要不要买 (weight 0) speaks over the 要买 inside it."""
+    return (match.start - match.end, -match.rule.weight, match.start)
 
 
 def confidence(total: float) -> float:
@@ -102,10 +104,10 @@ class RuleIntents:
     def _score(self, text: Normalized, matches: list[Match]) -> float:
         """The summed weight of one intent's cues that stand (whole words, not negated)."""
         taken: list[tuple[float, int, int]] = []
-        for match in sorted(matches, key=_heaviest_first):
+        for match in sorted(matches, key=_longest_first):
             rule = match.rule
             if any(match.start < end and start < match.end for _, start, end in taken):
-                continue  # overlapping cues of one intent count once: the heaviest
+                continue  # overlapping cues of one intent count once: the longest
             if rule.token and not self._context.whole_words(text.text, match.start, match.end):
                 continue
             if rule.negatable and self._context.negated(text.text, match.start):

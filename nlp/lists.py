@@ -12,7 +12,8 @@ A line is ``ENTRY [WEIGHT] [FLAG ...]``; ``#`` starts a comment. ``{微信}`` in
 for every spelling of the family 微信, ``{~微信}`` for its evasive spellings only;
 ``好评&红包`` matches 好评, then 红包 a few characters later in the same clause. Flags:
 ``token`` (jieba must see the entry as whole words), ``substring`` (never check boundaries),
-``keep`` (negation before it does not cancel it).
+``keep`` (negation before it does not cancel it), ``clause`` (the entry must be a whole
+clause: a single character is allowed then, 滚 on its own).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from nlp.errors import ListError
 from nlp.families import Family, parse_families
 
 DEFAULT_DIR: Final = Path(__file__).resolve().parent.parent / "config" / "nlp"
-_FLAGS: Final = frozenset({"token", "substring", "keep"})
+_FLAGS: Final = frozenset({"token", "substring", "keep", "clause"})
 _NO_FLAGS: Final[frozenset[str]] = frozenset()
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
 

@@ -89,3 +89,8 @@ def test_a_trained_classifier_can_replace_the_rules(segmenter: Segmenter, lists_
     result = analyzer.analyze("随便说点什么")
     assert (result.intent, result.score) == ("purchase", 0.42)
     assert model.seen == ["随便说点什么"]
+
+
+def test_the_longest_overlapping_cue_speaks(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("我在考虑要不要买").intent is None  # 要不要买 (0) over 要买
+    assert analyzer.analyze("我要买").intent == "purchase"

@@ -163,3 +163,17 @@ def test_a_pair_entry_needs_both_halves_close_in_one_clause(
 )
 def test_a_question_cancels_an_advertising_claim(analyzer: Analyzer, text: str, hit: bool) -> None:
     assert ("ad_law" in analyzer.analyze(text).categories) is hit
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("滚", True),
+        ("烦死了，滚！", True),
+        ("滚动条拉不动", False),
+        ("滚筒", False),
+        ("操作一下", False),
+    ],
+)
+def test_a_clause_entry_must_stand_alone(analyzer: Analyzer, text: str, hit: bool) -> None:
+    assert ("abuse" in analyzer.analyze(text).categories) is hit
