@@ -43,7 +43,7 @@ _URL: Final = re.compile(
 )
 _EMAIL: Final = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 _TAOBAO_CODE: Final = re.compile(r"([¥$€£₤])[a-z0-9]{8,14}\1", re.I)
-_URLISH: Final = re.compile(r"[.．@＠¥￥$€£₤点]")
+_URLISH: Final = re.compile(r"[.．@＠¥￥$€£₤]|[a-z0-9]点[a-z]", re.I)  # 点 alone is 一点, 点赞
 _LIGHT: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
     ord("。"): ord("."),
     ord("．"): ord("."),

@@ -82,9 +82,9 @@ class Context:
         asks jieba's dictionary whether a one-character negation is really part of a word
         (特别, 分别: 别 is no negation there). No segmentation runs.
         """
+        if self.first_chars.isdisjoint(text[max(0, start - _NEGATION_REACH) : start]):
+            return False  # no negation word starts close before: the usual case
         left = clause_start(text, start, _NEGATION_REACH)
-        if self.first_chars.isdisjoint(text[left:start]):
-            return False  # no negation or filler word can start here: the usual case
         i = start
         skipped = 0
         while i > left:

@@ -14,6 +14,7 @@ No cue, no jieba: most messages cost one automaton pass.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -64,7 +65,8 @@ class RuleIntents:
         self._context = context
         self._rank = {name: i for i, name in enumerate(order)}
         self._min_score = min_score
-        self._question_markers, self._question_bonus = questions
+        markers, self._question_bonus = questions
+        self._question = re.compile("|".join(map(re.escape, markers))) if markers else None
 
     def classify(self, text: Normalized, matches: Sequence[Match] | None = None) -> Intent | None:
         """The best-scoring intent at or above ``min_score``, else None.
@@ -83,7 +85,8 @@ class RuleIntents:
         groups: dict[str, list[Match]] = {}
         for name, match in zip(names, found, strict=True):
             groups.setdefault(name, []).append(match)
-        bonus = self._question_bonus if any(m in text.text for m in self._question_markers) else 0
+        asks = self._question is not None and self._question.search(text.text) is not None
+        bonus = self._question_bonus if asks else 0.0
         # Branch and bound: an intent whose cues could not reach min_score even if none were
         # negated is never checked (no jieba, no negation), nor one that cannot beat the best.
         bounds = {
