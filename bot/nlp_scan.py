@@ -5,8 +5,8 @@ How operators test their word lists, and how quality is measured::
     printf '加我v.x详聊\\n这个多少钱呀\\n' | siyu nlp scan
     {"text": "加我v.x详聊", "sensitive": [{"category": "diversion", ...}], "intent": null, ...}
 
-The lists come from ``--lists DIR``, else ``[nlp] lists_dir`` of the settings file once
-settings have that key, else the lists packaged with siyu (config/nlp).
+The lists come from ``--lists DIR``, else ``[moderation] lists_dir`` of the settings file
+(the lists the workers use), else the lists packaged with siyu (config/nlp).
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ def _lists_dir(config: str | None, lists: str | None) -> Path:
         return Path(lists)
     if config_path(config) is None:
         return DEFAULT_DIR
-    section = getattr(load_settings(config), "nlp", None)  # settings may not have [nlp] yet
-    configured = getattr(section, "lists_dir", None)
-    return Path(configured) if configured else DEFAULT_DIR
+    configured = load_settings(config).moderation.lists_dir  # the lists the workers use
+    return configured if configured is not None else DEFAULT_DIR
 
 
 def scan(analyzer: Analyzer, source: BinaryIO, sink: TextIO) -> int:

@@ -51,6 +51,22 @@ def test_scan_uses_the_lists_it_is_given(tmp_path: Path) -> None:
     assert second["sensitive"] == []  # only the given lists
 
 
+def test_scan_uses_the_lists_of_the_settings_file(tmp_path: Path) -> None:
+    lists = tmp_path / "lists"
+    (lists / "sensitive").mkdir(parents=True)
+    (lists / "sensitive" / "fraud.txt").write_text("紫色独角兽\n", encoding="utf-8")
+    config = tmp_path / "siyu.toml"
+    config.write_text(
+        '[wecom]\ncorp_id = "wwcorp"\n[apps.default]\ntoken = "t"\n'
+        'encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"\n'
+        f'[moderation]\nlists_dir = "{lists}"\n',
+        encoding="utf-8",
+    )
+    result = _scan("一只紫色独角兽\n", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sensitive"][0]["category"] == "fraud"
+
+
 def test_bad_lists_exit_2_with_the_file_named(tmp_path: Path) -> None:
     (tmp_path / "sensitive").mkdir()
     (tmp_path / "sensitive" / "abuse.txt").write_text("傻\n", encoding="utf-8")
