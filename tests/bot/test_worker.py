@@ -134,9 +134,12 @@ async def test_unknown_event_is_queued_and_handled(
     )
     await post(client, settings, xml)
 
+    dedup_key = parse_event(xml).dedup_key
+    assert dedup_key.startswith("msg|"), "an unknown kind with a MsgId keeps it as its key"
+
     async def counted() -> bool:
-        values = await redis.hvals(keys.demo_effects(settings.wecom.corp_id))
-        return values == ["1"]
+        count = await redis.hget(keys.demo_effects(settings.wecom.corp_id), dedup_key)
+        return count == "1"
 
     await eventually(counted)
     metrics = await (await client.get("/metrics")).text()
