@@ -37,8 +37,6 @@ from scheduler.ticker import Deposed, DueTicker
 
 logger = logging.getLogger(__name__)
 
-CAMPAIGNS_TICK_SECONDS = 60  # group tasks and groups check their schedules once a minute
-
 
 def holder_name() -> str:
     """This process, as named in the lease."""
@@ -99,6 +97,15 @@ class SchedulerRunner:
             with contextlib.suppress(RedisError, OSError):
                 await lease.release()
 
+    async def _campaigns_tick(self) -> None:
+        """Queue the minute's tick: group tasks and groups do their periodic work (progress,
+        laggards, digests) in a worker; a deposed leader's repeat is dropped by its dedup key."""
+        try:
+            await enqueue_tick(self.queue, self.settings.wecom.corp_id,
+                               self.settings.tasks.app, self.clock.now())  # fmt: skip
+        except (RedisError, OSError) as exc:
+            logger.warning("scheduler campaigns tick: redis unavailable (%s)", exc)
+
     @contextlib.asynccontextmanager
     async def _aps(self, ticker: DueTicker, lease: Lease, token: int,
                    deposed: asyncio.Event) -> AsyncIterator[AsyncIOScheduler]:  # fmt: skip
@@ -130,22 +137,14 @@ class SchedulerRunner:
                 if time.monotonic() - renewed["at"] >= config.lease_seconds:
                     deposed.set()  # cannot prove we still hold it: stop leading
 
-        async def campaigns_tick() -> None:
-            # Group tasks and customer groups do their periodic work (progress, laggards,
-            # digests) in a worker when this tick arrives; a deposed leader's repeat of the
-            # same minute is dropped by the queue's dedup key.
-            try:
-                await enqueue_tick(self.queue, self.settings.wecom.corp_id,
-                                   self.settings.tasks.app, self.clock.now())  # fmt: skip
-            except (RedisError, OSError) as exc:
-                logger.warning("scheduler campaigns tick: redis unavailable (%s)", exc)
-
         first = datetime.now(tz)
         aps.add_job(_ends_quietly(poll), IntervalTrigger(seconds=config.poll_seconds),
                     id="reminders-poll",
                     next_run_time=first)  # fmt: skip
-        aps.add_job(_ends_quietly(campaigns_tick), IntervalTrigger(seconds=CAMPAIGNS_TICK_SECONDS),
-                    id="campaigns-tick", next_run_time=first)  # fmt: skip
+        tick_seconds = self.settings.tasks.tick_seconds
+        if tick_seconds > 0:
+            aps.add_job(_ends_quietly(self._campaigns_tick), IntervalTrigger(seconds=tick_seconds),
+                        id="campaigns-tick", next_run_time=first)  # fmt: skip
         aps.add_job(
             _ends_quietly(renew), IntervalTrigger(seconds=config.renew_seconds), id="lease-renew"
         )

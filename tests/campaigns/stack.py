@@ -153,8 +153,9 @@ async def start_stack(
     overrides: dict[str, Any] = {
         "queue": {"block_ms": 20, "janitor_interval_seconds": 0.05},
         "wecom": {"limits": {"blocked_retry_seconds": 0.2}},
-        "tasks": {"summary_to": ["manager"]},
         **sections,
+        # The tests drive the periodic work themselves (Stack.tick): no background tick.
+        "tasks": {"summary_to": ["manager"], "tick_seconds": 0, **sections.get("tasks", {})},
     }
     settings = siyu_settings_for(
         config, str(sandbox.http.make_url("/cgi-bin")), redis_url, **overrides
