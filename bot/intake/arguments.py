@@ -41,8 +41,9 @@ def add_welcome_bench_arguments(
     )
     welcome.add_argument("--rate", type=float, default=200.0, help="adds per second")
     welcome.add_argument("--seconds", type=float, default=60.0, help="load duration")
-    welcome.add_argument("--consumers", type=int, default=2, help="siyu's queue.consumers")
-    welcome.add_argument("--batch-size", type=int, default=16, help="siyu's queue.batch_size")
+    # Many small batches: a worker waits for a whole batch, so big ones hold welcomes back.
+    welcome.add_argument("--consumers", type=int, default=8, help="siyu's queue.consumers")
+    welcome.add_argument("--batch-size", type=int, default=4, help="siyu's queue.batch_size")
     welcome.add_argument(
         "--extra-config",
         metavar="PATH",
