@@ -46,6 +46,18 @@ WARMUP_SCANS: Final = 40
 _CODE: Final = re.compile(r"<WelcomeCode><!\[CDATA\[([^\]]+)\]\]></WelcomeCode>")
 _WELCOME_METRIC: Final = re.compile(r'^siyu_welcome_total\{outcome="(\w+)"\} ([0-9.e+]+)$', re.M)
 _DRAIN_SECONDS: Final = 120.0
+# WeCom allows 10,000 calls of one API a minute per corp (doc 90454; siyu's limiter and the
+# sandbox enforce it), and every add makes one externalcontact/get, one send_welcome_msg and
+# one mark_tag: 200 adds/s is 12,000 a minute. A 60 s load started 25 s into a clock minute
+# gives each of the two minutes it touches 7,000: under the limit. Started at :00 it would
+# put 12,000 in one minute, and WeCom (like the sandbox) refuses the excess with 45009.
+MINUTE_OFFSET_SECONDS: Final = 25.0
+
+
+async def _align_to_minute() -> None:
+    """Sleep until ``MINUTE_OFFSET_SECONDS`` past the next (or this) clock minute."""
+    wait = (MINUTE_OFFSET_SECONDS - time.time() % 60) % 60
+    await asyncio.sleep(wait)
 
 
 async def _observe(redis_url: str, stream: str, received: dict[str, int],
@@ -155,7 +167,7 @@ async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         await _drive(session, url, 20.0, WARMUP_SCANS, "wmWARM")  # tokens, tags, connections
         await _drained(session, stack)
-        await asyncio.sleep(0.5)
+        await _align_to_minute()
         pids = {"sandbox": stack.sandbox.popen.pid, "siyu": stack.siyu.popen.pid,
                 "redis": await _redis_pid(redis_url), "bench": os.getpid()}  # fmt: skip
         if stack.worker is not None:
