@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from redis.asyncio.client import Pipeline
 
+from bot.campaigns.events import CampaignsTick
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import (
@@ -25,7 +26,7 @@ from bot.events.base import unix
 from bot.intake import allocation
 from bot.intake.filters import Added, not_a_transfer, through_a_live_code
 from bot.intake.live import day_of, local_time, rules_of
-from bot.intake.live_codes import rebalance, stats_of
+from bot.intake.live_codes import rebalance, rebalance_all, stats_of
 from bot.store.channels import channel_view
 from bot.store.customers import Customers
 
@@ -44,6 +45,12 @@ async def count_add(event: ExternalContactAdded, deps: Deps) -> None:
 async def count_half_add(event: ExternalContactHalfAdded, deps: Deps) -> None:
     """The same for an add without verification (counted once with its full add)."""
     await _added(event, deps)
+
+
+@router.on(CampaignsTick)
+async def follow_shifts(event: CampaignsTick, deps: Deps) -> None:
+    """Every minute (the scheduler leader's tick): codes follow shift changes and new days."""
+    await rebalance_all(deps)
 
 
 @router.on(FollowUserDeleted)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio.client import Pipeline
 
+from bot.campaigns.events import CampaignsTick
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import (
@@ -38,11 +39,13 @@ from bot.intake.churn import (
     task_id,
     transfer_failed_text,
 )
+from bot.intake.digest import send_due_digests
 from bot.intake.filters import not_a_transfer
 from bot.intake.live import rules_of
 from bot.intake.rules import IntakeRules
 from bot.store.churn import ChurnDigests
 from bot.store.customers import Customers
+from bot.wecom.errors import WeComAPIError, WeComUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,18 @@ router = Router(name="churn")
 def is_churn_card(event: TemplateCardClicked) -> bool:
     """A button pressed on one of the churn cards."""
     return (event.task_id or "").startswith(TASK_PREFIX) and event.event_key in BUTTON_LABELS
+
+
+@router.on(CampaignsTick)
+async def send_manager_digests(event: CampaignsTick, deps: Deps) -> None:
+    """Every minute (the scheduler leader's tick): digests whose local time has come."""
+    try:
+        sent = await send_due_digests(deps)
+    except (WeComAPIError, WeComUnavailable) as exc:  # the next minute's tick tries again
+        logger.warning("churn digests not sent: %s", exc)
+        return
+    if sent:
+        logger.info("churn digests sent: %s", sent)
 
 
 @router.on(FollowUserDeleted)

@@ -22,6 +22,7 @@ from bot.intake.rules import Channel, IntakeRules
 from bot.store import keys
 from bot.store.channels import ChannelCode, ChannelCodes, ChannelStats, ChannelView, channel_view
 from bot.store.locks import Lock
+from bot.wecom.errors import WeComAPIError, WeComUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,15 @@ async def _apply(deps: Deps, channel_id: str) -> Plan | None:
 
 
 async def rebalance_all(deps: Deps) -> dict[str, Plan | None]:
-    """Rebalance every channel with a code: for shift changes (call it every minute)."""
-    codes = await ChannelCodes(deps.redis, deps.corp_id).all()
-    return {channel_id: await rebalance(deps, channel_id) for channel_id in codes}
+    """Rebalance every channel with a code: for shift changes (call it every minute).
+
+    A channel WeCom refuses to update is logged and left for the next call; the others go on.
+    """
+    plans: dict[str, Plan | None] = {}
+    for channel_id in await ChannelCodes(deps.redis, deps.corp_id).all():
+        try:
+            plans[channel_id] = await rebalance(deps, channel_id)
+        except (WeComAPIError, WeComUnavailable) as exc:
+            logger.warning("channel %s: code not rebalanced: %s", channel_id, exc)
+            plans[channel_id] = None
+    return plans

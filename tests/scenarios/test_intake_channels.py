@@ -9,8 +9,10 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
+from bot.campaigns.events import enqueue_tick
 from bot.clock import ManualClock
 from bot.intake.live_codes import create_code, rebalance_all
+from bot.runtime import RUNTIME
 from bot.store.channels import ChannelCodes
 from bot.store.customers import Customers
 from tests.intake.stack import ClientFactory, Stack, rules_with, start_stack
@@ -135,3 +137,18 @@ async def test_scan_a_then_b_welcomed_by_name_tagged_and_first_added_kept(
     assert profile is not None
     assert profile.number("first_added_at") == first_add
     assert set(profile.relations) == {"zhangwei", "lina"}
+
+
+async def test_the_scheduler_tick_brings_shift_changes_to_the_code(
+    stack: Stack, clock: ManualClock
+) -> None:
+    await stack.set_rules(rules_with(channels={"live": LIVE}))
+    code = await create_code(stack.deps, "live")
+    assert code.users == ("lina", "wangfang")  # 18:00 in Shanghai: zhangwei is off duty
+
+    clock.advance(timedelta(hours=15, minutes=30))  # Wednesday 09:30: zhangwei's shift began
+    await enqueue_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id, "default",
+                       clock.now())  # fmt: skip
+    await stack.drained()
+
+    assert await way_users(stack, code.config_id) == ["lina", "wangfang", "zhangwei"]

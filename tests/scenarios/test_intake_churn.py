@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bot.campaigns.events import enqueue_tick
 from bot.clock import ManualClock
 from bot.intake.digest import send_due_digests
+from bot.runtime import RUNTIME
 from bot.store.churn import ChurnDigests
 from tests.intake.stack import ClientFactory, Stack, start_stack
 
@@ -158,3 +160,20 @@ async def test_a_digest_missed_by_hours_waits_for_the_next_day(
     assert await send_due_digests(stack.deps) == {}, "the 08:00 digest does not go out at 15:00"
     clock.advance(timedelta(hours=17))  # 08:00 the next day
     assert await send_due_digests(stack.deps) == {"manager": 1}
+
+
+async def test_the_scheduler_tick_sends_the_digest_at_its_time(
+    stack: Stack, clock: ManualClock
+) -> None:
+    await stack.scan(POSTER_CODE, "wmCHURN000007")
+    await stack.drained()
+    await stack.sandbox.control("POST", "customers/wmCHURN000007/delete", {"staff": "zhangwei"})
+    await stack.drained()
+
+    clock.advance(datetime(2026, 11, 25, 0, 0, 30, tzinfo=UTC) - clock.now())  # 08:00:30 local
+    await enqueue_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id, "default",
+                       clock.now())  # fmt: skip
+    await stack.drained()
+
+    digests = [c for c in await stack.calls("message/send") if c["body"]["msgtype"] == "markdown"]
+    assert [d["body"]["touser"] for d in digests] == ["manager"]
