@@ -10,9 +10,9 @@ from __future__ import annotations
 from bot.conversations.events import ChatMessageEvent
 from bot.deps import Deps
 from bot.dispatch import Router
+from bot.intake.corp_tags import ensure_tags
 from bot.moderation.analyzer import rules_of
 from bot.moderation.intents import act
-from handlers.tags import ensure_tags  # intake's; see bot/moderation/tagging.py
 
 router = Router(name="intents")
 

@@ -19,10 +19,10 @@ from bot.conversations.model import ChatMessage
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import MsgAuditNotify, TemplateCardClicked, TextMessage
+from bot.intake.corp_tags import ensure_tags
 from bot.moderation.alerts import alert, resolve
 from bot.moderation.analyzer import rules_of
 from bot.moderation.cards import BUTTON_LABELS, TASK_PREFIX
-from handlers.tags import ensure_tags  # intake's; see bot/moderation/tagging.py
 
 logger = logging.getLogger(__name__)
 

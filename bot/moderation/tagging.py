@@ -2,8 +2,8 @@
 
 Corp tags are marked per relation (mark_tag takes the staff member and the customer), so a
 customer who is nobody's contact (a 微信客服 visitor) cannot be tagged. The ids come from
-intake's tag catalogue; a tag the corp lacks is created on first use by intake's
-``ensure_tags`` (handed in by the handler: handlers/tags.py owns it).
+intake's tag catalogue; a tag the corp lacks is created on first use by
+``bot.intake.corp_tags.ensure_tags`` (handed in by the handler).
 """
 
 from __future__ import annotations
