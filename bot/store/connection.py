@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -15,6 +15,8 @@ from bot.store.embedded import EmbeddedRedis
 from config.settings import RedisSettings
 
 logger = logging.getLogger(__name__)
+
+MAX_CONNECTIONS = 128  # per client (process role); more callers wait for a free connection
 
 
 def connect(url: str, timeout_seconds: float) -> Redis:
@@ -24,14 +26,19 @@ def connect(url: str, timeout_seconds: float) -> Redis:
     command is retried once at most (a dead pooled connection after a Redis restart); WeCom's
     own retry (3 tries) re-sends the callback.
     """
-    return Redis.from_url(
+    # A blocking pool: when every connection is busy a caller waits (up to the timeout) for
+    # one to come back; redis-py's default pool raises MaxConnectionsError at once instead.
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=timeout_seconds,
         decode_responses=True,
         socket_timeout=timeout_seconds,
         socket_connect_timeout=timeout_seconds,
         retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled connection may be stale
         health_check_interval=0,
     )
+    return Redis.from_pool(pool)  # the client owns the pool and closes it
 
 
 @asynccontextmanager
