@@ -65,7 +65,7 @@ async def on_relationship_ended(service: ReminderService, userid: str, external_
 async def _cancel_pair(service: ReminderService, userid: str, external_userid: str,
                        sources: tuple[str, ...], note: str) -> int:  # fmt: skip
     cancelled = 0
-    for reminder in await service.repo.active_of(userid):
+    for reminder in await service.repo.of_pair(userid, external_userid):
         if (reminder.customer_id == external_userid and reminder.state in ACTIVE
                 and reminder.source.startswith(sources)):  # fmt: skip
             cancelled += await service.repo.transition(reminder, State.CANCELLED, note=note)

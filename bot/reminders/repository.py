@@ -88,6 +88,9 @@ return ids
 """
 
 
+_PAIR_TTL_SECONDS = 400 * 86400  # a pair's reminder index outlives any SOP or rule
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """A prompt card: whom it went to and which reminders it carries."""
@@ -141,9 +144,24 @@ class ReminderRepository:
                   numbered.due_ms, *fields],
         )  # fmt: skip
         if int(made) == numbered.id:
+            if numbered.customer_id:
+                await self._index_pair(numbered)
             return numbered, True
         existing = await self.get(int(made))
         return (existing or numbered), False
+
+    async def _index_pair(self, reminder: Reminder) -> None:
+        pair = keys.reminders_of_pair(self.corp_id, reminder.assignee, reminder.customer_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(pair, reminder.id)
+            pipe.expire(pair, _PAIR_TTL_SECONDS)
+            await pipe.execute()
+
+    async def of_pair(self, userid: str, external_userid: str) -> list[Reminder]:
+        """The reminders about one customer of one staff member (any state), oldest first."""
+        ids = await self.redis.smembers(keys.reminders_of_pair(self.corp_id, userid,
+                                                               external_userid))  # fmt: skip
+        return await self.get_many(sorted(int(_text(i)) for i in ids))
 
     async def get(self, reminder_id: int) -> Reminder | None:
         """One reminder, if it exists (ended ones vanish 30 days after they end)."""

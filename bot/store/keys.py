@@ -162,6 +162,15 @@ def reminders_expiring(corp_id: str) -> str:
     return f"{_corp(corp_id)}:reminders:expiring"
 
 
+def reminders_of_pair(corp_id: str, userid: str, external_userid: str) -> str:
+    """Set: ids of reminders about one customer of one staff member (ended ones linger).
+
+    TTL: 400 days, renewed on each add. Lets a relationship's end cancel its reminders without
+    reading every reminder of the staff member.
+    """
+    return f"{_corp(corp_id)}:reminders:pair:{userid}:{external_userid}"
+
+
 def reminder_card(corp_id: str, task_id: str) -> str:
     """Hash: a prompt card's task id → its reminder ids and assignee. TTL: 7 days (codes: 72 h)."""
     return f"{_corp(corp_id)}:reminders:card:{task_id}"
