@@ -53,18 +53,70 @@ end
 return 1
 """
 
-# KEYS: hash, due, staff, once-key. ARGV: once ttl|"", id, indexed 1|0, due ms, field pairs.
-_ADD: Final = """
-if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
-  return tonumber(redis.call('GET', KEYS[4]))
+# One call arms a customer's reminders: cancel the pair's active ones whose source starts with
+# a given prefix, then add the new ones (each once per its idempotency key), numbered here. A
+# reminder an earlier call made under one of the new once-keys is kept, not cancelled: a
+# redelivered event changes nothing.
+# KEYS: id counter, due, staff, pair|"", expiring. ARGV: reminder key prefix, once-key prefix,
+# once ttl, ended ttl, pair ttl, cancel note, n prefixes, the prefixes, then per reminder:
+# once|"", indexed 1|0, due ms, n field pairs, the pairs. Returns {cancelled, id1, made1, ...}.
+# The reminder hashes and once keys are named in the script from the prefixes: they carry the
+# corp's hash tag, so they share a Cluster slot with the declared keys.
+_ARM: Final = """
+local prefix, once_prefix = ARGV[1], ARGV[2]
+local once_ttl, ended_ttl, pair_ttl, note = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local n_prefixes = tonumber(ARGV[7])
+local new, kept = {}, {}
+local i = 8 + n_prefixes
+while i <= #ARGV do
+  local n_fields = tonumber(ARGV[i + 3])
+  local r = {once = ARGV[i], indexed = ARGV[i + 1], due = ARGV[i + 2], first = i + 4,
+             last = i + 3 + 2 * n_fields}
+  r.existing = r.once ~= '' and redis.call('GET', once_prefix .. r.once)
+  if r.existing then kept[r.existing] = true end
+  table.insert(new, r)
+  i = r.last + 1
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
-if ARGV[3] == '1' then
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
-  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+local cancelled = 0
+if KEYS[4] ~= '' and n_prefixes > 0 then
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    local r = redis.call('HMGET', prefix .. id, 'state', 'source')
+    if not kept[id] and (r[1] == 'pending' or r[1] == 'sent' or r[1] == 'snoozed') then
+      for p = 8, 7 + n_prefixes do
+        if string.sub(r[2], 1, #ARGV[p]) == ARGV[p] then
+          redis.call('HSET', prefix .. id, 'state', 'cancelled', 'note', note)
+          redis.call('ZREM', KEYS[2], id)
+          redis.call('ZREM', KEYS[3], id)
+          redis.call('ZREM', KEYS[5], id)
+          redis.call('EXPIRE', prefix .. id, ended_ttl)
+          cancelled = cancelled + 1
+          break
+        end
+      end
+    end
+  end
 end
-if ARGV[1] ~= '' then redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[1]) end
-return tonumber(ARGV[2])
+local result = {cancelled}
+for _, r in ipairs(new) do
+  if r.existing then
+    table.insert(result, tonumber(r.existing))
+    table.insert(result, 0)
+  else
+    local id = redis.call('INCR', KEYS[1])
+    local key = prefix .. id
+    redis.call('HSET', key, 'id', id, unpack(ARGV, r.first, r.last))
+    if r.indexed == '1' then
+      redis.call('ZADD', KEYS[2], r.due, id)
+      redis.call('ZADD', KEYS[3], r.due, id)
+    end
+    if KEYS[4] ~= '' then redis.call('SADD', KEYS[4], id) end
+    if r.once ~= '' then redis.call('SET', once_prefix .. r.once, id, 'EX', once_ttl) end
+    table.insert(result, id)
+    table.insert(result, 1)
+  end
+end
+if KEYS[4] ~= '' then redis.call('EXPIRE', KEYS[4], pair_ttl) end
+return result
 """
 
 # KEYS: card, then reminder hashes. ARGV: task id, now ms, assignee, card ttl, then the ids.
@@ -89,6 +141,15 @@ return ids
 
 
 _PAIR_TTL_SECONDS = 400 * 86400  # a pair's reminder index outlives any SOP or rule
+ONCE_TTL_SECONDS: Final = 7 * 86400  # how long an idempotency key of an add is remembered
+
+
+@dataclass(frozen=True, slots=True)
+class Armed:
+    """What one ``arm`` call did: the reminders it stored (or found) and what it cancelled."""
+
+    reminders: tuple[tuple[Reminder, bool], ...]  # (reminder, True if created now)
+    cancelled: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,42 +181,62 @@ class ReminderRepository:
         self.corp_id = corp_id
         self._transition = redis.register_script(_TRANSITION)
         self._claim = redis.register_script(_CLAIM)
-        self._add = redis.register_script(_ADD)
+        self._arm = redis.register_script(_ARM)
 
     def _key(self, reminder_id: int) -> str:
         return keys.reminder(self.corp_id, reminder_id)
 
     async def add(self, reminder: Reminder, once: str = "",
-                  once_ttl_seconds: int = 7 * 86400) -> tuple[Reminder, bool]:  # fmt: skip
+                  once_ttl_seconds: int = ONCE_TTL_SECONDS) -> tuple[Reminder, bool]:  # fmt: skip
         """Store a new reminder (numbered now) and index it; True if it was created.
 
         ``once``: an idempotency key (the command's event, an SOP step): a second add under
         it returns the reminder the first one made.
         """
-        numbered = reminder.with_id(int(await self.redis.incr(keys.reminder_ids(self.corp_id))))
-        fields = [item for pair in numbered.to_hash().items() for item in pair]
-        hash_key = self._key(numbered.id)
-        made = await self._add(
-            keys=[hash_key, keys.reminders_due(self.corp_id),
-                  keys.reminders_of(self.corp_id, numbered.assignee),
-                  keys.ledger(self.corp_id, f"reminder-once:{once}") if once else hash_key],
-            args=[once_ttl_seconds if once else "", numbered.id,
-                  "1" if numbered.state in {State.PENDING, State.SNOOZED} else "0",
-                  numbered.due_ms, *fields],
-        )  # fmt: skip
-        if int(made) == numbered.id:
-            if numbered.customer_id:
-                await self._index_pair(numbered)
-            return numbered, True
-        existing = await self.get(int(made))
-        return (existing or numbered), False
+        armed = await self.arm(reminder.assignee, reminder.customer_id, [(reminder, once)],
+                               once_ttl_seconds=once_ttl_seconds)  # fmt: skip
+        return armed.reminders[0]
 
-    async def _index_pair(self, reminder: Reminder) -> None:
-        pair = keys.reminders_of_pair(self.corp_id, reminder.assignee, reminder.customer_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(pair, reminder.id)
-            pipe.expire(pair, _PAIR_TTL_SECONDS)
-            await pipe.execute()
+    async def arm(self, assignee: str, customer_id: str,
+                  new: Sequence[tuple[Reminder, str]], *, cancel: Sequence[str] = (),
+                  note: str = "", once_ttl_seconds: int = ONCE_TTL_SECONDS) -> Armed:  # fmt: skip
+        """In one call: cancel the pair's active reminders whose source starts with one of
+        ``cancel``, then add ``new`` (reminder, once-key) for ``assignee``, in that order.
+
+        Every reminder in ``new`` must be ``assignee``'s and about ``customer_id`` ("" for
+        none); a once-key already used returns the reminder it made instead of a new one, and
+        that reminder is not cancelled (a redelivered event changes nothing).
+        """
+        args: list[str | int] = [
+            keys.reminder_prefix(self.corp_id), keys.ledger(self.corp_id, "reminder-once:"),
+            once_ttl_seconds, ENDED_TTL_SECONDS, _PAIR_TTL_SECONDS, note, len(cancel), *cancel,
+        ]  # fmt: skip
+        for reminder, once in new:
+            if (reminder.assignee, reminder.customer_id) != (assignee, customer_id):
+                raise ValueError(f"reminder for {reminder.assignee}/{reminder.customer_id} "
+                                 f"armed as {assignee}/{customer_id}")  # fmt: skip
+            fields = reminder.to_hash()
+            del fields["id"]  # numbered by the script
+            indexed = "1" if reminder.state in {State.PENDING, State.SNOOZED} else "0"
+            args += [once, indexed, reminder.due_ms, len(fields)]
+            args += [item for pair in fields.items() for item in pair]
+        pair = keys.reminders_of_pair(self.corp_id, assignee, customer_id) if customer_id else ""
+        reply = await self._arm(
+            keys=[keys.reminder_ids(self.corp_id), keys.reminders_due(self.corp_id),
+                  keys.reminders_of(self.corp_id, assignee), pair,
+                  keys.reminders_expiring(self.corp_id)],
+            args=args,
+        )  # fmt: skip
+        results = [int(value) for value in reply]
+        stored: list[tuple[Reminder, bool]] = []
+        for (reminder, _), index in zip(new, range(1, len(results), 2), strict=True):
+            reminder_id, created = results[index], results[index + 1] == 1
+            if created:
+                stored.append((reminder.with_id(reminder_id), True))
+            else:
+                stored.append(((await self.get(reminder_id)) or reminder.with_id(reminder_id),
+                               False))  # fmt: skip
+        return Armed(tuple(stored), results[0])
 
     async def of_pair(self, userid: str, external_userid: str) -> list[Reminder]:
         """The reminders about one customer of one staff member (any state), oldest first."""

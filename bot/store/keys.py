@@ -139,7 +139,12 @@ def churn_digest_sent(corp_id: str) -> str:
 
 def reminder(corp_id: str, reminder_id: int) -> str:
     """Hash: one reminder's fields. No TTL while active; 30 days once done/cancelled/expired."""
-    return f"{_corp(corp_id)}:reminder:{reminder_id}"
+    return f"{reminder_prefix(corp_id)}{reminder_id}"
+
+
+def reminder_prefix(corp_id: str) -> str:
+    """What every reminder hash's key starts with: ``reminder(corp_id, id)`` is this + id."""
+    return f"{_corp(corp_id)}:reminder:"
 
 
 def reminder_ids(corp_id: str) -> str:
