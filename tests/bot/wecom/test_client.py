@@ -8,7 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
+from bot.clock import ManualClock
+from bot.wecom.api import open_wecom
 from bot.wecom.errors import (
     InvalidExternalUserId,
     RateLimited,
@@ -80,6 +83,42 @@ async def test_42001_mid_flight_refreshes_once_and_succeeds(harness: Harness) ->
     assert await harness.api.contacts.follow_users()
     assert len(await calls_of(harness, "gettoken", mark)) == 1
     assert len(await calls_of(harness, "externalcontact/get_follow_user_list", mark)) == 2
+
+
+async def _token_reads(redis: Redis) -> int:
+    stats = await redis.info("commandstats")
+    return int(stats.get("cmdstat_hgetall", {}).get("calls", 0))
+
+
+async def test_calls_after_the_first_take_the_token_from_memory(
+    harness: Harness, redis: Redis
+) -> None:
+    await harness.api.contacts.follow_users()
+    before = await _token_reads(redis)
+    for _ in range(20):
+        await harness.api.contacts.follow_users()
+    assert await _token_reads(redis) == before, "no Redis read of the token per call"
+    harness.sandbox.clock.advance(timedelta(seconds=7000))  # within the refresh margin
+    mark = await last_seq(harness)
+    await harness.api.contacts.follow_users()
+    assert len(await calls_of(harness, "gettoken", mark)) == 1, "memory does not outlive refresh"
+
+
+async def test_a_token_another_process_replaced_is_given_up_on_its_first_40014(
+    harness: Harness, redis: Redis, clock: ManualClock
+) -> None:
+    await harness.api.contacts.follow_users()  # this process holds the token in memory
+    async with open_wecom(harness.settings, redis, clock) as apis:
+        other = apis["default"]
+        await fault(harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True,
+                    count=1)  # fmt: skip
+        mark = await last_seq(harness)
+        assert await other.contacts.follow_users(), "the other process refreshes"
+        assert await harness.api.contacts.follow_users(), "this one catches up"
+        assert await harness.api.contacts.follow_users()
+    assert len(await calls_of(harness, "gettoken", mark)) == 1, "the new token is shared"
+    calls = await calls_of(harness, "externalcontact/get_follow_user_list", mark)
+    assert [c["response"]["errcode"] for c in calls] == [40014, 0, 40014, 0, 0]
 
 
 async def test_system_busy_is_retried_and_succeeds(harness: Harness) -> None:
