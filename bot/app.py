@@ -16,7 +16,7 @@ from bot.metrics import Metrics
 from bot.ops import ops_routes
 from bot.runtime import RUNTIME, running
 from config.settings import Settings
-from handlers import build_root_router
+from handlers import build_express_router, build_root_router
 
 
 class Role(StrEnum):
@@ -34,18 +34,30 @@ def create_app(
     role: Role = Role.ALL,
     clock: Clock | None = None,
     router: Router | None = None,
+    express_router: Router | None = None,
 ) -> web.Application:
-    """The aiohttp app: callback routes (gateway), workers (worker), ops routes (always)."""
+    """The aiohttp app: callback routes (gateway), workers (worker), ops routes (always).
+
+    ``router``/``express_router``: the main and express lanes' handlers (default: siyu's; a
+    given ``router`` alone leaves the express lane without handlers).
+    """
     app = web.Application(middlewares=[admin_auth(settings.admin)])
     metrics = Metrics()
     the_clock = clock or SystemClock()
     works = role in {Role.ALL, Role.WORKER}
     work_router = (router or build_root_router()) if works else None
+    if router is None and express_router is None:
+        express_router = build_express_router()
     schedules = role in {Role.ALL, Role.SCHEDULER}
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with running(
-            settings, the_clock, work_router, metrics, scheduler=schedules
+            settings,
+            the_clock,
+            work_router,
+            metrics,
+            scheduler=schedules,
+            express_router=express_router,
         ) as runtime:
             app[RUNTIME] = runtime
             yield

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from bot.clock import Clock
 from bot.crypto import CallbackCrypto
 from bot.inbound import Rejected, open_post, open_verification
+from bot.lanes import is_express
 from bot.metrics import Metrics
 from bot.runtime import RUNTIME
 from config.settings import DEFAULT_APP, Settings
@@ -103,7 +104,8 @@ class Gateway:
         event = opened.event
         queue = request.app[RUNTIME].queue
         try:
-            entry_id = await queue.enqueue(name, event.kind, event.dedup_key, opened.plaintext)
+            entry_id = await queue.enqueue(name, event.kind, event.dedup_key, opened.plaintext,
+                                           express=is_express(event))  # fmt: skip
         except (RedisError, OSError) as exc:
             raise Rejected(503, "unavailable", f"queue unavailable: {type(exc).__name__}") from exc
         if entry_id is None:

@@ -1,8 +1,10 @@
-"""The durable event queue: a Redis stream with one consumer group and a dead-letter stream.
+"""The durable event queue: a Redis stream per lane, one consumer group each, and a shared
+dead-letter stream.
 
-The gateway enqueues with one Lua call that checks the dedup key and XADDs atomically, so a
-callback delivered three times, even concurrently, is queued once. Workers XACK (and XDEL)
-only after their handlers finish; entries left pending by a crash are claimed again.
+The gateway enqueues with one Lua call that checks the dedup key and XADDs atomically (to the
+main lane, and to the express lane for events with a deadline: bot/lanes.py), so a callback
+delivered three times, even concurrently, is queued once. Workers XACK (and XDEL) only after
+their handlers finish; entries left pending by a crash are claimed again.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from typing import Any, Final, cast
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot.lanes import EXPRESS, LANES, MAIN
 from bot.store import keys
 
+# KEYS: dedup key, main stream, express stream. ARGV: dedup ttl, app, kind, dedup, xml,
+# received ms, 1 to copy the entry to the express stream.
 _ENQUEUE: Final = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return false
 end
 local id = redis.call('XADD', KEYS[2], '*', 'app', ARGV[2], 'kind', ARGV[3],
                       'dedup', ARGV[4], 'xml', ARGV[5], 'received_ms', ARGV[6])
+if ARGV[7] == '1' then
+  redis.call('XADD', KEYS[3], '*', 'app', ARGV[2], 'kind', ARGV[3],
+             'dedup', ARGV[4], 'xml', ARGV[5], 'received_ms', ARGV[6])
+end
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 return id
 """
@@ -103,33 +112,57 @@ class QueueStats:
 
 
 class EventQueue:
-    """The event stream of one corp."""
+    """One lane of the event queue of one corp (the main lane unless ``lane`` says otherwise)."""
 
-    def __init__(self, redis: Redis, corp_id: str, dedup_ttl_seconds: int = 86400) -> None:
+    def __init__(
+        self, redis: Redis, corp_id: str, dedup_ttl_seconds: int = 86400, lane: str = MAIN
+    ) -> None:
+        if lane not in LANES:
+            raise ValueError(f"no lane {lane!r}: {LANES}")
         self.redis = redis
-        self.stream = keys.events(corp_id)
+        self.lane = lane
+        self.stream = keys.events(corp_id, lane)
         self.dead_stream = keys.dead_letters(corp_id)
-        self._errors = keys.last_errors(corp_id)
+        self._errors = keys.last_errors(corp_id, lane)
         self._corp_id = corp_id
         self._dedup_ttl = dedup_ttl_seconds
-        self._delayed = keys.delayed_events(corp_id)
+        self._delayed = keys.delayed_events(corp_id, lane)
         self._enqueue = redis.register_script(_ENQUEUE)
         self._release_due = redis.register_script(_RELEASE_DUE)
 
-    async def ensure_group(self) -> None:
-        """Create the consumer group (from the stream's start) if it does not exist."""
-        try:
-            await self.redis.xgroup_create(self.stream, keys.CONSUMER_GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+    def other_lanes(self) -> list[EventQueue]:
+        """The corp's other lanes, on the same client."""
+        return [EventQueue(self.redis, self._corp_id, self._dedup_ttl, lane)
+                for lane in LANES if lane != self.lane]  # fmt: skip
 
-    async def enqueue(self, app: str, kind: str, dedup_key: str, xml: str) -> str | None:
-        """Queue a callback unless its dedup key was seen; the new entry id, or None."""
+    async def ensure_group(self) -> None:
+        """Create the consumer group of every lane (from its start) if it does not exist.
+
+        Every lane, not just this one: the gateway copies entries to the express lane, which
+        must be read by a group even before its workers first start.
+        """
+        for stream in (keys.events(self._corp_id, lane) for lane in LANES):
+            try:
+                await self.redis.xgroup_create(stream, keys.CONSUMER_GROUP, id="0", mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    async def enqueue(
+        self, app: str, kind: str, dedup_key: str, xml: str, *, express: bool = False
+    ) -> str | None:
+        """Queue a callback unless its dedup key was seen; the new (main) entry id, or None.
+
+        ``express``: also copy it to the express lane (bot/lanes.py), in the same call.
+        """
+        if self.lane != MAIN:
+            raise ValueError("callbacks are queued on the main lane")
         entry_id = await self._enqueue(
-            keys=[keys.dedup(self._corp_id, dedup_key), self.stream],
-            args=[self._dedup_ttl, app, kind, dedup_key, xml, int(time.time() * 1000)],
-        )
+            keys=[keys.dedup(self._corp_id, dedup_key), self.stream,
+                  keys.events(self._corp_id, EXPRESS)],
+            args=[self._dedup_ttl, app, kind, dedup_key, xml, int(time.time() * 1000),
+                  "1" if express else "0"],
+        )  # fmt: skip
         return str(entry_id) if entry_id else None
 
     async def read_new(self, consumer: str, count: int, block_ms: int) -> list[QueuedEvent]:
@@ -228,6 +261,7 @@ class EventQueue:
             "deliveries": str(deliveries),
             "error": error[:1000],
             "dead_at_ms": str(int(time.time() * 1000)),
+            **({"lane": self.lane} if self.lane else {}),
         }
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xadd(self.dead_stream, fields)  # type: ignore[arg-type]
@@ -246,26 +280,38 @@ class EventQueue:
         return _entries(await self.redis.xrange(self.dead_stream, count=count))
 
     async def replay(self, dead_id: str) -> str | None:
-        """Put a dead letter back on the event stream (no dedup check); the new id or None."""
+        """Put a dead letter back on the lane it died in (no dedup check); the new id or None."""
         rows = _entries(await self.redis.xrange(self.dead_stream, min=dead_id, max=dead_id))
         if not rows:
             return None
         entry = QueuedEvent.from_fields(dead_id, rows[0][1])
+        lane = rows[0][1].get("lane", MAIN)
+        stream = keys.events(self._corp_id, lane if lane in LANES else MAIN)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(self.stream, entry.fields())  # type: ignore[arg-type]
+            pipe.xadd(stream, entry.fields())  # type: ignore[arg-type]
             pipe.xdel(self.dead_stream, dead_id)
             results = await pipe.execute()
         return str(results[0])
 
     async def stats(self) -> QueueStats:
-        """Stream length, entries pending in the group, dead letters."""
+        """Over every lane: entries in the streams, pending in the groups, delayed; dead letters.
+
+        A group not created yet counts as nothing pending.
+        """
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.xlen(self.stream)
-            pipe.xpending(self.stream, keys.CONSUMER_GROUP)
+            for lane in LANES:
+                stream = keys.events(self._corp_id, lane)
+                pipe.xlen(stream)
+                pipe.xpending(stream, keys.CONSUMER_GROUP)
+                pipe.zcard(keys.delayed_events(self._corp_id, lane))
             pipe.xlen(self.dead_stream)
-            pipe.zcard(self._delayed)
-            length, pending, dead, delayed = await pipe.execute()
-        return QueueStats(
-            length=int(length), pending=int(pending["pending"]), dead=int(dead),
-            delayed=int(delayed),
-        )  # fmt: skip
+            *per_lane, dead = await pipe.execute(raise_on_error=False)
+        for reply in (*per_lane, dead):
+            if isinstance(reply, Exception) and "NOGROUP" not in str(reply):
+                raise reply
+        length = pending = delayed = 0
+        for lane_length, lane_pending, lane_delayed in zip(*[iter(per_lane)] * 3, strict=True):
+            length += int(lane_length)
+            pending += 0 if isinstance(lane_pending, Exception) else int(lane_pending["pending"])
+            delayed += int(lane_delayed)
+        return QueueStats(length=length, pending=pending, dead=int(dead), delayed=delayed)

@@ -49,9 +49,11 @@ async def running(
     metrics: Metrics,
     *,
     scheduler: bool = False,
+    express_router: Router | None = None,
 ) -> AsyncIterator[Runtime]:
     """Redis (embedded or not), the queue and, if ``router`` is given, the workers.
 
+    ``router`` runs on the main lane; ``express_router`` (none: nothing) on the express lane.
     ``scheduler``: also stand for election as the reminders scheduler's leader.
 
     On exit the workers finish their current batch before Redis is closed.
@@ -75,7 +77,7 @@ async def running(
                         )
                     if router is not None:
                         await stack.enter_async_context(
-                            _workers(url, settings, router, deps, metrics)
+                            _workers(url, settings, router, express_router, deps, metrics)
                         )
                     yield runtime
         finally:
@@ -83,18 +85,39 @@ async def running(
 
 
 @contextlib.asynccontextmanager
-async def _workers(
-    url: str, settings: Settings, router: Router, deps: Deps, metrics: Metrics
+async def _workers(  # noqa: PLR0917 - each is a different part
+    url: str,
+    settings: Settings,
+    main_router: Router,
+    express_router: Router | None,
+    deps: Deps,
+    metrics: Metrics,
 ) -> AsyncIterator[None]:
-    """Consumers on a client of their own: their blocking reads outlast the short timeout."""
+    """The main and the express lane's consumers, on a client of their own: their blocking
+    reads outlast the short timeout."""
     blocking = connect(url, settings.redis.timeout_seconds + settings.queue.block_ms / 1000)
-    queue = EventQueue(blocking, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
+    main = EventQueue(blocking, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
+    [express] = main.other_lanes()
+    express_settings = settings.queue.model_copy(update={
+        "consumers": settings.queue.express_consumers,
+        "batch_size": settings.queue.express_batch_size,
+    })  # fmt: skip
+    workers = [
+        Worker(main, Dispatcher(main_router), deps, settings.queue, metrics),
+        Worker(
+            express,
+            Dispatcher(express_router or Router(name="express")),
+            deps,
+            express_settings,
+            metrics,
+        ),
+    ]
     stop = asyncio.Event()
-    worker = Worker(queue, Dispatcher(router), deps, settings.queue, metrics)
-    task = asyncio.create_task(worker.run(stop), name="siyu-worker")
+    tasks = [asyncio.create_task(worker.run(stop), name=f"siyu-worker-{worker.queue.lane}")
+             for worker in workers]  # fmt: skip
     try:
         yield
     finally:
         stop.set()  # consumers finish their batch, then return
-        await task
+        await asyncio.gather(*tasks)
         await blocking.aclose()

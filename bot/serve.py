@@ -14,7 +14,7 @@ from bot.clock import SystemClock
 from bot.metrics import Metrics
 from bot.runtime import running
 from config.settings import Settings
-from handlers import build_root_router
+from handlers import build_express_router, build_root_router
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ async def _run_headless_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    async with running(settings, SystemClock(), build_root_router(), Metrics()):
+    async with running(settings, SystemClock(), build_root_router(), Metrics(),
+                       express_router=build_express_router()):  # fmt: skip
         logger.info("worker running; SIGTERM drains and stops it")
         await stopping.wait()
         logger.info("stopping: draining workers")

@@ -103,6 +103,10 @@ class QueueSettings(_Section):
 
     consumers: int = Field(default=2, ge=1)  # consumer tasks per worker process
     batch_size: int = Field(default=16, ge=1)
+    # The express lane (bot/lanes.py: welcomes): its own consumers, so a slow concern on the
+    # main lane never holds a welcome back. consumers x batch = welcomes in flight at once.
+    express_consumers: int = Field(default=4, ge=1)
+    express_batch_size: int = Field(default=16, ge=1)
     block_ms: int = Field(default=500, ge=1)
     claim_idle_seconds: float = Field(default=30.0, gt=0)
     janitor_interval_seconds: float = Field(default=5.0, gt=0)

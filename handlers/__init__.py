@@ -18,14 +18,25 @@ from handlers import (
 )
 
 
-def build_root_router() -> Router:
-    """The router tree: every concern sees every event, in this order.
+def build_express_router() -> Router:
+    """The express lane's handlers (bot/lanes.py): only what has a deadline.
 
-    welcome comes first: its send must beat a 20 s deadline, everything else can wait.
+    The welcome: its code works once and only for 20 s, so it does not wait behind the main
+    lane's batches.
+    """
+    express = Router(name="express")
+    express.include(welcome.router)
+    return express
+
+
+def build_root_router() -> Router:
+    """The main lane's router tree: every concern sees every event, in this order.
+
     profiles precede tags, channels and churn, which read the relation it records.
     """
     root = Router(name="root")
-    root.include(welcome.router, journal.router, profiles.router, tags.router, channels.router)
+    root.include(welcome.without_code, journal.router, profiles.router, tags.router)
+    root.include(channels.router)
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     root.include(campaigns.router, group_chats.router)

@@ -17,7 +17,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
-from bot.intake.filters import Added, has_welcome_code
+from bot.intake.filters import Added, has_no_welcome_code, has_welcome_code
 from bot.intake.live import rules_of
 from bot.intake.welcome import compose
 from bot.store.claims import claim
@@ -27,7 +27,8 @@ from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
 
 logger = logging.getLogger(__name__)
 
-router = Router(name="welcome")
+router = Router(name="welcome")  # the express lane: adds with a welcome code
+without_code = Router(name="welcome-without-code")  # the main lane: adds without one
 
 
 @router.on(ExternalContactAdded, has_welcome_code)
@@ -42,7 +43,7 @@ async def greet_half_added_customer(event: ExternalContactHalfAdded, deps: Deps)
     await _greet(event, deps)
 
 
-@router.on(ExternalContactAdded)
+@without_code.on(ExternalContactAdded, has_no_welcome_code)
 async def note_no_welcome_code(event: ExternalContactAdded, deps: Deps) -> None:
     """No WelcomeCode: WeCom sends the console's welcome, or the pair already chatted."""
     deps.metrics.count_welcome("no_code")

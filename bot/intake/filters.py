@@ -17,6 +17,11 @@ def has_welcome_code(event: Added) -> bool:
     return event.welcome_code is not None
 
 
+def has_no_welcome_code(event: Added) -> bool:
+    """No code: WeCom sends the console's welcome, or the pair already chatted."""
+    return event.welcome_code is None
+
+
 def through_a_live_code(event: Added) -> bool:
     """The add carries a State: the customer came through a live code (or a link)."""
     return event.state is not None

@@ -16,9 +16,10 @@ def _corp(corp_id: str) -> str:
     return f"{PREFIX}:{{{corp_id}}}"
 
 
-def events(corp_id: str) -> str:
-    """Stream of accepted callbacks. No TTL: entries are deleted once acknowledged."""
-    return f"{_corp(corp_id)}:events"
+def events(corp_id: str, lane: str = "") -> str:
+    """Stream of accepted callbacks ("": the main lane; "express": copies of the events with a
+    deadline, see bot/lanes.py). No TTL: entries are deleted once acknowledged."""
+    return f"{_corp(corp_id)}:events" + (f":{lane}" if lane else "")
 
 
 def dead_letters(corp_id: str) -> str:
@@ -26,9 +27,9 @@ def dead_letters(corp_id: str) -> str:
     return f"{_corp(corp_id)}:events:dead"
 
 
-def last_errors(corp_id: str) -> str:
-    """Hash: stream entry id → its last handler error. Fields removed on ack or dead-letter."""
-    return f"{_corp(corp_id)}:events:errors"
+def last_errors(corp_id: str, lane: str = "") -> str:
+    """Hash: a lane's entry id → its last handler error. Fields removed on ack or dead-letter."""
+    return f"{events(corp_id, lane)}:errors"
 
 
 def dedup(corp_id: str, dedup_key: str) -> str:
@@ -56,9 +57,9 @@ def rate_window(corp_id: str, scope: str) -> str:
     return f"{_corp(corp_id)}:rate:{scope}"
 
 
-def delayed_events(corp_id: str) -> str:
-    """Sorted set of events waiting to be re-queued (score: due ms). No TTL: drained."""
-    return f"{_corp(corp_id)}:events:delayed"
+def delayed_events(corp_id: str, lane: str = "") -> str:
+    """Sorted set of a lane's events waiting to be re-queued (score: due ms). No TTL: drained."""
+    return f"{events(corp_id, lane)}:delayed"
 
 
 def demo_effects(corp_id: str) -> str:

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.events import ExternalContactAdded
-from handlers import build_root_router
+from handlers import build_express_router
 from tests.intake.stack import ClientFactory, Stack, start_stack
 
 
@@ -33,7 +33,7 @@ async def test_a_redelivered_event_does_not_call_send_welcome_msg_again(
     await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
     scan = await stack.scan("cwDEMOposter", "wmHANDLERredeliver1")
     event = added(scan["welcome_code"], clock.now(), scan["external_userid"])
-    router = build_root_router()
+    router = build_express_router()
 
     await router.propagate(event, stack.deps)
     await router.propagate(event, stack.deps)  # a crash before XACK: delivered again
@@ -51,7 +51,7 @@ async def test_41051_is_recorded_not_retried(stack: Stack, clock: ManualClock) -
     scan = await stack.scan("cwDEMOposter", "wmHANDLERused00001")
 
     event = added(scan["welcome_code"], clock.now(), scan["external_userid"])
-    await build_root_router().propagate(event, stack.deps)
+    await build_express_router().propagate(event, stack.deps)
 
     assert len(await stack.calls("externalcontact/send_welcome_msg")) == 1
     assert await stack.metric("siyu_welcome_total", outcome="code_used") == 1
