@@ -26,6 +26,8 @@ from bot.events import (
 )
 from bot.events.base import unix
 from bot.intake.filters import DELETE_BY_TRANSFER, with_a_customer
+from bot.intake.lookup import shared_lookup
+from bot.lanes import is_express
 from bot.store.customers import Customers, Relation
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import InvalidExternalUserId, NoExternalContactRelation
@@ -78,9 +80,17 @@ async def refresh_profile(event: ExternalContactEvent, deps: Deps) -> None:
 async def refresh(event: ExternalContactEvent, deps: Deps) -> None:
     """Upsert the customer from WeCom (or from the welcome handler's fresh lookup)."""
     customers = Customers(deps.redis, deps.corp_id)
-    snapshot = await customers.cached_snapshot(event.external_user_id, event.dedup_key)
-    if snapshot is None:
-        snapshot = await fetch_contact(deps.api(deps.settings.intake.app), event.external_user_id)
+    api = deps.api(deps.settings.intake.app)
+    if is_express(event):  # one externalcontact/get per add, shared with the welcome
+        intake = deps.settings.intake
+        _, snapshot = await shared_lookup(
+            deps, event, lambda: fetch_contact(api, event.external_user_id),
+            intake.name_lookup_seconds + intake.welcome_send_reserve_seconds,
+        )  # fmt: skip
+    else:
+        snapshot = await customers.cached_snapshot(event.external_user_id, event.dedup_key)
+    if snapshot is None:  # the welcome got nothing, or no lookup was shared
+        snapshot = await fetch_contact(api, event.external_user_id)
     if snapshot is None:
         logger.info("customer %s is no longer anyone's contact", event.external_user_id)
         return

@@ -19,7 +19,8 @@ from bot.dispatch import Router
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
 from bot.intake.filters import Added, has_no_welcome_code, has_welcome_code
 from bot.intake.live import rules_of
-from bot.intake.welcome import compose
+from bot.intake.lookup import shared_lookup, welcome_claim
+from bot.intake.welcome import Welcome, compose
 from bot.store.claims import claim
 from bot.store.customers import Customers
 from bot.wecom.api import WeComAPI
@@ -54,14 +55,14 @@ async def _greet(event: Added, deps: Deps) -> None:
     code = str(event.welcome_code)
     age = (deps.clock.now() - event.create_time).total_seconds()
     if age >= settings.welcome_window_seconds:
-        if await deps.ledger.is_done(f"welcome:{code}"):  # a redelivery after a failure
+        if await deps.ledger.is_done(welcome_claim(code)):  # a redelivery after a failure
             deps.metrics.count_welcome("duplicate")
             return
         logger.warning("welcome for %s (staff %s) missed: the event is %.1f s old",
                        event.external_user_id, event.user_id, age)  # fmt: skip
         deps.metrics.count_welcome("missed")
         return
-    if not await claim(deps.redis, deps.corp_id, f"welcome:{code}"):
+    if not await claim(deps.redis, deps.corp_id, welcome_claim(code)):
         deps.metrics.count_welcome("duplicate")
         return
     await _send(event, deps, code, age)
@@ -76,24 +77,35 @@ async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
         settings.name_lookup_seconds,
         settings.welcome_window_seconds - age - settings.welcome_send_reserve_seconds,
     )
-    snapshot = await _look_up(api, event.external_user_id, budget)
+    # One lookup per add: the profile handler (main lane) shares it, whichever starts first.
+    _, snapshot = await shared_lookup(
+        deps, event, lambda: _look_up(api, event.external_user_id, budget), max(budget, 0.0)
+    )
     name = _name_of(snapshot)
     welcome = compose(rules, state=event.state, userid=event.user_id, customer_name=name)
+    sent = await _deliver(event, deps, code, welcome)
+    if sent:
+        logger.info("welcomed %s for %s (%s, name %s)", event.external_user_id, event.user_id,
+                    welcome.source, "known" if name else "unknown")  # fmt: skip
+        await _count_sent(deps, event)
+
+
+async def _deliver(event: Added, deps: Deps, code: str, welcome: Welcome) -> bool:
+    """send_welcome_msg; True if it went out (41051 and failures are counted, not retried)."""
+    api = deps.api(deps.settings.intake.app)
     try:
         await api.contacts.send_welcome(code, welcome.text or None, welcome.attachments)
     except WelcomeCodeUsed:
         logger.info("welcome for %s: code already used or expired (41051)", event.external_user_id)
         deps.metrics.count_welcome("code_used")
-        return
+        return False
     except (WeComAPIError, WeComUnavailable) as exc:  # a retry would come after the window
         logger.warning("welcome for %s failed: %s", event.external_user_id, exc)
         deps.metrics.count_welcome("failed")
-        return
+        return False
     sent_age = (deps.clock.now() - event.create_time).total_seconds()
     deps.metrics.count_welcome("sent", sent_age)
-    logger.info("welcomed %s for %s (%s, name %s)", event.external_user_id, event.user_id,
-                welcome.source, "known" if name else "unknown")  # fmt: skip
-    await _remember(deps, event, snapshot)
+    return True
 
 
 async def _look_up(api: WeComAPI, external_userid: str, budget: float) -> dict[str, Any] | None:
@@ -116,15 +128,10 @@ def _name_of(snapshot: dict[str, Any] | None) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-async def _remember(deps: Deps, event: Added, snapshot: dict[str, Any] | None) -> None:
-    """Count the welcome as a message to the customer; share the lookup with later handlers.
-
-    The ledger claim above already makes this path run once per code.
-    """
+async def _count_sent(deps: Deps, event: Added) -> None:
+    """A welcome counts as a message to the customer (once: the code was claimed above)."""
     customers = Customers(deps.redis, deps.corp_id)
-    async with deps.redis.pipeline(transaction=True) as pipe:
-        if snapshot is not None:
-            customers.cache_snapshot(pipe, event.external_user_id, event.dedup_key, snapshot)
+    async with deps.redis.pipeline(transaction=False) as pipe:
         customers.count_message(pipe, event.external_user_id, "out",
                                 int(deps.clock.now().timestamp()))  # fmt: skip
         await pipe.execute()

@@ -116,20 +116,31 @@ class Customers:
         self._corp_id = corp_id
 
     def cache_snapshot(self, pipe: Pipeline, external_userid: str, event_key: str,
-                       snapshot: Mapping[str, Any]) -> None:  # fmt: skip
+                       snapshot: Mapping[str, Any] | None) -> None:  # fmt: skip
         """Queue an externalcontact/get answer, kept briefly for the other handlers of one
-        event (``event_key``)."""
+        event (``event_key``); None: the lookup was made and gave nothing (slow, refused)."""
         key = keys.contact_snapshot(self._corp_id, external_userid)
         cached = {"event": event_key, "snapshot": snapshot}
         pipe.set(key, json.dumps(cached, ensure_ascii=False), ex=SNAPSHOT_TTL_SECONDS)
 
+    async def cached_lookup(self, external_userid: str,
+                            event_key: str) -> tuple[bool, dict[str, Any] | None]:  # fmt: skip
+        """(whether a handler of the same event looked the customer up, what it got)."""
+        raw = await self._redis.get(keys.contact_snapshot(self._corp_id, external_userid))
+        return (False, None) if raw is None else self.outcome_of(str(raw), event_key)
+
+    @staticmethod
+    def outcome_of(raw: str, event_key: str) -> tuple[bool, dict[str, Any] | None]:
+        """``cached_lookup`` of a cached JSON value already read."""
+        cached = json.loads(raw)
+        if not isinstance(cached, dict) or cached.get("event") != event_key:
+            return False, None
+        snapshot = cached.get("snapshot")
+        return True, dict(snapshot) if isinstance(snapshot, dict) else None
+
     async def cached_snapshot(self, external_userid: str, event_key: str) -> dict[str, Any] | None:
         """The answer an earlier handler of the same event cached, if any."""
-        raw = await self._redis.get(keys.contact_snapshot(self._corp_id, external_userid))
-        cached = None if raw is None else json.loads(raw)
-        if not isinstance(cached, dict) or cached.get("event") != event_key:
-            return None
-        return dict(cached["snapshot"])
+        return (await self.cached_lookup(external_userid, event_key))[1]
 
     async def upsert(
         self,

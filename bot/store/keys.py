@@ -85,6 +85,11 @@ def customer_relations(corp_id: str, external_userid: str) -> str:
     return f"{_corp(corp_id)}:customer:{external_userid}:relations"
 
 
+def contact_lookup(corp_id: str, external_userid: str, event_key: str) -> str:
+    """Taken by the handler of one event looking the customer up (one lookup per add). TTL 30 s."""
+    return f"{_corp(corp_id)}:customer:{external_userid}:lookup:{event_key}"
+
+
 def contact_snapshot(corp_id: str, external_userid: str) -> str:
     """JSON of the last externalcontact/get answer, shared by one event's handlers. TTL 60 s."""
     return f"{_corp(corp_id)}:customer:{external_userid}:snapshot"

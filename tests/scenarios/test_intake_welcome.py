@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from bot.clock import ManualClock
 from bot.intake.rules import load_rules_file
 from bot.intake.welcome import fill
+from bot.store import keys
 from tests.intake.stack import ClientFactory, Stack, start_stack
 from tests.support.wecom import eventually
 
@@ -112,3 +113,39 @@ async def test_an_add_without_a_welcome_code_sends_nothing(stack: Stack) -> None
 
     assert await stack.calls("externalcontact/send_welcome_msg") == []
     assert await stack.metric("siyu_welcome_total", outcome="no_code") == 1
+
+
+async def test_one_lookup_of_the_customer_serves_the_welcome_and_the_profile(
+    stack: Stack,
+) -> None:
+    added = await stack.scan(POSTER_CODE, "wmSCENARIOonce0001")
+
+    await welcomed(stack)
+    await stack.drained()
+
+    assert len(await stack.calls("externalcontact/get")) == 1, "WeCom's quota is per API call"
+    profile = await stack.redis.hgetall(
+        keys.customer(stack.settings.wecom.corp_id, added["external_userid"])
+    )
+    assert profile, "the profile was stored from the welcome's lookup"
+
+
+async def test_a_slow_concern_on_the_main_lane_does_not_hold_welcomes_back(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> None:
+    stack = await start_stack(aiohttp_client, clock, redis_url, redis, queue={
+        "consumers": 1, "batch_size": 2, "block_ms": 20, "janitor_interval_seconds": 0.05,
+    })  # fmt: skip
+    # Tagging (main lane) answers in 1.5 s: one main consumer takes 2 adds per 1.5 s.
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/mark_tag", "latency_ms": 1500, "count": 100}
+    )
+    for n in range(6):
+        await stack.scan(POSTER_CODE, f"wmSCENARIOlane{n:04d}")
+
+    await welcomed(stack, 6)
+
+    tagged = await stack.calls("externalcontact/mark_tag")
+    assert len(tagged) <= 2, "all six were welcomed while the first batch was still tagging"
+    await stack.drained(timeout=20)
+    assert len(await stack.calls("externalcontact/mark_tag")) == 6
