@@ -112,3 +112,15 @@ async def test_arm_refuses_a_reminder_of_another_pair(redis: Redis, settings: Se
     with pytest.raises(ValueError, match="armed as zhangwei"):
         await repo.arm(STAFF, CUSTOMER, [(stray, "")])
     assert await repo.of_pair("lina", CUSTOMER) == []
+
+
+async def test_a_stored_reminder_reads_back_the_same(redis: Redis, settings: Settings) -> None:
+    repo = ReminderRepository(redis, settings.wecom.corp_id)
+    plain = Reminder(0, STAFF, "回访", 1_800_000_000_000)
+    full = Reminder(0, STAFF, "发资料", 1_800_000_000_000, customer_id=CUSTOMER,
+                    customer_name="刘洋", source="sop:x:0", content="您好", created_ms=5,
+                    note="n", extra={"k": "v"})  # fmt: skip
+    for reminder in (plain, full):
+        stored, created = await repo.add(reminder)
+        assert created
+        assert await repo.get(stored.id) == stored
