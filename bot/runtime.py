@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.dispatch import Dispatcher, Router
 from bot.metrics import Metrics
 from bot.moderation.analyzer import load_analyzer
+from bot.priority import LanePriority
 from bot.queue import EventQueue
 from bot.reminders.service import ReminderService
 from bot.store.connection import connect, redis_url
@@ -102,16 +103,12 @@ async def _workers(  # noqa: PLR0917 - each is a different part
         "consumers": settings.queue.express_consumers,
         "batch_size": settings.queue.express_batch_size,
     })  # fmt: skip
+    priority = LanePriority(settings.queue.express_priority_seconds)
     workers = [
-        Worker(main, Dispatcher(main_router), deps, settings.queue, metrics),
-        Worker(
-            express,
-            Dispatcher(express_router or Router(name="express")),
-            deps,
-            express_settings,
-            metrics,
-        ),
-    ]
+        Worker(main, Dispatcher(main_router), deps, settings.queue, metrics, priority),
+        Worker(express, Dispatcher(express_router or Router(name="express")), deps,
+               express_settings, metrics, priority),
+    ]  # fmt: skip
     stop = asyncio.Event()
     tasks = [asyncio.create_task(worker.run(stop), name=f"siyu-worker-{worker.queue.lane}")
              for worker in workers]  # fmt: skip

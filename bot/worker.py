@@ -20,7 +20,9 @@ from bot.deps import Deps
 from bot.dispatch import Dispatcher, HandlerFailed
 from bot.envelope import MalformedXML
 from bot.events import AnyEvent, Event, ExternalChatEvent, ExternalContactEvent, parse_event
+from bot.lanes import EXPRESS
 from bot.metrics import Metrics
+from bot.priority import LanePriority
 from bot.queue import EventQueue, QueuedEvent
 from bot.wecom.errors import RateLimited
 from config.settings import QueueSettings
@@ -45,6 +47,7 @@ class Worker:
     deps: Deps
     settings: QueueSettings
     metrics: Metrics
+    priority: LanePriority | None = None  # shared by the process's lanes: express goes first
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; in-flight batches finish first."""
@@ -131,7 +134,7 @@ class Worker:
             await self._bury(entry, deliveries, "unparseable")
             return False
         try:
-            handled = await self.dispatcher.dispatch(event, self.deps)
+            handled = await self._dispatch(event)
         except HandlerFailed as failed:
             if isinstance(failed.cause, RateLimited):
                 await self._defer(entry, failed.cause)
@@ -140,6 +143,15 @@ class Worker:
             return False
         self.metrics.count_handled(entry.kind, "handled" if handled else "ignored")
         return True
+
+    async def _dispatch(self, event: AnyEvent) -> bool:
+        if self.priority is None:
+            return await self.dispatcher.dispatch(event, self.deps)
+        if self.queue.lane == EXPRESS:
+            with self.priority.express():
+                return await self.dispatcher.dispatch(event, self.deps)
+        await self.priority.main_turn()
+        return await self.dispatcher.dispatch(event, self.deps)
 
     async def _defer(self, entry: QueuedEvent, limited: RateLimited) -> None:
         delay = max(limited.retry_after, 0.1)

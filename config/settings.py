@@ -107,6 +107,8 @@ class QueueSettings(_Section):
     # main lane never holds a welcome back. consumers x batch = welcomes in flight at once.
     express_consumers: int = Field(default=4, ge=1)
     express_batch_size: int = Field(default=16, ge=1)
+    # While express events are in flight, a main-lane event waits up to this long to start.
+    express_priority_seconds: float = Field(default=0.05, ge=0)
     block_ms: int = Field(default=500, ge=1)
     claim_idle_seconds: float = Field(default=30.0, gt=0)
     janitor_interval_seconds: float = Field(default=5.0, gt=0)
