@@ -265,3 +265,64 @@ async def test_a_batch_keeps_each_customers_order_and_runs_customers_concurrentl
 )
 def test_ordering_key(settings: Settings, xml: Callable[[Settings], str], key: str) -> None:
     assert ordering_key(parse_event(xml(settings))) == key
+
+
+async def test_an_add_with_a_welcome_code_runs_on_both_lanes_and_dies_and_replays_in_its_own(
+    aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock, redis: Redis
+) -> None:
+    settings = make_settings(redis_url, queue={
+        "max_deliveries": 2, "claim_idle_seconds": 0.05, "janitor_interval_seconds": 0.05,
+        "block_ms": 20,
+    })  # fmt: skip
+    main_seen: list[str] = []
+    express_tries: list[str] = []
+    healthy = False
+    main, express = Router("main"), Router("express")
+
+    @main.on(ExternalContactAdded)
+    async def on_main(event: ExternalContactAdded, deps: Deps) -> None:
+        main_seen.append(event.external_user_id)
+
+    @express.on(ExternalContactAdded)
+    async def on_express(event: ExternalContactAdded, deps: Deps) -> None:
+        express_tries.append(event.external_user_id)
+        if not healthy:
+            raise RuntimeError("welcome failed")
+
+    client = await aiohttp_client(
+        create_app(settings, clock=clock, router=main, express_router=express)
+    )
+    await post(client, settings, contact_added(settings, "wmLANES001"))
+    await post(client, settings, follow_user_deleted(settings, "wmLANES001"))  # main lane only
+    queue = EventQueue(redis, settings.wecom.corp_id)
+
+    async def dead() -> bool:
+        return (await queue.stats()).dead == 1
+
+    await eventually(dead)
+    assert main_seen == ["wmLANES001"]
+    assert express_tries == ["wmLANES001", "wmLANES001"]
+    [(dead_id, fields)] = await queue.dead_entries()
+    assert fields["lane"] == "express"
+
+    healthy = True
+    await queue.replay(dead_id)
+
+    async def replayed() -> bool:
+        stats = await queue.stats()
+        return len(express_tries) == 3 and stats.length == stats.pending == stats.dead == 0
+
+    await eventually(replayed)
+    assert main_seen == ["wmLANES001"], "the replay went back to the express lane only"
+
+
+async def test_queue_stats_count_every_lane(settings: Settings, redis: Redis) -> None:
+    queue = EventQueue(redis, settings.wecom.corp_id)
+    await queue.ensure_group()
+    await queue.enqueue("default", "external_contact_added", "k1", "<xml/>", express=True)
+    await queue.enqueue("default", "text", "k2", "<xml/>")
+    assert (await queue.stats()).length == 3
+    [express] = queue.other_lanes()
+    assert [fields["dedup"] for _, fields in await express.peek()] == ["k1"]
+    with pytest.raises(ValueError, match="main lane"):
+        await express.enqueue("default", "text", "k3", "<xml/>")
