@@ -125,6 +125,8 @@ class IntakeSettings(_Section):
     welcome_window_seconds: float = Field(default=20.0, gt=0)  # welcome code: 20 s (doc 92599)
     welcome_send_reserve_seconds: float = Field(default=1.0, ge=0)  # kept for send_welcome_msg
     name_lookup_seconds: float = Field(default=1.5, gt=0)  # externalcontact/get before welcome
+    # After a name lookup timed out, welcomes skip the lookup for this long (0: never skip).
+    name_lookup_cooldown_seconds: float = Field(default=10.0, ge=0)
     stats_ttl_days: int = Field(default=400, ge=1)  # per-channel daily statistics
     digest_grace_minutes: int = Field(default=60, ge=0)  # a digest this late still goes out
 

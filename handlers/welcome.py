@@ -19,7 +19,7 @@ from bot.dispatch import Router
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
 from bot.intake.filters import Added, has_no_welcome_code, has_welcome_code
 from bot.intake.live import rules_of
-from bot.intake.lookup import shared_lookup, welcome_claim
+from bot.intake.lookup import mark_lookups_slow, shared_lookup, welcome_claim
 from bot.intake.welcome import Welcome, compose
 from bot.store.claims import claim
 from bot.store.customers import Customers
@@ -79,8 +79,9 @@ async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
     )
     # One lookup per add: the profile handler (main lane) shares it, whichever starts first.
     _, snapshot = await shared_lookup(
-        deps, event, lambda: _look_up(api, event.external_user_id, budget), max(budget, 0.0)
-    )
+        deps, event, lambda: _look_up(deps, api, event.external_user_id, budget),
+        max(budget, 0.0), unless_slow=True,
+    )  # fmt: skip
     name = _name_of(snapshot)
     welcome = compose(rules, state=event.state, userid=event.user_id, customer_name=name)
     sent = await _deliver(event, deps, code, welcome)
@@ -108,15 +109,21 @@ async def _deliver(event: Added, deps: Deps, code: str, welcome: Welcome) -> boo
     return True
 
 
-async def _look_up(api: WeComAPI, external_userid: str, budget: float) -> dict[str, Any] | None:
-    """externalcontact/get within ``budget`` seconds, or None (slow, refused, no time left)."""
+async def _look_up(deps: Deps, api: WeComAPI, external_userid: str,
+                   budget: float) -> dict[str, Any] | None:  # fmt: skip
+    """externalcontact/get within ``budget`` seconds, or None (slow, refused, no time left).
+
+    A timeout marks lookups slow: the next welcomes skip the name for a while.
+    """
     if budget <= 0:
         return None
     try:
         return await asyncio.wait_for(api.contacts.get(external_userid), timeout=budget)
     except TimeoutError:
-        logger.info("name of %s not known within %.1f s: welcoming without it",
-                    external_userid, budget)  # fmt: skip
+        logger.info("name of %s not known within %.1f s: welcoming without it, and without "
+                    "looking names up for %.0f s", external_userid, budget,
+                    deps.settings.intake.name_lookup_cooldown_seconds)  # fmt: skip
+        await mark_lookups_slow(deps)
     except (WeComAPIError, WeComUnavailable) as exc:
         logger.info("name of %s not available (%s): welcoming without it", external_userid, exc)
     return None

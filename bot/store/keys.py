@@ -85,6 +85,11 @@ def customer_relations(corp_id: str, external_userid: str) -> str:
     return f"{_corp(corp_id)}:customer:{external_userid}:relations"
 
 
+def contact_lookups_slow(corp_id: str) -> str:
+    """Set when a welcome's name lookup timed out. TTL: intake.name_lookup_cooldown_seconds."""
+    return f"{_corp(corp_id)}:customer-lookups:slow"
+
+
 def contact_lookup(corp_id: str, external_userid: str, event_key: str) -> str:
     """Taken by the handler of one event looking the customer up (one lookup per add). TTL 30 s."""
     return f"{_corp(corp_id)}:customer:{external_userid}:lookup:{event_key}"

@@ -6,12 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.events import ExternalContactAdded
-from bot.intake.lookup import Snapshot, shared_lookup
+from bot.intake.lookup import Snapshot, mark_lookups_slow, shared_lookup
 from bot.wecom.errors import WeComUnavailable
-from tests.intake.stack import Stack
+from tests.intake.stack import ClientFactory, Stack, start_stack
 
 
 def added(clock: ManualClock, customer: str) -> ExternalContactAdded:
@@ -96,3 +97,23 @@ async def test_a_waiter_gives_up_after_its_wait(stack: Stack, clock: ManualClock
     assert await shared_lookup(stack.deps, event, waiter, 0.2) == (False, None)
     assert waiter.calls == 0
     assert await slow == (True, {"n": 4})
+
+
+async def test_welcomes_skip_the_lookup_while_lookups_are_slow(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> None:
+    stack = await start_stack(aiohttp_client, clock, redis_url, redis,
+                              intake={"name_lookup_cooldown_seconds": 0.3})  # fmt: skip
+    await mark_lookups_slow(stack.deps)
+    skipped = CountingFetch({"n": 6})
+    first = added(clock, "wmLOOKUPcool00001")
+    assert await shared_lookup(stack.deps, first, skipped, 2.0, unless_slow=True) == (False, None)
+    assert skipped.calls == 0
+    profile = CountingFetch({"n": 7})
+    assert await shared_lookup(stack.deps, first, profile, 2.0) == (True, {"n": 7})
+    assert profile.calls == 1, "the profile still looks up"
+
+    await asyncio.sleep(0.4)  # the cooldown is over
+    later = added(clock, "wmLOOKUPcool00002")
+    assert await shared_lookup(stack.deps, later, skipped, 2.0, unless_slow=True) == (
+        True, {"n": 6})  # fmt: skip

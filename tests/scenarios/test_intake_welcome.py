@@ -149,3 +149,29 @@ async def test_a_slow_concern_on_the_main_lane_does_not_hold_welcomes_back(
     assert len(tagged) <= 2, "all six were welcomed while the first batch was still tagging"
     await stack.drained(timeout=20)
     assert len(await stack.calls("externalcontact/mark_tag")) == 6
+
+
+async def test_while_lookups_are_slow_welcomes_go_without_the_name_at_once(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> None:
+    stack = await start_stack(aiohttp_client, clock, redis_url, redis, queue={
+        "express_consumers": 1, "express_batch_size": 2, "block_ms": 20,
+        "janitor_interval_seconds": 0.05,
+    })  # fmt: skip
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/get", "latency_ms": 3000, "count": 100}
+    )
+    started = time.monotonic()
+    for n in range(10):
+        await stack.scan(POSTER_CODE, f"wmSCENARIOcool{n:04d}")
+
+    calls = await welcomed(stack, 10)
+
+    # Each waiting out its 1.5 s budget, five batches of two would take 7.5 s.
+    assert time.monotonic() - started < 4.5, "after the first timeout nobody waited"
+    channel = load_rules_file().channels["poster_a"]
+    assert channel.welcome is not None and channel.welcome.text_without_name is not None
+    expected = fill(channel.welcome.text_without_name, {"staff_name": "张伟", "channel": "海报A"})
+    assert all(call["body"]["text"]["content"] == expected for call in calls)
+    await stack.drained(timeout=30)
+    assert await stack.metric("siyu_welcome_total", outcome="sent") == 10
