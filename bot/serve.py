@@ -42,6 +42,11 @@ def serve(settings: Settings, role: Role) -> None:
 
 
 async def _settle_garbage_collector(app: web.Application) -> None:
+    """``settle_garbage_collector`` once the app has started."""
+    settle_garbage_collector()
+
+
+def settle_garbage_collector() -> None:
     """Move start-up objects out of the collector's sight and collect young objects less often.
 
     Full collections walking every long-lived object stalled all in-flight callbacks for
@@ -60,6 +65,7 @@ async def _run_headless_worker(settings: Settings) -> None:
         loop.add_signal_handler(signum, stopping.set)
     async with running(settings, SystemClock(), build_root_router(), Metrics(),
                        express_router=build_express_router()):  # fmt: skip
+        settle_garbage_collector()
         logger.info("worker running; SIGTERM drains and stops it")
         await stopping.wait()
         logger.info("stopping: draining workers")
