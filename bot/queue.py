@@ -294,10 +294,18 @@ class EventQueue:
         return str(results[0])
 
     async def stats(self) -> QueueStats:
-        """Over every lane: entries in the streams, pending in the groups, delayed; dead letters.
+        """Over every lane: entries in the streams, pending in the groups, delayed; dead letters."""
+        lanes = await self.lane_stats()
+        return QueueStats(
+            length=sum(lane.length for lane in lanes.values()),
+            pending=sum(lane.pending for lane in lanes.values()),
+            dead=next(iter(lanes.values())).dead,
+            delayed=sum(lane.delayed for lane in lanes.values()),
+        )  # fmt: skip
 
-        A group not created yet counts as nothing pending.
-        """
+    async def lane_stats(self) -> dict[str, QueueStats]:
+        """Each lane's stream length, pending and delayed entries ("main", "express"); the
+        dead letters (shared by the lanes) in each. A group not created yet has none pending."""
         async with self.redis.pipeline(transaction=False) as pipe:
             for lane in LANES:
                 stream = keys.events(self._corp_id, lane)
@@ -309,9 +317,11 @@ class EventQueue:
         for reply in (*per_lane, dead):
             if isinstance(reply, Exception) and "NOGROUP" not in str(reply):
                 raise reply
-        length = pending = delayed = 0
-        for lane_length, lane_pending, lane_delayed in zip(*[iter(per_lane)] * 3, strict=True):
-            length += int(lane_length)
-            pending += 0 if isinstance(lane_pending, Exception) else int(lane_pending["pending"])
-            delayed += int(lane_delayed)
-        return QueueStats(length=length, pending=pending, dead=int(dead), delayed=delayed)
+        stats: dict[str, QueueStats] = {}
+        rows = zip(LANES, *[iter(per_lane)] * 3, strict=True)
+        for lane, length, pending, delayed in rows:
+            stats[lane or "main"] = QueueStats(
+                length=int(length), dead=int(dead), delayed=int(delayed),
+                pending=0 if isinstance(pending, Exception) else int(pending["pending"]),
+            )  # fmt: skip
+        return stats

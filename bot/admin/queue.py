@@ -12,10 +12,15 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/v1/queue")
 async def queue_stats(request: web.Request) -> web.Response:
-    """Waiting, in-flight, delayed and dead entries."""
-    stats = await request.app[RUNTIME].queue.stats()
-    return web.json_response({"length": stats.length, "pending": stats.pending,
-                              "delayed": stats.delayed, "dead": stats.dead})  # fmt: skip
+    """Waiting, in-flight, delayed and dead entries, in all and per lane (bot/lanes.py)."""
+    queue = request.app[RUNTIME].queue
+    stats, lanes = await queue.stats(), await queue.lane_stats()
+    return web.json_response({
+        "length": stats.length, "pending": stats.pending, "delayed": stats.delayed,
+        "dead": stats.dead,
+        "lanes": {name: {"length": lane.length, "pending": lane.pending, "delayed": lane.delayed}
+                  for name, lane in lanes.items()},
+    })  # fmt: skip
 
 
 @routes.get("/api/v1/dead-letters")

@@ -76,3 +76,7 @@ async def test_dead_letters_listed_without_content_and_replayed(
     assert replayed.status == 200
     stats = await (await admin.get("/api/v1/queue", headers=AUTH)).json()
     assert (stats["length"], stats["dead"]) == (1, 0)
+    assert stats["lanes"] == {
+        "main": {"length": 1, "pending": 0, "delayed": 0},
+        "express": {"length": 0, "pending": 0, "delayed": 0},
+    }
