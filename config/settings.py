@@ -173,8 +173,10 @@ class TaskSettings(_Section):
     keep_days: int = Field(default=90, ge=1)  # an ended task's records are kept this long
     lock_seconds: float = Field(default=300.0, gt=0)  # a crashed creator frees a task after this
     card_url: str = "https://work.weixin.qq.com/"  # the prompt card's link (WeCom requires one)
-    tick_seconds: float = Field(default=60.0, ge=0)  # the leader's periodic tick; 0: none (tests
-    # and deployments that drive `jobs.tick` themselves)
+    # the leader's minute tick (bot/events/ticks.py), which tasks, groups, intake (live codes'
+    # shifts) and churn digests follow; 0: none (tests and deployments that drive `jobs.tick`
+    # themselves)
+    tick_seconds: float = Field(default=60.0, ge=0)
 
 
 class ModerationSettings(_Section):

@@ -1,4 +1,5 @@
-"""Group tasks: a worker advances a task (plans it, makes its WeCom calls); the periodic tick.
+"""Group tasks: a worker advances a task (plans it, makes its WeCom calls); their part of
+the minute tick (bot/events/ticks.py).
 
 RateLimited from WeCom (45009/45033) propagates: the worker defers the event, and the task's
 stored progress makes the retry carry on where it stopped, without repeating a call.
@@ -10,10 +11,11 @@ import logging
 
 from bot.campaigns import jobs
 from bot.campaigns.context import Campaigns
-from bot.campaigns.events import CampaignsTick, TaskStep
+from bot.campaigns.events import TaskStep
 from bot.campaigns.groups.jobs import tick as groups_tick
 from bot.deps import Deps
 from bot.dispatch import Router
+from bot.events.ticks import MinuteTick
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +29,8 @@ async def advance_task(event: TaskStep, deps: Deps) -> None:
     logger.info("task %s: %s", event.task_id, outcome)
 
 
-@router.on(CampaignsTick)
-async def run_tick(event: CampaignsTick, deps: Deps) -> None:
+@router.on(MinuteTick)
+async def run_tick(event: MinuteTick, deps: Deps) -> None:
     """The periodic work of one slot: open tasks, then group digests and SOP reminders."""
     now = deps.clock.now()
     outcomes = await jobs.tick(deps, now)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from redis.asyncio.client import Pipeline
 
-from bot.campaigns.events import CampaignsTick
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import (
@@ -23,6 +22,7 @@ from bot.events import (
     FollowUserDeleted,
 )
 from bot.events.base import unix
+from bot.events.ticks import MinuteTick
 from bot.intake import allocation
 from bot.intake.filters import Added, not_a_transfer, through_a_live_code
 from bot.intake.live import day_of, local_time, rules_of
@@ -47,9 +47,9 @@ async def count_half_add(event: ExternalContactHalfAdded, deps: Deps) -> None:
     await _added(event, deps)
 
 
-@router.on(CampaignsTick)
-async def follow_shifts(event: CampaignsTick, deps: Deps) -> None:
-    """Every minute (the scheduler leader's tick): codes follow shift changes and new days."""
+@router.on(MinuteTick)
+async def follow_shifts(event: MinuteTick, deps: Deps) -> None:
+    """Every minute (the scheduler leader's minute tick): codes follow shifts and new days."""
     await rebalance_all(deps)
 
 

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio.client import Pipeline
 
-from bot.campaigns.events import CampaignsTick
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import (
@@ -29,6 +28,7 @@ from bot.events import (
     TransferFailed,
 )
 from bot.events.base import unix
+from bot.events.ticks import MinuteTick
 from bot.intake.churn import (
     BUTTON_LABELS,
     CUSTOMER_LEFT,
@@ -57,9 +57,9 @@ def is_churn_card(event: TemplateCardClicked) -> bool:
     return (event.task_id or "").startswith(TASK_PREFIX) and event.event_key in BUTTON_LABELS
 
 
-@router.on(CampaignsTick)
-async def send_manager_digests(event: CampaignsTick, deps: Deps) -> None:
-    """Every minute (the scheduler leader's tick): digests whose local time has come."""
+@router.on(MinuteTick)
+async def send_manager_digests(event: MinuteTick, deps: Deps) -> None:
+    """Every minute (the scheduler leader's minute tick): digests whose local time has come."""
     try:
         sent = await send_due_digests(deps)
     except (WeComAPIError, WeComUnavailable) as exc:  # the next minute's tick tries again

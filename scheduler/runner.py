@@ -2,7 +2,7 @@
 when deposed.
 
 The leader's AsyncIOScheduler has three jobs (the reminders poll, the lease renewal and the
-group-campaigns tick), all with ``coalesce=True`` (a poll that missed
+minute tick), all with ``coalesce=True`` (a poll that missed
 several runs — a stalled loop, a suspended VM — runs once, not N times) and a misfire grace
 (``reminders.misfire_grace_seconds``) so a late run still happens rather than being dropped
 (APScheduler's default grace is 1 s). Reminders themselves never misfire: they wait in the
@@ -28,8 +28,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.campaigns.events import enqueue_tick
 from bot.clock import Clock
+from bot.events.ticks import enqueue_minute_tick
 from bot.queue import EventQueue
 from config.settings import Settings
 from scheduler.lease import Lease
@@ -97,14 +97,15 @@ class SchedulerRunner:
             with contextlib.suppress(RedisError, OSError):
                 await lease.release()
 
-    async def _campaigns_tick(self) -> None:
-        """Queue the minute's tick: group tasks and groups do their periodic work (progress,
-        laggards, digests) in a worker; a deposed leader's repeat is dropped by its dedup key."""
+    async def _minute_tick(self) -> None:
+        """Queue the minute's tick: in a worker, group tasks and groups do their periodic work
+        (progress, laggards, digests), live codes follow shift changes and churn digests go
+        out; a deposed leader's repeat is dropped by its dedup key."""
         try:
-            await enqueue_tick(self.queue, self.settings.wecom.corp_id,
-                               self.settings.tasks.app, self.clock.now())  # fmt: skip
+            await enqueue_minute_tick(self.queue, self.settings.wecom.corp_id,
+                                      self.settings.tasks.app, self.clock.now())  # fmt: skip
         except (RedisError, OSError) as exc:
-            logger.warning("scheduler campaigns tick: redis unavailable (%s)", exc)
+            logger.warning("scheduler minute tick: redis unavailable (%s)", exc)
 
     @contextlib.asynccontextmanager
     async def _aps(self, ticker: DueTicker, lease: Lease, token: int,
@@ -143,8 +144,8 @@ class SchedulerRunner:
                     next_run_time=first)  # fmt: skip
         tick_seconds = self.settings.tasks.tick_seconds
         if tick_seconds > 0:
-            aps.add_job(_ends_quietly(self._campaigns_tick), IntervalTrigger(seconds=tick_seconds),
-                        id="campaigns-tick", next_run_time=first)  # fmt: skip
+            aps.add_job(_ends_quietly(self._minute_tick), IntervalTrigger(seconds=tick_seconds),
+                        id="minute-tick", next_run_time=first)  # fmt: skip
         aps.add_job(
             _ends_quietly(renew), IntervalTrigger(seconds=config.renew_seconds), id="lease-renew"
         )

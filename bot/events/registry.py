@@ -9,7 +9,7 @@ from typing import Any, Final
 from bot.campaigns import events as campaign_events
 from bot.conversations import events as chat_events
 from bot.envelope import parse_fields
-from bot.events import chats, contacts, messages, misc
+from bot.events import chats, contacts, messages, misc, ticks
 from bot.events.base import (
     Event,
     EventParseError,
@@ -167,11 +167,13 @@ REGISTRY: Final[dict[Kind, Builder]] = {
         selected_items=_selected_items(f),
     ),
     ("event", "msgaudit_notify", None): lambda f: misc.MsgAuditNotify(**common(f)),
-    # siyu's own: queued by the reminders scheduler, never sent by WeCom
+    # siyu's own: queued by siyu itself (its scheduler, its services), never sent by WeCom
     ("event", "siyu_reminder_due", None): lambda f: reminder_events.build_reminder_due(f),  # noqa: PLW0108 - looked up when called: bot.reminders.events imports this package
     ("event", "siyu_task_step", None): lambda f: campaign_events.build_task_step(f),  # noqa: PLW0108 - as above: bot.campaigns.events imports this package
-    ("event", "siyu_campaigns_tick", None): lambda f: campaign_events.build_tick(f),  # noqa: PLW0108 - as above
     ("event", "siyu_chat_message", None): lambda f: chat_events.build_chat_message(f),  # noqa: PLW0108 - as above
+    # the minute tick is of this package (bot/events/ticks.py, loaded by now): no lambda
+    ("event", ticks.TICK, None): ticks.build_minute_tick,
+    ("event", ticks.LEGACY_TICK, None): ticks.build_minute_tick,  # queued before the rename
 }
 
 

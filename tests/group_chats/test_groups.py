@@ -10,7 +10,6 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.campaigns import service
-from bot.campaigns.events import enqueue_tick
 from bot.campaigns.groups import alerts, welcome
 from bot.campaigns.groups.context import Groups
 from bot.campaigns.groups.digests import covered_day, digest_slot
@@ -18,6 +17,7 @@ from bot.campaigns.groups.jobs import tick
 from bot.campaigns.groups.rules import GroupRules, WelcomeTemplate, load_group_rules
 from bot.campaigns.model import Content, GroupFilter, TaskSpec
 from bot.clock import ManualClock
+from bot.events.ticks import enqueue_minute_tick
 from bot.runtime import RUNTIME
 from tests.campaigns.stack import ClientFactory, Stack, start_stack
 
@@ -189,9 +189,9 @@ async def test_the_schedulers_tick_runs_in_a_worker_once_per_slot(stack: Stack) 
     stack.clock.advance(timedelta(hours=3))  # 21:00 in Shanghai: digest time
     queue = stack.siyu.app[RUNTIME].queue
     corp = stack.settings.wecom.corp_id
-    assert await enqueue_tick(queue, corp, "default", stack.clock.now()) is not None
+    assert await enqueue_minute_tick(queue, corp, "default", stack.clock.now()) is not None
     again = stack.clock.now() + timedelta(seconds=30)  # a deposed leader, the same minute
-    assert await enqueue_tick(queue, corp, "default", again) is None
+    assert await enqueue_minute_tick(queue, corp, "default", again) is None
     await stack.drained()
     [digest] = alerts_to(await stack.cards_to("lina"), "群日报")
     assert digest["template_card"]["emphasis_content"]["title"] == "3"

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.campaigns.events import enqueue_tick
 from bot.clock import ManualClock
+from bot.events.ticks import enqueue_minute_tick
 from bot.intake.live_codes import create_code, rebalance_all
 from bot.runtime import RUNTIME
 from bot.store.channels import ChannelCodes
@@ -147,8 +147,8 @@ async def test_the_scheduler_tick_brings_shift_changes_to_the_code(
     assert code.users == ("lina", "wangfang")  # 18:00 in Shanghai: zhangwei is off duty
 
     clock.advance(timedelta(hours=15, minutes=30))  # Wednesday 09:30: zhangwei's shift began
-    await enqueue_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id, "default",
-                       clock.now())  # fmt: skip
+    await enqueue_minute_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id,
+                              "default", clock.now())  # fmt: skip
     await stack.drained()
 
     assert await way_users(stack, code.config_id) == ["lina", "wangfang", "zhangwei"]

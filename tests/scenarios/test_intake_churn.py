@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.campaigns.events import enqueue_tick
 from bot.clock import ManualClock
+from bot.events.ticks import enqueue_minute_tick
 from bot.intake.digest import send_due_digests
 from bot.runtime import RUNTIME
 from bot.store.churn import ChurnDigests
@@ -171,8 +171,8 @@ async def test_the_scheduler_tick_sends_the_digest_at_its_time(
     await stack.drained()
 
     clock.advance(datetime(2026, 11, 25, 0, 0, 30, tzinfo=UTC) - clock.now())  # 08:00:30 local
-    await enqueue_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id, "default",
-                       clock.now())  # fmt: skip
+    await enqueue_minute_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id,
+                              "default", clock.now())  # fmt: skip
     await stack.drained()
 
     digests = [c for c in await stack.calls("message/send") if c["body"]["msgtype"] == "markdown"]
