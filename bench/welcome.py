@@ -37,6 +37,7 @@ from bench.welcome_stack import (
     machine_busy_seconds,
     running_stack,
 )
+from bot.lanes import LANES
 from bot.store import keys
 from bot.store.connection import connect
 from bot.store.embedded import EmbeddedRedis, EmbeddedRedisError
@@ -60,21 +61,25 @@ async def _align_to_minute() -> None:
     await asyncio.sleep(wait)
 
 
-async def _observe(redis_url: str, stream: str, received: dict[str, int],
+async def _observe(redis_url: str, streams: list[str], received: dict[str, int],
                    stop: asyncio.Event) -> None:  # fmt: skip
-    """Record each welcome code's gateway receive time as its entry lands on the stream."""
+    """Record each welcome code's gateway receive time as its entry lands on a stream.
+
+    Both lanes carry the add (with the same receive time): an entry a lane's worker acked and
+    deleted before this read it is still seen on the other.
+    """
     client = connect(redis_url, 5.0)
-    last = "$"
+    last = dict.fromkeys(streams, "$")
     try:
         while not stop.is_set():
-            reply = await client.xread({stream: last}, count=1000, block=200)
-            for _stream, entries in cast(list[tuple[str, list[tuple[str, dict[str, str]]]]],
-                                         reply or []):  # fmt: skip
+            reply = await client.xread(last, count=1000, block=200)  # type: ignore[arg-type]
+            for stream, entries in cast(list[tuple[str, list[tuple[str, dict[str, str]]]]],
+                                        reply or []):  # fmt: skip
                 for entry_id, fields in entries:
-                    last = entry_id
+                    last[stream] = entry_id
                     found = _CODE.search(fields.get("xml", ""))
                     if found:
-                        received[found.group(1)] = int(fields["received_ms"])
+                        received.setdefault(found.group(1), int(fields["received_ms"]))
     finally:
         await client.aclose()
 
@@ -160,7 +165,8 @@ async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
                    seconds: float) -> Result:  # fmt: skip
     received: dict[str, int] = {}
     stop = asyncio.Event()
-    observer = asyncio.create_task(_observe(redis_url, keys.events(stack.corp_id), received, stop))
+    lanes = [keys.events(stack.corp_id, lane) for lane in LANES]
+    observer = asyncio.create_task(_observe(redis_url, lanes, received, stop))
     url = f"{stack.sandbox_url}/sandbox/contact_ways/{config_id}/scan"
     connector = aiohttp.TCPConnector(limit=200)
     timeout = aiohttp.ClientTimeout(total=60)
