@@ -81,6 +81,28 @@ async def test_control_bodies_must_be_json_objects(sandbox: Sandbox) -> None:
     assert response.status == 400
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("customers/wmX/add", {"state": "x" * 31}, "state"),
+        ("staff/zhangwei/card_click", {"duplicates": "2"}, "task_id"),
+        ("groups/wrX/join", {"members": ["wmX"], "scene": "1", "delay_ms": -1}, "scene"),
+        ("staff/lina/message", {"text": "hi", "delay_ms": -1}, "delay_ms"),
+    ],
+)
+async def test_actor_routes_check_their_fields_in_order(
+    sandbox: Sandbox, path: str, body: dict[str, object], field: str
+) -> None:
+    # A route's own fields are checked in the order it takes them, the emit options last.
+    answer = await sandbox.control("POST", path, body, 400)
+    assert answer["error"].startswith(f"{field} ")
+
+
+async def test_resign_reads_no_body(sandbox: Sandbox) -> None:
+    response = await sandbox.http.post("/sandbox/staff/wangfang/resign", data=b"nope")
+    assert response.status == 200
+
+
 async def test_emit_validation(sandbox: Sandbox) -> None:
     await sandbox.control("POST", "emit", {"events": []}, 400)
     await sandbox.control("POST", "emit", {"events": [{"Flag": True}]}, 400)
