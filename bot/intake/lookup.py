@@ -64,7 +64,8 @@ async def shared_lookup(deps: Deps, event: ExternalContactEvent,
     handler; else this handler's own ``fetch`` if it is the first; else the first one's, if it
     comes within ``wait_seconds`` — (False, None) if it does not. A ``fetch`` that raises leaves
     no outcome, and the next handler looks up again. ``unless_slow``: (False, None) at once
-    while lookups are marked slow (``mark_lookups_slow``), unless an outcome is there.
+    while lookups are marked slow (``mark_lookups_slow``), unless an outcome is there; and a
+    wait that runs out marks them slow.
     """
     customers = Customers(deps.redis, deps.corp_id)
     lock = keys.contact_lookup(deps.corp_id, event.external_user_id, event.dedup_key)
@@ -95,4 +96,6 @@ async def shared_lookup(deps: Deps, event: ExternalContactEvent,
         found, snapshot = await customers.cached_lookup(event.external_user_id, event.dedup_key)
         if found:
             return True, snapshot
+    if unless_slow:  # the other handler's lookup is as slow as a timeout of one's own
+        await mark_lookups_slow(deps)
     return False, None

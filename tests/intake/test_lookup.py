@@ -117,3 +117,19 @@ async def test_welcomes_skip_the_lookup_while_lookups_are_slow(
     later = added(clock, "wmLOOKUPcool00002")
     assert await shared_lookup(stack.deps, later, skipped, 2.0, unless_slow=True) == (
         True, {"n": 6})  # fmt: skip
+
+
+async def test_a_welcome_that_waited_in_vain_marks_lookups_slow(
+    stack: Stack, clock: ManualClock
+) -> None:
+    event = added(clock, "wmLOOKUPvain00001")
+    slow = asyncio.create_task(shared_lookup(stack.deps, event, CountingFetch({"n": 8}, 1.0),
+                                             5.0))  # fmt: skip
+    await asyncio.sleep(0.05)
+    assert await shared_lookup(stack.deps, event, CountingFetch({"n": 9}), 0.2,
+                               unless_slow=True) == (False, None)  # fmt: skip
+    next_add = CountingFetch({"n": 10})
+    assert await shared_lookup(stack.deps, added(clock, "wmLOOKUPvain00002"), next_add, 2.0,
+                               unless_slow=True) == (False, None)  # fmt: skip
+    assert next_add.calls == 0, "the next welcome skips the lookup"
+    await slow
