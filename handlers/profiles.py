@@ -79,17 +79,15 @@ async def refresh_profile(event: ExternalContactEvent, deps: Deps) -> None:
 
 async def refresh(event: ExternalContactEvent, deps: Deps) -> None:
     """Upsert the customer from WeCom (or from the welcome handler's fresh lookup)."""
-    customers = Customers(deps.redis, deps.corp_id)
     api = deps.api(deps.settings.intake.app)
+    snapshot = None
     if is_express(event):  # one externalcontact/get per add, shared with the welcome
         intake = deps.settings.intake
         _, snapshot = await shared_lookup(
             deps, event, lambda: fetch_contact(api, event.external_user_id),
             intake.name_lookup_seconds + intake.welcome_send_reserve_seconds,
         )  # fmt: skip
-    else:
-        snapshot = await customers.cached_snapshot(event.external_user_id, event.dedup_key)
-    if snapshot is None:  # the welcome got nothing, or no lookup was shared
+    if snapshot is None:  # not an add with a welcome, or the welcome's lookup got nothing
         snapshot = await fetch_contact(api, event.external_user_id)
     if snapshot is None:
         logger.info("customer %s is no longer anyone's contact", event.external_user_id)
@@ -97,7 +95,7 @@ async def refresh(event: ExternalContactEvent, deps: Deps) -> None:
     added = None
     if isinstance(event, ExternalContactAdded | ExternalContactHalfAdded):
         added = Relation(event.user_id, unix(event.create_time), state=event.state or "")
-    await customers.upsert(snapshot, unix(deps.clock.now()), added)
+    await Customers(deps.redis, deps.corp_id).upsert(snapshot, unix(deps.clock.now()), added)
 
 
 async def fetch_contact(api: WeComAPI, external_userid: str) -> dict[str, Any] | None:

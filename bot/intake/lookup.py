@@ -16,8 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 from bot.deps import Deps
 from bot.events import ExternalContactEvent
@@ -40,6 +44,15 @@ return {0, ''}
 """
 
 Snapshot = dict[str, Any]
+_SCRIPTS: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
+
+
+def _outcome_or_lock(redis: Redis) -> AsyncScript:
+    """The script registered once per client (not on every add)."""
+    script = _SCRIPTS.get(redis)
+    if script is None:
+        script = _SCRIPTS[redis] = redis.register_script(_OUTCOME_OR_LOCK)
+    return script
 
 
 def welcome_claim(code: str) -> str:
@@ -69,7 +82,7 @@ async def shared_lookup(deps: Deps, event: ExternalContactEvent,
     """
     customers = Customers(deps.redis, deps.corp_id)
     lock = keys.contact_lookup(deps.corp_id, event.external_user_id, event.dedup_key)
-    state, raw = await deps.redis.register_script(_OUTCOME_OR_LOCK)(
+    state, raw = await _outcome_or_lock(deps.redis)(
         keys=[keys.contact_snapshot(deps.corp_id, event.external_user_id), lock,
               keys.contact_lookups_slow(deps.corp_id)],
         args=[_LOOKUP_TTL_SECONDS, event.dedup_key, "1" if unless_slow else "0"],

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from redis.asyncio import Redis
 
-from bot.reminders.records import Reminder, State, sources_of
+from bot.reminders.records import WAITING, Reminder, State, sources_of
 from bot.store import keys
 
 ENDED_TTL_SECONDS: Final = 30 * 86400  # done/cancelled/expired reminders stay visible 30 days
@@ -221,7 +221,7 @@ class ReminderRepository:
                                  f"armed as {assignee}/{customer_id}")  # fmt: skip
             fields = {name: value for name, value in reminder.to_hash().items()
                       if name not in _BY_SCRIPT and value not in _DEFAULTS}  # fmt: skip
-            indexed = "1" if reminder.state in {State.PENDING, State.SNOOZED} else "0"
+            indexed = "1" if reminder.state in WAITING else "0"
             args += [once, indexed, reminder.due_ms, len(fields)]
             args += [item for pair in fields.items() for item in pair]
         pair = keys.reminders_of_pair(self.corp_id, assignee, customer_id) if customer_id else ""
@@ -232,15 +232,14 @@ class ReminderRepository:
             args=args,
         )  # fmt: skip
         results = [int(value) for value in reply]
-        stored: list[tuple[Reminder, bool]] = []
-        for (reminder, _), index in zip(new, range(1, len(results), 2), strict=True):
-            reminder_id, created = results[index], results[index + 1] == 1
-            if created:
-                stored.append((reminder.with_id(reminder_id), True))
-            else:
-                stored.append(((await self.get(reminder_id)) or reminder.with_id(reminder_id),
-                               False))  # fmt: skip
-        return Armed(tuple(stored), results[0])
+        outcomes = [(results[i], results[i + 1] == 1) for i in range(1, len(results), 2)]
+        existing = {r.id: r for r in await self.get_many(i for i, made in outcomes if not made)}
+        stored = tuple(
+            (reminder.with_id(reminder_id), True) if made
+            else (existing.get(reminder_id, reminder.with_id(reminder_id)), False)
+            for (reminder, _), (reminder_id, made) in zip(new, outcomes, strict=True)
+        )  # fmt: skip
+        return Armed(stored, results[0])
 
     async def of_pair(self, userid: str, external_userid: str) -> list[Reminder]:
         """The reminders about one customer of one staff member (any state), oldest first."""
