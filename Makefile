@@ -1,16 +1,23 @@
-# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv if missing.
+# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv if missing and
+# install exactly the versions in requirements.lock (hashes checked); `make lock` refreshes it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
+# pip-tools, pinned: the lock is written the same way on every machine.
+PIP_TOOLS := pip-tools==7.7.0 pip==26.3
 
-.PHONY: test demo lint typecheck bench clean
+.PHONY: test demo lint typecheck bench clean lock test-latest
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "siyu needs Python 3.11+ (set PYTHON=python3.11)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -29,5 +36,26 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/siyu bench ingest
 
+# Resolve pyproject.toml's ranges to the newest versions they allow, every package pinned with
+# its hashes. Run it to take new releases (then `make test`), and after changing dependencies.
+lock:
+	test -x .venv-lock/bin/python || $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check $(PIP_TOOLS)
+	.venv-lock/bin/pip-compile --quiet --upgrade --extra dev --generate-hashes --allow-unsafe \
+	    --strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
+	sed -i '/^siyu @ /d' $(LOCK)  # the project itself is installed editable, not from the lock
+
+# The suite against the newest versions pyproject.toml allows, in a venv of its own: run it
+# before `make lock` to see what a bump would break.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]'
+	.venv-latest/bin/python -m pip list --disable-pip-version-check --format=freeze
+	.venv-latest/bin/ruff check .
+	.venv-latest/bin/mypy
+	.venv-latest/bin/pytest $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-latest .venv-lock var .mypy_cache .ruff_cache .pytest_cache .hypothesis

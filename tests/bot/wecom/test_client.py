@@ -76,6 +76,34 @@ async def test_fifty_concurrent_calls_with_a_token_wecom_dropped_fetch_one(
     assert len(await calls_of(harness, "gettoken", mark)) == 1
 
 
+async def test_two_processes_after_expiry_fetch_one_token(
+    harness: Harness, redis: Redis, clock: ManualClock
+) -> None:
+    await harness.api.contacts.follow_users()
+    harness.sandbox.clock.advance(timedelta(seconds=7300))  # past expires_in (7200 s)
+    mark = await last_seq(harness)
+    async with open_wecom(harness.settings, redis, clock) as apis:
+        other = apis["default"]
+        for _ in range(5):  # the lock is won just after the other process released it, or not
+            results = await asyncio.gather(
+                *(api.contacts.follow_users() for api in (harness.api, other) for _ in range(25))
+            )
+            assert all(results)
+    assert len(await calls_of(harness, "gettoken", mark)) == 1
+
+
+async def test_fifty_calls_with_a_dropped_token_repeated_never_raise(harness: Harness) -> None:
+    """A late Redis read of the dead token must not be taken for a valid one (redis-py 8.2)."""
+    await harness.api.contacts.follow_users()
+    for round_ in range(5):
+        mark = await last_seq(harness)
+        await fault(harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True,
+                    count=1)  # fmt: skip
+        results = await asyncio.gather(*(harness.api.contacts.follow_users() for _ in range(50)))
+        assert all(results), f"round {round_}"
+        assert len(await calls_of(harness, "gettoken", mark)) == 1, f"round {round_}"
+
+
 async def test_42001_mid_flight_refreshes_once_and_succeeds(harness: Harness) -> None:
     await harness.api.contacts.follow_users()
     mark = await last_seq(harness)
