@@ -225,7 +225,7 @@ def _run(workdir: Path, rate: float, seconds: float, queue: Queue) -> Result:
 
 
 def run_welcome_bench(args: argparse.Namespace) -> int:
-    """Run the benchmark (options: bot/intake/arguments.py) and print its report; 1 if a
+    """Run the benchmark (options: bot/cli/channel_arguments.py) and print its report; 1 if a
     target was missed or a process failed."""
     rate, seconds, as_json = float(args.rate), float(args.seconds), bool(args.json)
     extra = Path(args.extra_config).read_text("utf-8") if args.extra_config else ""

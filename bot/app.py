@@ -7,16 +7,16 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from bot.admin import admin_routes
 from bot.admin.auth import admin_auth
 from bot.clock import Clock, SystemClock
 from bot.dispatch import Router
 from bot.gateway import Gateway
+from bot.live import RUNTIME
 from bot.metrics import Metrics
 from bot.ops import ops_routes
-from bot.runtime import RUNTIME, running
+from bot.runtime import running
 from config.settings import Settings
-from handlers import build_express_router, build_root_router
+from handlers import admin_routes, build_express_router, build_root_router
 
 
 class Role(StrEnum):

@@ -18,8 +18,8 @@ from bot.clock import Clock
 from bot.crypto import CallbackCrypto
 from bot.inbound import Rejected, open_post, open_verification
 from bot.lanes import is_express
+from bot.live import RUNTIME
 from bot.metrics import Metrics
-from bot.runtime import RUNTIME
 from config.settings import DEFAULT_APP, Settings
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from typing import Final
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from bot.live import RUNTIME
 from bot.metrics import CONTENT_TYPE
-from bot.runtime import RUNTIME
 
 READY_MAX_BACKLOG: Final = 10_000  # more entries waiting than this: not ready
 

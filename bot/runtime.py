@@ -5,41 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Final
 
-from aiohttp import web
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.deps import Deps
 from bot.dispatch import Dispatcher, Router
+from bot.live import Runtime
 from bot.metrics import Metrics
-from bot.moderation.analyzer import load_analyzer
 from bot.priority import LanePriority
 from bot.queue import EventQueue
-from bot.reminders.service import ReminderService
 from bot.store.connection import connect, redis_url
 from bot.store.ledger import Ledger
 from bot.wecom.api import open_wecom
 from bot.worker import Worker
 from config.settings import Settings
+from handlers import build_components
 from scheduler.runner import leader_elected_scheduler
-
-
-@dataclass(frozen=True, slots=True)
-class Runtime:
-    """Shared by the routes and background tasks of one process."""
-
-    settings: Settings
-    redis: Redis
-    queue: EventQueue
-    metrics: Metrics
-    deps: Deps
-
-
-RUNTIME: Final = web.AppKey("runtime", Runtime)
 
 
 @contextlib.asynccontextmanager
@@ -67,9 +49,10 @@ async def running(
                 await queue.ensure_group()
             async with open_wecom(settings, redis, clock) as wecom:
                 ledger = Ledger(redis, settings.wecom.corp_id)
-                reminders = ReminderService.build(redis, settings, clock, ledger)
-                analyzer = await load_analyzer(settings.moderation) if router is not None else None
-                deps = Deps(settings, redis, ledger, clock, wecom, metrics, reminders, analyzer)
+                components = await build_components(
+                    settings, redis, clock, ledger, workers=router is not None
+                )
+                deps = Deps(settings, redis, ledger, clock, wecom, queue, metrics, components)
                 runtime = Runtime(settings, redis, queue, metrics, deps)
                 async with contextlib.AsyncExitStack() as stack:
                     if scheduler:

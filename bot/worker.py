@@ -19,7 +19,14 @@ from redis.exceptions import RedisError
 from bot.deps import Deps
 from bot.dispatch import Dispatcher, HandlerFailed
 from bot.envelope import MalformedXML
-from bot.events import AnyEvent, Event, ExternalChatEvent, ExternalContactEvent, parse_event
+from bot.events import (
+    AnyEvent,
+    Event,
+    ExternalChatEvent,
+    ExternalContactEvent,
+    UnknownEvent,
+    parse_event,
+)
 from bot.lanes import EXPRESS
 from bot.metrics import Metrics
 from bot.priority import LanePriority
@@ -133,6 +140,9 @@ class Worker:
         if event is None:
             await self._bury(entry, deliveries, "unparseable")
             return False
+        if isinstance(event, UnknownEvent):  # queued, never lost: an operator can add a type
+            logger.warning("unknown event MsgType=%s Event=%s (%s): %s",
+                           event.msg_type, event.event, event.dedup_key, event.reason)  # fmt: skip
         try:
             handled = await self._dispatch(event)
         except HandlerFailed as failed:

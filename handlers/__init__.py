@@ -1,21 +1,35 @@
-"""The handlers of siyu, one module per concern; this is the one place that orders them."""
+"""The handlers of siyu, one package per concern; this is the one place that wires them.
 
+It orders the router tree and builds each concern's components once, at start-up.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.admin import plumbing_routes
+from bot.clock import Clock
+from bot.deps import Components
 from bot.dispatch import Router
-from handlers import (
-    campaigns,
-    channels,
-    churn,
-    group_chats,
-    intents,
-    journal,
-    kf,
-    moderation,
-    profiles,
-    reminders,
-    staff_commands,
-    tags,
-    welcome,
-)
+from bot.store.ledger import Ledger
+from config.settings import Settings
+from handlers.conversations import admin as archive_admin
+from handlers.conversations import router as kf
+from handlers.groups import admin as groups_admin
+from handlers.groups import router as group_chats
+from handlers.groups.sop import SOP_REMINDERS
+from handlers.intake import admin as intake_admin
+from handlers.intake import channels, churn, profiles, tags, welcome
+from handlers.moderation import intent_router as intents
+from handlers.moderation import router as moderation
+from handlers.moderation.analyzer import ANALYZER, load_analyzer
+from handlers.reminders import router as reminders
+from handlers.reminders import staff_commands
+from handlers.reminders.access import REMINDERS
+from handlers.reminders.service import ReminderService
+from handlers.tasks import admin as tasks_admin
+from handlers.tasks import router as campaigns
 
 
 def build_express_router() -> Router:
@@ -35,7 +49,7 @@ def build_root_router() -> Router:
     profiles precede tags, channels and churn, which read the relation it records.
     """
     root = Router(name="root")
-    root.include(welcome.without_code, journal.router, profiles.router, tags.router)
+    root.include(welcome.without_code, profiles.router, tags.router)
     root.include(channels.router)
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
@@ -43,3 +57,21 @@ def build_root_router() -> Router:
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     root.include(moderation.router, intents.router)
     return root
+
+
+async def build_components(
+    settings: Settings, redis: Redis, clock: Clock, ledger: Ledger, *, workers: bool
+) -> Components:
+    """Every concern's components, once per process (``workers``: also what only they use)."""
+    components = Components()
+    reminders = ReminderService.build(redis, settings, clock, ledger)
+    components.provide(REMINDERS, reminders)
+    components.provide(SOP_REMINDERS, reminders)
+    components.provide(ANALYZER, await load_analyzer(settings.moderation) if workers else None)
+    return components
+
+
+def admin_routes() -> list[web.AbstractRouteDef]:
+    """Every /api/v1 route: the framework's, then each concern's."""
+    tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes)
+    return plumbing_routes() + [route for table in tables for route in table]

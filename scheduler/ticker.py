@@ -14,11 +14,11 @@ from typing import Final, cast
 from redis.asyncio import Redis
 
 from bot.clock import Clock
+from bot.events.reminders import ReminderDue, reminder_due_xml
 from bot.queue import EventQueue
-from bot.reminders.events import ReminderDue, reminder_due_xml
-from bot.reminders.records import State, to_ms
-from bot.reminders.repository import ReminderRepository
 from bot.store import keys
+from handlers.reminders.records import State, to_ms
+from handlers.reminders.repository import ReminderRepository
 
 # KEYS: fence, due index. ARGV: token, then (id, due ms) pairs.
 _REMOVE_FENCED: Final = """

@@ -1,8 +1,9 @@
 """The admin HTTP API, ``/api/v1``: operators' and tools' way to manage siyu's rules and data.
 
 Bearer-token protected (``[admin] token``, best set as SIYU_ADMIN__TOKEN); without a token
-configured every route answers 403. Each domain adds a module with its own RouteTableDef and
-lists it in ROUTE_TABLES below. Answers are JSON; errors are ``{"error": reason}``.
+configured every route answers 403. This package is the plumbing (auth, errors, the queue's
+routes); each concern keeps its routes in its own ``admin`` module, and the wiring
+(``handlers.admin_routes``) lists them. Answers are JSON; errors are ``{"error": reason}``.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import archive, campaigns, intake, queue
+from bot.admin import queue
 
 PREFIX: Final = "/api/v1"
-ROUTE_TABLES: Final[tuple[web.RouteTableDef, ...]] = (
-    queue.routes,
-    campaigns.routes,
-    archive.routes,
-    intake.routes,
-)
 
 
-def admin_routes() -> list[web.AbstractRouteDef]:
-    """Every admin route of every domain."""
-    return [route for table in ROUTE_TABLES for route in table]
+def plumbing_routes() -> list[web.AbstractRouteDef]:
+    """The admin routes of the framework itself: the queue and its dead letters."""
+    return list(queue.routes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.admin.auth import error
-from bot.runtime import RUNTIME
+from bot.live import RUNTIME
 
 routes = web.RouteTableDef()
 

@@ -8,11 +8,12 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import SignedCallback, message_xml, sign_callback
-from bot.campaigns import service, story
+from bot.cli.doctor import diagnose
 from bot.crypto import CallbackCrypto
+from bot.demo import campaign_story as story
 from bot.demo.stage import Stage
 from bot.demo.transcript import render_call, say, say_all, scene, staff
-from bot.doctor import diagnose
+from handlers.tasks import service
 
 NEW_CUSTOMER: Final = "wmDEMOchenjing0006"
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")

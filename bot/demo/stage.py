@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.clock import ManualClock
-from bot.runtime import RUNTIME, Runtime
+from bot.live import RUNTIME, Runtime
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings

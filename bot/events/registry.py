@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final
 
-from bot.campaigns import events as campaign_events
-from bot.conversations import events as chat_events
 from bot.envelope import parse_fields
+from bot.events import chat_messages as chat_events
 from bot.events import chats, contacts, messages, misc, ticks
+from bot.events import reminders as reminder_events
+from bot.events import tasks as campaign_events
 from bot.events.base import (
     Event,
     EventParseError,
@@ -21,7 +22,6 @@ from bot.events.base import (
     optional_text,
     text,
 )
-from bot.reminders import events as reminder_events
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +168,8 @@ REGISTRY: Final[dict[Kind, Builder]] = {
     ),
     ("event", "msgaudit_notify", None): lambda f: misc.MsgAuditNotify(**common(f)),
     # siyu's own: queued by siyu itself (its scheduler, its services), never sent by WeCom
-    ("event", "siyu_reminder_due", None): lambda f: reminder_events.build_reminder_due(f),  # noqa: PLW0108 - looked up when called: bot.reminders.events imports this package
-    ("event", "siyu_task_step", None): lambda f: campaign_events.build_task_step(f),  # noqa: PLW0108 - as above: bot.campaigns.events imports this package
+    ("event", "siyu_reminder_due", None): lambda f: reminder_events.build_reminder_due(f),  # noqa: PLW0108 - looked up when called: bot.events.reminders imports this package
+    ("event", "siyu_task_step", None): lambda f: campaign_events.build_task_step(f),  # noqa: PLW0108 - as above: bot.events.tasks imports this package
     ("event", "siyu_chat_message", None): lambda f: chat_events.build_chat_message(f),  # noqa: PLW0108 - as above
     # the minute tick is of this package (bot/events/ticks.py, loaded by now): no lambda
     ("event", ticks.TICK, None): ticks.build_minute_tick,

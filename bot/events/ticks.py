@@ -2,8 +2,8 @@
 
 The scheduler leader queues one per slot (every ``tasks.tick_seconds``, a minute by default);
 a worker runs it with the same retries, rate-limit deferrals and dead letters as the rest.
-Several routers follow it: group tasks and groups (handlers/campaigns.py), live codes'
-shift changes (handlers/channels.py) and churn digests (handlers/churn.py).
+Several routers follow it: group tasks and groups (handlers/tasks/router.py), live codes'
+shift changes (handlers/intake/channels.py) and churn digests (handlers/intake/churn.py).
 
 - wire name ``siyu_minute_tick`` (TICK); the registry still reads ``siyu_campaigns_tick``
   (LEGACY_TICK), the name of entries queued before the rename, as the same event;

@@ -18,7 +18,7 @@ from bot.queue import EventQueue
 from bot.store import keys
 from bot.store.embedded import EmbeddedRedis
 from tests.conftest import make_settings
-from tests.support.processes import start, start_siyu, write_config
+from tests.support.processes import start, write_config
 from tests.support.sandboxed import sandbox_and_settings
 from tests.support.wecom import eventually, signed, text_message
 
@@ -65,7 +65,7 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_no_effect(
     assert (await queue.stats()).pending > 0, "the kill should leave entries pending"
     assert int(await redis.hlen(effects)) < EVENTS
 
-    worker = await start_siyu("serve", "--role", "worker", "--config", str(config))
+    worker = await start("-m", "tests.support.journaled_serve", str(config), "worker")
     try:
 
         async def all_done() -> bool:

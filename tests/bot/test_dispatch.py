@@ -9,6 +9,7 @@ from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.dispatch import Dispatcher, HandlerFailed, Router
 from bot.events import AnyEvent, Event, TextMessage, parse_event
+from bot.queue import EventQueue
 from bot.store.ledger import Ledger
 from config.settings import Settings
 from tests.support.wecom import text_message
@@ -16,7 +17,8 @@ from tests.support.wecom import text_message
 
 @pytest.fixture
 def deps(settings: Settings, redis: Redis, clock: ManualClock) -> Deps:
-    return Deps(settings, redis, Ledger(redis, settings.wecom.corp_id), clock, wecom={})
+    ledger = Ledger(redis, settings.wecom.corp_id)
+    return Deps(settings, redis, ledger, clock, {}, EventQueue(redis, settings.wecom.corp_id))
 
 
 def is_price_question(event: TextMessage) -> bool:

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
 from bot.app import Role, create_app
+from bot.cli.doctor import diagnose
 from bot.clock import ManualClock
-from bot.doctor import diagnose
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from bot.queue import EventQueue
 from bot.store import keys
 from config.settings import Settings
-from tests.support.processes import start_siyu, write_config
+from tests.support.processes import start, write_config
 from tests.support.sandboxed import ClientFactory, sandbox_and_settings
 from tests.support.wecom import eventually, signed, text_message
 
@@ -40,7 +40,7 @@ async def test_sigterm_loses_no_acknowledged_callback(
     config.write_text(
         config.read_text() + f"[server]\nport = {port}\nreplay_window_seconds = 0\n", "utf-8"
     )
-    process = await start_siyu("serve", "--config", str(config))
+    process = await start("-m", "tests.support.journaled_serve", str(config))
     base = f"http://127.0.0.1:{port}"
     callbacks = [signed(settings, staff_message(settings, f"第{n}条")) for n in range(200)]
     acknowledged: list[int] = []

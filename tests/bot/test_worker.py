@@ -29,6 +29,7 @@ from bot.worker import ordering_key
 from config.settings import Settings
 from handlers import build_root_router
 from tests.conftest import make_settings
+from tests.support import journal
 from tests.support.wecom import (
     contact_added,
     eventually,
@@ -125,10 +126,16 @@ async def test_failing_handler_is_retried_then_dead_lettered_then_replayed(
     assert 'siyu_events_handled_total{kind="text",outcome="handled"} 1.0' in metrics
 
 
-async def test_unknown_event_is_queued_and_handled(
-    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock, redis: Redis
+async def test_unknown_event_is_queued_handled_and_logged(
+    aiohttp_client: ClientFactory,
+    settings: Settings,
+    clock: ManualClock,
+    redis: Redis,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client = await aiohttp_client(create_app(settings, clock=clock, router=build_root_router()))
+    root = build_root_router()
+    root.include(journal.router)
+    client = await aiohttp_client(create_app(settings, clock=clock, router=root))
     xml = text_message(settings).replace(
         "<MsgType><![CDATA[text]]>", "<MsgType><![CDATA[hologram]]>"
     )
@@ -144,6 +151,7 @@ async def test_unknown_event_is_queued_and_handled(
     await eventually(counted)
     metrics = await (await client.get("/metrics")).text()
     assert 'siyu_events_handled_total{kind="unknown",outcome="handled"} 1.0' in metrics
+    assert "unknown event MsgType=hologram" in caplog.text, "an operator can add a type"
 
 
 async def test_ledger_applies_an_effect_once(settings: Settings, redis: Redis) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.campaigns.groups.context import Groups
-from bot.campaigns.groups.jobs import tick
 from bot.clock import ManualClock
-from tests.campaigns.stack import ClientFactory, Stack, start_stack
+from handlers.groups.context import Groups
+from handlers.groups.jobs import tick
+from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
 
 OWNERS = ("zhangwei", "lina", "wangfang")
 GROUPS = [f"wrGROUP{i:02d}" for i in range(10)]

@@ -12,14 +12,14 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.campaigns.context import Campaigns
-from bot.campaigns.model import Content, CustomerFilter, TaskSpec
 from bot.clock import ManualClock
 from bot.sandbox.config import Limits
 from bot.sandbox.world import World
-from bot.store.campaigns import MonthlySends
-from bot.store.do_not_disturb import DoNotDisturb
-from tests.campaigns.stack import ClientFactory, Stack, seed_customers, start_stack
+from handlers.customers.do_not_disturb import DoNotDisturb
+from handlers.tasks.context import Campaigns
+from handlers.tasks.model import Content, CustomerFilter, TaskSpec
+from handlers.tasks.store import MonthlySends
+from tests.handlers.tasks.stack import ClientFactory, Stack, seed_customers, start_stack
 from tests.support.wecom import eventually
 
 A = [f"wmBULKa{i:05d}" for i in range(12_000)]  # zhangwei's

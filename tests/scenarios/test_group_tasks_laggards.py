@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.campaigns import jobs, service
-from bot.campaigns.context import Campaigns
-from bot.campaigns.model import Content, CustomerFilter, TaskSpec
 from bot.clock import ManualClock
 from bot.wecom.errors import RateLimited
-from tests.campaigns.stack import ClientFactory, Stack, start_stack
+from handlers.tasks import jobs, service
+from handlers.tasks.context import Campaigns
+from handlers.tasks.model import Content, CustomerFilter, TaskSpec
+from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
 
 HOUR = timedelta(hours=1)
 

@@ -11,11 +11,11 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.events.ticks import enqueue_minute_tick
-from bot.intake.live_codes import create_code, rebalance_all
-from bot.runtime import RUNTIME
-from bot.store.channels import ChannelCodes
-from bot.store.customers import Customers
-from tests.intake.stack import ClientFactory, Stack, rules_with, start_stack
+from bot.live import RUNTIME
+from handlers.customers.profiles import Customers
+from handlers.intake.channel_store import ChannelCodes
+from handlers.intake.live_codes import create_code, rebalance_all
+from tests.handlers.intake.stack import ClientFactory, Stack, rules_with, start_stack
 
 # NOW (tests/conftest.py) is Tuesday 2026-11-24 10:00 UTC = 18:00 in Shanghai.
 LIVE = {

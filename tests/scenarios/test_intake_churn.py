@@ -10,10 +10,10 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.events.ticks import enqueue_minute_tick
-from bot.intake.digest import send_due_digests
-from bot.runtime import RUNTIME
-from bot.store.churn import ChurnDigests
-from tests.intake.stack import ClientFactory, Stack, start_stack
+from bot.live import RUNTIME
+from handlers.intake.churn_digest import send_due_digests
+from handlers.intake.churn_store import ChurnDigests
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
 
 POSTER_CODE = "cwDEMOposter"  # state ch_poster_a: channel 海报A, staff zhangwei (manager: manager)
 

@@ -10,9 +10,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.store.customers import Customers
-from bot.store.tags import TagCatalogue
-from tests.intake.stack import ClientFactory, Stack, rules_with, start_stack
+from handlers.customers.profiles import Customers
+from handlers.customers.tags import TagCatalogue
+from tests.handlers.intake.stack import ClientFactory, Stack, rules_with, start_stack
 
 POSTER_CODE = "cwDEMOposter"
 

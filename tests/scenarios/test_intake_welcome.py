@@ -10,10 +10,10 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.intake.rules import load_rules_file
-from bot.intake.welcome import fill
 from bot.store import keys
-from tests.intake.stack import ClientFactory, Stack, start_stack
+from handlers.intake.rules import load_rules_file
+from handlers.intake.welcome_text import fill
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
 from tests.support.wecom import eventually
 
 POSTER_CODE = "cwDEMOposter"  # the demo corp's live code with state ch_poster_a (channel A)

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.store import keys
-from tests.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
 
 KF = "wkDEMOkf0001"
 LIUYANG = "wmDEMOliuyang0001"  # 刘洋, brought by the 海报A live code, a contact of 张伟

@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from tests.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
 
 TOKEN = "archive-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

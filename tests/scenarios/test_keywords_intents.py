@@ -10,8 +10,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.store.do_not_disturb import DoNotDisturb
-from tests.intake.stack import ClientFactory, Stack, start_stack
+from handlers.customers.do_not_disturb import DoNotDisturb
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
 
 KF = "wkDEMOkf0001"
 ZHAOMIN = "wmDEMOzhaomin0002"  # 赵敏, a contact of 张伟 (tags: 直播 only)

@@ -13,11 +13,11 @@ from redis.asyncio import Redis
 
 from bot.app import create_app
 from bot.clock import ManualClock
-from bot.reminders.records import State
-from bot.reminders.repository import ReminderRepository
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings
+from handlers.reminders.records import State
+from handlers.reminders.repository import ReminderRepository
 from tests.bot.wecom.conftest import siyu_settings_for
 from tests.sandbox.helpers import Sandbox
 from tests.support.wecom import eventually

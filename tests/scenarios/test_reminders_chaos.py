@@ -17,11 +17,11 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.reminders.records import Reminder, State
-from bot.reminders.repository import ReminderRepository
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from bot.store import keys
+from handlers.reminders.records import Reminder, State
+from handlers.reminders.repository import ReminderRepository
 from tests.sandbox.helpers import Sandbox
 from tests.support.processes import start_siyu
 from tests.support.wecom import eventually

@@ -8,9 +8,9 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.queue import EventQueue
-from bot.reminders.records import Reminder, to_ms
-from bot.reminders.repository import ReminderRepository
 from config.settings import Settings
+from handlers.reminders.records import Reminder, to_ms
+from handlers.reminders.repository import ReminderRepository
 from scheduler.lease import Lease
 from scheduler.ticker import Deposed, DueTicker
 

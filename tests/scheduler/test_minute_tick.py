@@ -26,7 +26,7 @@ SLOT = int(datetime(2026, 11, 24, 1, 2, tzinfo=UTC).timestamp())
 
 
 def old_tick_xml(corp_id: str, slot: int, now: datetime) -> str:
-    """What the scheduler queued before the rename (bot/campaigns/events.py tick_xml)."""
+    """What the scheduler queued before the rename (bot/events/tasks.py tick_xml)."""
     return message_xml({
         "ToUserName": corp_id, "FromUserName": "siyu", "CreateTime": int(now.timestamp()),
         "MsgType": "event", "Event": "siyu_campaigns_tick", "Slot": slot,

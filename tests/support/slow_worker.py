@@ -16,7 +16,7 @@ from bot.events import AnyEvent, Event, UnknownEvent
 from bot.metrics import Metrics
 from bot.runtime import running
 from config.settings import load_settings
-from handlers import journal
+from tests.support import journal
 
 SLOW_SECONDS = 0.05
 

@@ -1,0 +1,39 @@
+"""微信客服 (KF): a notification means news; pull it and queue each text as a chat message.
+
+Moderation and intents then handle the queued ``ChatMessageEvent``s like any other event.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.deps import Deps
+from bot.dispatch import Router
+from bot.events import KfMsgOrEvent
+from bot.queue import EventQueue
+from handlers.conversations.kf import KfPuller, token_usable
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="kf")
+
+
+def puller_of(deps: Deps) -> KfPuller:
+    """The KF puller of this deployment (the moderation app's KF API, the event stream)."""
+    settings = deps.settings
+    app = settings.moderation.app
+    queue = EventQueue(deps.redis, deps.corp_id, settings.queue.dedup_ttl_seconds)
+    return KfPuller(deps.api(app).kf, queue, deps.redis, deps.corp_id, app,
+                    max_pages=settings.moderation.kf_max_pages)  # fmt: skip
+
+
+@router.on(KfMsgOrEvent)
+async def pull_kf_messages(event: KfMsgOrEvent, deps: Deps) -> None:
+    """Read the account's new messages from its cursor (with the Token while it is valid)."""
+    token = event.token if token_usable(event.create_time, deps.clock.now()) else ""
+    report = await puller_of(deps).pull(event.open_kf_id, token)
+    if report.busy:
+        logger.info("kf %s: being pulled elsewhere, asked to read again", event.open_kf_id)
+        return
+    logger.info("kf %s: %s page(s), %s queued, %s duplicate(s), %s skipped", event.open_kf_id,
+                report.pages, report.queued, report.duplicates, report.skipped)  # fmt: skip

@@ -1,0 +1,144 @@
+"""Welcome messages: greet a new customer while the one-shot welcome code is valid.
+
+A welcome code works once, within 20 s of the add event (doc 92599). Nothing may eat that
+window: the customer's name is looked up with a short deadline and the text goes without
+it when WeCom is slow, and an event that reaches a worker after the window is not sent at
+all (counted as missed). The code is claimed in the ledger before the send, so a
+redelivered event never calls send_welcome_msg twice; a crash between the claim and the
+send cannot be repaired anyway, since a redelivery comes after the code expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from bot.deps import Deps
+from bot.dispatch import Router
+from bot.events import ExternalContactAdded, ExternalContactHalfAdded
+from bot.store.claims import claim
+from bot.wecom.api import WeComAPI
+from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
+from handlers.customers.profiles import Customers
+from handlers.intake.filters import Added, has_no_welcome_code, has_welcome_code
+from handlers.intake.live import rules_of
+from handlers.intake.lookup import mark_lookups_slow, shared_lookup, welcome_claim
+from handlers.intake.welcome_text import Welcome, compose
+
+logger = logging.getLogger(__name__)
+
+router = Router(name="welcome")  # the express lane: adds with a welcome code
+without_code = Router(name="welcome-without-code")  # the main lane: adds without one
+
+
+@router.on(ExternalContactAdded, has_welcome_code)
+async def greet_new_customer(event: ExternalContactAdded, deps: Deps) -> None:
+    """Send the channel's welcome message while the one-shot welcome code is valid (20 s)."""
+    await _greet(event, deps)
+
+
+@router.on(ExternalContactHalfAdded, has_welcome_code)
+async def greet_half_added_customer(event: ExternalContactHalfAdded, deps: Deps) -> None:
+    """The same for a customer who added staff without verification."""
+    await _greet(event, deps)
+
+
+@without_code.on(ExternalContactAdded, has_no_welcome_code)
+async def note_no_welcome_code(event: ExternalContactAdded, deps: Deps) -> None:
+    """No WelcomeCode: WeCom sends the console's welcome, or the pair already chatted."""
+    deps.metrics.count_welcome("no_code")
+
+
+async def _greet(event: Added, deps: Deps) -> None:
+    settings = deps.settings.intake
+    code = str(event.welcome_code)
+    age = (deps.clock.now() - event.create_time).total_seconds()
+    if age >= settings.welcome_window_seconds:
+        if await deps.ledger.is_done(welcome_claim(code)):  # a redelivery after a failure
+            deps.metrics.count_welcome("duplicate")
+            return
+        logger.warning("welcome for %s (staff %s) missed: the event is %.1f s old",
+                       event.external_user_id, event.user_id, age)  # fmt: skip
+        deps.metrics.count_welcome("missed")
+        return
+    if not await claim(deps.redis, deps.corp_id, welcome_claim(code)):
+        deps.metrics.count_welcome("duplicate")
+        return
+    await _send(event, deps, code, age)
+
+
+async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
+    """Look the name up within what is left of the window, compose, send, remember."""
+    settings = deps.settings.intake
+    api = deps.api(settings.app)
+    rules = await rules_of(deps)
+    budget = min(
+        settings.name_lookup_seconds,
+        settings.welcome_window_seconds - age - settings.welcome_send_reserve_seconds,
+    )
+    # One lookup per add: the profile handler (main lane) shares it, whichever starts first.
+    _, snapshot = await shared_lookup(
+        deps, event, lambda: _look_up(deps, api, event.external_user_id, budget),
+        max(budget, 0.0), unless_slow=True,
+    )  # fmt: skip
+    name = _name_of(snapshot)
+    welcome = compose(rules, state=event.state, userid=event.user_id, customer_name=name)
+    sent = await _deliver(event, deps, code, welcome)
+    if sent:
+        logger.info("welcomed %s for %s (%s, name %s)", event.external_user_id, event.user_id,
+                    welcome.source, "known" if name else "unknown")  # fmt: skip
+        await _count_sent(deps, event)
+
+
+async def _deliver(event: Added, deps: Deps, code: str, welcome: Welcome) -> bool:
+    """send_welcome_msg; True if it went out (41051 and failures are counted, not retried)."""
+    api = deps.api(deps.settings.intake.app)
+    try:
+        await api.contacts.send_welcome(code, welcome.text or None, welcome.attachments)
+    except WelcomeCodeUsed:
+        logger.info("welcome for %s: code already used or expired (41051)", event.external_user_id)
+        deps.metrics.count_welcome("code_used")
+        return False
+    except (WeComAPIError, WeComUnavailable) as exc:  # a retry would come after the window
+        logger.warning("welcome for %s failed: %s", event.external_user_id, exc)
+        deps.metrics.count_welcome("failed")
+        return False
+    sent_age = (deps.clock.now() - event.create_time).total_seconds()
+    deps.metrics.count_welcome("sent", sent_age)
+    return True
+
+
+async def _look_up(deps: Deps, api: WeComAPI, external_userid: str,
+                   budget: float) -> dict[str, Any] | None:  # fmt: skip
+    """externalcontact/get within ``budget`` seconds, or None (slow, refused, no time left).
+
+    A timeout marks lookups slow: the next welcomes skip the name for a while.
+    """
+    if budget <= 0:
+        return None
+    try:
+        return await asyncio.wait_for(api.contacts.get(external_userid), timeout=budget)
+    except TimeoutError:
+        logger.info("name of %s not known within %.1f s: welcoming without it, and without "
+                    "looking names up for %.0f s", external_userid, budget,
+                    deps.settings.intake.name_lookup_cooldown_seconds)  # fmt: skip
+        await mark_lookups_slow(deps)
+    except (WeComAPIError, WeComUnavailable) as exc:
+        logger.info("name of %s not available (%s): welcoming without it", external_userid, exc)
+    return None
+
+
+def _name_of(snapshot: dict[str, Any] | None) -> str | None:
+    contact = (snapshot or {}).get("external_contact")
+    name = contact.get("name") if isinstance(contact, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+async def _count_sent(deps: Deps, event: Added) -> None:
+    """A welcome counts as a message to the customer (once: the code was claimed above)."""
+    customers = Customers(deps.redis, deps.corp_id)
+    async with deps.redis.pipeline(transaction=False) as pipe:
+        customers.count_message(pipe, event.external_user_id, "out",
+                                int(deps.clock.now().timestamp()))  # fmt: skip
+        await pipe.execute()

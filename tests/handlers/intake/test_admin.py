@@ -1,0 +1,69 @@
+"""/api/v1/intake and /api/v1/channels over HTTP, with the bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.clock import ManualClock
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+
+TOKEN = "intake-admin-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+async def stack(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> Stack:
+    return await start_stack(aiohttp_client, clock, redis_url, redis, admin={"token": TOKEN})
+
+
+async def call(stack: Stack, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
+    answer = await stack.siyu.request(method, f"/api/v1/{path}", json=body, headers=AUTH)
+    assert answer.status == expect, await answer.text()
+    return await answer.json()
+
+
+async def test_rules_are_read_validated_and_replaced(stack: Stack) -> None:
+    rules = await call(stack, "GET", "intake/rules")
+    assert "poster_a" in rules["channels"]
+
+    rules["welcome"]["text"] = "欢迎{customer_name}！"
+    assert (await call(stack, "PUT", "intake/rules", rules))["welcome"][
+        "text"
+    ] == "欢迎{customer_name}！"
+
+    rules["channels"]["poster_a"]["state"] = "x" * 31
+    refused = await call(stack, "PUT", "intake/rules", rules, expect=400)
+    assert any("channels.poster_a.state" in reason for reason in refused["reasons"])
+
+    reset = await call(stack, "POST", "intake/rules/reset")
+    assert reset["welcome"]["text"] != "欢迎{customer_name}！"
+
+
+async def test_channels_codes_stats_and_customers(stack: Stack) -> None:
+    assert all(c["code"] is None for c in await call(stack, "GET", "channels"))
+    code = await call(stack, "POST", "channels/poster_a/code")
+    assert code["config_id"].startswith("cw") and code["users"] == ["zhangwei"]
+    await call(stack, "POST", "channels/nope/code", expect=404)
+
+    await stack.scan(code["config_id"], "wmADMIN000001")
+    await stack.drained()
+
+    [today] = await call(stack, "GET", "channels/poster_a/stats?days=1")
+    assert (today["adds"], today["net"], today["adds_by_staff"]) == (1, 1, {"zhangwei": 1})
+    assert (await call(stack, "POST", "channels/rebalance"))["poster_a"]["users"] == ["zhangwei"]
+    profile = await call(stack, "GET", "customers/wmADMIN000001")
+    assert profile["relations"]["zhangwei"]["state"] == "ch_poster_a"
+    assert profile["first_added_at"]
+    await call(stack, "GET", "customers/wmNOBODY", expect=404)
+    assert await call(stack, "POST", "customers/import", {"staff": ["lina"]}) == {"imported": 2}
+    assert (await call(stack, "GET", "customers/wmDEMOsunjing0003"))["name"] == "孙静"
+
+
+async def test_without_the_token_nothing_is_shown(stack: Stack) -> None:
+    answer = await stack.siyu.get("/api/v1/intake/rules")
+    assert answer.status == 401

@@ -1,0 +1,57 @@
+"""The welcome handler on its own: the ledger guard against redelivery, 41051."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.clock import ManualClock
+from bot.events import ExternalContactAdded
+from handlers import build_express_router
+from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+
+
+@pytest.fixture
+async def stack(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> Stack:
+    return await start_stack(aiohttp_client, clock, redis_url, redis)
+
+
+def added(code: str | None, when: datetime, customer: str = "wmX") -> ExternalContactAdded:
+    return ExternalContactAdded(
+        corp_id="ww", from_user="sys", create_time=when, user_id="zhangwei",
+        external_user_id=customer, state="ch_poster_a", welcome_code=code,
+    )  # fmt: skip
+
+
+async def test_a_redelivered_event_does_not_call_send_welcome_msg_again(
+    stack: Stack, clock: ManualClock
+) -> None:
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
+    scan = await stack.scan("cwDEMOposter", "wmHANDLERredeliver1")
+    event = added(scan["welcome_code"], clock.now(), scan["external_userid"])
+    router = build_express_router()
+
+    await router.propagate(event, stack.deps)
+    await router.propagate(event, stack.deps)  # a crash before XACK: delivered again
+
+    assert len(await stack.calls("externalcontact/send_welcome_msg")) == 1
+    assert await stack.metric("siyu_welcome_total", outcome="sent") == 1
+    assert await stack.metric("siyu_welcome_total", outcome="duplicate") == 1
+
+
+async def test_41051_is_recorded_not_retried(stack: Stack, clock: ManualClock) -> None:
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/send_welcome_msg", "errcode": 41051}
+    )
+    scan = await stack.scan("cwDEMOposter", "wmHANDLERused00001")
+
+    event = added(scan["welcome_code"], clock.now(), scan["external_userid"])
+    await build_express_router().propagate(event, stack.deps)
+
+    assert len(await stack.calls("externalcontact/send_welcome_msg")) == 1
+    assert await stack.metric("siyu_welcome_total", outcome="code_used") == 1
