@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from bot.wecom.bounds import MAX_CUSTOMERS, MAX_GROUPS
 from bot.wecom.client import Endpoint, WeComClient
 from bot.wecom.transport import JSON
 
@@ -14,9 +15,6 @@ GROUPMSG_TASK: Final = Endpoint("externalcontact/get_groupmsg_task")
 GROUPMSG_SEND_RESULT: Final = Endpoint("externalcontact/get_groupmsg_send_result")
 REMIND_GROUPMSG: Final = Endpoint("externalcontact/remind_groupmsg_send")
 CANCEL_GROUPMSG: Final = Endpoint("externalcontact/cancel_groupmsg_send")
-
-MAX_CUSTOMERS: Final = 10_000
-MAX_GROUPS: Final = 2_000
 
 
 class CampaignsAPI:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from bot.wecom.bounds import MAX_ATTACHMENTS, MAX_STATE_CHARS, MAX_TRANSFER
 from bot.wecom.client import Endpoint, WeComClient
 from bot.wecom.transport import JSON
 
@@ -25,10 +26,6 @@ DEL_CONTACT_WAY: Final = Endpoint("externalcontact/del_contact_way")
 SEND_WELCOME: Final = Endpoint("externalcontact/send_welcome_msg")
 TRANSFER: Final = Endpoint("externalcontact/transfer_customer")
 TRANSFER_RESIGNED: Final = Endpoint("externalcontact/resigned/transfer_customer")
-
-MAX_ATTACHMENTS: Final = 9
-MAX_STATE_CHARS: Final = 30
-MAX_TRANSFER: Final = 100
 
 
 class ContactsAPI:

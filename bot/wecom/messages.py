@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from bot.wecom.bounds import MAX_RECIPIENTS
 from bot.wecom.client import Endpoint, WeComClient
 from bot.wecom.transport import JSON
 
 SEND: Final = Endpoint("message/send", member_limited=True)
 UPDATE_CARD: Final = Endpoint("message/update_template_card")
-MAX_RECIPIENTS: Final = 1000
 
 
 class MessagesAPI:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_TAG_CHARS: Final = 30  # corp tag names (doc 92117)
+from bot.wecom.bounds import MAX_TAG_CHARS
 
 
 class TagRef(BaseModel):

@@ -24,12 +24,11 @@ from pydantic import (
     model_validator,
 )
 
+from bot.wecom.bounds import MAX_ATTACHMENTS, MAX_STATE_CHARS, TEXT_BYTES
 from handlers.customers.tag_refs import TagRef
 from handlers.intake.hours import HoursError, Shift, parse_shifts, time_of_day
 
-MAX_ATTACHMENTS: Final = 9  # doc 92599
-MAX_STATE_CHARS: Final = 30  # contact way state (doc 92228)
-WELCOME_TEXT_BYTES: Final = 4000
+WELCOME_TEXT_BYTES: Final = TEXT_BYTES
 DEFAULT_RULES_FILE: Final = Path(__file__).resolve().parents[2] / "config" / "intake.toml"
 _CHANNEL_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 

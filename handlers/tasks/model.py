@@ -12,8 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-TEXT_BYTES: Final = 4000  # add_msg_template text.content (doc 92135)
-MAX_ATTACHMENTS: Final = 9
+from bot.wecom.bounds import MAX_ATTACHMENTS, TEXT_BYTES
+
 ATTACHMENT_TYPES: Final = frozenset({"image", "link", "miniprogram", "video", "file"})
 TITLE_CHARS: Final = 60
 

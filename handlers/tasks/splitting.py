@@ -8,12 +8,9 @@ deterministic (senders, then targets, sorted) so a re-plan gives the same calls.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
 
+from bot.wecom.bounds import MAX_CUSTOMERS, MAX_GROUPS
 from handlers.tasks.model import Chunk
-
-MAX_CUSTOMERS: Final = 10_000  # add_msg_template external_userid (doc 92135)
-MAX_GROUPS: Final = 2_000  # chat_id_list
 
 
 def split(senders: Mapping[str, str], limit: int) -> list[Chunk]:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.wecom.bounds import MAX_CUSTOMERS, MAX_GROUPS
 from handlers.tasks.codec import spec_from_json, spec_to_json
 from handlers.tasks.model import Content, CustomerFilter, GroupFilter, TaskSpec, TaskSpecError
-from handlers.tasks.splitting import MAX_CUSTOMERS, MAX_GROUPS, limit_for, split
+from handlers.tasks.splitting import limit_for, split
 from handlers.tasks.targeting import Candidate, Reach, relation_matches, select, sender_for
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
