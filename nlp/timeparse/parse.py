@@ -25,6 +25,8 @@ def _period(matches: Mapping[str, re.Match[str]]) -> str | None:
     """The part of the day said (下午), or implied (今晚, 每晚)."""
     if "period" in matches:
         return matches["period"].group(0)
+    if "clock" in matches and matches["clock"]["part"]:  # 晚8点
+        return matches["clock"]["part"]
     if "dayword" in matches:
         return DAY_WORDS[matches["dayword"].group(0)][1]
     if "daily" in matches and matches["daily"]["part"]:

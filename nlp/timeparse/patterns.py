@@ -52,10 +52,9 @@ PATTERNS: Final = {
     "monthday": rf"(?<![\d.月第])(?P<day>{NUM})[号日]{_NOT_PLACE}",
     # clock
     "colon": r"(?<![\d:])(?P<hour>\d{1,2}):(?P<minute>\d{2})(?![\d:])",
-    "clock": rf"(?P<hour>{NUM})(?P<mark>[点时])钟?(?:(?P<half>半)|(?P<q>[一三13]刻)|整"
-    r"|过?(?P<minute>\d{2}(?!\d)|\d{1,2}(?=分)|[零〇一二三四五六七八九十]+)分?)?",
-    "period": r"凌晨|早上|早晨|清晨|上午|中午|下午|午后|傍晚|晚上|夜里|夜晚|深夜|半夜|晚间"
-    r"|(?P<short>[早晚])(?=\d|[一二两三四五六七八九十]+[点时])",
+    "clock": rf"(?P<part>[早晚])?(?P<hour>{NUM})(?P<mark>[点时])钟?"
+    r"(?:(?P<half>半)|(?P<q>[一三13]刻)|整|过?(?P<minute>\d{2}(?!\d)|\d{1,2}(?=分)|[零〇一二三四五六七八九十]+)分?)?",
+    "period": r"凌晨|早上|早晨|清晨|上午|中午|下午|午后|傍晚|晚上|夜里|夜晚|深夜|半夜|晚间",
 }
 COMPILED: Final = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
 AMOUNT_RE: Final = re.compile(AMOUNT)
@@ -64,11 +63,12 @@ _A_LITTLE: Final = frozenset("早快多少晚有大小慢高低好差")  # 早�
 
 def _is_clock(match: re.Match[str], haystack: str) -> bool:
     """Whether a bare 一点 / 一时 is one o'clock (一时 never is; 一点 unless "a little")."""
-    if match.group(0) not in {"一点", "一时"}:
+    if match["hour"] != "一" or match["half"] or match["q"] or match["minute"]:
         return True
     before = haystack[match.start() - 1] if match.start() else ""
     after = haystack[match.end() : match.end() + 1]
-    return match["mark"] == "点" and before not in _A_LITTLE and after not in {"点", "儿"}
+    little = match["part"] or before in _A_LITTLE or after in {"点", "儿"}
+    return match["mark"] == "点" and not little
 
 
 @dataclass(slots=True)
