@@ -29,8 +29,8 @@ _MIDNIGHT: Final = 24
 
 def _read(matches: Mapping[str, re.Match[str]]) -> tuple[int, int, bool] | None:
     """Hour, minute, and whether the hour was written with a leading zero (03:30)."""
-    if "colon" in matches:
-        match = matches["colon"]
+    if "colon" in matches or "dotclock" in matches:
+        match = matches.get("colon") or matches["dotclock"]
         return int(match["hour"]), int(match["minute"]), match["hour"].startswith("0")
     if "clock" not in matches:
         return None

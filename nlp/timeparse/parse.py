@@ -43,7 +43,10 @@ def _weekdays(days: str) -> tuple[int, ...]:
             span = True
             continue
         day = weekday_number(token)
-        chosen += range(chosen[-1] + 1, day + 1) if span and chosen else [day]
+        if span and chosen:  # 周五到周一 goes round the weekend
+            chosen += [d % 7 for d in range(chosen[-1] + 1, day + 1 + 7 * (day < chosen[-1]))]
+        else:
+            chosen.append(day)
         span = False
     return tuple(chosen)
 

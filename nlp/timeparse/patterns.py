@@ -20,8 +20,8 @@ _DAY1: Final = r"(?:[一二三四五六日天](?![点时:号分])|[1-7](?![\d点
 _DAYN: Final = r"(?:[三四五六日天](?![点时:号分])|[一二](?![点时:号分十])|[1-7](?![\d点时:号分.]))"
 _WHICH: Final = r"(?P<which>下下个?|下个?|这个?|本|上个?)"
 _UNIT: Final = r"(?:秒钟?|分钟|分|刻钟|刻|个?小时|个?钟头|个钟|天|日|个?星期|个?礼拜|周|个月|年)"
-AMOUNT: Final = rf"(?P<n>{NUM}|半)(?P<half>个半|半)?(?P<unit>{_UNIT})"
-_AMOUNTS: Final = rf"(?:(?:{NUM}|半)(?:个半|半)?{_UNIT}[零又]?){{1,3}}"
+AMOUNT: Final = rf"(?P<n>{NUM}|半)(?P<half>个半|半)?(?P<unit>{_UNIT})(?P<half_after>半)?"
+_AMOUNTS: Final = rf"(?:(?:{NUM}|半)(?:个半|半)?{_UNIT}半?[零又]?){{1,3}}"  # 两天半, 一年半
 _AFTER: Final = r"(?:以后|之后|过后|后)"
 _NOT_PLACE: Final = r"(?![楼线门房室机位床窗柜馆厅店仓库口车箱台桌座栋单元])"
 _NOT_AMOUNT: Final = r"(?![\d.:/-]|[万千百元块%折倍分秒米斤个件台版期kKwW])"
@@ -40,6 +40,7 @@ PATTERNS: Final = {
     "cndate": rf"(?:(?P<year>\d{{4}})年|(?P<yw>今年|明年|后年))?(?P<month>{NUM})月"
     rf"(?P<day>{NUM})[日号]?",
     "slash": r"(?<![\d.:/-])(?P<month>\d{1,2})[/-](?P<day>\d{1,2})(?![\d:/-])",
+    "dotclock": r"(?<=[午晨上晚早里])(?P<hour>\d{1,2})\.(?P<minute>\d{2})(?!\d)",  # 下午2.30
     "dotted": rf"(?<![\dA-Za-z.¥$])(?P<month>\d{{1,2}})\.(?P<day>\d{{1,2}}){_NOT_AMOUNT}",
     # days
     "dayword": r"大后天|后天|明天|今天|明早|明晚|今早|今晚|明儿|今儿|明日|今日",

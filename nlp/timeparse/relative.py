@@ -50,7 +50,7 @@ def offset_of(matches: Mapping[str, re.Match[str]]) -> Offset | None:
     months = 0
     for part in AMOUNT_RE.finditer(matches["relative"]["amounts"]):
         amount = 0.5 if part["n"] == "半" else cn_number(part["n"])
-        amount += 0.5 if part["half"] else 0
+        amount += 0.5 if part["half"] or part["half_after"] else 0
         unit = part["unit"]
         if unit in _MONTHS:
             whole = int(amount * _MONTHS[unit])

@@ -56,7 +56,10 @@ def parse_request(
     if not task:
         return ReminderRequest(text, Rejection("no_task", f"要提醒你做什么？{EXAMPLE}"))
     local = now.replace(tzinfo=tz) if now.tzinfo is None else now.astimezone(tz)
-    due = when(found.matches, local, tz, default_time)
+    try:
+        due = when(found.matches, local, tz, default_time)
+    except (OverflowError, ValueError):  # 9999年12月31日晚上12点, 99999999天后: off the calendar
+        due = Rejection("no_date", f"这个时间超出了日历，{EXAMPLE}")
     if isinstance(due, Rejection):
         return ReminderRequest(text, Rejection(due.code, due.reason, task), customer)
     parsed = ParsedReminder(task, due[0], due[1], customer or customer_hint(task))

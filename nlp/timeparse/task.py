@@ -12,7 +12,7 @@ _MARKER: Final = re.compile(
     r"(?:请|麻烦你?|帮忙)?(?:帮我|给我)?(?:记得|别忘了|别忘记|不要忘了|不要忘记|记住)?"
     r"(?:提醒一下我|提醒我一下|提醒下我|提醒我|提醒一下|提醒|叫我|通知我)(?:一下)?"
 )
-_MEMO: Final = re.compile(r"^(?:请|麻烦你?|记得|别忘了|别忘记|不要忘了|不要忘记|记住)+")
+_MEMO: Final = re.compile(r"^(?:请|麻烦你?|记得|别忘了|别忘记|不要忘了|不要忘记|记住|之前|以前)+")
 _EDGES: Final = "，,。.！!？?：:;；、~ 的在到去要于"
 _REPEATED_PUNCTUATION: Final = re.compile(r"([，,。;；、])[，,。;；、 ]+")
 _VERB_NAME: Final = re.compile(
