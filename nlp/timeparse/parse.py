@@ -88,25 +88,25 @@ def when(
         return series
     if series is not None:
         return series.next_after(local), series
-    due = _once(matches, local, tz, clock or (default_time.hour, default_time.minute), clock)
+    due = _once(matches, local, tz, clock, default_time)
     return due if isinstance(due, Rejection) else (due, None)
 
 
 def _once(
     matches: Mapping[str, re.Match[str]], local: datetime, tz: ZoneInfo,
-    at: tuple[int, int], clock: tuple[int, int] | None,
+    clock: tuple[int, int] | None, default_time: time,
 ) -> datetime | Rejection:  # fmt: skip
-    """A one-off's due time: ``at`` (the clock said, or the default) on the day named."""
+    """A one-off's due time: the clock said (or ``default_time``) on the day named."""
     offset = offset_of(matches)
     if offset is not None and (clock is None or not offset.names_a_day):
         return offset.after(local)
-    day = Day(offset.after(local).date()) if offset else day_of(matches, local.date())
+    day = Day(offset.after(local).date()) if offset is not None else day_of(matches, local.date())
     if isinstance(day, Rejection):
         return day
     if day is None and clock is None:
         return Rejection("no_time", f"什么时候提醒你？{EXAMPLE}")
     day = day or Day(local.date(), roll=1)  # a time alone: today's, or tomorrow's once past
-    hour, minute = at
+    hour, minute = clock or (default_time.hour, default_time.minute)
     due = _at(day, hour, minute, tz)
     if due <= local and day.roll:
         due = _at(day, hour, minute, tz, day.roll)
