@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from typing import Final
@@ -36,8 +37,13 @@ def customer_hint(task: str) -> str | None:
     return match["name"] if match else None
 
 
-def known_names(customers: Collection[str]) -> dict[str, str]:
+def known_names(customers: Collection[str]) -> Mapping[str, str]:
     """Each customer's name as the patterns read it (simplified, half-width) → the name given."""
+    return _read_names(tuple(customers))
+
+
+@functools.lru_cache(maxsize=16)  # the CLI's list, a few staff members' lists in chat
+def _read_names(customers: tuple[str, ...]) -> Mapping[str, str]:
     names = {normalize(name): name for name in customers}
     return {read: name for read, name in names.items() if len(read) >= _SHORTEST_NAME}
 
