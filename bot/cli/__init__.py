@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         from bot.sandbox.command import run_sandbox  # noqa: PLC0415
 
         return run_sandbox(args)
-    if args.command in {"bench", "nlp"}:
+    if args.command in {"bench", "nlp"} or getattr(args, "reminders_command", "") == "parse":
         return _offline(args)
     settings = load_settings(args.config)
     _configure_logging(settings.log_level)
@@ -175,7 +175,11 @@ def _channels(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _offline(args: argparse.Namespace) -> int:
-    """Commands that need neither Redis nor WeCom: benchmarks and ``nlp scan``."""
+    """Commands that need neither Redis nor WeCom: benchmarks, ``nlp scan``, ``reminders parse``."""
+    if args.command == "reminders":
+        from bot.cli.reminder_parse import run_parse  # noqa: PLC0415
+
+        return run_parse(args)
     if args.command == "nlp":
         from bot.cli.nlp_scan import run_scan  # noqa: PLC0415
 

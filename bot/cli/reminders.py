@@ -1,4 +1,4 @@
-"""``siyu reminders list``: every reminder's state, visible to operators."""
+"""``siyu reminders list``: every reminder's state, visible to operators; and ``parse``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from bot.cli.reminder_parse import add_parse_arguments
 from bot.store.connection import open_redis
 from config.settings import Settings
 from handlers.reminders.records import Reminder, State, from_ms
@@ -25,6 +26,10 @@ def add_reminders_arguments(parser: argparse.ArgumentParser, add_config: AddConf
     listing.add_argument("--state", choices=[s.value for s in State], help="only this state")
     listing.add_argument("--assignee", metavar="USERID", help="only this staff member's")
     listing.add_argument("--limit", type=int, default=100, help="newest N reminders (100)")
+    parse = actions.add_parser(
+        "parse", help="staff messages on stdin → due, rrule, task, customer, error as JSON lines"
+    )
+    add_parse_arguments(parse)
 
 
 def _row(reminder: Reminder, tz: ZoneInfo) -> dict[str, object]:

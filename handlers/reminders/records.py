@@ -60,7 +60,8 @@ def recurrence_to_json(recurrence: Recurrence | None) -> str:
     if recurrence is None:
         return ""
     return json.dumps({"kind": recurrence.kind, "at": recurrence.at.strftime("%H:%M"),
-                       "weekday": recurrence.weekday, "day": recurrence.day})  # fmt: skip
+                       "weekday": recurrence.weekday, "day": recurrence.day,
+                       "weekdays": list(recurrence.weekdays)})  # fmt: skip
 
 
 def recurrence_from_json(text: str) -> Recurrence | None:
@@ -68,7 +69,9 @@ def recurrence_from_json(text: str) -> Recurrence | None:
     if not text:
         return None
     raw = json.loads(text)
-    return Recurrence(raw["kind"], time.fromisoformat(raw["at"]), raw["weekday"], raw["day"])
+    weekdays = tuple(int(day) for day in raw.get("weekdays") or ())  # absent before 每周一三五
+    return Recurrence(raw["kind"], time.fromisoformat(raw["at"]), raw["weekday"], raw["day"],
+                      weekdays)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,16 @@ from bot.quiet_hours import QuietHours
 from handlers.reminders import cards
 from handlers.reminders.commands import CancelReminder, ListReminders, parse_command
 from handlers.reminders.customers import Customer, match
-from handlers.reminders.records import Reminder, State, sources_of, to_ms
+from handlers.reminders.records import (
+    Reminder,
+    State,
+    recurrence_from_json,
+    recurrence_to_json,
+    sources_of,
+    to_ms,
+)
 from handlers.reminders.rules import load_rules
-from nlp.timeparse import ParsedReminder, Rejection
+from nlp.timeparse import ParsedReminder, Recurrence, Rejection
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -99,3 +106,14 @@ def test_shipped_rules() -> None:
     assert book.unanswered.due(local(24, 7)) == local(24, 9, 30)
     assert book.birthday_due(date(1990, 11, 26), local(24, 10)) == local(25, 9)
     assert book.group_deadline_due(local(26, 18)) == local(25, 18)
+
+
+def test_a_weekday_set_survives_storage() -> None:
+    """每周一三五 was stored as its first day only: the series came back as Mondays."""
+    series = Recurrence("weekly", time(9), weekday=0, weekdays=(0, 2, 4))
+    assert recurrence_from_json(recurrence_to_json(series)) == series
+
+
+def test_a_recurrence_stored_before_weekday_sets_still_reads() -> None:
+    stored = '{"kind": "weekly", "at": "09:00", "weekday": 4, "day": null}'
+    assert recurrence_from_json(stored) == Recurrence("weekly", time(9), weekday=4)
