@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as StdET
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+# The deepest callback is a card's <SelectedItems><SelectedItem><OptionIds><OptionId>: 5 levels.
+MAX_DEPTH: Final = 32
 
 
 class MalformedXML(Exception):
@@ -36,7 +39,7 @@ def _parse(document: bytes | str) -> StdET.Element:
         raise MalformedXML(f"not well-formed XML at line {exc.position[0]}") from exc
     except DefusedXmlException as exc:  # its message would quote the body's entity names
         raise MalformedXML(f"forbidden XML construct ({type(exc).__name__})") from exc
-    except ValueError as exc:
+    except (ValueError, LookupError) as exc:  # LookupError: an encoding Python does not know
         raise MalformedXML("not decodable XML") from exc
 
 
@@ -56,29 +59,26 @@ def parse_envelope(body: bytes) -> Envelope:
 def parse_fields(plaintext: str) -> dict[str, Any]:
     """The decrypted message as a dict: text leaves, nested dicts, lists for repeated tags."""
     root = _parse(plaintext)
-    converted = _convert(root)
+    converted = _convert(root, 1)
     if not isinstance(converted, dict):
         raise MalformedXML("message has no fields")
     return converted
 
 
-def _convert(element: StdET.Element) -> Any:  # the XML edge: text, dict or list
+def _convert(element: StdET.Element, depth: int) -> Any:  # the XML edge: text, dict or list
+    # expat builds any depth; converting one recursively must stop well before Python does
+    if depth > MAX_DEPTH:
+        raise MalformedXML(f"nested deeper than {MAX_DEPTH} elements")
     children = list(element)
     if not children:
         return element.text or ""
     fields: dict[str, Any] = {}
     for child in children:
-        value = _convert(child)
-        if child.tag in fields:
-            existing = fields[child.tag]
-            fields[child.tag] = (
-                [*existing, value]
-                if isinstance(existing, list)
-                else [
-                    existing,
-                    value,
-                ]
-            )
-        else:
+        value = _convert(child, depth + 1)
+        if child.tag not in fields:
             fields[child.tag] = value
+        elif isinstance(existing := fields[child.tag], list):
+            existing.append(value)
+        else:
+            fields[child.tag] = [existing, value]
     return fields
