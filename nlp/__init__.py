@@ -1,8 +1,8 @@
 """Text understanding: normalization, sensitive words, contacts, intents.
 
 Pure and synchronous; imports nothing of siyu. Handlers hold one ``Analyzer`` (built at
-start-up: it loads jieba and compiles the lists) and call ``analyze(text)`` per message and
-``maybe_reload()`` now and then.
+start-up: it loads jieba's dictionary and compiles the lists) and call ``analyze(text)`` per
+message and ``maybe_reload()`` now and then.
 """
 
 from nlp.engine import Analysis, Analyzer

@@ -14,6 +14,11 @@ from nlp.families import Family
 from nlp.lists import Entry
 from nlp.normalize import normalize
 
+# Labels of rules that are not sensitive categories (list names are [a-z][a-z0-9_]*, so
+# "@..." and "#..." never collide with one).
+ALLOW: Final = "@allow"  # the containment allowlist
+CUE_PREFIX: Final = "@"  # "@wechat", "@qq": a contact id may follow
+INTENT_PREFIX: Final = "#"  # intent cues share the sensitive automaton under "#<intent>"
 _PLACEHOLDER: Final = re.compile(r"\{(~?)([^{}]+)\}")
 _CHUNK: Final = 2000
 _PAUSE_SECONDS: Final = 0.0005

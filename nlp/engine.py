@@ -91,11 +91,14 @@ class Analyzer:
         snap = self._snapshot  # one read: the whole message sees one version of the lists
         truncated = len(text) > self._max_chars
         n = normalize(text[: self._max_chars] if truncated else text)
-        matches = snap.matcher.find(n)
-        if not matches and self._classifier is None:  # most messages: only contacts to look for
-            return Analysis(contact_hits(snap, n) if n.text else (), None, 0.0, truncated)
-        parts = Parts.of(matches if len(matches) <= MAX_MATCHES else matches[:MAX_MATCHES])
-        hits = find_hits(snap, n, parts) if n.text else ()
+        parts = snap.matcher.scan(n, MAX_MATCHES)
+        if parts is None:  # most messages: only contacts to look for
+            hits = contact_hits(snap, n) if n.text else ()
+            if self._classifier is None:
+                return Analysis(hits, None, 0.0, truncated)
+            parts = Parts([], [], [], [], [])
+        else:
+            hits = find_hits(snap, n, parts)
         if self._classifier is not None:
             intent = self._classifier.classify(n)
         elif not parts.intents:  # most messages: no cue, no intent, nothing more to do

@@ -9,15 +9,14 @@ Common means GB2312 level 1 (the 3,755 most used characters), less ``sound_stop_
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from nlp.errors import ListError
+from nlp.homophones import syllables
 
 _SYLLABLE: Final = re.compile(r"[a-z]+")
 _MAX_GENERATED: Final = 5000
@@ -66,34 +65,9 @@ def _initial(syllable: str) -> str:
     return syllable[:2] if syllable[:2] in _RETROFLEX and syllable[2:] else syllable[0]
 
 
-@functools.cache
-def _syllable_index() -> dict[str, str]:
-    """Toneless syllable → the common characters whose first reading it is."""
-    from pypinyin.pinyin_dict import pinyin_dict  # noqa: PLC0415 - 40k entries, load lazily
-
-    index: dict[str, list[str]] = {}
-    for code, readings in pinyin_dict.items():
-        ch = chr(code)
-        if not _common(ch):
-            continue
-        first = readings.split(",", 1)[0]
-        toneless = "".join(c for c in unicodedata.normalize("NFD", first) if c.isascii())
-        index.setdefault(toneless, []).append(ch)
-    return {syllable: "".join(sorted(chars)) for syllable, chars in index.items()}
-
-
-def _common(ch: str) -> bool:
-    """GB2312 level 1: the 3,755 characters of everyday writing."""
-    try:
-        encoded = ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7  # noqa: PLR2004 - level 1 rows
-
-
 def homophones(syllable: str) -> str:
     """Common characters read ``syllable`` (tones ignored)."""
-    return _syllable_index().get(syllable, "")
+    return syllables().get(syllable, "")
 
 
 def parse_families(data: Mapping[str, object], where: str) -> dict[str, Family]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-from nlp.matcher import Match
+from nlp.matcher import Half, Match, Parts
 from nlp.normalize import Normalized
-from nlp.snapshot import ALLOW, CATEGORY_ORDER, CUE_PREFIX, INTENT_PREFIX, Snapshot
+from nlp.snapshot import CATEGORY_ORDER, Snapshot
+
+__all__ = ["Hit", "Parts", "contact_hits", "find_hits"]
 
 PAIR_GAP: Final = 8  # characters between the halves of an A&B entry
 _COMMAS: Final = "，,、"
@@ -26,43 +28,6 @@ class Hit(NamedTuple):
     word: str  # the list entry (families by name) or the detector's name (手机号, 网址...)
     start: int
     end: int
-
-
-class Parts(NamedTuple):
-    """The automaton's matches of one message, by what they mean."""
-
-    words: list[Match]  # sensitive words
-    cues: list[Match]  # WeChat/QQ words before a contact
-    halves: list[Match]  # halves of A&B entries
-    intents: list[Match]  # intent cues
-    allowed: list[tuple[int, int]]  # spans of allowlisted words
-
-    @classmethod
-    def of(cls, matches: list[Match]) -> Parts:
-        """Sort the matches by what they mean."""
-        parts = cls([], [], [], [], [])
-        for m in matches:
-            label = m.rule.label
-            first = label[:1]
-            if m.rule.part:
-                parts.halves.append(m)
-            elif first == INTENT_PREFIX:
-                parts.intents.append(m)
-            elif first != CUE_PREFIX:
-                parts.words.append(m)
-            elif label == ALLOW:
-                parts.allowed.append((m.start, m.end))
-            else:
-                parts.cues.append(m)
-        return parts
-
-    def intents_outside_allowed(self) -> list[Match]:
-        """Intent cues not inside an allowlisted word (垃圾 in 垃圾袋 is no complaint)."""
-        if not self.allowed or not self.intents:
-            return self.intents
-        return [
-            m for m in self.intents if not any(a <= m.start and m.end <= b for a, b in self.allowed)
-        ]
 
 
 def _stands(
@@ -102,22 +67,35 @@ def _covered(m: Match, words: list[Match]) -> bool:
     )
 
 
-def _pairs(snap: Snapshot, n: Normalized, halves: list[Match]) -> list[Hit]:
-    """``A&B`` entries: A, then B at most ``PAIR_GAP`` characters later in the same clause."""
+def _pairs(snap: Snapshot, n: Normalized, halves: list[Half]) -> list[Hit]:
+    """``A&B`` entries: A, then B at most ``PAIR_GAP`` characters later in the same clause.
+
+    For each occurrence of a second half and each pair it completes, the first occurrence of
+    that pair's first half that fits (and is not negated) makes the hit.
+    """
     out = []
-    firsts = [m for m in halves if m.rule.part == 1]
-    for second in (m for m in halves if m.rule.part == 2):  # noqa: PLR2004
-        for first in firsts:
-            rule = first.rule
-            if (rule.label, rule.word) != (second.rule.label, second.rule.word):
+    rules = snap.matcher.pairs
+    for second in halves:
+        wanted = second.second
+        if not wanted:
+            continue
+        for first in halves:
+            common = first.first & wanted
+            if not common or first.end > second.start:
                 continue
             gap = n.text[first.end : second.start]
-            if first.end > second.start or len(gap) > PAIR_GAP or not _one_clause(gap):
+            if len(gap) > PAIR_GAP or not _one_clause(gap):
                 continue
-            if rule.negatable and snap.context.negated(n.text, first.start):
-                continue
-            out.append(Hit(rule.label, rule.word, *n.span(first.start, second.end)))
-            break
+            while common:
+                bit = common & -common
+                common ^= bit
+                rule = rules[bit.bit_length() - 1]
+                if rule.negatable and snap.context.negated(n.text, first.start):
+                    continue
+                out.append(Hit(rule.label, rule.word, *n.span(first.start, second.end)))
+                wanted &= ~bit
+            if not wanted:
+                break
     return out
 
 
@@ -132,7 +110,7 @@ def contact_hits(snap: Snapshot, n: Normalized) -> tuple[Hit, ...]:
     contacts = snap.contacts.find(n, ())
     if not contacts:
         return ()
-    return find_hits(snap, n, Parts.of([]))
+    return find_hits(snap, n, Parts([], [], [], [], []))
 
 
 def find_hits(snap: Snapshot, n: Normalized, parts: Parts) -> tuple[Hit, ...]:

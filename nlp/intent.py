@@ -76,17 +76,19 @@ class RuleIntents:
         """
         if matches is None:
             found = self._matcher.find(text)
-            names = [m.rule.label for m in found]
+            strip = 0
         else:
             found = [m for m in matches if m.rule.label[:1] == "#"]
-            names = [m.rule.label[1:] for m in found]
+            strip = 1
         if not found:
             return None
-        groups: dict[str, list[Match]] = {}
-        for name, match in zip(names, found, strict=True):
-            groups.setdefault(name, []).append(match)
         asks = self._question is not None and self._question.search(text.text) is not None
         bonus = self._question_bonus if asks else 0.0
+        if len(found) == 1:  # one cue (most messages with an intent): no grouping to do
+            return self._one(text, found[0], bonus, strip)
+        groups: dict[str, list[Match]] = {}
+        for match in found:
+            groups.setdefault(match.rule.label[strip:], []).append(match)
         # Branch and bound: an intent whose cues could not reach min_score even if none were
         # negated is never checked (no jieba, no negation), nor one that cannot beat the best.
         bounds = {
@@ -104,6 +106,23 @@ class RuleIntents:
             return None
         return Intent(best[2], confidence(-best[0]))
 
+    def _one(self, text: Normalized, match: Match, bonus: float, strip: int) -> Intent | None:
+        """The intent of a message with a single cue."""
+        rule = match.rule
+        if bonus + max(rule.weight, 0) < self._min_score:
+            return None
+        total = bonus + (rule.weight if self._stands(text, match) else 0.0)
+        if total < self._min_score:
+            return None
+        return Intent(rule.label[strip:], confidence(total))
+
+    def _stands(self, text: Normalized, match: Match) -> bool:
+        """Is the cue whole words (where it must be) and not negated?"""
+        rule = match.rule
+        if rule.token and not self._context.whole_words(text.text, match.start, match.end):
+            return False
+        return not (rule.negatable and self._context.negated(text.text, match.start))
+
     def _score(self, text: Normalized, matches: list[Match]) -> float:
         """The summed weight of one intent's cues that stand (whole words, not negated)."""
         taken: list[tuple[float, int, int]] = []
@@ -111,9 +130,7 @@ class RuleIntents:
             rule = match.rule
             if any(match.start < end and start < match.end for _, start, end in taken):
                 continue  # overlapping cues of one intent count once: the longest
-            if rule.token and not self._context.whole_words(text.text, match.start, match.end):
-                continue
-            if rule.negatable and self._context.negated(text.text, match.start):
+            if not self._stands(text, match):
                 continue
             taken.append((rule.weight, match.start, match.end))
         return sum(w for w, _, _ in taken)

@@ -4,6 +4,11 @@ ahocorasick_rs (Rust) finds every occurrence of every pattern in one pass; it me
 7x faster per message than pyahocorasick on a 50,000-word list (BENCHMARKS.md). A pattern
 that begins or ends with a Latin letter or digit only counts as a whole word: ``vx`` fires in
 ``加我vx``, ``vx:abc``, ``v x`` and ``vx123``, never inside ``vxd123``; ``sb`` never in ``sbc``.
+
+What each pattern means is sorted once, when the automaton is built (``Slot``): its sensitive
+rules, intent cues, contact cues, whether it is allowlisted, and which ``A&B`` pairs it is a
+half of (bits of an int). ``scan`` then hands the analyzer a message's matches already
+sorted by meaning, without a Python object per rule for the common halves (好评, 保证).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-from nlp.compile import PatternTable, Rule, is_latin
+from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, PatternTable, Rule, is_latin
 from nlp.normalize import Normalized
 
 
@@ -24,6 +29,62 @@ class Match(NamedTuple):
     rule: Rule
     start: int
     end: int
+
+
+class Half(NamedTuple):
+    """A match of a pattern that is a half of ``A&B`` entries: ``first`` and ``second`` are
+    bit sets over ``Matcher.pairs``."""
+
+    start: int
+    end: int
+    first: int
+    second: int
+
+
+class Parts(NamedTuple):
+    """The automaton's matches of one message, by what they mean."""
+
+    words: list[Match]  # sensitive words
+    cues: list[Match]  # WeChat/QQ words before a contact
+    halves: list[Half]  # halves of A&B entries (only when a pair is possible)
+    intents: list[Match]  # intent cues
+    allowed: list[tuple[int, int]]  # spans of allowlisted words
+
+    @classmethod
+    def of(cls, matches: Sequence[Match]) -> Parts:
+        """Sort matches by what they mean (halves need the matcher: see ``Matcher.scan``)."""
+        parts = cls([], [], [], [], [])
+        for m in matches:
+            label = m.rule.label
+            if label[:1] == INTENT_PREFIX:
+                parts.intents.append(m)
+            elif label == ALLOW:
+                parts.allowed.append((m.start, m.end))
+            elif label[:1] == CUE_PREFIX:
+                parts.cues.append(m)
+            elif not m.rule.part:
+                parts.words.append(m)
+        return parts
+
+    def intents_outside_allowed(self) -> list[Match]:
+        """Intent cues not inside an allowlisted word (垃圾 in 垃圾袋 is no complaint)."""
+        if not self.allowed or not self.intents:
+            return self.intents
+        return [
+            m for m in self.intents if not any(a <= m.start and m.end <= b for a, b in self.allowed)
+        ]
+
+
+WORDS, CUES, INTENTS = 0, 1, 2  # the lists of ``Slot.rules``
+
+
+class Slot(NamedTuple):
+    """What one pattern means, sorted by kind."""
+
+    rules: tuple[tuple[int, tuple[Rule, ...]], ...]  # (WORDS, CUES or INTENTS, the rules)
+    allow: bool
+    first: int  # the pairs this pattern is the first half of (bits)
+    second: int  # ...and the second half of
 
 
 def _edge(n: Normalized, before: int, after: int) -> bool:
@@ -39,40 +100,117 @@ def _edge(n: Normalized, before: int, after: int) -> bool:
     return not n.joined(after)  # noise between them: "vx d"
 
 
+def _slots(table: PatternTable) -> tuple[list[Slot], list[Rule]]:
+    """Sort each pattern's rules by kind; number the ``A&B`` pairs."""
+    pairs: dict[tuple[str, str], int] = {}
+    pair_rules: list[Rule] = []
+    slots = []
+    for rules in table.rules:
+        words, intents, cues = [], [], []
+        allow = False
+        first = second = 0
+        for rule in rules:
+            if rule.part:
+                key = (rule.label, rule.word)
+                if key not in pairs:
+                    pairs[key] = len(pair_rules)
+                    pair_rules.append(rule)
+                bit = 1 << pairs[key]
+                if rule.part == 1:
+                    first |= bit
+                else:
+                    second |= bit
+            elif rule.label[:1] == INTENT_PREFIX:
+                intents.append(rule)
+            elif rule.label == ALLOW:
+                allow = True
+            elif rule.label[:1] == CUE_PREFIX:
+                cues.append(rule)
+            else:
+                words.append(rule)
+        kinds = ((WORDS, tuple(words)), (CUES, tuple(cues)), (INTENTS, tuple(intents)))
+        slots.append(Slot(tuple(k for k in kinds if k[1]), allow, first, second))
+    return slots, pair_rules
+
+
 class Matcher:
     """An immutable automaton and the rules of each pattern."""
 
-    __slots__ = ("_automaton", "_left", "_right", "_rules", "size")
+    __slots__ = ("_automaton", "_latin", "_rules", "_slots", "pairs", "size")
 
     def __init__(self, table: PatternTable) -> None:
         patterns = table.patterns
         self.size = len(patterns)
         self._rules: Sequence[Sequence[Rule]] = table.rules  # the table is not used again
-        self._left = [is_latin(p[0]) for p in patterns]
-        self._right = [is_latin(p[-1]) for p in patterns]
+        self._slots, self.pairs = _slots(table)
+        # 1: the pattern starts with a Latin letter or digit, 2: it ends with one.
+        self._latin = bytes(is_latin(p[0]) | is_latin(p[-1]) << 1 for p in patterns)
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+            ahocorasick_rs.AhoCorasick(
+                patterns, matchkind=ahocorasick_rs.MatchKind.Standard, store_patterns=False
+            )
             if patterns
             else None
         )
 
-    def find(self, n: Normalized) -> list[Match]:
-        """Every rule that matches ``n.text`` as a whole word where it has to."""
+    def _found(self, n: Normalized, limit: int) -> list[tuple[int, int, int]]:
+        """(pattern, start, end) of every match that is a whole word where it has to be."""
         if self._automaton is None or not n.text:
             return []
         found = self._automaton.find_matches_as_indexes(n.text, overlapping=True)
+        if len(found) > limit:
+            found = found[:limit]
+        latin = self._latin
+        for index, _, _ in found:
+            if latin[index]:
+                break
+        else:  # no Latin edge: every match stands (most messages)
+            return found
+        return [
+            (index, start, end)
+            for index, start, end in found
+            if not (latin[index] & 1 and not _edge(n, start - 1, start))
+            and not (latin[index] & 2 and not _edge(n, end - 1, end))
+        ]
+
+    def find(self, n: Normalized, limit: int = 1 << 30) -> list[Match]:
+        """Every rule that matches ``n.text`` as a whole word where it has to."""
+        rules = self._rules
+        return [
+            Match(rule, start, end)
+            for index, start, end in self._found(n, limit)
+            for rule in rules[index]
+        ]
+
+    def scan(self, n: Normalized, limit: int) -> Parts | None:
+        """The matches of ``n`` sorted by meaning (at most ``limit`` examined); None: none."""
+        found = self._found(n, limit)
         if not found:
-            return []
-        out: list[Match] = []
-        left, right, rules = self._left, self._right, self._rules
+            return None
+        lists: tuple[list[Match], list[Match], list[Match]] = ([], [], [])
+        allowed: list[tuple[int, int]] = []
+        slots = self._slots
+        paired = False
         for index, start, end in found:
-            if left[index] and not _edge(n, start - 1, start):
-                continue
-            if right[index] and not _edge(n, end - 1, end):
-                continue
-            meanings = rules[index]
-            if len(meanings) == 1:
-                out.append(Match(meanings[0], start, end))
-            else:
-                out.extend(Match(rule, start, end) for rule in meanings)
-        return out
+            slot = slots[index]
+            for kind, rules in slot.rules:
+                lists[kind].extend([Match(rule, start, end) for rule in rules])
+            if slot.allow:
+                allowed.append((start, end))
+            paired = paired or bool(slot.first or slot.second)
+        words, cues, intents = lists
+        return Parts(words, cues, self._halves(found) if paired else [], intents, allowed)
+
+    def _halves(self, found: list[tuple[int, int, int]]) -> list[Half]:
+        """The halves of ``A&B`` entries, if some pair has both of its halves here."""
+        slots = self._slots
+        halves = [
+            Half(start, end, slots[index].first, slots[index].second)
+            for index, start, end in found
+            if slots[index].first or slots[index].second
+        ]
+        firsts = seconds = 0
+        for half in halves:
+            firsts |= half.first
+            seconds |= half.second
+        return halves if firsts & seconds else []  # 好评 alone: no pair to look at

@@ -50,18 +50,26 @@ class Normalized(NamedTuple):
         """The original offsets of ``text[start:end]`` (noise inside the span included)."""
         if self.starts is None:
             return start, end
-        if end <= start:
-            first = self.starts[start] if start < len(self.starts) else len(self.original)
+        if end <= start:  # an empty span: where ``text[start]`` begins, or where the text ends
+            if start < len(self.starts):
+                first = self.starts[start]
+            else:
+                first = self._end(len(self.starts) - 1) if self.starts else 0
             return first, first
-        last = self.ends[end - 1] if self.ends is not None else self.starts[end - 1] + 1
-        return self.starts[start], last
+        return self.starts[start], self._end(end - 1)
+
+    def _end(self, index: int) -> int:
+        """The original end of ``text[index]``."""
+        if self.ends is not None:
+            return self.ends[index]
+        return (self.starts[index] if self.starts is not None else index) + 1
 
     def joined(self, index: int) -> bool:
         """True when ``text[index - 1]`` and ``text[index]`` touch in the original."""
         if self.starts is None or index <= 0 or index >= len(self.text):
             return True
-        before = self.ends[index - 1] if self.ends is not None else self.starts[index - 1] + 1
-        return before == self.starts[index]
+        # >=: the two digits of ⑽ both come from one original character
+        return self._end(index - 1) >= self.starts[index]
 
     def digits(self) -> str:
         """The normalized text with Chinese numerals as digits (same length, same offsets)."""
@@ -75,7 +83,7 @@ def normalize(text: str) -> Normalized:
         return _collapse(result) if _TRIPLE.search(text) else result
     marked = text.translate(TABLE)
     if SOFT in marked:
-        marked = _resolve_soft(marked)
+        marked = _resolve_soft(text, marked)
     if EXPAND in marked:
         return _collapse(_expanded(text, marked))
     if NOISE in marked:
@@ -88,7 +96,7 @@ def normalize(text: str) -> Normalized:
     return result
 
 
-def _resolve_soft(marked: str) -> str:
+def _resolve_soft(text: str, marked: str) -> str:
     """Decide each dot or tilde: noise inside a spelled-out word, a boundary elsewhere."""
     out = list(marked)
     for i, c in enumerate(marked):
@@ -98,12 +106,26 @@ def _resolve_soft(marked: str) -> str:
         right = _neighbour(marked, i, 1)
         glue = False
         if left is not None and right is not None:
-            a, b = marked[left], marked[right]
-            glue = (a.isascii() and b.isascii()) or (
+            a, b = _form(text, marked, left)[-1], _form(text, marked, right)[0]
+            glue = (_latin(a) and _latin(b)) or (
                 _run_length(marked, left, -1) == 1 or _run_length(marked, right, 1) == 1
             )
         out[i] = NOISE if glue else "."
     return "".join(out)
+
+
+def _form(text: str, marked: str, i: int) -> str:
+    """The canonical form of ``text[i]``: several characters for an expanded one (⑽ → 10)."""
+    return EXPANSIONS[text[i]] if marked[i] == EXPAND else marked[i]
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _word(ch: str) -> bool:
+    """A character of a word (an expanded character always is: its forms are alphanumeric)."""
+    return ch == EXPAND or (ch.isalnum() and ch not in BOUNDARIES)
 
 
 def _neighbour(marked: str, i: int, step: int) -> int | None:
@@ -112,7 +134,7 @@ def _neighbour(marked: str, i: int, step: int) -> int | None:
     while 0 <= j < len(marked):
         c = marked[j]
         if c not in _SOFT_MARKS:
-            return j if c.isalnum() else None
+            return j if _word(c) else None
         j += step
     return None
 
@@ -120,7 +142,7 @@ def _neighbour(marked: str, i: int, step: int) -> int | None:
 def _run_length(marked: str, i: int, step: int) -> int:
     """How many word characters stand together at ``i``, counting away from the separator."""
     n = 0
-    while 0 <= i < len(marked) and marked[i].isalnum() and marked[i] not in BOUNDARIES:
+    while 0 <= i < len(marked) and _word(marked[i]):
         n += 1
         i += step
     return n

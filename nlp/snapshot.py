@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from nlp.compile import PatternTable, Rule, pause
+from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, PatternTable, Rule, pause
 from nlp.contacts import ContactDetector
 from nlp.context import Context
 from nlp.intent import RuleIntents
@@ -19,11 +19,7 @@ from nlp.matcher import Matcher
 from nlp.normalize import normalize
 from nlp.segment import Segmenter
 
-ALLOW: Final = "@allow"
-CUE_PREFIX: Final = "@"  # list names are [a-z][a-z0-9_]*: "@..." never collides
-# Intent cues share the sensitive automaton (one pass per message) under "#<intent>".
-INTENT_PREFIX: Final = "#"
-_WORDS_PER_PAUSE: Final = 5000
+__all__ = ["ALLOW", "CATEGORY_ORDER", "CUE_PREFIX", "INTENT_PREFIX", "Snapshot", "build_snapshot"]
 # The categories the product ships, most important first: a span that two categories match
 # is reported once, under the earlier one.
 CATEGORY_ORDER: Final = ("diversion", "fraud", "ad_law", "abuse")
@@ -90,10 +86,8 @@ def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
             words |= target.add_entries(
                 label, entries, lists.families, negatable=True, stop_chars=stop, auto_token=False
             )
-    new_words = sorted(words)
-    for i in range(0, len(new_words), _WORDS_PER_PAUSE):
-        segmenter.add_words(new_words[i : i + _WORDS_PER_PAUSE])
-        pause()
+    segmenter.add_words(sorted(words))  # one automaton of the words it did not know yet
+    pause()
     context = Context.build(segmenter, options.negators, options.fillers)
     order = options.intent_order or tuple(sorted(lists.intents))
     categories = tuple(sorted(lists.sensitive, key=_category_rank))

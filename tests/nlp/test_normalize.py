@@ -103,6 +103,94 @@ def test_spans_map_back_to_the_original_text(text: str, start: int, end: int, ex
     assert text[a:b] == excerpt
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("傻*傻*傻*逼", "傻逼"),  # noise and repetition together
+        ("傻.傻.傻.逼", "傻逼"),
+        ("傻 傻 傻 逼", "傻逼"),
+        ("傻😊傻😊傻😊逼", "傻逼"),
+        ("傻＊傻＊傻＊逼＊逼＊逼", "傻逼"),
+        ("傻*傻傻*逼", "傻逼"),
+        ("ｓ＊ｂ", "sb"),  # full width and noise
+        ("傻*逼*逼*逼", "傻逼"),
+        ("傻。傻傻逼", "傻。傻傻逼"),  # a boundary stops the repetition
+        ("加 我 ｖ.ｘ", "加我vx"),
+        ("加*我*薇*❤", "加我薇心"),
+        ("傻傻傻⑽", "傻10"),
+    ],
+)
+def test_combined_evasions_fold_together(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("⑽ 号", "10号"),  # noise next to an expanded character
+        ("号 ⑽", "号10"),
+        ("⑽.号", "10号"),  # the expanded character stands alone: the dot is noise
+        ("a.⑽", "a10"),
+        ("ß.x", "ssx"),
+        ("⑽.号码是", "10号码是"),
+    ],
+)
+def test_noise_next_to_an_expanded_character(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("abc.我们", "abc.我们"),  # Latin word, then a Chinese one: a boundary
+        ("我们.abc", "我们.abc"),
+        ("vx.详聊", "vx.详聊"),
+        ("v.信", "v信"),  # one Latin letter standing alone: noise
+        ("微.x", "微x"),
+    ],
+)
+def test_dot_between_latin_and_chinese(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        (" 加微信 ", (1, 2), (3, 4)),  # noise at both edges is outside the text's span
+        ("**加微信**", (2, 3), (4, 5)),
+        ("⑽号", (0, 1), (1, 2)),  # an expanded character at the start
+        ("号⑽", (0, 1), (1, 2)),  # ...at the end
+        ("傻傻傻逼", (0, 3), (3, 4)),  # a collapsed run at the start
+        ("逼傻傻傻", (0, 1), (1, 4)),  # ...at the end
+        ("ＶＸ", (0, 1), (1, 2)),  # folded, no offsets changed
+        ("加 微", (0, 1), (2, 3)),
+    ],
+)
+def test_offsets_at_both_edges_of_the_text(
+    text: str, first: tuple[int, int], last: tuple[int, int]
+) -> None:
+    n = normalize(text)
+    end = len(n.text)
+    last_start = end - 1 if text[-1] != "⑽" else end - 2
+    assert n.span(0, 1) == first
+    assert n.span(last_start, end) == last
+    assert n.span(0, end) == (first[0], last[1])
+    assert n.span(0, 0) == (first[0], first[0])  # empty spans stay inside the text's span
+    assert n.span(end, end) == (last[1], last[1])
+
+
+def test_an_all_noise_message_maps_to_nothing() -> None:
+    n = normalize("** **")
+    assert n.text == ""
+    assert n.span(0, 0) == (0, 0)
+
+
+def test_the_characters_of_an_expansion_are_joined() -> None:
+    n = normalize("⑽ 号")
+    assert n.joined(1)  # 1 and 0 both come from ⑽
+    assert not n.joined(2)  # a space stood between ⑽ and 号
+
+
 def test_joined_tells_whether_noise_separated_two_characters() -> None:
     n = normalize("vx d123")
     assert n.text == "vxd123"
