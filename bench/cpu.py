@@ -71,13 +71,16 @@ class CpuSample:
         )
 
 
-def sample(server_pid: int) -> CpuSample | None:
-    """CPU used so far by the server tree, the embedded Redis, this process and the rest."""
+def sample(server_pid: int | None) -> CpuSample | None:
+    """CPU used so far by the server tree, the embedded Redis, this process and the rest.
+
+    ``server_pid`` None: no server (its figure is 0).
+    """
     if not _PROC.is_dir():
         return None
     table = _cpu_table()
     me = os.getpid()
-    server_tree = _descendants(table, server_pid)
+    server_tree = [] if server_pid is None else _descendants(table, server_pid)
     ours = [pid for pid in _descendants(table, me) if pid != me and pid not in server_tree]
     redis = [pid for pid in ours if table[pid].name == REDIS_NAME]
     others = [pid for pid in ours if pid not in redis]
