@@ -2,6 +2,8 @@
 
 Written the way most WeCom integrations are: decrypt and parse with wechatpy, then a
 durable enqueue into Redis with a synchronous client (SET NX of the MsgId, then XADD).
+With ``BENCH_BASELINE_REDIS_URL`` empty it is the way most of them really run: no Redis, no
+durability (verify, decrypt, parse, answer; nothing is stored).
 A benchmark fixture: its configuration comes from the environment the runner sets.
 """
 
@@ -22,7 +24,8 @@ _prefix = f"baseline:{{{_corp_id}}}"
 _crypto = WeChatCrypto(
     os.environ["BENCH_BASELINE_TOKEN"], os.environ["BENCH_BASELINE_AES_KEY"], _corp_id
 )
-_redis = redis.Redis.from_url(os.environ["BENCH_BASELINE_REDIS_URL"])
+_redis_url = os.environ.get("BENCH_BASELINE_REDIS_URL", "")
+_redis = redis.Redis.from_url(_redis_url) if _redis_url else None
 
 app = Flask(__name__)
 
@@ -35,7 +38,7 @@ def healthz() -> str:
 
 @app.post("/wecom/callback")
 def callback() -> tuple[str, int]:
-    """Verify, decrypt and parse the callback, queue it once, answer an empty 200."""
+    """Verify, decrypt and parse the callback, queue it once (if durable), answer an empty 200."""
     try:
         xml = _crypto.decrypt_message(
             request.data,
@@ -46,6 +49,8 @@ def callback() -> tuple[str, int]:
     except InvalidSignatureException:
         abort(403)
     message = parse_message(xml)
+    if _redis is None:  # no durability: what is not handled now is lost
+        return "", 200
     if _redis.set(f"{_prefix}:dedup:{message.id}", 1, nx=True, ex=DEDUP_TTL_SECONDS):
         _redis.xadd(f"{_prefix}:events", {"type": message.type, "xml": xml})
     return "", 200

@@ -36,6 +36,8 @@ TARGETS: Final = (
     Target("siyu", "siyu (role all)", "wwbench", "all"),
     Target("siyu_gateway", "siyu (role gateway)", "wwbenchgw", "gateway"),
     Target("baseline", "flask+wechatpy", "wwbaseline", None),
+    # The peer as most integrations run it: verify, decrypt, parse, answer; nothing stored.
+    Target("baseline_no_redis", "flask+wechatpy, no Redis", "wwnoredis", None, durable=False),
 )
 # Callbacks signed per second of load: above what one process can take on 2 cores.
 _POOL_RATE: Final = 6000
@@ -44,15 +46,20 @@ _POOL_RATE: Final = 6000
 @contextlib.contextmanager
 def _server(target: Target, workdir: Path, port: int, redis_url: str) -> Iterator[Server]:
     if target.role is None:
-        with running_baseline(workdir, target.corp_id, port, redis_url) as server:
+        store = redis_url if target.durable else ""
+        with running_baseline(workdir, target.corp_id, port, store) as server:
             yield server
     else:
         with running_siyu(workdir, target.corp_id, port, redis_url, target.role) as server:
             yield server
 
 
-def _enqueued(target: Target, server: Server, redis_url: str) -> tuple[int, int, int | None]:
+def _enqueued(
+    target: Target, server: Server, redis_url: str
+) -> tuple[int | None, int | None, int | None]:
     """(entries the server says it queued, dedup keys, siyu's unprocessed backlog)."""
+    if not target.durable:
+        return None, None, None
     if target.role is None:
         prefix = f"baseline:{{{target.corp_id}}}"
         queued, backlog = verify.stream_length(redis_url, f"{prefix}:events"), None

@@ -13,17 +13,24 @@ from bench.load import WARMUP_SECONDS, LoadResult
 TARGET_RATIO: Final = 2.5  # siyu's throughput over the baseline's, at least
 TARGET_P99_MS: Final = 25.0  # siyu's p99, below
 TARGET_CONCURRENCY: Final = 50  # the connections the targets are defined at
+TARGET_CPU_RATIO: Final = 0.5  # siyu gateway's CPU per callback over the no-Redis peer's, at most
+CPU_SIYU: Final = "siyu_gateway"  # the rows the CPU target compares
+CPU_PEER: Final = "baseline_no_redis"
 MAX_ERROR_RATE: Final = 0.01
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A server under test: siyu in a role, or the baseline (``role`` None)."""
+    """A server under test: siyu in a role, or the baseline (``role`` None).
+
+    ``durable`` False: the baseline without Redis (it stores nothing, so nothing is counted).
+    """
 
     key: str
     label: str
     corp_id: str
     role: str | None
+    durable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +39,8 @@ class RunResult:
 
     target: Target
     load: LoadResult
-    queued: int  # siyu: accepted per /metrics; baseline: XLEN of its stream
-    dedup_keys: int
+    queued: int | None  # siyu: accepted per /metrics; baseline: XLEN; None: not durable
+    dedup_keys: int | None
     backlog: int | None  # siyu: entries still in its stream when the load stopped
     cpu: CpuSample | None  # CPU seconds during the load run (warm-up included)
     wall_seconds: float
@@ -44,10 +51,17 @@ class RunResult:
             return None
         used = {
             "server": self.cpu.server,
-            "redis": self.cpu.others,
+            "redis": self.cpu.redis,
             "generator": self.cpu.generator,
         }
         return {name: round(100 * value / self.wall_seconds, 1) for name, value in used.items()}
+
+    def cpu_per_callback(self) -> dict[str, float] | None:
+        """µs of server and Redis CPU per 200: the run's CPU (warm-up included) over its 200s."""
+        if self.cpu is None or not self.load.ok:
+            return None
+        server, redis = 1e6 * self.cpu.server / self.load.ok, 1e6 * self.cpu.redis / self.load.ok
+        return {"server": server, "redis": redis, "total": server + redis}
 
 
 def too_many_errors(results: list[RunResult]) -> bool:
@@ -57,6 +71,17 @@ def too_many_errors(results: list[RunResult]) -> bool:
 
 def _by_key(results: list[RunResult]) -> dict[str, RunResult]:
     return {result.target.key: result for result in results}
+
+
+def _cpu_ratio(results: list[RunResult]) -> float | None:
+    """siyu gateway's CPU per callback (server + Redis) over the no-Redis peer's."""
+    runs = _by_key(results)
+    if CPU_SIYU not in runs or CPU_PEER not in runs:
+        return None
+    siyu, peer = runs[CPU_SIYU].cpu_per_callback(), runs[CPU_PEER].cpu_per_callback()
+    if siyu is None or peer is None or not peer["total"]:
+        return None
+    return siyu["total"] / peer["total"]
 
 
 def _verdicts(results: list[RunResult]) -> tuple[float, bool, bool]:
@@ -83,12 +108,19 @@ def _run_json(result: RunResult) -> dict[str, Any]:
         "backlog_after_load": result.backlog,
         "pool_exhausted": load.exhausted,
         "cpu_percent_of_one_core": result.cpu_percent(),
+        "cpu_us_per_callback": _rounded(result.cpu_per_callback()),
     }
+
+
+def _rounded(values: dict[str, float] | None) -> dict[str, float] | None:
+    return None if values is None else {name: round(value, 1) for name, value in values.items()}
 
 
 def print_json(results: list[RunResult], seconds: float, concurrency: int) -> None:
     """The whole report as one JSON object on one line."""
     ratio, ratio_met, p99_met = _verdicts(results)
+    cpu_ratio = _cpu_ratio(results)
+    cpu_met = None if cpu_ratio is None else cpu_ratio <= TARGET_CPU_RATIO
     report = {
         "benchmark": "ingest",
         "seconds": seconds,
@@ -97,6 +129,7 @@ def print_json(results: list[RunResult], seconds: float, concurrency: int) -> No
         "cpus": os.cpu_count(),
         "runs": {result.target.key: _run_json(result) for result in results},
         "throughput_ratio": round(ratio, 2),
+        "cpu_per_callback_ratio": None if cpu_ratio is None else round(cpu_ratio, 3),
         "targets": {
             "concurrency": TARGET_CONCURRENCY,
             "applies": concurrency == TARGET_CONCURRENCY,
@@ -104,18 +137,37 @@ def print_json(results: list[RunResult], seconds: float, concurrency: int) -> No
             "p99_ms_max": TARGET_P99_MS,
             "throughput_ratio_met": ratio_met,
             "p99_met": p99_met,
+            "cpu_per_callback_ratio_max": TARGET_CPU_RATIO,
+            "cpu_per_callback_ratio_met": cpu_met,
         },
     }
     print(json.dumps(report, ensure_ascii=False))
+
+
+_LABEL: Final = 24  # the widest label: "flask+wechatpy, no Redis"
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def _row(result: RunResult) -> str:
     load, cpu = result.load, result.cpu_percent()
     cpu_text = "/".join(f"{v:.0f}" for v in cpu.values()) if cpu else "n/a"
     return (
-        f"{result.target.label:<20} {load.throughput:>8.1f} {load.latency_ms(0.5):>7.1f}"
+        f"{result.target.label:<{_LABEL}} {load.throughput:>8.1f} {load.latency_ms(0.5):>7.1f}"
         f" {load.latency_ms(0.99):>7.1f} {load.ok:>7} {load.requests - load.ok:>6}"
-        f" {result.queued:>8} {result.dedup_keys:>7}  {cpu_text}"
+        f" {_count(result.queued):>8} {_count(result.dedup_keys):>7}  {cpu_text}"
+    )
+
+
+def _cpu_row(result: RunResult) -> str:
+    per = result.cpu_per_callback()
+    if per is None:
+        return f"{result.target.label:<{_LABEL}} {'n/a':>8}"
+    return (
+        f"{result.target.label:<{_LABEL}} {per['server']:>8.1f} {per['redis']:>8.1f}"
+        f" {per['total']:>8.1f}"
     )
 
 
@@ -124,7 +176,7 @@ def _warnings(result: RunResult) -> list[str]:
     notes = [f"{label}: non-200 outcomes {dict(load.errors)}"] if load.errors else []
     if load.exhausted:
         notes.append(f"{label}: ran out of pre-signed callbacks; its throughput is understated")
-    if result.queued != load.ok:
+    if result.queued is not None and result.queued != load.ok:
         notes.append(f"{label}: answered 200 to {load.ok} callbacks but enqueued {result.queued}")
     return notes
 
@@ -146,7 +198,7 @@ def print_table(results: list[RunResult], seconds: float, concurrency: int) -> N
         "Redis and the load generator\n"
     )
     print(
-        f"{'server':<20} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'200s':>7} {'errors':>6}"
+        f"{'server':<{_LABEL}} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'200s':>7} {'errors':>6}"
         f" {'enqueued':>8} {'dedup':>7}  CPU% server/redis/generator"
     )
     for result in results:
@@ -155,6 +207,13 @@ def print_table(results: list[RunResult], seconds: float, concurrency: int) -> N
         print(f"warning: {note}")
     for backlog in filter(None, map(_backlog_note, results)):
         print(f"note: {backlog}")
+    print(
+        "\nCPU per accepted callback, µs (utime+stime from /proc over the run, warm-up included,"
+        " / its 200s)"
+    )
+    print(f"{'server':<{_LABEL}} {'server':>8} {'redis':>8} {'total':>8}")
+    for result in results:
+        print(_cpu_row(result))
     ratio, ratio_met, p99_met = _verdicts(results)
     runs = _by_key(results)
     siyu_p99, base_p99 = runs["siyu"].load.latency_ms(0.99), runs["baseline"].load.latency_ms(0.99)
@@ -166,5 +225,18 @@ def print_table(results: list[RunResult], seconds: float, concurrency: int) -> N
         f"p99 siyu {siyu_p99:.1f} ms, baseline {base_p99:.1f} ms"
         f"   target siyu < {TARGET_P99_MS:g} ms: {'met' if p99_met else 'MISSED'}"
     )
+    _print_cpu_verdict(results)
     if concurrency != TARGET_CONCURRENCY:
         print(f"(the targets are defined at {TARGET_CONCURRENCY} connections)")
+
+
+def _print_cpu_verdict(results: list[RunResult]) -> None:
+    ratio, runs = _cpu_ratio(results), _by_key(results)
+    if ratio is None:
+        print("CPU per callback: n/a (no /proc)")
+        return
+    siyu, peer = runs[CPU_SIYU], runs[CPU_PEER]
+    print(
+        f"CPU per callback {siyu.target.label} / {peer.target.label}: {ratio:.2f}x"
+        f"   target <= {TARGET_CPU_RATIO:g}x: {'met' if ratio <= TARGET_CPU_RATIO else 'MISSED'}"
+    )

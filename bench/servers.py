@@ -149,7 +149,10 @@ def running_siyu(
 
 @contextlib.contextmanager
 def running_baseline(workdir: Path, corp_id: str, port: int, redis_url: str) -> Iterator[Server]:
-    """The Flask + wechatpy baseline on gunicorn, one sync worker, stopped on exit."""
+    """The Flask + wechatpy baseline on gunicorn, one sync worker, stopped on exit.
+
+    ``redis_url`` empty: the baseline without Redis (it stores nothing).
+    """
     command = [
         sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
         "--bind", f"{HOST}:{port}", "--log-level", "warning", "bench.baseline_app:app",
@@ -161,5 +164,7 @@ def running_baseline(workdir: Path, corp_id: str, port: int, redis_url: str) -> 
         "BENCH_BASELINE_AES_KEY": AES_KEY,
         "BENCH_BASELINE_REDIS_URL": redis_url,
     }
-    with _running("baseline", command, port, workdir / "baseline.log", env) as server:
+    name = "baseline" if redis_url else "baseline (no Redis)"
+    log_path = workdir / f"baseline-{corp_id}.log"
+    with _running(name, command, port, log_path, env) as server:
         yield server
