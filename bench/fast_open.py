@@ -48,7 +48,7 @@ def parse(document: bytes) -> StdET.Element:
 
 def fields_of(plaintext: str) -> dict[str, Any]:
     """As ``bot.envelope.parse_fields``."""
-    converted = envelope._convert(parse(plaintext.encode("utf-8")))
+    converted = envelope._convert(parse(plaintext.encode("utf-8")), 0)
     if not isinstance(converted, dict):
         raise MalformedXML("message has no fields")
     return converted

@@ -29,12 +29,12 @@ from aiohttp import web
 from bench.batch_enqueue import BatchEnqueuer
 from bench.fast_open import FastOpener
 from bench.servers import AES_KEY, TOKEN
+from bot.cli.serve import settle_garbage_collector
 from bot.crypto import CallbackCrypto
 from bot.inbound import OpenedCallback, Rejected, open_post
 from bot.lanes import is_express
 from bot.metrics import Metrics
 from bot.queue import EventQueue
-from bot.serve import settle_garbage_collector
 from bot.store.connection import connect
 
 logger = logging.getLogger("bot.gateway")
