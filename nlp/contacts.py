@@ -46,6 +46,7 @@ _URL: Final = re.compile(
 _EMAIL: Final = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 _TAOBAO_CODE: Final = re.compile(r"([¥$€£₤])[a-z0-9]{8,14}\1", re.I)
 _URLISH: Final = re.compile(r"[.．@＠¥￥$€£₤]|[a-z0-9]点[a-z]", re.I)  # 点 alone is 一点, 点赞
+_DOT_WORD: Final = re.compile(r"[a-z0-9]点[a-z]")  # the same in normalized text
 _LIGHT: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
     ord("。"): ord("."),
     ord("．"): ord("."),
@@ -85,7 +86,7 @@ class ContactDetector:
         """
         hits: list[ContactHit] = []
         if n.text is n.original:  # normalization changed nothing: no . @ ¥ can be there
-            linkish = "点" in n.text and _URLISH.search(n.text) is not None
+            linkish = "点" in n.text and _DOT_WORD.search(n.text) is not None
         else:
             linkish = _URLISH.search(n.original) is not None
         if linkish or "dot" in n.text:
