@@ -164,7 +164,8 @@ def _merge(hits: list[Hit]) -> list[Hit]:
 
 def _dedupe(hits: list[Hit], categories: tuple[str, ...]) -> tuple[Hit, ...]:
     """One hit per span: overlapping hits of a category merge into one (named by the longest);
-    a span that two categories match goes to the earlier category."""
+    a span inside a hit of an earlier category is that hit's (带你投资…躺赚 is fraud, and the
+    躺赚 inside it is not an ad-law claim of its own)."""
     if len(hits) < 2:  # noqa: PLR2004 - nothing to merge
         return tuple(hits)
     hits = sorted(hits, key=_order)
@@ -176,12 +177,11 @@ def _dedupe(hits: list[Hit], categories: tuple[str, ...]) -> tuple[Hit, ...]:
     merged: dict[str, list[Hit]] = {}
     for hit in hits:
         merged.setdefault(hit.category, []).append(hit)
-    kept: dict[tuple[int, int], Hit] = {}
+    kept: list[Hit] = []
     for hit in sorted(
         (h for g in merged.values() for h in _merge(g)),
         key=lambda h: rank.get(h.category, unknown),
     ):
-        kept.setdefault((hit.start, hit.end), hit)
-    return tuple(
-        sorted(kept.values(), key=lambda h: (h.start, h.end, rank.get(h.category, unknown)))
-    )
+        if not any(k.start <= hit.start and hit.end <= k.end for k in kept):
+            kept.append(hit)
+    return tuple(sorted(kept, key=lambda h: (h.start, h.end, rank.get(h.category, unknown))))
