@@ -5,7 +5,8 @@ the lists (role, categories, intent, text); hard.tsv the harder kinds (look-alik
 homophone spellings, contacts in disguise, other platforms, job-ad fraud, abbreviated abuse,
 intents said indirectly, and negatives that look like them). Precision and recall count
 (message, category) pairs over the four categories; accuracy counts messages whose intent (or
-none) is right. ``pytest -s`` prints the per-category table of BENCHMARKS.md.
+none) is right. hard_check.tsv was written after the lists were tuned on hard.tsv and is not
+tuned on. ``pytest -s`` prints the per-category table of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -86,7 +87,11 @@ def _report(quality: Quality) -> str:
 
 @pytest.mark.parametrize(
     ("name", "least", "floor"),
-    [("quality.tsv", 300, (0.9, 0.9, 0.85)), ("hard.tsv", 150, (0.9, 0.9, 0.85))],
+    [
+        ("quality.tsv", 300, (0.9, 0.9, 0.85)),
+        ("hard.tsv", 150, (0.9, 0.9, 0.85)),
+        ("hard_check.tsv", 60, (0.9, 0.9, 0.85)),  # never tuned on: the honest estimate
+    ],
 )
 def test_quality_on_our_labelled_sets(
     analyzer: Analyzer, name: str, least: int, floor: tuple[float, float, float]
