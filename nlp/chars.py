@@ -2,7 +2,7 @@
 
 Every character of a message is looked up once per process and cached: NFKC (full-width to
 half-width, compatibility forms), case fold, accents off Latin letters, look-alike letters
-from other scripts, digit variants (①, ❶, ⑴, ➀), hearts that stand for 心, and traditional to
+from other scripts, digit variants (①, ❶, ⑴, ➀, ٣), hearts that stand for 心, and traditional to
 simplified characters. The result is one of: a single canonical character, ``NOISE`` (skipped
 inside a word), ``SOFT`` (a dot or tilde whose role depends on its neighbours, see
 ``normalize``), or ``EXPAND`` (several characters, e.g. ⑽ → 10; handled on the slow path).
@@ -71,7 +71,7 @@ def _canonical(ch: str) -> str:
     if ch in _SPECIAL:
         return _SPECIAL[ch]
     category = unicodedata.category(ch)
-    if category == "No" and (digits := _number(ch)) is not None:
+    if category in {"No", "Nd"} and (digits := _number(ch)) is not None:  # ①, ٣, ३: digits
         return digits
     folded = unicodedata.normalize("NFKC", ch).casefold()
     if len(folded) == 1:

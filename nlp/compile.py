@@ -19,6 +19,7 @@ from nlp.normalize import normalize
 ALLOW: Final = "@allow"  # the containment allowlist
 CUE_PREFIX: Final = "@"  # "@wechat", "@qq": a contact id may follow
 INTENT_PREFIX: Final = "#"  # intent cues share the sensitive automaton under "#<intent>"
+QUESTION: Final = "?"  # question markers (吗, 多少): the intent's question bonus
 _PLACEHOLDER: Final = re.compile(r"\{(~?)([^{}]+)\}")
 _CHUNK: Final = 2000
 _PAUSE_SECONDS: Final = 0.0005

@@ -17,8 +17,9 @@ from nlp.segment import Segmenter
 _A_NOT_A: Final = re.compile(r"(\w)[不没]\1")
 _WINDOW: Final = 16  # characters each side of a match that jieba sees
 _NEGATION_REACH: Final = 8  # characters before a match searched for a negation
-_ASKING_AFTER: Final = ("吗", "?", "？", "呢", "么")
-_ASKING_BEFORE: Final = ("是不是", "能不能", "会不会", "有没有", "可不可以", "能否", "是否")
+_ASKING_AFTER: Final = frozenset("吗?？呢么")
+_ASKING_BEFORE: Final = re.compile("是不是|能不能|会不会|有没有|可不可以|能否|是否")
+_RUN: Final = re.compile(rf"[^\W_]{{0,{_WINDOW * 4}}}")  # letters and digits: str.isalnum
 _FILLERS_SKIPPED: Final = 3  # 不 [想] [再] [给你] 发: words between a negation and what it negates
 
 
@@ -33,10 +34,8 @@ def clause_start(text: str, index: int, reach: int = _WINDOW * 4) -> int:
 
 def clause_end(text: str, index: int) -> int:
     """End of the clause holding ``text[index - 1]``."""
-    i = index
-    while i < len(text) and text[i].isalnum() and i - index < _WINDOW * 4:
-        i += 1
-    return i
+    match = _RUN.match(text, index)
+    return match.end() if match else index
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +70,9 @@ class Context:
         left = clause_start(text, start, _WINDOW)
         right = clause_end(text, end)
         after = text[end : right + 1]  # the boundary that ends the clause: ? or ？
-        if any(mark in after for mark in _ASKING_AFTER):
+        if not _ASKING_AFTER.isdisjoint(after):
             return True
-        return any(mark in text[left:start] for mark in _ASKING_BEFORE)
+        return _ASKING_BEFORE.search(text, left, start) is not None
 
     def negated(self, text: str, start: int) -> bool:
         """Is the match at ``start`` negated (不贵, 不想买了, 请勿私下转账)?

@@ -104,7 +104,7 @@ class Analyzer:
         elif not parts.intents:  # most messages: no cue, no intent, nothing more to do
             return Analysis(hits, None, 0.0, truncated)
         elif len(n.original) <= INTENT_CHARS:
-            intent = snap.intents.classify(n, parts.intents_outside_allowed())
+            intent = snap.intents.classify(n, parts.intents_outside_allowed(), parts.asks)
         else:  # an intent is stated early; the rest of a long message is detail
             intent = snap.intents.classify(normalize(n.original[:INTENT_CHARS]))
         if intent is None:

@@ -8,6 +8,7 @@ overlapping hits of a category merge into one.
 
 from __future__ import annotations
 
+import functools
 from typing import Final, NamedTuple
 
 from nlp.matcher import Half, Match, Parts
@@ -138,26 +139,49 @@ def find_hits(snap: Snapshot, n: Normalized, parts: Parts) -> tuple[Hit, ...]:
     return _dedupe(hits, snap.categories)
 
 
+@functools.lru_cache(maxsize=16)
+def _ranks(categories: tuple[str, ...]) -> dict[str, int]:
+    """Category → rank: the product's categories first, then the lists' own."""
+    return {c: i for i, c in enumerate((*CATEGORY_ORDER, *categories))}
+
+
+def _order(hit: Hit) -> tuple[int, int, str]:
+    return hit.start, -hit.end, hit.word
+
+
+def _merge(hits: list[Hit]) -> list[Hit]:
+    """Overlapping hits of one category (sorted by ``_order``) merge, named by the longest."""
+    out = [hits[0]]
+    for hit in hits[1:]:
+        last = out[-1]
+        if hit.start < last.end:
+            longest = last if last.end - last.start >= hit.end - hit.start else hit
+            out[-1] = Hit(last.category, longest.word, last.start, max(last.end, hit.end))
+        else:
+            out.append(hit)
+    return out
+
+
 def _dedupe(hits: list[Hit], categories: tuple[str, ...]) -> tuple[Hit, ...]:
     """One hit per span: overlapping hits of a category merge into one (named by the longest);
-    a span that two categories match goes to the earlier category."""
+    a span inside a hit of an earlier category is that hit's (带你投资…躺赚 is fraud, and the
+    躺赚 inside it is not an ad-law claim of its own)."""
     if len(hits) < 2:  # noqa: PLR2004 - nothing to merge
         return tuple(hits)
-    rank = {c: i for i, c in enumerate((*CATEGORY_ORDER, *categories))}
+    hits = sorted(hits, key=_order)
+    category = hits[0].category
+    if all(h.category == category for h in hits):  # one category: its merged spans are apart
+        return tuple(_merge(hits))
+    rank = _ranks(categories)
+    unknown = len(rank)
     merged: dict[str, list[Hit]] = {}
-    for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.word)):
-        group = merged.setdefault(hit.category, [])
-        if group and hit.start < group[-1].end:
-            last = group[-1]
-            longest = last if last.end - last.start >= hit.end - hit.start else hit
-            group[-1] = Hit(last.category, longest.word, last.start, max(last.end, hit.end))
-        else:
-            group.append(hit)
-    kept: dict[tuple[int, int], Hit] = {}
+    for hit in hits:
+        merged.setdefault(hit.category, []).append(hit)
+    kept: list[Hit] = []
     for hit in sorted(
-        (h for g in merged.values() for h in g), key=lambda h: rank.get(h.category, len(rank))
+        (h for g in merged.values() for h in _merge(g)),
+        key=lambda h: rank.get(h.category, unknown),
     ):
-        kept.setdefault((hit.start, hit.end), hit)
-    return tuple(
-        sorted(kept.values(), key=lambda h: (h.start, h.end, rank.get(h.category, len(rank))))
-    )
+        if not any(k.start <= hit.start and hit.end <= k.end for k in kept):
+            kept.append(hit)
+    return tuple(sorted(kept, key=lambda h: (h.start, h.end, rank.get(h.category, unknown))))

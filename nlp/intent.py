@@ -13,6 +13,7 @@ No cue, no jieba: most messages cost one automaton pass.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ def _longest_first(match: Match) -> tuple[int, float, int]:
     return (match.start - match.end, -match.rule.weight, match.start)
 
 
+@functools.lru_cache(maxsize=4096)  # a few sums of a few weights: computed once each
 def confidence(total: float) -> float:
     """Summed cue weight → [0, 1): one strong cue (weight 2) gives 0.75."""
     return round(1.0 - math.pow(0.5, max(total, 0.0)), 4)
@@ -68,21 +70,26 @@ class RuleIntents:
         markers, self._question_bonus = questions
         self._question = re.compile("|".join(map(re.escape, markers))) if markers else None
 
-    def classify(self, text: Normalized, matches: Sequence[Match] | None = None) -> Intent | None:
+    def classify(
+        self, text: Normalized, matches: Sequence[Match] | None = None, asks: bool | None = None
+    ) -> Intent | None:
         """The best-scoring intent at or above ``min_score``, else None.
 
-        ``matches``: the cues already found by a shared automaton (labels ``#<intent>``),
-        which saves a second pass over the text.
+        ``matches``: the cues already found by a shared automaton (labels ``#<intent>``,
+        intent cues only), which saves a second pass over the text; ``asks``: whether that
+        pass found a question marker.
         """
+        found: Sequence[Match]
         if matches is None:
             found = self._matcher.find(text)
             strip = 0
         else:
-            found = [m for m in matches if m.rule.label[:1] == "#"]
+            found = matches
             strip = 1
         if not found:
             return None
-        asks = self._question is not None and self._question.search(text.text) is not None
+        if asks is None:
+            asks = self._question is not None and self._question.search(text.text) is not None
         bonus = self._question_bonus if asks else 0.0
         if len(found) == 1:  # one cue (most messages with an intent): no grouping to do
             return self._one(text, found[0], bonus, strip)
@@ -91,15 +98,14 @@ class RuleIntents:
             groups.setdefault(match.rule.label[strip:], []).append(match)
         # Branch and bound: an intent whose cues could not reach min_score even if none were
         # negated is never checked (no jieba, no negation), nor one that cannot beat the best.
-        bounds = {
-            name: bonus + sum(max(m.rule.weight, 0) for m in ms) for name, ms in groups.items()
-        }
         best: tuple[float, int, str] | None = None
-        for name in sorted(bounds, key=lambda n: (-bounds[n], self._rank.get(n, len(self._rank)))):
-            if bounds[name] < self._min_score or (best is not None and bounds[name] < -best[0]):
-                break
-            total = bonus + self._score(text, groups[name])
-            key = (-total, self._rank.get(name, len(self._rank)), name)
+        unknown = len(self._rank)
+        for name, matches_of in groups.items():
+            bound = bonus + sum(max(m.rule.weight, 0) for m in matches_of)
+            if bound < self._min_score or (best is not None and bound < -best[0]):
+                continue
+            total = bonus + self._score(text, matches_of)
+            key = (-total, self._rank.get(name, unknown), name)
             if total >= self._min_score and (best is None or key < best):
                 best = key
         if best is None:
@@ -125,6 +131,8 @@ class RuleIntents:
 
     def _score(self, text: Normalized, matches: list[Match]) -> float:
         """The summed weight of one intent's cues that stand (whole words, not negated)."""
+        if len(matches) == 1:
+            return matches[0].rule.weight if self._stands(text, matches[0]) else 0.0
         taken: list[tuple[float, int, int]] = []
         for match in sorted(matches, key=_longest_first):
             rule = match.rule

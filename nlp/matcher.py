@@ -13,12 +13,12 @@ sorted by meaning, without a Python object per rule for the common halves (好�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import ahocorasick_rs
 
-from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, PatternTable, Rule, is_latin
+from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, QUESTION, PatternTable, Rule, is_latin
 from nlp.normalize import Normalized
 
 
@@ -49,6 +49,7 @@ class Parts(NamedTuple):
     halves: list[Half]  # halves of A&B entries (only when a pair is possible)
     intents: list[Match]  # intent cues
     allowed: list[tuple[int, int]]  # spans of allowlisted words
+    asks: bool = False  # a question marker (吗, 多少, ?) is in the message
 
     @classmethod
     def of(cls, matches: Sequence[Match]) -> Parts:
@@ -60,6 +61,8 @@ class Parts(NamedTuple):
                 parts.intents.append(m)
             elif label == ALLOW:
                 parts.allowed.append((m.start, m.end))
+            elif label == QUESTION:
+                continue
             elif label[:1] == CUE_PREFIX:
                 parts.cues.append(m)
             elif not m.rule.part:
@@ -85,6 +88,8 @@ class Slot(NamedTuple):
     allow: bool
     first: int  # the pairs this pattern is the first half of (bits)
     second: int  # ...and the second half of
+    single: tuple[int, Rule] | None  # the one rule of the pattern, if it has only one
+    question: bool  # a question marker
 
 
 def _edge(n: Normalized, before: int, after: int) -> bool:
@@ -100,37 +105,46 @@ def _edge(n: Normalized, before: int, after: int) -> bool:
     return not n.joined(after)  # noise between them: "vx d"
 
 
+def _slot(rules: Sequence[Rule], pair_bit: Callable[[Rule], int]) -> Slot:
+    """What one pattern means: its rules sorted by kind."""
+    kinds: tuple[list[Rule], list[Rule], list[Rule]] = ([], [], [])  # WORDS, CUES, INTENTS
+    allow = question = False
+    first = second = 0
+    for rule in rules:
+        label = rule.label
+        if label == QUESTION:
+            question = True
+        elif rule.part == 1:
+            first |= pair_bit(rule)
+        elif rule.part:
+            second |= pair_bit(rule)
+        elif label == ALLOW:
+            allow = True
+        else:
+            prefix = label[:1]
+            kinds[
+                INTENTS if prefix == INTENT_PREFIX else CUES if prefix == CUE_PREFIX else WORDS
+            ].append(rule)
+    grouped = tuple((kind, tuple(rules)) for kind, rules in enumerate(kinds) if rules)
+    single = None
+    if len(grouped) == 1 and len(grouped[0][1]) == 1 and not (allow or first or second or question):
+        single = (grouped[0][0], grouped[0][1][0])
+    return Slot(grouped, allow, first, second, single, question)
+
+
 def _slots(table: PatternTable) -> tuple[list[Slot], list[Rule]]:
     """Sort each pattern's rules by kind; number the ``A&B`` pairs."""
     pairs: dict[tuple[str, str], int] = {}
     pair_rules: list[Rule] = []
-    slots = []
-    for rules in table.rules:
-        words, intents, cues = [], [], []
-        allow = False
-        first = second = 0
-        for rule in rules:
-            if rule.part:
-                key = (rule.label, rule.word)
-                if key not in pairs:
-                    pairs[key] = len(pair_rules)
-                    pair_rules.append(rule)
-                bit = 1 << pairs[key]
-                if rule.part == 1:
-                    first |= bit
-                else:
-                    second |= bit
-            elif rule.label[:1] == INTENT_PREFIX:
-                intents.append(rule)
-            elif rule.label == ALLOW:
-                allow = True
-            elif rule.label[:1] == CUE_PREFIX:
-                cues.append(rule)
-            else:
-                words.append(rule)
-        kinds = ((WORDS, tuple(words)), (CUES, tuple(cues)), (INTENTS, tuple(intents)))
-        slots.append(Slot(tuple(k for k in kinds if k[1]), allow, first, second))
-    return slots, pair_rules
+
+    def pair_bit(rule: Rule) -> int:
+        key = (rule.label, rule.word)
+        if key not in pairs:
+            pairs[key] = len(pair_rules)
+            pair_rules.append(rule)
+        return 1 << pairs[key]
+
+    return [_slot(rules, pair_bit) for rules in table.rules], pair_rules
 
 
 class Matcher:
@@ -183,34 +197,42 @@ class Matcher:
         ]
 
     def scan(self, n: Normalized, limit: int) -> Parts | None:
-        """The matches of ``n`` sorted by meaning (at most ``limit`` examined); None: none."""
+        """The matches of ``n`` sorted by meaning (at most ``limit`` examined); None: nothing
+        that makes a hit or an intent."""
         found = self._found(n, limit)
         if not found:
             return None
         lists: tuple[list[Match], list[Match], list[Match]] = ([], [], [])
         allowed: list[tuple[int, int]] = []
         slots = self._slots
-        paired = False
+        new = tuple.__new__  # Match(...) runs a Python __new__: 3x slower, per match
+        asks = False
+        firsts = seconds = 0
         for index, start, end in found:
             slot = slots[index]
+            single = slot.single
+            if single is not None:  # most patterns: one word, one cue or one intent cue
+                lists[single[0]].append(new(Match, (single[1], start, end)))
+                continue
+            if slot.question:
+                asks = True
             for kind, rules in slot.rules:
-                lists[kind].extend([Match(rule, start, end) for rule in rules])
+                lists[kind].extend([new(Match, (rule, start, end)) for rule in rules])
             if slot.allow:
                 allowed.append((start, end))
-            paired = paired or bool(slot.first or slot.second)
+            firsts |= slot.first
+            seconds |= slot.second
         words, cues, intents = lists
-        return Parts(words, cues, self._halves(found) if paired else [], intents, allowed)
+        halves = self._halves(found) if firsts & seconds else []  # 好评 alone: no pair
+        if not (words or cues or intents or halves):
+            return None  # only question marks, allowlisted words or lone halves: nothing to do
+        return Parts(words, cues, halves, intents, allowed, asks)
 
     def _halves(self, found: list[tuple[int, int, int]]) -> list[Half]:
-        """The halves of ``A&B`` entries, if some pair has both of its halves here."""
+        """The halves of ``A&B`` entries among the matches."""
         slots = self._slots
-        halves = [
+        return [
             Half(start, end, slots[index].first, slots[index].second)
             for index, start, end in found
             if slots[index].first or slots[index].second
         ]
-        firsts = seconds = 0
-        for half in halves:
-            firsts |= half.first
-            seconds |= half.second
-        return halves if firsts & seconds else []  # 好评 alone: no pair to look at

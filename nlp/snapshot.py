@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, PatternTable, Rule, pause
+from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, QUESTION, PatternTable, Rule, pause
 from nlp.contacts import ContactDetector
 from nlp.context import Context
 from nlp.intent import RuleIntents
@@ -86,6 +86,9 @@ def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
             words |= target.add_entries(
                 label, entries, lists.families, negatable=True, stop_chars=stop, auto_token=False
             )
+    for marker in options.question_markers:  # found in the same pass as the cues
+        if pattern := normalize(marker).text:
+            table.add(pattern, Rule(QUESTION, marker))
     segmenter.add_words(sorted(words))  # one automaton of the words it did not know yet
     pause()
     context = Context.build(segmenter, options.negators, options.fillers)
