@@ -16,20 +16,30 @@ from bot.store.ledger import Ledger
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
+from handlers.customers import components as customer_parts
 from handlers.groups import admin as groups_admin
+from handlers.groups import components as groups_parts
 from handlers.groups import router as group_chats
+from handlers.groups.components import GROUP_REGISTRY
+from handlers.groups.services import OwnerAlerts, RegistryNames
 from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
 from handlers.intake import channels, churn, profiles, tags, welcome
+from handlers.intake import components as intake_parts
+from handlers.intake.directory import LiveDirectory
+from handlers.moderation import components as moderation_parts
 from handlers.moderation import intent_router as intents
 from handlers.moderation import router as moderation
 from handlers.moderation.analyzer import ANALYZER, load_analyzer
+from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
 from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
 from handlers.reminders.service import ReminderService
 from handlers.tasks import admin as tasks_admin
+from handlers.tasks import components as tasks_parts
 from handlers.tasks import router as campaigns
+from handlers.tasks.needs import GROUP_LABELS
 
 
 def build_express_router() -> Router:
@@ -64,6 +74,12 @@ async def build_components(
 ) -> Components:
     """Every concern's components, once per process (``workers``: also what only they use)."""
     components = Components()
+    for concern in (customer_parts, intake_parts, moderation_parts, tasks_parts, groups_parts):
+        concern.provide(components, redis, settings)
+    components.provide(DIRECTORY, LiveDirectory())
+    components.provide(GROUP_NAMES, RegistryNames(components.get(GROUP_REGISTRY)))
+    components.provide(GROUP_ALERTS, OwnerAlerts())
+    components.provide(GROUP_LABELS, components.get(GROUP_REGISTRY))
     reminders = ReminderService.build(redis, settings, clock, ledger)
     components.provide(REMINDERS, reminders)
     components.provide(SOP_REMINDERS, reminders)

@@ -1,5 +1,9 @@
 """The leader's poll: due reminders → ReminderDue events on the stream, then out of the index.
 
+The scheduler knows the due index (a sorted set of reminder ids by due time) and the
+reminder hash's assignee, nothing of reminders' states: what a due reminder becomes is the
+reminders concern's business, on a worker.
+
 Enqueue first, remove after, both idempotent: the queue's dedup key (reminder id + due time)
 drops a repeat, and the removal only happens if the entry's due time is unchanged and the
 fencing token is still the current one. A leader killed between the two leaves the entries
@@ -9,6 +13,7 @@ in the index; its successor enqueues them again (dropped as duplicates) and remo
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Final, cast
 
 from redis.asyncio import Redis
@@ -17,8 +22,6 @@ from bot.clock import Clock
 from bot.events.reminders import ReminderDue, reminder_due_xml
 from bot.queue import EventQueue
 from bot.store import keys
-from handlers.reminders.records import State, to_ms
-from handlers.reminders.repository import ReminderRepository
 
 # KEYS: fence, due index. ARGV: token, then (id, due ms) pairs.
 _REMOVE_FENCED: Final = """
@@ -36,6 +39,11 @@ return removed
 _CONCURRENCY: Final = 64  # enqueue calls in flight per poll
 
 
+def to_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch: the due index's scores."""
+    return int(moment.timestamp() * 1000)
+
+
 class Deposed(Exception):
     """The fencing token is no longer current: another process leads now."""
 
@@ -51,7 +59,6 @@ class DueTicker:
         self.clock = clock
         self.app = app
         self.batch_size = batch_size
-        self.repo = ReminderRepository(redis, corp_id)
         self._remove = redis.register_script(_REMOVE_FENCED)
 
     async def tick(self, token: int) -> int:
@@ -61,9 +68,7 @@ class DueTicker:
             moved = await self._batch(token)
             total += moved
             if moved < self.batch_size:
-                break
-        await self._expire(token)
-        return total
+                return total
 
     async def _batch(self, token: int) -> int:
         now = self.clock.now()
@@ -94,15 +99,3 @@ class DueTicker:
         if int(removed) < 0:
             raise Deposed(f"fencing token {token} is stale")
         return len(due)
-
-    async def _expire(self, token: int) -> None:
-        """Sent reminders nobody acted on within reminders.expire_hours become expired."""
-        ids = await self.repo.expiring(to_ms(self.clock.now()), self.batch_size)
-        if not ids:
-            return
-        if await self.redis.get(keys.scheduler_fence(self.corp_id)) != str(token):
-            raise Deposed(f"fencing token {token} is stale")
-        for reminder_id in ids:
-            await self.repo.transition(reminder_id, State.EXPIRED,
-                                       note="not acted on in time")  # fmt: skip
-        await self.redis.zrem(keys.reminders_expiring(self.corp_id), *ids)  # gone or moved on

@@ -17,7 +17,7 @@ from bot.metrics import Metrics
 from bot.runtime import running
 from config.settings import Settings
 from handlers.intake.backfill import import_customers
-from handlers.intake.channel_store import ChannelCodes
+from handlers.intake.components import CHANNEL_CODES
 from handlers.intake.live import day_of, local_time, rules_of, rules_store
 from handlers.intake.live_codes import create_code, rebalance_all, stats_of
 from handlers.intake.rules import load_rules_file
@@ -53,7 +53,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> Result:
 async def list_channels(deps: Deps) -> Result:
     """Every channel of the rules with its live code (or the lack of one)."""
     rules = await rules_of(deps)
-    codes = await ChannelCodes(deps.redis, deps.corp_id).all()
+    codes = await deps.get(CHANNEL_CODES).all()
     lines = []
     for channel_id, channel in rules.channels.items():
         code = codes.get(channel_id)

@@ -22,7 +22,7 @@ from bot.metrics import Metrics
 from bot.runtime import running
 from bot.wecom.errors import RateLimited, WeComAPIError, WeComUnavailable
 from config.settings import Settings
-from handlers.customers.tags import TagCatalogue
+from handlers.customers.components import TAG_CATALOGUE
 from handlers.tasks import service
 from handlers.tasks.model import (
     Content,
@@ -100,7 +100,7 @@ async def spec_from_args(deps: Deps, args: argparse.Namespace) -> TaskSpec:
     if args.groups_of or args.group_label:
         groups = GroupFilter(owners=tuple(args.groups_of), labels=tuple(args.group_label))
     else:
-        catalogue = TagCatalogue(deps.redis, deps.corp_id)
+        catalogue = deps.get(TAG_CATALOGUE)
         api = deps.api(deps.settings.tasks.app)
         customers = CustomerFilter(
             everyone=args.all_customers,

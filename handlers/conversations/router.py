@@ -10,7 +10,6 @@ import logging
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import KfMsgOrEvent
-from bot.queue import EventQueue
 from handlers.conversations.kf import KfPuller, token_usable
 
 logger = logging.getLogger(__name__)
@@ -22,7 +21,7 @@ def puller_of(deps: Deps) -> KfPuller:
     """The KF puller of this deployment (the moderation app's KF API, the event stream)."""
     settings = deps.settings
     app = settings.moderation.app
-    queue = EventQueue(deps.redis, deps.corp_id, settings.queue.dedup_ttl_seconds)
+    queue = deps.queue
     return KfPuller(deps.api(app).kf, queue, deps.redis, deps.corp_id, app,
                     max_pages=settings.moderation.kf_max_pages)  # fmt: skip
 

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import RateLimited, WeComAPIError
 from config.settings import GroupSettings
+from handlers.groups.components import GROUP_COUNTERS, GROUP_REGISTRY
 from handlers.groups.rules import GroupRules, load_group_rules
 from handlers.groups.store import GroupCounters, GroupRegistry
 
@@ -36,8 +37,8 @@ class Groups:
         settings = deps.settings.groups
         return cls(
             deps,
-            GroupRegistry(deps.redis, deps.corp_id),
-            GroupCounters(deps.redis, deps.corp_id, settings.stats_ttl_days * 86400),
+            deps.get(GROUP_REGISTRY),
+            deps.get(GROUP_COUNTERS),
             rules or load_group_rules(settings.rules_file),
             ZoneInfo(deps.settings.timezone),
             at,

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from bot.deps import Deps
-from handlers.customers.profiles import Customers, Relation
+from handlers.customers.components import CUSTOMERS
+from handlers.customers.profiles import Relation
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ async def import_customers(deps: Deps, staff: Sequence[str] = ()) -> int:
     contacts = deps.api(deps.settings.intake.app).contacts
     members = list(staff) or await contacts.follow_users()
     seen: set[str] = set()
-    customers = Customers(deps.redis, deps.corp_id)
+    customers = deps.get(CUSTOMERS)
     now = int(deps.clock.now().timestamp())
     for start in range(0, len(members), STAFF_PER_CALL):
         chunk, cursor = members[start : start + STAFF_PER_CALL], ""

@@ -23,7 +23,7 @@ from bot.events import (
 )
 from bot.events.base import unix
 from bot.events.ticks import MinuteTick
-from handlers.customers.profiles import Customers
+from handlers.customers.components import CUSTOMERS
 from handlers.intake import allocation
 from handlers.intake.channel_store import channel_view
 from handlers.intake.filters import Added, not_a_transfer, through_a_live_code
@@ -97,7 +97,7 @@ async def _added(event: Added, deps: Deps) -> None:
 
 async def _deleted(external_userid: str, userid: str, dedup_key: str, at: int, deps: Deps, *,
                    by_customer: bool) -> None:  # fmt: skip
-    relation = await Customers(deps.redis, deps.corp_id).relation(external_userid, userid)
+    relation = await deps.get(CUSTOMERS).relation(external_userid, userid)
     rules = await rules_of(deps)
     found = rules.channel_for(relation.state if relation is not None else None)
     if found is None:

@@ -30,7 +30,7 @@ from bot.events import (
 from bot.events.base import unix
 from bot.events.ticks import MinuteTick
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.customers.profiles import Customers
+from handlers.customers.components import CUSTOMERS
 from handlers.intake.churn_digest import send_due_digests
 from handlers.intake.churn_notices import (
     BUTTON_LABELS,
@@ -42,7 +42,7 @@ from handlers.intake.churn_notices import (
     task_id,
     transfer_failed_text,
 )
-from handlers.intake.churn_store import ChurnDigests
+from handlers.intake.components import CHURN_DIGESTS
 from handlers.intake.filters import not_a_transfer
 from handlers.intake.live import rules_of
 from handlers.intake.rules import IntakeRules
@@ -94,7 +94,7 @@ async def note_staff_deletion(event: ExternalContactDeleted, deps: Deps) -> None
 async def explain_failed_transfer(event: TransferFailed, deps: Deps) -> None:
     """Tell the takeover staff member (and their manager) why the customer did not move."""
     rules = await rules_of(deps)
-    profile = await Customers(deps.redis, deps.corp_id).get(event.external_user_id)
+    profile = await deps.get(CUSTOMERS).get(event.external_user_id)
     name = profile.name if profile is not None and profile.name else event.external_user_id
     text = transfer_failed_text(name, rules.staff_name(event.user_id), event.fail_reason)
     member = rules.staff.get(event.user_id)
@@ -128,7 +128,7 @@ def _nothing(pipe: Pipeline) -> None:
 
 async def _loss(event: ExternalContactEvent, deps: Deps, rules: IntakeRules, kind: str) -> Loss:
     """The loss as the profile store knows it (profiles ran first and kept the relation)."""
-    profile = await Customers(deps.redis, deps.corp_id).get(event.external_user_id)
+    profile = await deps.get(CUSTOMERS).get(event.external_user_id)
     relation = profile.relations.get(event.user_id) if profile is not None else None
     found = rules.channel_for(relation.state if relation is not None else None)
     last = None
@@ -153,7 +153,7 @@ async def _queue_for_manager(event: ExternalContactEvent, deps: Deps, rules: Int
     if not rules.churn.digest or member is None or not member.manager:
         return
     manager = member.manager
-    digests = ChurnDigests(deps.redis, deps.corp_id)
+    digests = deps.get(CHURN_DIGESTS)
 
     def queue(pipe: Pipeline) -> None:
         digests.queue(pipe, manager, loss)

@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.store import keys
 from bot.store.locks import Lock
 from handlers.intake.churn_notices import digest_markdown
-from handlers.intake.churn_store import ChurnDigests
+from handlers.intake.components import CHURN_DIGESTS
 from handlers.intake.hours import latest_daily, time_of_day
 from handlers.intake.live import rules_of
 
@@ -37,7 +37,7 @@ async def send_due_digests(deps: Deps) -> dict[str, int]:
     if now - slot > timedelta(minutes=deps.settings.intake.digest_grace_minutes):
         return {}  # too late for this one: the next digest time will carry the losses
     slot_seconds = int(slot.timestamp())
-    digests = ChurnDigests(deps.redis, deps.corp_id)
+    digests = deps.get(CHURN_DIGESTS)
     sent: dict[str, int] = {}
     async with Lock(deps.redis, keys.churn_digest_lock(deps.corp_id), 60.0).held(0) as held:
         if not held:

@@ -22,11 +22,11 @@ from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.intake.allocation import Plan, plan
 from handlers.intake.channel_store import (
     ChannelCode,
-    ChannelCodes,
     ChannelStats,
     ChannelView,
     channel_view,
 )
+from handlers.intake.components import CHANNEL_CODES, CHANNEL_STATS
 from handlers.intake.live import day_of, local_time, rules_of
 from handlers.intake.rules import Channel, IntakeRules
 
@@ -39,7 +39,7 @@ QR_CODE: Final = 2  # scene 2: a QR code
 
 def stats_of(deps: Deps) -> ChannelStats:
     """The channel statistics of this corp."""
-    return ChannelStats(deps.redis, deps.corp_id, deps.settings.intake.stats_ttl_days)
+    return deps.get(CHANNEL_STATS)
 
 
 async def _plan_now(deps: Deps, rules: IntakeRules, channel_id: str, channel: Channel,
@@ -70,7 +70,7 @@ async def _look(deps: Deps, rules: IntakeRules, channel_id: str,
 
 async def create_code(deps: Deps, channel_id: str) -> ChannelCode:
     """The channel's live code: made with add_contact_way (or adopted) and remembered."""
-    codes = ChannelCodes(deps.redis, deps.corp_id)
+    codes = deps.get(CHANNEL_CODES)
     existing = await codes.get(channel_id)
     if existing is not None:
         return existing
@@ -154,7 +154,7 @@ async def _apply(deps: Deps, channel_id: str) -> Plan | None:
     if changes:
         contacts = deps.api(deps.settings.intake.app).contacts
         await contacts.update_contact_way(view.code.config_id, changes)
-        await ChannelCodes(deps.redis, deps.corp_id).put(
+        await deps.get(CHANNEL_CODES).put(
             replace(view.code, users=wanted.users, state=channel.state)
         )
         logger.info("channel %s: code %s now lists %s (%s)", channel_id, view.code.config_id,
@@ -168,7 +168,7 @@ async def rebalance_all(deps: Deps) -> dict[str, Plan | None]:
     A channel WeCom refuses to update is logged and left for the next call; the others go on.
     """
     plans: dict[str, Plan | None] = {}
-    for channel_id in await ChannelCodes(deps.redis, deps.corp_id).all():
+    for channel_id in await deps.get(CHANNEL_CODES).all():
         try:
             plans[channel_id] = await rebalance(deps, channel_id)
         except (WeComAPIError, WeComUnavailable) as exc:

@@ -26,7 +26,7 @@ from redis.commands.core import AsyncScript
 from bot.deps import Deps
 from bot.events import ExternalContactEvent
 from bot.store import keys
-from handlers.customers.profiles import Customers
+from handlers.customers.components import CUSTOMERS
 
 _POLL_SECONDS: Final = 0.01
 _LOOKUP_TTL_SECONDS: Final = 30  # longer than any lookup may take
@@ -80,7 +80,7 @@ async def shared_lookup(deps: Deps, event: ExternalContactEvent,
     while lookups are marked slow (``mark_lookups_slow``), unless an outcome is there; and a
     wait that runs out marks them slow.
     """
-    customers = Customers(deps.redis, deps.corp_id)
+    customers = deps.get(CUSTOMERS)
     lock = keys.contact_lookup(deps.corp_id, event.external_user_id, event.dedup_key)
     state, raw = await _outcome_or_lock(deps.redis)(
         keys=[keys.contact_snapshot(deps.corp_id, event.external_user_id), lock,

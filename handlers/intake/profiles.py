@@ -28,7 +28,8 @@ from bot.events.chat_messages import ChatMessageEvent
 from bot.lanes import is_express
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import InvalidExternalUserId, NoExternalContactRelation
-from handlers.customers.profiles import Customers, Relation
+from handlers.customers.components import CUSTOMERS
+from handlers.customers.profiles import Relation
 from handlers.intake.filters import DELETE_BY_TRANSFER, with_a_customer
 from handlers.intake.lookup import shared_lookup
 
@@ -43,7 +44,7 @@ MAX_PAGES = 20  # 500 followers a page (doc 92114): 10 000 staff members per cus
 async def customer_left(event: FollowUserDeleted, deps: Deps) -> None:
     """The customer deleted the staff member: refresh, then mark the relation ended."""
     await refresh(event, deps)
-    await Customers(deps.redis, deps.corp_id).mark_deleted(
+    await deps.get(CUSTOMERS).mark_deleted(
         event.external_user_id, event.user_id, "customer", unix(event.create_time)
     )
 
@@ -53,7 +54,7 @@ async def staff_removed_customer(event: ExternalContactDeleted, deps: Deps) -> N
     """The staff member deleted the customer (or a transfer moved them away)."""
     await refresh(event, deps)
     by = "transfer" if event.source == DELETE_BY_TRANSFER else "staff"
-    await Customers(deps.redis, deps.corp_id).mark_deleted(
+    await deps.get(CUSTOMERS).mark_deleted(
         event.external_user_id, event.user_id, by, unix(event.create_time)
     )
 
@@ -63,7 +64,7 @@ async def count_activity(event: ChatMessageEvent, deps: Deps) -> None:
     """A message from or to a customer (KF, archive): their activity counters, once."""
     message = event.message
     direction = "in" if message.from_customer else "out"
-    customers = Customers(deps.redis, deps.corp_id)
+    customers = deps.get(CUSTOMERS)
 
     def count(pipe: Pipeline) -> None:
         customers.count_message(pipe, message.customer, direction, unix(message.sent_at))
@@ -95,7 +96,7 @@ async def refresh(event: ExternalContactEvent, deps: Deps) -> None:
     added = None
     if isinstance(event, ExternalContactAdded | ExternalContactHalfAdded):
         added = Relation(event.user_id, unix(event.create_time), state=event.state or "")
-    await Customers(deps.redis, deps.corp_id).upsert(snapshot, unix(deps.clock.now()), added)
+    await deps.get(CUSTOMERS).upsert(snapshot, unix(deps.clock.now()), added)
 
 
 async def fetch_contact(api: WeComAPI, external_userid: str) -> dict[str, Any] | None:

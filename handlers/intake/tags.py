@@ -21,8 +21,9 @@ from bot.events import (
 from bot.store import keys
 from bot.store.locks import Lock
 from bot.wecom.errors import NoExternalContactRelation
+from handlers.customers.components import TAG_CATALOGUE
 from handlers.customers.corp_tags import ensure_tags, sync_catalogue
-from handlers.customers.tags import TagCatalogue, tags_of
+from handlers.customers.tags import tags_of
 from handlers.intake.filters import Added, through_a_live_code
 from handlers.intake.live import rules_of
 
@@ -48,7 +49,7 @@ async def follow_tag_change(event: ExternalTagChanged, deps: Deps) -> None:
     """A tag or tag group was created, renamed or deleted (in the console or by the API)."""
     if event.strategy_id:  # rule-group tags live in another API (get_strategy_tag_list)
         return
-    api, catalogue = deps.api(deps.settings.intake.app), TagCatalogue(deps.redis, deps.corp_id)
+    api, catalogue = deps.api(deps.settings.intake.app), deps.get(TAG_CATALOGUE)
     if event.tag_type == "tag_group":
         if event.change_type == "delete":
             await catalogue.remove_group(event.tag_id)
@@ -66,7 +67,7 @@ async def follow_tag_change(event: ExternalTagChanged, deps: Deps) -> None:
 @router.on(ExternalTagShuffled)
 async def follow_tag_shuffle(event: ExternalTagShuffled, deps: Deps) -> None:
     """Tags were reordered: read the catalogue again."""
-    await sync_catalogue(deps.api(deps.settings.intake.app), TagCatalogue(deps.redis, deps.corp_id))
+    await sync_catalogue(deps.api(deps.settings.intake.app), deps.get(TAG_CATALOGUE))
 
 
 async def _tag(event: Added, deps: Deps) -> None:
@@ -77,7 +78,7 @@ async def _tag(event: Added, deps: Deps) -> None:
         return
     api = deps.api(settings.app)
     lock = Lock(deps.redis, keys.corp_tags_lock(deps.corp_id))
-    wanted = await ensure_tags(api, TagCatalogue(deps.redis, deps.corp_id), found[1].tags, lock)
+    wanted = await ensure_tags(api, deps.get(TAG_CATALOGUE), found[1].tags, lock)
     try:  # idempotent on WeCom's side: a redelivery marks the same tags again
         await api.contacts.mark_tag(event.user_id, event.external_user_id, add=wanted)
     except NoExternalContactRelation:

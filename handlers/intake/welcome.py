@@ -20,7 +20,7 @@ from bot.events import ExternalContactAdded, ExternalContactHalfAdded
 from bot.store.claims import claim
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
-from handlers.customers.profiles import Customers
+from handlers.customers.components import CUSTOMERS
 from handlers.intake.filters import Added, has_no_welcome_code, has_welcome_code
 from handlers.intake.live import rules_of
 from handlers.intake.lookup import mark_lookups_slow, shared_lookup, welcome_claim
@@ -137,7 +137,7 @@ def _name_of(snapshot: dict[str, Any] | None) -> str | None:
 
 async def _count_sent(deps: Deps, event: Added) -> None:
     """A welcome counts as a message to the customer (once: the code was claimed above)."""
-    customers = Customers(deps.redis, deps.corp_id)
+    customers = deps.get(CUSTOMERS)
     async with deps.redis.pipeline(transaction=False) as pipe:
         customers.count_message(pipe, event.external_user_id, "out",
                                 int(deps.clock.now().timestamp()))  # fmt: skip

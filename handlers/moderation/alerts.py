@@ -30,6 +30,7 @@ from handlers.moderation.cards import (
     task_id_for,
     violations_text,
 )
+from handlers.moderation.components import ALERT_RECORDS, VIOLATIONS
 from handlers.moderation.excerpt import excerpt
 from handlers.moderation.people import (
     SOURCE_LABELS,
@@ -42,7 +43,7 @@ from handlers.moderation.people import (
 )
 from handlers.moderation.rules import ModerationRules
 from handlers.moderation.tagging import EnsureTags, tag_customer
-from handlers.moderation.violations import TOTAL, AlertRecord, AlertRecords, Violations
+from handlers.moderation.violations import TOTAL, AlertRecord
 from nlp import Hit
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ async def alert(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...],
     """Everything one message's sensitive hits call for."""
     categories = categories_of(hits)
     role = str(message.role)
-    violations = Violations(deps.redis, deps.corp_id)
+    violations = deps.get(VIOLATIONS)
 
     def count(pipe: Pipeline) -> None:
         violations.count(pipe, role, message.sender, categories)
@@ -79,7 +80,7 @@ async def alert(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...],
 async def _record(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...], *,
                   rules: ModerationRules, customer: CustomerInfo,
                   counts: dict[str, int]) -> AlertRecord:  # fmt: skip
-    records = AlertRecords(deps.redis, deps.corp_id)
+    records = deps.get(ALERT_RECORDS)
     task_id = task_id_for(message.key)
     found = await records.get(task_id)
     if found is not None:
@@ -149,7 +150,7 @@ async def resolve(deps: Deps, task_id: str, userid: str, action: str,
     """A reviewer pressed 已处理 or 误报: record it (the first press stands) and update
     their card; a false positive takes the writer's counts back (once). The action that
     stands is returned."""
-    records = AlertRecords(deps.redis, deps.corp_id)
+    records = deps.get(ALERT_RECORDS)
     record = await records.get(task_id)
     standing = action
     if record is not None:
@@ -175,7 +176,7 @@ async def resolve(deps: Deps, task_id: str, userid: str, action: str,
 async def _take_back(deps: Deps, task_id: str, record: AlertRecord) -> None:
     about = record.about
     categories = [str(c) for c in about.get("categories", [])]
-    violations = Violations(deps.redis, deps.corp_id)
+    violations = deps.get(VIOLATIONS)
 
     def uncount(pipe: Pipeline) -> None:
         violations.count(pipe, str(about.get("role")), str(about.get("sender")), categories, -1)

@@ -13,11 +13,11 @@ import logging
 from bot.deps import Deps
 from bot.events.conversation import ChatMessage
 from bot.store.claims import claim
-from handlers.customers.do_not_disturb import DoNotDisturb
+from handlers.customers.components import DO_NOT_DISTURB
 from handlers.customers.tag_refs import TagRef
-from handlers.intake.rules import IntakeRules
-from handlers.moderation.cooldown import Cooldowns
+from handlers.moderation.components import COOLDOWNS
 from handlers.moderation.excerpt import shortened
+from handlers.moderation.needs import StaffDirectory
 from handlers.moderation.people import CustomerInfo, customer_info, directory
 from handlers.moderation.rules import IntentAction, ModerationRules
 from handlers.moderation.tagging import EnsureTags, tag_customer
@@ -34,12 +34,10 @@ def staff_of(message: ChatMessage, customer: CustomerInfo, rules: ModerationRule
     return listed[0] if listed else customer.contact() or ""
 
 
-def managers_of(people: IntakeRules, staff: str, rules: ModerationRules) -> tuple[str, ...]:
+def managers_of(people: StaffDirectory, staff: str, rules: ModerationRules) -> tuple[str, ...]:
     """Who hears of escalations: the member's manager in the staff directory, else the rules'."""
-    member = people.staff.get(staff) if staff else None
-    if member is not None and member.manager:
-        return (member.manager,)
-    return rules.intents.managers
+    manager = people.manager_of(staff) if staff else None
+    return (manager,) if manager else rules.intents.managers
 
 
 async def act(deps: Deps, message: ChatMessage, intent: str, score: float, *,
@@ -53,7 +51,7 @@ async def act(deps: Deps, message: ChatMessage, intent: str, score: float, *,
     customer = await customer_info(deps, message.customer, message.key)
     staff = staff_of(message, customer, rules)
     if action.do_not_disturb:
-        marked = await DoNotDisturb(deps.redis, deps.corp_id).add(
+        marked = await deps.get(DO_NOT_DISTURB).add(
             message.customer, f"intent:{intent}", message.sent_at
         )
         logger.info("intent %s: %s do-not-disturb (%s)", intent, message.customer,
@@ -78,7 +76,7 @@ async def _tell(deps: Deps, message: ChatMessage, intent: str, action: IntentAct
     if action.escalate:
         text = (action.escalation or action.prompt or "客户{customer}：{intent}").format(**fields)
         told.extend((manager, text) for manager in managers_of(people, staff, rules))
-    cooldowns = Cooldowns(deps.redis, deps.corp_id)
+    cooldowns = deps.get(COOLDOWNS)
     seconds = rules.intents.cooldown_minutes * 60
     api = deps.api(deps.settings.moderation.app)
     for userid, text in dict(told).items():  # each recipient once (a manager may be the staff)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from bot.deps import Deps
 from bot.events.conversation import ChatMessage, Source
 from bot.wecom.errors import WeComAPIError
-from handlers.customers.profiles import Customers, Relation
-from handlers.groups.store import GroupRegistry
-from handlers.intake.rule_store import IntakeRulesStore
-from handlers.intake.rules import IntakeRules
+from handlers.customers.components import CUSTOMERS
+from handlers.customers.profiles import Relation
+from handlers.moderation.needs import DIRECTORY, GROUP_NAMES, StaffDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ async def customer_info(deps: Deps, external_userid: str, message_key: str) -> C
     """The customer as intake knows them, else as WeCom says (cached for this message)."""
     if not external_userid:
         return CustomerInfo("")
-    customers = Customers(deps.redis, deps.corp_id)
+    customers = deps.get(CUSTOMERS)
     profile = await customers.get(external_userid)
     if profile is not None and profile.relations:
         return CustomerInfo(external_userid, profile.name,
@@ -78,32 +77,32 @@ async def customer_info(deps: Deps, external_userid: str, message_key: str) -> C
     return CustomerInfo(external_userid, str(contact.get("name", "")), _current(relations))
 
 
-async def directory(deps: Deps) -> IntakeRules:
-    """The intake rules: staff names and managers, channels by state."""
-    return await IntakeRulesStore(deps.redis, deps.corp_id, deps.settings.intake.rules_file).get()
+async def directory(deps: Deps) -> StaffDirectory:
+    """The staff directory now: names and managers, channels by state."""
+    return await deps.get(DIRECTORY).current(deps)
 
 
-def staff_label(rules: IntakeRules, userid: str) -> str:
+def staff_label(rules: StaffDirectory, userid: str) -> str:
     """员工 and the member's name."""
     return f"员工 {rules.staff_name(userid)}"
 
 
-def channel_label(rules: IntakeRules, customer: CustomerInfo, staff: str) -> str:
+def channel_label(rules: StaffDirectory, customer: CustomerInfo, staff: str) -> str:
     """The channel that brought the customer (to ``staff`` if they have them), or ""."""
     relation = customer.relation(staff) or (customer.relations[0] if customer.relations else None)
     if relation is None or not relation.state:
         return ""
-    found = rules.channel_for(relation.state)
-    return f"{found[1].name}（{relation.state}）" if found else relation.state
+    name = rules.channel_name(relation.state)
+    return f"{name}（{relation.state}）" if name else relation.state
 
 
-async def place_label(deps: Deps, rules: IntakeRules, message: ChatMessage,
+async def place_label(deps: Deps, rules: StaffDirectory, message: ChatMessage,
                       customer: CustomerInfo) -> str:  # fmt: skip
     """Where the message went: the group, the app, or the other side of the chat."""
     talk = message.conversation
     if talk.is_group:
-        group = await GroupRegistry(deps.redis, deps.corp_id).get(talk.chat_id)
-        return f"群 {group.name if group and group.name else talk.chat_id}"
+        name = await deps.get(GROUP_NAMES).name_of(talk.chat_id)
+        return f"群 {name or talk.chat_id}"
     if message.source is Source.APP:
         return "siyu 应用"
     if not message.from_customer:
@@ -113,7 +112,7 @@ async def place_label(deps: Deps, rules: IntakeRules, message: ChatMessage,
     return f"微信客服 {talk.open_kfid}" if talk.open_kfid else "-"
 
 
-def sender_label(rules: IntakeRules, message: ChatMessage, customer: CustomerInfo) -> str:
+def sender_label(rules: StaffDirectory, message: ChatMessage, customer: CustomerInfo) -> str:
     """Who wrote the message."""
     if message.from_customer:
         return f"客户 {customer.label if customer.external_userid else message.sender}"

@@ -18,11 +18,10 @@ from bot.events.app_messages import from_app
 from bot.events.chat_messages import ChatMessageEvent
 from bot.events.conversation import ChatMessage
 from handlers.customers.corp_tags import ensure_tags
-from handlers.groups.alerts import sensitive_word
-from handlers.groups.context import Groups
 from handlers.moderation.alerts import alert, resolve
 from handlers.moderation.analyzer import analyzer_of, rules_of
 from handlers.moderation.cards import BUTTON_LABELS, TASK_PREFIX
+from handlers.moderation.needs import GROUP_ALERTS
 
 logger = logging.getLogger(__name__)
 
@@ -79,5 +78,6 @@ async def moderate(message: ChatMessage, deps: Deps) -> None:
                 ensure_tags)  # fmt: skip
     if message.conversation.is_group:  # the group's owner and admins hear of it too
         words = list(dict.fromkeys(hit.word for hit in analysis.sensitive))
-        await sensitive_word(Groups.of(deps), message.conversation.chat_id, message.sender,
-                             words, message.sent_at)  # fmt: skip
+        await deps.get(GROUP_ALERTS).sensitive_word(
+            deps, message.conversation.chat_id, message.sender, words, message.sent_at
+        )

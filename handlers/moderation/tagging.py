@@ -17,6 +17,7 @@ from bot.store.claims import claim
 from bot.store.locks import Lock
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import NoExternalContactRelation
+from handlers.customers.components import TAG_CATALOGUE
 from handlers.customers.tag_refs import TagRef
 from handlers.customers.tags import TagCatalogue
 from handlers.moderation.people import CustomerInfo
@@ -45,7 +46,7 @@ async def tag_customer(
         return False
     api = deps.api(deps.settings.moderation.app)
     lock = Lock(deps.redis, keys.corp_tags_lock(deps.corp_id))
-    wanted = await ensure(api, TagCatalogue(deps.redis, deps.corp_id), refs, lock)
+    wanted = await ensure(api, deps.get(TAG_CATALOGUE), refs, lock)
     relation = customer.relation(userid)
     marked = relation is None or not set(wanted) <= set(relation.tag_ids)
     if marked:

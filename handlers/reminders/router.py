@@ -13,8 +13,10 @@ from bot.events import (
     TemplateCardClicked,
 )
 from bot.events.reminders import ReminderDue
+from bot.events.ticks import MinuteTick
 from handlers.reminders import automation
 from handlers.reminders.access import reminders_api, reminders_of
+from handlers.reminders.expiry import expire_unanswered
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,15 @@ async def deliver_due_reminder(event: ReminderDue, deps: Deps) -> None:
         event.reminder_id, event.due_ms, reminders_api(deps)
     )
     logger.info("reminder %s due %s: %s", event.reminder_id, event.due_ms, outcome)
+
+
+@router.on(MinuteTick)
+async def expire_unanswered_reminders(event: MinuteTick, deps: Deps) -> None:
+    """Sent reminders nobody acted on in time become expired."""
+    expired = await expire_unanswered(reminders_of(deps).repo, deps.clock.now(),
+                                      deps.settings.reminders.batch_size)  # fmt: skip
+    if expired:
+        logger.info("tick %s: %d reminders expired", event.slot, expired)
 
 
 @router.on(TemplateCardClicked, is_prompt_card)

@@ -16,6 +16,7 @@ from bot.wecom.api import WeComAPI
 from bot.wecom.errors import RateLimited, WeComAPIError
 from config.settings import TaskSettings
 from handlers.tasks.caps import cap_for, month_of, month_ttl
+from handlers.tasks.components import MONTHLY_SENDS, TASK_STORE
 from handlers.tasks.model import TaskState
 from handlers.tasks.store import MonthlySends, TaskStore
 
@@ -37,8 +38,8 @@ class Campaigns:
         """From the handler dependencies; ``at`` fixes the time the steps see."""
         return cls(
             deps,
-            TaskStore(deps.redis, deps.corp_id),
-            MonthlySends(deps.redis, deps.corp_id),
+            deps.get(TASK_STORE),
+            deps.get(MONTHLY_SENDS),
             ZoneInfo(deps.settings.timezone),
             at,
         )

@@ -34,6 +34,7 @@ from handlers.customers.do_not_disturb import DoNotDisturb
 from handlers.tasks import cards
 from handlers.tasks.context import Campaigns
 from handlers.tasks.model import Exclusions, TaskState
+from handlers.tasks.needs import GROUP_LABELS
 from handlers.tasks.records import NOT_FRIEND, CallRecord, CallState, TaskRecord
 from handlers.tasks.recovery import find_lost
 from handlers.tasks.sources import customer_candidates, group_senders
@@ -59,9 +60,7 @@ async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
         senders, matched, exclusions = chosen.senders, chosen.matched, chosen.exclusions
     else:
         assert spec.groups is not None  # noqa: S101 - a spec targets one or the other
-        found = await group_senders(
-            spec.groups, campaigns.api, campaigns.deps.redis, campaigns.deps.corp_id
-        )
+        found = await group_senders(spec.groups, campaigns.api, campaigns.deps.get(GROUP_LABELS))
         capped = await _over_cap(campaigns, list(found))
         senders = {chat: owner for chat, owner in found.items() if chat not in capped}
         matched = len(found)

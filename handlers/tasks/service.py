@@ -9,7 +9,6 @@ from typing import Any, Final
 
 from bot.deps import Deps
 from bot.events.tasks import task_step_xml
-from bot.queue import EventQueue
 from handlers.tasks import jobs
 from handlers.tasks.codec import spec_to_json
 from handlers.tasks.context import Campaigns
@@ -36,7 +35,7 @@ async def create(deps: Deps, spec: TaskSpec, *, created_by: str = "",
 async def queue_step(deps: Deps, task_id: int) -> str | None:
     """Queue a worker's step on ``task_id`` (plan, make the calls); the stream entry id."""
     xml, dedup_key = task_step_xml(deps.corp_id, task_id, deps.clock.now())
-    queue = EventQueue(deps.redis, deps.corp_id, deps.settings.queue.dedup_ttl_seconds)
+    queue = deps.queue
     return await queue.enqueue(deps.settings.tasks.app, STEP_KIND, dedup_key, xml)
 
 

@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 from bot.store import keys
 from bot.wecom.api import WeComAPI
 from handlers.customers.profiles import Relation
-from handlers.groups.store import GroupRegistry
 from handlers.tasks.model import CustomerFilter, GroupFilter, Source
+from handlers.tasks.needs import GroupLabels
 from handlers.tasks.targeting import Candidate, Reach
 
 STAFF_PER_CALL: Final = 100  # batch/get_by_user userid_list (doc 92994)
@@ -105,9 +105,7 @@ async def _stored(redis: Redis, corp_id: str, relation_keys: list[str]) -> list[
     return found
 
 
-async def group_senders(
-    rule: GroupFilter, api: WeComAPI, redis: Redis, corp_id: str
-) -> dict[str, str]:
+async def group_senders(rule: GroupFilter, api: WeComAPI, labels: GroupLabels) -> dict[str, str]:
     """The customer groups a rule targets, each with its owner (the only one who can send).
 
     Listed chat ids, else the groups of the named owners (or of every follow user), from
@@ -123,7 +121,7 @@ async def group_senders(
     if rule.owners:
         found = {chat: owner for chat, owner in found.items() if owner in rule.owners}
     if rule.labels:
-        labelled = await GroupRegistry(redis, corp_id).labelled(rule.labels)
+        labelled = await labels.labelled(rule.labels)
         found = {chat: owner for chat, owner in found.items() if chat in labelled}
     return {chat: owner for chat, owner in found.items() if owner}
 

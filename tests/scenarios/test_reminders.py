@@ -27,13 +27,13 @@ STAFF = "zhangwei"
 FAST = {"poll_seconds": 0.05, "renew_seconds": 0.2, "lease_seconds": 1.0}
 
 
-async def start(aiohttp_client: ClientFactory, clock: ManualClock,
-                redis_url: str) -> tuple[Sandbox, Settings]:  # fmt: skip
+async def start(aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str,
+                **sections: Any) -> tuple[Sandbox, Settings]:  # fmt: skip
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
     sandbox = Sandbox(await aiohttp_client(create_sandbox_app(config, clock)), config, clock)
     settings = siyu_settings_for(
         config, str(sandbox.http.make_url("/cgi-bin")), redis_url, reminders=FAST,
-        queue={"block_ms": 20, "janitor_interval_seconds": 0.05},
+        queue={"block_ms": 20, "janitor_interval_seconds": 0.05}, **sections,
     )  # fmt: skip
     return sandbox, settings
 
@@ -141,3 +141,30 @@ async def test_reminders_due_while_siyu_was_down_are_delivered_late_on_restart(
     [digest] = await sends(sandbox, "template_card")
     assert digest["template_card"]["main_title"]["title"] == "4 条提醒到期"
     assert cards[0]["template_card"]["task_id"] in carried
+
+
+async def test_a_card_nobody_acts_on_expires_after_expire_hours(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> None:
+    # the minute tick every 0.1 s of real time: each minute of the sandbox clock gets one
+    sandbox, settings = await start(aiohttp_client, clock, redis_url, tasks={"tick_seconds": 0.1})
+    await start_siyu(aiohttp_client, sandbox, settings, clock)
+    await sandbox.control("POST", f"staff/{STAFF}/message", {"text": "5分钟后提醒我给刘洋发报价"})
+    await until_count(sandbox, "text", 1)
+    await sandbox.control("POST", "clock", {"advance_seconds": 300})
+    await until_count(sandbox, "template_card", 1)
+    repo = ReminderRepository(redis, settings.wecom.corp_id)
+    [reminder] = await repo.active_of(STAFF)
+    assert reminder.state == State.SENT
+
+    await sandbox.control("POST", "clock", {"advance_seconds": 71 * 3600})
+    still = await repo.get(reminder.id)
+    assert still is not None and still.state == State.SENT, "not yet: 72 h to act on it"
+    await sandbox.control("POST", "clock", {"advance_seconds": 3600 + 60})
+
+    async def expired() -> bool:
+        found = await repo.get(reminder.id)
+        return found is not None and found.state == State.EXPIRED
+
+    await eventually(expired)
+    assert await repo.active_of(STAFF) == []

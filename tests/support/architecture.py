@@ -19,21 +19,7 @@ WIRING: Final = ("bot.app", "bot.runtime", "bot.cli", "bot.demo", "handlers")
 SHARED_CONCERN: Final = "customers"  # every concern may read the customer record
 
 # Imports that break a rule today and are owed a fix (each names why it is still here).
-KNOWN_DEBTS: Final[frozenset[tuple[str, str]]] = frozenset({
-    # moderation labels people and places with intake's staff directory and the group registry
-    ("handlers.moderation.intent_actions", "handlers.intake.rules"),
-    ("handlers.moderation.people", "handlers.intake.rule_store"),
-    ("handlers.moderation.people", "handlers.intake.rules"),
-    ("handlers.moderation.people", "handlers.groups.store"),
-    # a sensitive word said in a group alerts its owner: groups' alert, called by moderation
-    ("handlers.moderation.router", "handlers.groups.alerts"),
-    ("handlers.moderation.router", "handlers.groups.context"),
-    # tasks aimed at groups by label read groups' registry
-    ("handlers.tasks.sources", "handlers.groups.store"),
-    # the due index is still read through the reminders repository
-    ("scheduler.ticker", "handlers.reminders.records"),
-    ("scheduler.ticker", "handlers.reminders.repository"),
-})  # fmt: skip
+KNOWN_DEBTS: Final[frozenset[tuple[str, str]]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
