@@ -53,7 +53,7 @@ def _spy(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes]:
     seconds = str(int(args.seconds + WARMUP_SECONDS))
     command = [
         args.py_spy, "record", "--pid", str(pid), "--rate", str(args.rate), "--duration", seconds,
-        "--format", "raw", "--nonblocking", "--output", f"{args.out}.{pid}",
+        "--format", "raw", "--gil", "--output", f"{args.out}.{pid}",
     ]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -13,50 +13,63 @@ from collections import Counter
 from pathlib import Path
 from typing import Final
 
-# (category, pattern on a "function (file:line)" frame); the deepest matching frame decides.
-CATEGORIES: Final = (
-    ("gc", r"^<gc>|\(garbage collection\)|gc_collect"),
-    ("signature (SHA-1, compare)", r"\((signature|verify|sign)\) \(.*bot/crypto\.py"),
-    ("signature (SHA-1, compare)", r"^(signature|verify|sign) \(.*bot/crypto\.py"),
-    ("AES decrypt + unwrap", r"^(decrypt|_unwrap|_cipher|_strip_padding) \(.*bot/crypto\.py"),
-    ("outer XML (envelope)", r"^parse_envelope \(.*bot/envelope\.py"),
-    ("inner XML (fields)", r"^parse_fields \(.*bot/envelope\.py"),
-    ("event typing", r"^(event_from_fields|kind_of|_builder_for) \(|bot/events/"),
-    ("timestamp, clock", r"^(check_timestamp|now) \(.*bot/(inbound|clock)\.py"),
-    ("inbound (rest of open_post)", r"^open_post \(.*bot/inbound\.py"),
-    ("metrics (prometheus)", r"prometheus_client/|^count_callback \("),
-    ("logging", r"/logging/"),
-    ("redis-py: Lua enqueue", r"redis/|hiredis|^enqueue \(.*bot/queue\.py"),
-    ("read body (read_capped, streams)", r"^read_capped \(|aiohttp/streams\.py"),
-    ("gateway handler (rest)", r"bot/gateway\.py"),
-    ("aiohttp: response write", r"aiohttp/(web_response|http_writer|helpers)\.py"),
+# (category, pattern on a "function (file:line)" frame), in tiers: a sample goes to the
+# deepest frame matching a category of the first tier, else of the second, else of the third.
+TIERS: Final = (
     (
-        "aiohttp: request parse",
-        r"aiohttp/(_http_parser|http_parser|web_request|web_protocol|"
-        r"base_protocol)|llhttp|_http_parser",
+        ("gc", r"^<gc>|\(garbage collection\)|gc_collect"),
+        ("signature (SHA-1, compare)", r"^(signature|verify|sign) \(.*bot/crypto\.py"),
+        (
+            "AES decrypt + unwrap",
+            r"^(decrypt|_unwrap|_cipher|_strip_padding) \(.*bot/crypto\.py|"
+            r"cryptography/|base64\.py",
+        ),
+        ("outer XML (envelope)", r"^parse_envelope \(.*bot/envelope\.py"),
+        ("inner XML (fields)", r"^parse_fields \(.*bot/envelope\.py"),
+        ("event typing", r"^(event_from_fields|kind_of|_builder_for|parse_event) \(|bot/events/"),
+        ("timestamp, clock", r"^(check_timestamp|now) \(.*bot/(inbound|clock)\.py"),
+        ("inbound (rest of open_post)", r"^open_post \(.*bot/inbound\.py"),
+        ("metrics (prometheus)", r"prometheus_client/|^count_callback \("),
+        ("logging", r"/logging/"),
+        ("redis-py: Lua enqueue", r"redis/|hiredis|^enqueue \(.*bot/queue\.py"),
+        ("read body (read_capped, streams)", r"^read_capped \(|aiohttp/streams\.py"),
+        ("query string (yarl, multidict)", r"yarl/|multidict/|^BaseRequest\.query "),
+        ("gateway handler (rest)", r"bot/gateway\.py"),
+        ("wechatpy", r"wechatpy/|xmltodict"),
+        ("flask/werkzeug", r"flask/|werkzeug/"),
+        ("gunicorn", r"gunicorn/"),
     ),
     (
-        "aiohttp: routing, middleware, app",
-        r"aiohttp/(web_urldispatcher|web_app|web_middlewares)|"
-        r"bot/admin/auth\.py",
+        (
+            "aiohttp: response write",
+            r"aiohttp/(web_response|http_writer|helpers)\.py|"
+            r"RequestHandler\.finish_response",
+        ),
+        (
+            "aiohttp: request parse",
+            r"aiohttp/(_http_parser|http_parser|web_request)|"
+            r"RequestHandler\.data_received",
+        ),
+        (
+            "aiohttp: routing, middleware, app",
+            r"aiohttp/(web_urldispatcher|web_app|"
+            r"web_middlewares)|bot/admin/auth\.py",
+        ),
+        ("aiohttp: connection, request task", r"aiohttp/(web_protocol|base_protocol)"),
     ),
-    ("asyncio loop, sockets", r"asyncio/|selectors\.py|^(epoll|sock_|send|recv|_sock)"),
-    # the baseline's parts, to compare
-    ("wechatpy crypto", r"wechatpy/(crypto|utils)|Crypto/|cryptography/"),
-    ("wechatpy/xmltodict parse", r"wechatpy/(enterprise/parser|parser|messages|fields)|xmltodict"),
-    ("flask/werkzeug", r"flask/|werkzeug/"),
-    ("gunicorn", r"gunicorn/"),
+    (("asyncio loop, sockets", r"asyncio/|selectors\.py|socket\.py"),),
 )
-_COMPILED: Final = [(name, re.compile(pattern)) for name, pattern in CATEGORIES]
+_COMPILED: Final = [[(name, re.compile(pattern)) for name, pattern in tier] for tier in TIERS]
 _LINE: Final = re.compile(r"^(?P<stack>.*) (?P<count>\d+)$")
 
 
 def categorize(frames: list[str]) -> str:
-    """The category of one sample: its deepest frame that matches one."""
-    for frame in reversed(frames):
-        for name, pattern in _COMPILED:
-            if pattern.search(frame):
-                return name
+    """The category of one sample (see TIERS)."""
+    for tier in _COMPILED:
+        for frame in reversed(frames):
+            for name, pattern in tier:
+                if pattern.search(frame):
+                    return name
     return "other: " + (frames[-1] if frames else "?")
 
 

@@ -102,13 +102,28 @@ def main() -> int:
                     print(f"  {name}: {server:.1f} + {redis:.1f} µs, {rate:.0f}/s", flush=True)
         finally:
             redis_server.stop()
-    print(f"\n{'variant':<40} {'total µs/200 median (range)':>28} {'server':>8} {'redis':>7}")
+    _print_table(runs)
+    return 0
+
+
+def _print_table(runs: dict[str, list[tuple[float, ...]]]) -> None:
+    """Medians and ranges; with a ``peer`` row, each round's total over the peer's."""
+    peer = [server + redis for server, redis, _ in runs.get("peer", [])]
+    print(
+        f"\n{'variant':<42} {'total µs/200 median (range)':>28} {'server':>7} {'redis':>6}"
+        f"  {'/ peer, same round':>20}"
+    )
     for name, measured in runs.items():
         totals = [server + redis for server, redis, _ in measured]
         server = statistics.median(run[0] for run in measured)
         redis = statistics.median(run[1] for run in measured)
-        print(f"{name:<40} {_summary(totals):>28} {server:8.1f} {redis:7.1f}")
-    return 0
+        ratios = [total / other for total, other in zip(totals, peer, strict=False)]
+        ratio = (
+            f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+            if ratios
+            else ""
+        )
+        print(f"{name:<42} {_summary(totals):>28} {server:7.1f} {redis:6.1f}  {ratio:>20}")
 
 
 if __name__ == "__main__":
