@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from bot.deps import Deps
 from bot.events import AnyEvent
@@ -18,6 +18,9 @@ from bot.events import AnyEvent
 logger = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=AnyEvent)
+A = TypeVar("A", bound=AnyEvent)
+B = TypeVar("B", bound=AnyEvent)
+C = TypeVar("C", bound=AnyEvent)
 ErrorObserver = Callable[[AnyEvent, Exception, Deps], Awaitable[None]]
 
 
@@ -31,8 +34,24 @@ class HandlerFailed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Kinds(Generic[E]):
+    """Several event kinds one handler takes: ``router.on(either(Added, HalfAdded), ...)``."""
+
+    classes: tuple[type[Any], ...]
+
+
+@overload
+def either(a: type[A], b: type[B], /) -> Kinds[A | B]: ...
+@overload
+def either(a: type[A], b: type[B], c: type[C], /) -> Kinds[A | B | C]: ...
+def either(*classes: type[Any]) -> Kinds[Any]:
+    """The union of event kinds, for one handler that takes any of them (mypy checks it)."""
+    return Kinds(classes)
+
+
+@dataclass(frozen=True, slots=True)
 class _Registration:
-    kind: type[Any]
+    kind: type[Any] | tuple[type[Any], ...]
     filters: tuple[Callable[[Any], bool], ...]
     handler: Callable[[Any, Deps], Awaitable[None]]
 
@@ -50,14 +69,16 @@ class Router:
         self._error_observers: list[ErrorObserver] = []
 
     def on(
-        self, kind: type[E], *filters: Callable[[E], bool]
+        self, kind: type[E] | Kinds[E], *filters: Callable[[E], bool]
     ) -> Callable[[Callable[[E, Deps], Awaitable[None]]], Callable[[E, Deps], Awaitable[None]]]:
-        """Register a handler for events of ``kind`` that pass every filter."""
+        """Register a handler for events of ``kind`` (or of any of ``either(...)``) that pass
+        every filter."""
+        matched = kind.classes if isinstance(kind, Kinds) else kind
 
         def register(
             handler: Callable[[E, Deps], Awaitable[None]],
         ) -> Callable[[E, Deps], Awaitable[None]]:
-            self._handlers.append(_Registration(kind, filters, handler))
+            self._handlers.append(_Registration(matched, filters, handler))
             return handler
 
         return register

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from redis.asyncio.client import Pipeline
 
 from bot.deps import Deps
-from bot.dispatch import Router
+from bot.dispatch import Router, either
 from bot.events import (
     ExternalContactAdded,
     ExternalContactDeleted,
@@ -35,15 +35,10 @@ logger = logging.getLogger(__name__)
 router = Router(name="channels")
 
 
-@router.on(ExternalContactAdded, through_a_live_code)
-async def count_add(event: ExternalContactAdded, deps: Deps) -> None:
-    """Count the add for its channel and rebalance the channel's code."""
-    await _added(event, deps)
-
-
-@router.on(ExternalContactHalfAdded, through_a_live_code)
-async def count_half_add(event: ExternalContactHalfAdded, deps: Deps) -> None:
-    """The same for an add without verification (counted once with its full add)."""
+@router.on(either(ExternalContactAdded, ExternalContactHalfAdded), through_a_live_code)
+async def count_add(event: Added, deps: Deps) -> None:
+    """Count the add for its channel (a half add once with its full add) and rebalance the
+    channel's code."""
     await _added(event, deps)
 
 

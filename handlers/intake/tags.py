@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot.deps import Deps
-from bot.dispatch import Router
+from bot.dispatch import Router, either
 from bot.events import (
     ExternalContactAdded,
     ExternalContactHalfAdded,
@@ -32,15 +32,9 @@ logger = logging.getLogger(__name__)
 router = Router(name="tags")
 
 
-@router.on(ExternalContactAdded, through_a_live_code)
-async def tag_channel_customer(event: ExternalContactAdded, deps: Deps) -> None:
-    """Mark the channel's tags on the customer it brought."""
-    await _tag(event, deps)
-
-
-@router.on(ExternalContactHalfAdded, through_a_live_code)
-async def tag_half_added_customer(event: ExternalContactHalfAdded, deps: Deps) -> None:
-    """The same for a customer added without verification."""
+@router.on(either(ExternalContactAdded, ExternalContactHalfAdded), through_a_live_code)
+async def tag_channel_customer(event: Added, deps: Deps) -> None:
+    """Mark the channel's tags on the customer it brought (verified or not)."""
     await _tag(event, deps)
 
 

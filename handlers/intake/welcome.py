@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from bot.deps import Deps
-from bot.dispatch import Router
+from bot.dispatch import Router, either
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
 from bot.store.claims import claim
 from bot.wecom.api import WeComAPI
@@ -32,15 +32,9 @@ router = Router(name="welcome")  # the express lane: adds with a welcome code
 without_code = Router(name="welcome-without-code")  # the main lane: adds without one
 
 
-@router.on(ExternalContactAdded, has_welcome_code)
-async def greet_new_customer(event: ExternalContactAdded, deps: Deps) -> None:
+@router.on(either(ExternalContactAdded, ExternalContactHalfAdded), has_welcome_code)
+async def greet_new_customer(event: Added, deps: Deps) -> None:
     """Send the channel's welcome message while the one-shot welcome code is valid (20 s)."""
-    await _greet(event, deps)
-
-
-@router.on(ExternalContactHalfAdded, has_welcome_code)
-async def greet_half_added_customer(event: ExternalContactHalfAdded, deps: Deps) -> None:
-    """The same for a customer who added staff without verification."""
     await _greet(event, deps)
 
 

@@ -7,8 +7,8 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.deps import Deps
-from bot.dispatch import Dispatcher, HandlerFailed, Router
-from bot.events import AnyEvent, Event, TextMessage, parse_event
+from bot.dispatch import Dispatcher, HandlerFailed, Router, either
+from bot.events import AnyEvent, Event, ImageMessage, TextMessage, parse_event
 from bot.queue import EventQueue
 from bot.store.ledger import Ledger
 from config.settings import Settings
@@ -94,3 +94,26 @@ def test_filters_are_plain_predicates(settings: Settings) -> None:
     event = parse_event(text_message(settings, "价格表"))
     assert isinstance(event, TextMessage)
     assert is_price_question(event)
+
+
+async def test_one_handler_takes_either_of_several_kinds(settings: Settings, deps: Deps) -> None:
+    seen: list[str] = []
+    router = Router("either")
+
+    def not_hello(event: TextMessage | ImageMessage) -> bool:
+        return not (isinstance(event, TextMessage) and event.content == "hello")
+
+    @router.on(either(TextMessage, ImageMessage), not_hello)
+    async def text_or_image(event: TextMessage | ImageMessage, deps: Deps) -> None:
+        seen.append(event.kind)
+
+    dispatcher = Dispatcher(router)
+    image = text_message(settings, "x").replace(
+        "<MsgType><![CDATA[text]]></MsgType>", "<MsgType><![CDATA[image]]></MsgType>"
+    )
+    voice = image.replace("[image]", "[voice]")
+    assert await dispatcher.dispatch(parse_event(text_message(settings, "价格")), deps)
+    assert await dispatcher.dispatch(parse_event(image), deps)
+    assert not await dispatcher.dispatch(parse_event(voice), deps), "not one of the kinds"
+    assert not await dispatcher.dispatch(parse_event(text_message(settings, "hello")), deps)
+    assert seen == ["text", "image"]
