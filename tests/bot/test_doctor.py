@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings
-from tests.bot.wecom.conftest import siyu_settings_for
+from tests.support.settings import siyu_settings_for
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 Client = TestClient[web.Request, web.Application]

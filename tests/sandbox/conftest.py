@@ -9,7 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
-from tests.sandbox.helpers import ClientFactory, Sandbox, SandboxFactory
+from tests.support.sandbox import ClientFactory, Sandbox, SandboxFactory
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
 
 API = "externalcontact"
 

@@ -20,7 +20,7 @@ from bot.sandbox.config import SandboxConfig
 from bot.store import keys
 from config.settings import Settings
 from tests.conftest import make_settings
-from tests.sandbox.helpers import Receiver, Sandbox, SandboxFactory
+from tests.support.sandbox import Receiver, Sandbox, SandboxFactory
 from tests.support.wecom import eventually
 
 ServerFactory = Callable[[web.Application], Awaitable[TestServer]]

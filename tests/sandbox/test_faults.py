@@ -8,7 +8,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
 
 API = "externalcontact/get_follow_user_list"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
 
 API = "externalcontact/groupchat"
 VIP = "wrDEMOvip0001"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
 
 KF = "wkDEMOkf0001"
 CUSTOMER = "wmKFcustomer01"

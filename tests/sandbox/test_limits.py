@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.sandbox.config import Limits, SandboxConfig
-from tests.sandbox.helpers import Sandbox, SandboxFactory
+from tests.support.sandbox import Sandbox, SandboxFactory
 
 API = "externalcontact/get_follow_user_list"
 

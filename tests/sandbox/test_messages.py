@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.config import Limits, SandboxConfig
-from tests.sandbox.helpers import Sandbox, SandboxFactory
+from tests.support.sandbox import Sandbox, SandboxFactory
 
 SEND = "message/send"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
 
 API = "externalcontact/list"
 

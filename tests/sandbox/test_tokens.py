@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.sandbox.config import SandboxConfig
-from tests.sandbox.helpers import Sandbox, SandboxFactory
+from tests.support.sandbox import Sandbox, SandboxFactory
 
 
 async def test_gettoken_answers_a_token_and_its_lifetime(sandbox: Sandbox) -> None:

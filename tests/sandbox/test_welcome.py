@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
 
 WELCOME = "externalcontact/send_welcome_msg"
 

@@ -17,7 +17,8 @@ from redis.asyncio import Redis
 from bot.clock import ManualClock
 from handlers.groups.context import Groups
 from handlers.groups.jobs import tick
-from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
+from tests.handlers.tasks.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 OWNERS = ("zhangwei", "lina", "wangfang")
 GROUPS = [f"wrGROUP{i:02d}" for i in range(10)]

@@ -19,7 +19,8 @@ from handlers.customers.do_not_disturb import DoNotDisturb
 from handlers.tasks.context import Campaigns
 from handlers.tasks.model import Content, CustomerFilter, TaskSpec
 from handlers.tasks.store import MonthlySends
-from tests.handlers.tasks.stack import ClientFactory, Stack, seed_customers, start_stack
+from tests.handlers.tasks.stack import Stack, seed_customers, start_stack
+from tests.support.stack import ClientFactory
 from tests.support.wecom import eventually
 
 A = [f"wmBULKa{i:05d}" for i in range(12_000)]  # zhangwei's

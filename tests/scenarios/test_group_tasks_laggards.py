@@ -18,7 +18,8 @@ from bot.wecom.errors import RateLimited
 from handlers.tasks import jobs, service
 from handlers.tasks.context import Campaigns
 from handlers.tasks.model import Content, CustomerFilter, TaskSpec
-from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
+from tests.handlers.tasks.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 HOUR = timedelta(hours=1)
 

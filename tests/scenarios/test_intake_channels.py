@@ -15,7 +15,8 @@ from bot.live import RUNTIME
 from handlers.customers.profiles import Customers
 from handlers.intake.channel_store import ChannelCodes
 from handlers.intake.live_codes import create_code, rebalance_all
-from tests.handlers.intake.stack import ClientFactory, Stack, rules_with, start_stack
+from tests.handlers.intake.stack import Stack, rules_with, start_stack
+from tests.support.stack import ClientFactory
 
 # NOW (tests/conftest.py) is Tuesday 2026-11-24 10:00 UTC = 18:00 in Shanghai.
 LIVE = {

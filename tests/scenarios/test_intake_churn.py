@@ -13,7 +13,8 @@ from bot.events.ticks import enqueue_minute_tick
 from bot.live import RUNTIME
 from handlers.intake.churn_digest import send_due_digests
 from handlers.intake.churn_store import ChurnDigests
-from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 POSTER_CODE = "cwDEMOposter"  # state ch_poster_a: channel 海报A, staff zhangwei (manager: manager)
 

@@ -12,7 +12,8 @@ from redis.asyncio import Redis
 from bot.clock import ManualClock
 from handlers.customers.profiles import Customers
 from handlers.customers.tags import TagCatalogue
-from tests.handlers.intake.stack import ClientFactory, Stack, rules_with, start_stack
+from tests.handlers.intake.stack import Stack, rules_with, start_stack
+from tests.support.stack import ClientFactory
 
 POSTER_CODE = "cwDEMOposter"
 

@@ -13,7 +13,8 @@ from bot.clock import ManualClock
 from bot.store import keys
 from handlers.intake.rules import load_rules_file
 from handlers.intake.welcome_text import fill
-from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 from tests.support.wecom import eventually
 
 POSTER_CODE = "cwDEMOposter"  # the demo corp's live code with state ch_poster_a (channel A)
@@ -50,7 +51,7 @@ async def test_channel_welcome_has_the_name_the_text_and_the_attachments(stack: 
     assert call["body"]["attachments"] == [a.as_wecom() for a in channel.welcome.attachments]
     assert call["response"]["errcode"] == 0
     await stack.drained()
-    assert await stack.metric("siyu_welcome_total", outcome="sent") == 1
+    assert stack.metric("siyu_welcome_total", outcome="sent") == 1
 
 
 async def test_slow_name_lookup_still_welcomes_in_time_without_the_name(stack: Stack) -> None:
@@ -69,7 +70,7 @@ async def test_slow_name_lookup_still_welcomes_in_time_without_the_name(stack: S
     assert call["body"]["text"]["content"] == expected
     assert call["response"]["errcode"] == 0  # the code was still valid: sent in time
     await stack.drained()
-    assert await stack.metric("siyu_welcome_total", outcome="sent") == 1
+    assert stack.metric("siyu_welcome_total", outcome="sent") == 1
 
 
 async def test_an_event_older_than_the_window_is_not_sent_and_counted_missed(
@@ -86,7 +87,7 @@ async def test_an_event_older_than_the_window_is_not_sent_and_counted_missed(
     await stack.drained()
 
     assert await stack.calls("externalcontact/send_welcome_msg") == []
-    assert await stack.metric("siyu_welcome_total", outcome="missed") == 1
+    assert stack.metric("siyu_welcome_total", outcome="missed") == 1
     metrics = await (await stack.siyu.get("/metrics")).text()
     assert 'siyu_welcome_total{outcome="missed"} 1.0' in metrics
 
@@ -99,7 +100,7 @@ async def test_a_duplicated_add_event_makes_exactly_one_welcome_call(stack: Stac
     deliveries = [d for d in await stack.sandbox.deliveries() if d["status"] == 200]
     assert len(deliveries) == 3, "WeCom delivered the add three times"
     assert len(await stack.calls("externalcontact/send_welcome_msg")) == 1
-    assert await stack.metric("siyu_welcome_total", outcome="sent") == 1
+    assert stack.metric("siyu_welcome_total", outcome="sent") == 1
 
 
 async def test_an_add_without_a_welcome_code_sends_nothing(stack: Stack) -> None:
@@ -112,7 +113,7 @@ async def test_an_add_without_a_welcome_code_sends_nothing(stack: Stack) -> None
     await stack.drained()
 
     assert await stack.calls("externalcontact/send_welcome_msg") == []
-    assert await stack.metric("siyu_welcome_total", outcome="no_code") == 1
+    assert stack.metric("siyu_welcome_total", outcome="no_code") == 1
 
 
 async def test_one_lookup_of_the_customer_serves_the_welcome_and_the_profile(
@@ -174,4 +175,4 @@ async def test_while_lookups_are_slow_welcomes_go_without_the_name_at_once(
     expected = fill(channel.welcome.text_without_name, {"staff_name": "张伟", "channel": "海报A"})
     assert all(call["body"]["text"]["content"] == expected for call in calls)
     await stack.drained(timeout=30)
-    assert await stack.metric("siyu_welcome_total", outcome="sent") == 10
+    assert stack.metric("siyu_welcome_total", outcome="sent") == 10

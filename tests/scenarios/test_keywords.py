@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.store import keys
-from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 KF = "wkDEMOkf0001"
 LIUYANG = "wmDEMOliuyang0001"  # 刘洋, brought by the 海报A live code, a contact of 张伟
@@ -62,9 +63,7 @@ async def test_a_disguised_wechat_id_alerts_the_reviewer_once(stack: Stack) -> N
     [created] = await stack.calls("externalcontact/add_corp_tag")
     assert created["body"]["group_name"] == "风控"
     assert created["body"]["tag"] == [{"name": "引流风险"}]
-    assert (
-        await stack.metric("siyu_sensitive_hits_total", category="diversion", role="customer") == 1
-    )
+    assert stack.metric("siyu_sensitive_hits_total", category="diversion", role="customer") == 1
 
 
 async def test_innocent_words_alert_nobody(stack: Stack) -> None:

@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from handlers.customers.do_not_disturb import DoNotDisturb
-from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 KF = "wkDEMOkf0001"
 ZHAOMIN = "wmDEMOzhaomin0002"  # 赵敏, a contact of 张伟 (tags: 直播 only)
@@ -48,7 +49,7 @@ async def test_a_price_question_prompts_the_staff_member_and_tags(stack: Stack) 
     assert marked["body"]["add_tag"] == ["etDEMOhigh"]  # 意向/高意向 of the demo corp
     assert await stack.calls("externalcontact/add_corp_tag") == []
     assert len(await stack.calls("message/send")) == 1, "one prompt, no alert card"
-    assert await stack.metric("siyu_intents_total", intent="price") == 1
+    assert stack.metric("siyu_intents_total", intent="price") == 1
 
 
 async def test_the_same_prompt_waits_for_the_cooldown(stack: Stack, clock: ManualClock) -> None:

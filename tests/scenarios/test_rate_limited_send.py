@@ -15,8 +15,8 @@ from bot.dispatch import Router
 from bot.events import TextMessage
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
-from tests.bot.wecom.conftest import siyu_settings_for
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
+from tests.support.settings import siyu_settings_for
 from tests.support.wecom import eventually
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]

@@ -18,8 +18,8 @@ from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings
 from handlers.reminders.records import State
 from handlers.reminders.repository import ReminderRepository
-from tests.bot.wecom.conftest import siyu_settings_for
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
+from tests.support.settings import siyu_settings_for
 from tests.support.wecom import eventually
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]

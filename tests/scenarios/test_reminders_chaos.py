@@ -22,8 +22,8 @@ from bot.sandbox.server import create_sandbox_app
 from bot.store import keys
 from handlers.reminders.records import Reminder, State
 from handlers.reminders.repository import ReminderRepository
-from tests.sandbox.helpers import Sandbox
 from tests.support.processes import start_siyu
+from tests.support.sandbox import Sandbox
 from tests.support.wecom import eventually
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]

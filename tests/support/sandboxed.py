@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings
-from tests.bot.wecom.conftest import siyu_settings_for
+from tests.support.settings import siyu_settings_for
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 

@@ -16,8 +16,8 @@ from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from bot.wecom.api import WeComAPI, open_wecom
 from config.settings import Settings
-from tests.conftest import make_settings
-from tests.sandbox.helpers import Sandbox
+from tests.support.sandbox import Sandbox
+from tests.support.settings import siyu_settings_for
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 
@@ -29,28 +29,6 @@ class Harness:
     sandbox: Sandbox
     settings: Settings
     api: WeComAPI
-
-
-def siyu_settings_for(
-    config: SandboxConfig, api_base: str, redis_url: str, **sections: Any
-) -> Settings:
-    """Settings whose corp, app credentials and api_base are the sandbox's."""
-    app = config.apps["default"]
-    wecom = {"corp_id": config.corp_id, "api_base": api_base,
-             "http": {"backoff_seconds": 0.01}, **sections.pop("wecom", {})}  # fmt: skip
-    return make_settings(
-        redis_url,
-        wecom=wecom,
-        apps={
-            "default": {
-                "agent_id": app.agent_id,
-                "secret": app.secret,
-                "token": app.token,
-                "encoding_aes_key": app.encoding_aes_key,
-            }
-        },
-        **sections,
-    )
 
 
 @pytest.fixture

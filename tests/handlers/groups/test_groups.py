@@ -20,7 +20,8 @@ from handlers.groups.rules import GroupRules, WelcomeTemplate, load_group_rules
 from handlers.reminders.access import REMINDERS
 from handlers.tasks import service
 from handlers.tasks.model import Content, GroupFilter, TaskSpec
-from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
+from tests.handlers.tasks.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TOKEN = "groups-token"

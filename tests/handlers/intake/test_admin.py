@@ -8,7 +8,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 TOKEN = "intake-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

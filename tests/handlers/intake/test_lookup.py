@@ -12,7 +12,8 @@ from bot.clock import ManualClock
 from bot.events import ExternalContactAdded
 from bot.wecom.errors import WeComUnavailable
 from handlers.intake.lookup import Snapshot, mark_lookups_slow, shared_lookup
-from tests.handlers.intake.stack import ClientFactory, Stack, start_stack
+from tests.handlers.intake.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 
 def added(clock: ManualClock, customer: str) -> ExternalContactAdded:

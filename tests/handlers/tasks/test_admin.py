@@ -9,7 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
+from tests.handlers.tasks.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 TOKEN = "campaigns-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

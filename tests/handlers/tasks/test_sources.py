@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from handlers.tasks.model import Content, CustomerFilter, Source, TaskSpec
-from tests.handlers.tasks.stack import ClientFactory, Stack, start_stack
+from tests.handlers.tasks.stack import Stack, start_stack
+from tests.support.stack import ClientFactory
 
 
 @pytest.fixture
