@@ -156,8 +156,10 @@ class LoginThrottle:
         for key in self._keys(name, address).values():
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
-                pipe.expire(key, self.window, nx=True)
-                await pipe.execute()
+                pipe.ttl(key)
+                _, ttl = await pipe.execute()
+            if int(ttl) < 0:  # the first failure starts the window (EXPIRE NX needs Redis 7)
+                await self.redis.expire(key, self.window)
 
     async def succeeded(self, name: str) -> None:
         """Forget the account's failures (not the address's)."""
