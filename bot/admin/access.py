@@ -16,6 +16,7 @@ from bot.admin.auth import bearer
 from bot.admin.endpoints import Endpoints, body, path_params, principal, query, record_change
 from bot.admin.errors import ApiError, not_found
 from bot.admin.passwords import MIN_LENGTH
+from bot.admin.queue import STREAM_ID
 from bot.admin.roles import Role
 from bot.live import RUNTIME, Runtime
 
@@ -94,7 +95,7 @@ class AuditQuery(BaseModel):
     """A page of the audit log, newest first, older than ``cursor`` (an entry id)."""
 
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = Field(default=None, pattern=r"^\d{1,20}-\d{1,20}$")
+    cursor: str | None = Field(default=None, pattern=STREAM_ID)
 
 
 class AuditItem(BaseModel):

@@ -53,6 +53,8 @@ class Audit:
 
     async def page(self, limit: int, before: str | None = None) -> list[tuple[str, AuditEntry]]:
         """Up to ``limit`` entries, newest first, older than the id ``before`` if given."""
+        if before is not None and before.strip("0-") == "":
+            return []  # nothing is older than 0-0 (and Redis refuses "(0-0" as an end)
         rows = await self.redis.xrevrange(
             self.key, max=f"({before}" if before else "+", count=limit
         )

@@ -56,8 +56,12 @@ def _version() -> str:
 
 
 def _schema(kind: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """``kind``'s JSON schema; models, and the models in it, go to the components."""
     found = TypeAdapter(kind).json_schema(ref_template=REF)
     schemas.update(found.pop("$defs", {}))
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        schemas[kind.__name__] = found
+        return {"$ref": REF.format(model=kind.__name__)}
     return found
 
 

@@ -12,7 +12,7 @@ from bot.admin.errors import not_found
 from bot.live import RUNTIME
 
 routes = Endpoints()
-STREAM_ID: Final = r"^\d{1,20}-\d{1,20}$"
+STREAM_ID: Final = r"^[0-9]{1,19}-[0-9]{1,19}$"  # below 2**64: Redis refuses larger ids
 
 
 class LaneStats(BaseModel):

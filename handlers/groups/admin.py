@@ -24,7 +24,7 @@ routes = Endpoints()
 class StatsQuery(BaseModel):
     """A local day (default today) and optionally one group."""
 
-    day: str | None = Field(default=None, pattern=r"^\d{8}$", description="YYYYMMDD")
+    day: str | None = Field(default=None, pattern=r"^[0-9]{8}$", description="YYYYMMDD")
     chat_id: str | None = Field(default=None, max_length=128)
 
 
