@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from enum import StrEnum
+from typing import Final
 
 from aiohttp import web
 
-from bot.admin.auth import admin_auth
+from bot.admin.middleware import api_errors
 from bot.clock import Clock, SystemClock
 from bot.dispatch import Router
 from bot.gateway import Gateway
@@ -17,6 +19,11 @@ from bot.ops import ops_routes
 from bot.runtime import running
 from config.settings import Settings
 from handlers import admin_routes, build_express_router, build_root_router
+
+logger = logging.getLogger(__name__)
+
+# The separate admin listener's runner (only with ``[admin] port``): tests read its address.
+ADMIN_RUNNER: Final = web.AppKey("admin_runner", web.AppRunner)
 
 
 class Role(StrEnum):
@@ -39,9 +46,10 @@ def create_app(
     """The aiohttp app: callback routes (gateway), workers (worker), ops routes (always).
 
     ``router``/``express_router``: the main and express lanes' handlers (default: siyu's; a
-    given ``router`` alone leaves the express lane without handlers).
+    given ``router`` alone leaves the express lane without handlers). A gateway serves /api/v1
+    on the same port, or, with ``[admin] port``, on a listener of its own started with the app.
     """
-    app = web.Application(middlewares=[admin_auth(settings.admin)])
+    app = web.Application(middlewares=[api_errors])
     metrics = Metrics()
     the_clock = clock or SystemClock()
     works = role in {Role.ALL, Role.WORKER}
@@ -49,6 +57,8 @@ def create_app(
     if router is None and express_router is None:
         express_router = build_express_router()
     schedules = role in {Role.ALL, Role.SCHEDULER}
+    gateway = role in {Role.ALL, Role.GATEWAY}
+    separate = gateway and settings.admin.port is not None
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with running(
@@ -60,11 +70,27 @@ def create_app(
             express_router=express_router,
         ) as runtime:
             app[RUNTIME] = runtime
-            yield
+            if not separate:
+                yield
+                return
+            admin = web.Application(middlewares=[api_errors])
+            admin[RUNTIME] = runtime
+            admin.add_routes(admin_routes())
+            runner = app[ADMIN_RUNNER] = web.AppRunner(
+                admin, access_log=None, shutdown_timeout=settings.server.shutdown_timeout_seconds
+            )
+            await runner.setup()
+            try:
+                await web.TCPSite(runner, settings.admin.host, settings.admin.port).start()
+                logger.info("admin API listening on %s", runner.addresses)
+                yield
+            finally:
+                await runner.cleanup()
 
     app.cleanup_ctx.append(lifecycle)
-    if role in {Role.ALL, Role.GATEWAY}:
+    if gateway:
         app.add_routes(Gateway.create(settings, the_clock, metrics).routes())
-        app.add_routes(admin_routes())
+        if not separate:
+            app.add_routes(admin_routes())
     app.add_routes(ops_routes())
     return app

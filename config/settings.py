@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -208,9 +208,26 @@ class GroupSettings(_Section):
 
 
 class AdminSettings(_Section):
-    """The admin HTTP API (/api/v1) operators and tools use; off until a token is set."""
+    """The admin HTTP API (/api/v1): API keys and operator accounts (``siyu apikey``,
+    ``siyu users``), and where it listens."""
 
-    token: SecretStr = SecretStr("")  # bearer token; set it through SIYU_ADMIN__TOKEN
+    # A legacy shared bearer token, accepted as an admin API key (SIYU_ADMIN__TOKEN); prefer
+    # `siyu apikey create --role admin`, whose keys have roles, are stored hashed and revocable.
+    token: SecretStr = SecretStr("")
+    # A separate admin listener: with a port, /api/v1 is served only there and the callback
+    # port (server.port) keeps /wecom/callback and the ops routes; None: one port for all.
+    host: str = "127.0.0.1"
+    port: int | None = Field(default=None, ge=0, le=65535)
+    session_hours: float = Field(default=8.0, gt=0)  # a login's session lasts this long
+    login_max_failures: int = Field(default=5, ge=1)  # per account, then it waits...
+    login_max_failures_per_ip: int = Field(default=20, ge=1)  # ...and per client address
+    login_window_minutes: float = Field(default=15.0, gt=0)  # ...this long from the first
+
+
+class LogSettings(_Section):
+    """How siyu logs: ``text`` for people, ``json`` (one object per line) for collectors."""
+
+    format: Literal["text", "json"] = "text"
 
 
 class Settings(BaseSettings):
@@ -234,6 +251,7 @@ class Settings(BaseSettings):
     moderation: ModerationSettings = ModerationSettings()
     groups: GroupSettings = GroupSettings()
     admin: AdminSettings = AdminSettings()
+    log: LogSettings = LogSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 

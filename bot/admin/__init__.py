@@ -1,9 +1,10 @@
 """The admin HTTP API, ``/api/v1``: operators' and tools' way to manage siyu's rules and data.
 
-Bearer-token protected (``[admin] token``, best set as SIYU_ADMIN__TOKEN); without a token
-configured every route answers 403. This package is the plumbing (auth, errors, the queue's
-routes); each concern keeps its routes in its own ``admin`` module, and the wiring
-(``handlers.admin_routes``) lists them. Answers are JSON; errors are ``{"error": reason}``.
+This package is the plumbing: declared endpoints (``endpoints``: role, inputs and answers as
+pydantic models), credentials (``auth``: API keys, sessions of operator accounts, the legacy
+token), the one error shape (``errors``), the audit log, the OpenAPI document, and the routes
+of the framework itself (queue, dead letters, accounts and keys). Each concern keeps its routes
+in its own ``admin`` module; the wiring (``handlers.admin_routes``) lists them.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import queue
+from bot.admin import access, openapi, queue
 
 PREFIX: Final = "/api/v1"
 
 
 def plumbing_routes() -> list[web.AbstractRouteDef]:
-    """The admin routes of the framework itself: the queue and its dead letters."""
-    return list(queue.routes)
+    """The admin routes of the framework itself: access, the queue, the OpenAPI document."""
+    return [*access.routes, *queue.routes, *openapi.routes]

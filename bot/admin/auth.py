@@ -1,37 +1,47 @@
-"""Bearer-token check for /api/v1 (constant time), as an aiohttp middleware."""
+"""Who is calling /api/v1: ``Authorization: Bearer`` with an API key, a session token from
+``POST /api/v1/session``, or the legacy ``[admin] token`` (an admin key)."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Final
 
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
 
-from config.settings import AdminSettings
+from bot.admin.accounts import Sessions
+from bot.admin.apikeys import ApiKeys
+from bot.admin.errors import ApiError
+from bot.admin.roles import Principal, Role
+from bot.live import RUNTIME
 
-API_PREFIX: Final = "/api/v1"
-
-
-def admin_auth(settings: AdminSettings) -> Middleware:
-    """A middleware refusing /api/v1 requests without the configured bearer token."""
-    expected = settings.token.get_secret_value().encode()
-
-    @web.middleware
-    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith(API_PREFIX):
-            return await handler(request)
-        if not expected:
-            return error(403, "the admin API is off: set [admin] token (SIYU_ADMIN__TOKEN)")
-        given = request.headers.get("Authorization", "")
-        scheme, _, token = given.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(token.encode(), expected):
-            return error(401, "missing or wrong bearer token")
-        return await handler(request)
-
-    return check
+_HINT = "send Authorization: Bearer KEY (create one with `siyu apikey create --role viewer`)"
 
 
-def error(status: int, reason: str) -> web.Response:
-    """A JSON error answer."""
-    return web.json_response({"error": reason}, status=status)
+def bearer(request: web.Request) -> str:
+    """The bearer credential of the request, or ''."""
+    scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+    return credential.strip() if scheme.lower() == "bearer" else ""
+
+
+async def authenticate(request: web.Request) -> Principal:
+    """The caller (401 in the error shape if the credential is missing or wrong)."""
+    credential = bearer(request)
+    if not credential:
+        raise ApiError(401, f"no credentials: {_HINT}", headers={"WWW-Authenticate": "Bearer"})
+    found = await identify(request, credential)
+    if found is None:
+        raise ApiError(401, "unknown, revoked or expired credentials",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+    return found
+
+
+async def identify(request: web.Request, credential: str) -> Principal | None:
+    """Whose key, session or token ``credential`` is."""
+    runtime = request.app[RUNTIME]
+    settings, corp = runtime.settings, runtime.settings.wecom.corp_id
+    legacy = settings.admin.token.get_secret_value()
+    if legacy and secrets.compare_digest(credential.encode(), legacy.encode()):
+        return Principal("token", Role.ADMIN)
+    key = await ApiKeys(runtime.redis, corp).check(credential)
+    if key is not None:
+        return Principal(f"key:{key.key_id}", key.role)
+    return await Sessions(runtime.redis, corp, settings.admin).check(credential)

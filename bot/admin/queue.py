@@ -2,15 +2,74 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import Any, Final
 
-from bot.admin.auth import error
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.admin.endpoints import Endpoints, path_params, query, record_change
+from bot.admin.errors import not_found
 from bot.live import RUNTIME
 
-routes = web.RouteTableDef()
+routes = Endpoints()
+STREAM_ID: Final = r"^[0-9]{1,19}-[0-9]{1,19}$"  # below 2**64: Redis refuses larger ids
 
 
-@routes.get("/api/v1/queue")
+class LaneStats(BaseModel):
+    """One lane's entries waiting, delivered but not acknowledged, and delayed."""
+
+    length: int
+    pending: int
+    delayed: int
+
+
+class QueueStats(LaneStats):
+    """The whole queue, its dead letters, and each lane."""
+
+    dead: int
+    lanes: dict[str, LaneStats]
+
+
+class DeadLettersQuery(BaseModel):
+    """A page of dead letters: at most ``limit``, after the id ``cursor`` (the previous
+    page's ``next_cursor``)."""
+
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, pattern=STREAM_ID)
+
+
+class DeadLetter(BaseModel):
+    """A dead letter, without its content."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+
+class DeadLetterPage(BaseModel):
+    """Dead letters, oldest first; ``next_cursor`` is null on the last page."""
+
+    items: list[DeadLetter]
+    next_cursor: str | None
+
+
+class DeadLetterPath(BaseModel):
+    """A dead letter's stream id."""
+
+    dead_id: str = Field(pattern=STREAM_ID)
+
+
+class Replayed(BaseModel):
+    """The id the replayed event got on its lane."""
+
+    replayed_as: str
+
+
+def _rows(rows: Any) -> list[tuple[str, dict[str, str]]]:  # redis-py replies are untyped
+    return [(str(entry_id), dict(fields or {})) for entry_id, fields in rows or []]
+
+
+@routes.get("/api/v1/queue", answer=QueueStats)
 async def queue_stats(request: web.Request) -> web.Response:
     """Waiting, in-flight, delayed and dead entries, in all and per lane (bot/lanes.py)."""
     queue = request.app[RUNTIME].queue
@@ -23,23 +82,26 @@ async def queue_stats(request: web.Request) -> web.Response:
     })  # fmt: skip
 
 
-@routes.get("/api/v1/dead-letters")
+@routes.get("/api/v1/dead-letters", query=DeadLettersQuery, answer=DeadLetterPage)
 async def dead_letters(request: web.Request) -> web.Response:
-    """Dead letters, oldest first, without their content (``?limit=`` up to 1000)."""
-    try:
-        limit = min(int(request.query.get("limit", "100")), 1000)
-    except ValueError:
-        return error(400, "limit must be an integer")
-    entries = await request.app[RUNTIME].queue.dead_entries(limit)
-    shown = [{"id": dead_id, **{k: v for k, v in fields.items() if k != "xml"}}
-             for dead_id, fields in entries]  # fmt: skip
-    return web.json_response(shown)
+    """Dead letters, oldest first, without their content, a page at a time (``cursor``)."""
+    asked = query(request, DeadLettersQuery)
+    queue = request.app[RUNTIME].queue
+    start = f"({asked.cursor}" if asked.cursor else "-"
+    rows = _rows(await queue.redis.xrange(queue.dead_stream, min=start, count=asked.limit + 1))
+    page = rows[: asked.limit]
+    items = [{"id": dead_id, **{k: v for k, v in fields.items() if k != "xml"}}
+             for dead_id, fields in page]  # fmt: skip
+    more = len(rows) > asked.limit
+    return web.json_response({"items": items, "next_cursor": page[-1][0] if more else None})
 
 
-@routes.post("/api/v1/dead-letters/{dead_id}/replay")
+@routes.post("/api/v1/dead-letters/{dead_id}/replay", path_model=DeadLetterPath, answer=Replayed)
 async def replay(request: web.Request) -> web.Response:
     """Put one dead letter back on the queue."""
-    new_id = await request.app[RUNTIME].queue.replay(request.match_info["dead_id"])
+    dead_id = path_params(request, DeadLetterPath).dead_id
+    new_id = await request.app[RUNTIME].queue.replay(dead_id)
     if new_id is None:
-        return error(404, "no such dead letter")
+        raise not_found("dead letter")
+    record_change(request, f"dead-letters/{dead_id}", {"replayed_as": new_id})
     return web.json_response({"replayed_as": new_id})

@@ -8,17 +8,35 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
 from bot.app import Role
 from bot.cli.channel_arguments import add_channels_arguments, add_welcome_bench_arguments
+from bot.cli.logs import JsonFormatter
 from bot.cli.reminders import add_reminders_arguments, run_reminders
 from bot.cli.task_arguments import add_tasks_arguments
+from bot.cli.users import add_credentials_arguments
 from bot.queue import EventQueue
 from bot.sandbox.command import add_sandbox_arguments
 from bot.store.connection import open_redis
-from config.settings import Settings, load_settings
+from config.settings import Settings, config_path, load_settings
+
+_NO_CONFIG = """siyu: no configuration: {missing} missing.
+Give a config file with --config PATH (or SIYU_CONFIG=PATH). To start:
+  siyu sandbox --write-config siyu.toml      # a local WeCom to try siyu against
+  cp config/siyu.example.toml siyu.toml      # for your corp: fill in corp_id and the app's keys
+then run the command again with --config siyu.toml."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version("siyu")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +45,18 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[Any]]:
+    """The ``siyu`` parser (with ``--version``), its subcommands, and ``users``/``apikey``."""
+    parser = argparse.ArgumentParser(prog="siyu", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"siyu {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_credentials_arguments(commands, _add_config)
+    return parser, commands
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="siyu", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser, commands = _top_parser()
 
     serve = commands.add_parser("serve", help="run the gateway, the workers, or both")
     _add_config(serve)
@@ -111,15 +137,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (FileNotFoundError, ValidationError) as exc:
+    except ValidationError as exc:
+        if config_path(getattr(args, "config", None)) is None:
+            missing = sorted({".".join(map(str, e["loc"][:1])) for e in exc.errors()})
+            print(_NO_CONFIG.format(missing=", ".join(f"[{m}]" for m in missing)),
+                  file=sys.stderr)  # fmt: skip
+        else:
+            print(f"siyu: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
         print(f"siyu: configuration error: {exc}", file=sys.stderr)
         return 2
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    if settings.log.format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -134,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in {"bench", "nlp"} or getattr(args, "reminders_command", "") == "parse":
         return _offline(args)
     settings = load_settings(args.config)
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     if args.command == "doctor":
         return asyncio.run(_doctor(settings, args.public_url))
     if args.command == "serve":
@@ -155,6 +192,13 @@ def _stateful(settings: Settings, args: argparse.Namespace) -> int:
         return _channels(settings, args)
     if args.command == "tasks":
         return _tasks(settings, args)
+    if args.command in {"users", "apikey"}:
+        from bot.cli import users  # noqa: PLC0415 - keeps `siyu --help` fast
+
+        run = users.run_users if args.command == "users" else users.run_apikeys
+        status, lines = asyncio.run(run(settings, args))
+        print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+        return status
     return asyncio.run(_dead(settings, args))
 
 

@@ -397,3 +397,35 @@ def intent_prompted(corp_id: str, userid: str, external_userid: str, intent: str
     TTL: the intents' cooldown (config/moderation.toml), set at each prompt.
     """
     return f"{_corp(corp_id)}:intent:prompted:{userid}:{external_userid}:{intent}"
+
+
+# The admin API (issue 14): operator accounts, sessions, API keys, login throttling, audit.
+
+
+def audit(corp_id: str) -> str:
+    """Stream of who changed what: one field ``entry``, JSON {"at", "actor", "action",
+    "document", "diff"} (``at`` ISO 8601). No TTL: capped at about 100,000 entries (MAXLEN ~)."""
+    return f"{_corp(corp_id)}:audit"
+
+
+def admin_users(corp_id: str) -> str:
+    """Hash: operator account name → JSON {role, password (scrypt), created_at}. No TTL."""
+    return f"{_corp(corp_id)}:admin:users"
+
+
+def admin_api_keys(corp_id: str) -> str:
+    """Hash: API key id → JSON {role, digest (SHA-256 of the key), name, created_at}. No TTL:
+    a key lives until revoked."""
+    return f"{_corp(corp_id)}:admin:apikeys"
+
+
+def admin_session(corp_id: str, digest: str) -> str:
+    """JSON {user, role} of one console/API session (keyed by the token's SHA-256).
+    TTL: admin.session_hours (8 h by default)."""
+    return f"{_corp(corp_id)}:admin:session:{digest}"
+
+
+def admin_login_failures(corp_id: str, scope: str) -> str:
+    """Failed logins of one account (``user:NAME``) or address (``ip:ADDR``).
+    TTL: admin.login_window_minutes from the first failure (15 min by default)."""
+    return f"{_corp(corp_id)}:admin:login-failures:{scope}"

@@ -14,49 +14,65 @@ known and which items were refused and why; message texts are never logged.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 
-from bot.admin.auth import error
+from bot.admin.endpoints import Endpoints, body_value, record_change
+from bot.admin.errors import ApiError, ErrorDetail, details_of
 from bot.events.chat_messages import KIND, chat_message_xml, dedup_key_of
 from bot.live import RUNTIME
 from handlers.conversations.archive import ArchivedMessage
 
 logger = logging.getLogger(__name__)
 
-routes = web.RouteTableDef()
+routes = Endpoints()
+Items = list[dict[str, Any]]
 
 
-def _items(body: Any) -> list[Any] | None:
-    if isinstance(body, dict):
-        body = body.get("messages")
-    return body if isinstance(body, list) else None
+class Batch(BaseModel):
+    """Archived messages under ``messages`` (the list alone is accepted too)."""
+
+    messages: Items
 
 
-def _reason(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ())) or "message"
-    return f"{where}: {first.get('msg', 'invalid')}"
+class Refused(BaseModel):
+    """A message not queued: its place in the batch, its msgid, why (``details``)."""
+
+    index: int
+    msgid: Any = None
+    error: str
+    details: list[ErrorDetail]
 
 
-@routes.post("/api/v1/archive/messages")
+class Queued(BaseModel):
+    """What a batch did: queued, already known (by msgid), refused."""
+
+    queued: int
+    duplicates: int
+    rejected: list[Refused]
+
+
+def _refusal(index: int, item: Any, exc: ValidationError) -> dict[str, Any]:
+    details = details_of(exc, "message")
+    first = details[0]
+    msgid = item.get("msgid") if isinstance(item, dict) else None
+    return {"index": index, "msgid": msgid, "error": f"{first.field}: {first.message}",
+            "details": [d.model_dump() for d in details]}  # fmt: skip
+
+
+@routes.post("/api/v1/archive/messages", body=Items | Batch, answer=Queued, errors=(503,))
 async def post_archived_messages(request: web.Request) -> web.Response:
     """Queue archived text messages for moderation and intents; idempotent by msgid."""
     runtime = request.app[RUNTIME]
-    try:
-        items = _items(await request.json())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return error(400, "the body must be JSON")
-    if items is None:
-        return error(400, 'send a JSON list of messages (or {"messages": [...]})')
+    sent = body_value(request)
+    items: Items = sent.messages if isinstance(sent, Batch) else sent
     limit = runtime.settings.moderation.archive_max_messages
     if len(items) > limit:
-        return error(413, f"at most {limit} messages per request")
+        raise ApiError(413, f"at most {limit} messages per request")
     queued = duplicates = 0
     rejected: list[dict[str, Any]] = []
     app, corp = runtime.settings.moderation.app, runtime.settings.wecom.corp_id
@@ -65,8 +81,7 @@ async def post_archived_messages(request: web.Request) -> web.Response:
             try:
                 message = ArchivedMessage.model_validate(item).to_chat_message()
             except ValidationError as exc:
-                msgid = item.get("msgid") if isinstance(item, dict) else None
-                rejected.append({"index": index, "msgid": msgid, "error": _reason(exc)})
+                rejected.append(_refusal(index, item, exc))
                 continue
             xml = chat_message_xml(corp, message)
             if await runtime.queue.enqueue(app, KIND, dedup_key_of(message), xml) is None:
@@ -75,7 +90,8 @@ async def post_archived_messages(request: web.Request) -> web.Response:
                 queued += 1
     except (RedisError, OSError) as exc:
         logger.warning("archive: could not queue (%s); %s queued before", exc, queued)
-        return error(503, "the queue is unavailable; post the batch again")
+        raise ApiError(503, "the queue is unavailable; post the batch again") from exc
     logger.info("archive: %s queued, %s duplicate(s), %s refused", queued, duplicates,
                 len(rejected))  # fmt: skip
+    record_change(request, "archive/messages", {"queued": queued, "duplicates": duplicates})
     return web.json_response({"queued": queued, "duplicates": duplicates, "rejected": rejected})

@@ -7,16 +7,68 @@ from dataclasses import asdict
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel, Field
 
-from bot.admin.auth import error
+from bot.admin.endpoints import Endpoints, path_params, query, record_change
+from bot.admin.errors import not_found, upstream
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.groups import membership, welcome
 from handlers.groups.context import Groups
-from handlers.groups.store import GroupChat
+from handlers.groups.store import GroupChat, Member
 
-routes = web.RouteTableDef()
+routes = Endpoints()
+
+
+class StatsQuery(BaseModel):
+    """A local day (default today) and optionally one group."""
+
+    day: str | None = Field(default=None, pattern=r"^[0-9]{8}$", description="YYYYMMDD")
+    chat_id: str | None = Field(default=None, max_length=128)
+
+
+class DayCounts(BaseModel):
+    """Joins and quits on a day: ``join``, ``quit`` and per scene (``join:qrcode``...)."""
+
+    day: str
+    counts: dict[str, int]
+
+
+class GroupPath(BaseModel):
+    """A group's chat id."""
+
+    chat_id: str = Field(min_length=1, max_length=128)
+
+
+class GroupDetail(BaseModel):
+    """A group (as GroupChat) with its labels and members."""
+
+    chat_id: str
+    name: str
+    owner: str
+    admins: list[str]
+    create_time: int
+    notice: str
+    member_count: int
+    member_version: str
+    updated_at: int
+    dismissed_at: int
+    labels: list[str]
+    members: list[Member]
+
+
+class Imported(BaseModel):
+    """How many groups were imported."""
+
+    imported: int
+
+
+class Template(BaseModel):
+    """A group welcome template siyu made."""
+
+    template_id: str
+    digest: str
 
 
 def _deps(request: web.Request) -> Deps:
@@ -27,7 +79,7 @@ def _group_json(group: GroupChat) -> dict[str, Any]:
     return {**asdict(group), "admins": list(group.admins)}
 
 
-@routes.get("/api/v1/groups")
+@routes.get("/api/v1/groups", answer=list[GroupChat])
 async def list_groups(request: web.Request) -> web.Response:
     """The customer groups siyu knows."""
     groups = Groups.of(_deps(request))
@@ -35,51 +87,51 @@ async def list_groups(request: web.Request) -> web.Response:
     return web.json_response([_group_json(g) for g in found if g is not None])
 
 
-@routes.get("/api/v1/groups/stats")
+@routes.get("/api/v1/groups/stats", query=StatsQuery, answer=DayCounts)
 async def group_stats(request: web.Request) -> web.Response:
-    """Joins and quits by scene on a local day (``?day=YYYYMMDD``, default today;
-    ``?chat_id=`` for one group)."""
+    """Joins and quits by scene on a local day (default today), of all groups or one."""
     groups = Groups.of(_deps(request))
-    day = request.query.get("day") or groups.day_of(groups.now())
-    if not (day.isdigit() and len(day) == 8):  # noqa: PLR2004 - YYYYMMDD
-        return error(400, "day must be YYYYMMDD")
-    counts = await groups.counters.day(day, request.query.get("chat_id") or None)
+    asked = query(request, StatsQuery)
+    day = asked.day or groups.day_of(groups.now())
+    counts = await groups.counters.day(day, asked.chat_id or None)
     return web.json_response({"day": day, "counts": counts})
 
 
-@routes.post("/api/v1/groups/import")
+@routes.post("/api/v1/groups/import", answer=Imported, errors=(503,))
 async def import_groups(request: web.Request) -> web.Response:
     """Fetch every group from WeCom into the registry → {imported}."""
     try:
         imported = await membership.import_all(Groups.of(_deps(request)))
     except (WeComAPIError, WeComUnavailable) as exc:
-        return error(503, f"WeCom: {exc}")
+        raise upstream(exc) from exc
+    record_change(request, "groups", {"imported": imported})
     return web.json_response({"imported": imported})
 
 
-@routes.get("/api/v1/groups/welcome-templates")
+@routes.get("/api/v1/groups/welcome-templates", answer=dict[str, Template])
 async def welcome_templates(request: web.Request) -> web.Response:
     """The group welcome templates siyu made: name → {template_id, digest}."""
     return web.json_response(await welcome.known_templates(Groups.of(_deps(request))))
 
 
-@routes.post("/api/v1/groups/welcome-templates/sync")
+@routes.post("/api/v1/groups/welcome-templates/sync", answer=dict[str, str], errors=(503,))
 async def sync_welcome_templates(request: web.Request) -> web.Response:
     """Make WeCom's group welcome templates match config/groups.toml → name: outcome."""
     try:
         outcome = await welcome.sync(Groups.of(_deps(request)))
     except (WeComAPIError, WeComUnavailable) as exc:
-        return error(503, f"WeCom: {exc}")
+        raise upstream(exc) from exc
+    record_change(request, "groups/welcome-templates", outcome)
     return web.json_response(outcome)
 
 
-@routes.get("/api/v1/groups/{chat_id}")
+@routes.get("/api/v1/groups/{chat_id}", path_model=GroupPath, answer=GroupDetail)
 async def show_group(request: web.Request) -> web.Response:
     """One group: owner, admins, labels' source, members with join time and scene."""
     groups = Groups.of(_deps(request))
-    group = await groups.registry.get(request.match_info["chat_id"])
+    group = await groups.registry.get(path_params(request, GroupPath).chat_id)
     if group is None:
-        return error(404, "no such group")
+        raise not_found("group")
     members = [asdict(m) for m in await groups.registry.members(group.chat_id)]
     labels = groups.rules.labels_of(group.chat_id, group.name)
     return web.json_response({**_group_json(group), "labels": labels, "members": members})

@@ -2,63 +2,139 @@
 statistics, and what siyu knows of a customer.
 
 PUT /api/v1/intake/rules replaces the whole rules document (validated first, as
-config/intake.toml would be); every siyu process uses it within ``intake.rules_cache_seconds``.
+config/intake.toml would be: 422 with a detail per wrong field); every siyu process uses it
+within ``intake.rules_cache_seconds``. The audit entry carries the sections that changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import BaseModel, Field
 
-from bot.admin.auth import error
+from bot.admin.endpoints import Endpoints, body, body_value, path_params, query, record_change
+from bot.admin.errors import not_found, upstream
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.customers.profiles import Customers
+from handlers.customers.profiles import Customers, Relation
 from handlers.intake.backfill import import_customers
-from handlers.intake.channel_store import ChannelCodes
+from handlers.intake.channel_store import ChannelCode, ChannelCodes
 from handlers.intake.live import day_of, local_time, rules_of, rules_store
 from handlers.intake.live_codes import create_code, rebalance_all, stats_of
 from handlers.intake.rules import IntakeRules
 
-routes = web.RouteTableDef()
+routes = Endpoints()
 MAX_DAYS = 400
+
+
+class ChannelPath(BaseModel):
+    """A channel of the rules."""
+
+    channel_id: str = Field(min_length=1, max_length=64)
+
+
+class CustomerPath(BaseModel):
+    """A customer's external userid."""
+
+    external_userid: str = Field(min_length=1, max_length=128)
+
+
+class StatsQuery(BaseModel):
+    """How many days back, today included."""
+
+    days: int = Field(default=7, ge=1, le=MAX_DAYS)
+
+
+class ImportRequest(BaseModel):
+    """Whose customers to import (none listed: every staff member's)."""
+
+    staff: list[str] = []
+
+
+class ChannelOut(BaseModel):
+    """A channel and its live code (null until made)."""
+
+    channel: str
+    name: str
+    state: str
+    code: ChannelCode | None
+
+
+class PlanOut(BaseModel):
+    """The user list a channel's code got, and why."""
+
+    users: list[str]
+    reason: str
+
+
+class DayOut(BaseModel):
+    """One channel's counters on one local day."""
+
+    day: str
+    adds: int
+    deleted_by_customer: int
+    deleted_by_staff: int
+    adds_by_staff: dict[str, int]
+    net: int
+
+
+class Imported(BaseModel):
+    """How many customers were imported."""
+
+    imported: int
+
+
+class CustomerOut(BaseModel, extra="allow"):
+    """A customer's profile fields (name, type, counters...) and relations."""
+
+    external_userid: str
+    relations: dict[str, Relation]
 
 
 def _deps(request: web.Request) -> Deps:
     return request.app[RUNTIME].deps
 
 
-@routes.get("/api/v1/intake/rules")
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Top-level sections that differ → [old, new]."""
+    return {key: [old.get(key), new.get(key)]
+            for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)}  # fmt: skip
+
+
+@routes.get("/api/v1/intake/rules", answer=IntakeRules)
 async def get_rules(request: web.Request) -> web.Response:
     """The live rules: welcome messages, staff, channels, allocation, churn."""
     rules = await rules_of(_deps(request))
     return web.json_response(rules.model_dump(mode="json"))
 
 
-@routes.put("/api/v1/intake/rules")
+@routes.put("/api/v1/intake/rules", body=IntakeRules, answer=IntakeRules)
 async def put_rules(request: web.Request) -> web.Response:
-    """Replace the live rules with the JSON body (400 with the reasons if it is invalid)."""
-    try:
-        rules = IntakeRules.model_validate_json(await request.read())
-    except ValidationError as exc:
-        reasons = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        return web.json_response({"error": "invalid rules", "reasons": reasons}, status=400)
-    await rules_store(_deps(request)).put(rules)
-    return web.json_response(rules.model_dump(mode="json"))
+    """Replace the live rules with the JSON body (422 with the reasons if it is invalid)."""
+    deps = _deps(request)
+    rules = body(request, IntakeRules)
+    old = (await rules_of(deps)).model_dump(mode="json")
+    await rules_store(deps).put(rules)
+    new = rules.model_dump(mode="json")
+    record_change(request, "intake/rules", _changed(old, new))
+    return web.json_response(new)
 
 
-@routes.post("/api/v1/intake/rules/reset")
+@routes.post("/api/v1/intake/rules/reset", answer=IntakeRules)
 async def reset_rules(request: web.Request) -> web.Response:
     """Replace the live rules with the defaults file's."""
-    rules = await rules_store(_deps(request)).reset()
-    return web.json_response(rules.model_dump(mode="json"))
+    deps = _deps(request)
+    old = (await rules_of(deps)).model_dump(mode="json")
+    new = (await rules_store(deps).reset()).model_dump(mode="json")
+    record_change(request, "intake/rules", _changed(old, new))
+    return web.json_response(new)
 
 
-@routes.get("/api/v1/channels")
+@routes.get("/api/v1/channels", answer=list[ChannelOut])
 async def list_channels(request: web.Request) -> web.Response:
     """Every channel of the rules with its live code (config_id, qr_code, users) or null."""
     deps = _deps(request)
@@ -71,41 +147,49 @@ async def list_channels(request: web.Request) -> web.Response:
     ])  # fmt: skip
 
 
-@routes.post("/api/v1/channels/{channel_id}/code")
+async def _channel(request: web.Request) -> str:
+    channel_id = path_params(request, ChannelPath).channel_id
+    if channel_id not in (await rules_of(_deps(request))).channels:
+        raise not_found("channel")
+    return channel_id
+
+
+@routes.post(
+    "/api/v1/channels/{channel_id}/code", path_model=ChannelPath, answer=ChannelCode,
+    errors=(502,),
+)  # fmt: skip
 async def make_code(request: web.Request) -> web.Response:
     """Create the channel's live code (add_contact_way) unless it has one."""
-    deps = _deps(request)
-    channel_id = request.match_info["channel_id"]
-    if channel_id not in (await rules_of(deps)).channels:
-        return error(404, "no such channel")
+    channel_id = await _channel(request)
     try:
-        code = await create_code(deps, channel_id)
+        code = await create_code(_deps(request), channel_id)
     except (WeComAPIError, WeComUnavailable) as exc:
-        return error(502, f"WeCom refused: {exc}")
+        raise upstream(exc, 502) from exc
+    record_change(request, f"channels/{channel_id}/code", asdict(code))
     return web.json_response(asdict(code))
 
 
-@routes.post("/api/v1/channels/rebalance")
+@routes.post("/api/v1/channels/rebalance", answer=dict[str, PlanOut | None])
 async def rebalance_channels(request: web.Request) -> web.Response:
     """Apply caps, working hours and weights to every code now."""
     plans = await rebalance_all(_deps(request))
-    return web.json_response({
+    shown = {
         channel_id: None if plan is None else {"users": list(plan.users), "reason": plan.reason}
         for channel_id, plan in plans.items()
-    })  # fmt: skip
+    }
+    record_change(request, "channels", shown)
+    return web.json_response(shown)
 
 
-@routes.get("/api/v1/channels/{channel_id}/stats")
+@routes.get(
+    "/api/v1/channels/{channel_id}/stats", path_model=ChannelPath, query=StatsQuery,
+    answer=list[DayOut],
+)  # fmt: skip
 async def channel_stats(request: web.Request) -> web.Response:
-    """Daily adds, losses by side and net growth, newest day first (``?days=7``)."""
+    """Daily adds, losses by side and net growth, newest day first."""
     deps = _deps(request)
-    channel_id = request.match_info["channel_id"]
-    if channel_id not in (await rules_of(deps)).channels:
-        return error(404, "no such channel")
-    try:
-        days = min(max(int(request.query.get("days", "7")), 1), MAX_DAYS)
-    except ValueError:
-        return error(400, "days must be an integer")
+    channel_id = await _channel(request)
+    days = query(request, StatsQuery).days
     today, stats = local_time(deps), stats_of(deps)
     shown = []
     for back in range(days):
@@ -114,27 +198,27 @@ async def channel_stats(request: web.Request) -> web.Response:
     return web.json_response(shown)
 
 
-@routes.post("/api/v1/customers/import")
+@routes.post("/api/v1/customers/import", body=ImportRequest | None, answer=Imported, errors=(502,))
 async def import_existing(request: web.Request) -> web.Response:
     """Import existing customers from WeCom (body ``{"staff": [...]}`` optional: all)."""
-    body = await request.json() if request.can_read_body else {}
-    staff = body.get("staff", []) if isinstance(body, dict) else []
-    if not isinstance(staff, list) or not all(isinstance(u, str) for u in staff):
-        return error(400, "staff must be a list of userids")
+    asked = body_value(request)
+    staff = asked.staff if isinstance(asked, ImportRequest) else []
     try:
         count = await import_customers(_deps(request), staff)
     except (WeComAPIError, WeComUnavailable) as exc:
-        return error(502, f"WeCom refused: {exc}")
+        raise upstream(exc, 502) from exc
+    record_change(request, "customers", {"imported": count, "staff": staff})
     return web.json_response({"imported": count})
 
 
-@routes.get("/api/v1/customers/{external_userid}")
+@routes.get("/api/v1/customers/{external_userid}", path_model=CustomerPath, answer=CustomerOut)
 async def customer(request: web.Request) -> web.Response:
     """A customer's profile, activity counters and relations (deleted ones marked)."""
     deps = _deps(request)
-    profile = await Customers(deps.redis, deps.corp_id).get(request.match_info["external_userid"])
+    external_userid = path_params(request, CustomerPath).external_userid
+    profile = await Customers(deps.redis, deps.corp_id).get(external_userid)
     if profile is None:
-        return error(404, "no such customer")
+        raise not_found("customer")
     return web.json_response({
         "external_userid": profile.external_userid, **dict(profile.fields),
         "relations": {userid: asdict(r) for userid, r in profile.relations.items()},

@@ -38,8 +38,11 @@ async def test_rules_are_read_validated_and_replaced(stack: Stack) -> None:
     ] == "欢迎{customer_name}！"
 
     rules["channels"]["poster_a"]["state"] = "x" * 31
-    refused = await call(stack, "PUT", "intake/rules", rules, expect=400)
-    assert any("channels.poster_a.state" in reason for reason in refused["reasons"])
+    refused = (await call(stack, "PUT", "intake/rules", rules, expect=422))["error"]
+    assert refused["code"] == "invalid"
+    fields = [detail["field"] for detail in refused["details"]]
+    assert fields == ["body.channels.poster_a.state"]
+    assert "errors.pydantic.dev" not in str(refused) and "x" * 31 not in str(refused)
 
     reset = await call(stack, "POST", "intake/rules/reset")
     assert reset["welcome"]["text"] != "欢迎{customer_name}！"
@@ -68,3 +71,25 @@ async def test_channels_codes_stats_and_customers(stack: Stack) -> None:
 async def test_without_the_token_nothing_is_shown(stack: Stack) -> None:
     answer = await stack.siyu.get("/api/v1/intake/rules")
     assert answer.status == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("channels/poster_a/stats?days=0", "query.days"),
+     ("channels/poster_a/stats?days=401", "query.days"),
+     ("channels/poster_a/stats?days=x", "query.days")],
+)  # fmt: skip
+async def test_bad_queries_are_422_in_the_error_shape(stack: Stack, path: str, field: str) -> None:
+    refused = (await call(stack, "GET", path, expect=422))["error"]
+    assert [detail["field"] for detail in refused["details"]] == [field]
+
+
+async def test_a_rules_change_is_audited_with_the_sections_changed(stack: Stack) -> None:
+    rules = await call(stack, "GET", "intake/rules")
+    rules["welcome"]["text"] = "新的欢迎语"
+    await call(stack, "PUT", "intake/rules", rules)
+    [entry] = (await call(stack, "GET", "audit"))["items"]
+    assert (entry["actor"], entry["action"]) == ("token", "PUT /api/v1/intake/rules")
+    assert entry["document"] == "intake/rules"
+    assert list(entry["diff"]) == ["welcome"]
+    assert entry["diff"]["welcome"][1]["text"] == "新的欢迎语"

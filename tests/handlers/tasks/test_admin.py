@@ -64,12 +64,14 @@ async def test_create_by_tag_names_then_show_and_cancel(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("payload", "status", "reason"),
     [
-        ({"content": {"text": "x"}}, 400, "deadline"),
-        ({"customers": {"all_tags": ["没有这个标签"]}}, 400, "no tag named"),
-        ({"customers": {}}, 400, "say all customers"),
-        ({"customers": {"everyone": True}, "deadline": "2020-01-01T00:00:00+08:00"}, 400, "past"),
+        ({"content": {"text": "x"}}, 422, "body.deadline"),
+        ({"customers": {"all_tags": ["没有这个标签"]}}, 422, "no tag named"),
+        ({"customers": {}}, 422, "say all customers"),
+        ({"customers": {"everyone": True}, "deadline": "2020-01-01T00:00:00+08:00"}, 422, "past"),
+        ({"customers": {"everyone": True}, "deadline": "2030-01-01T00:00:00"}, 422, "timezone"),
+        ({"customers": {"all_tags": "高意向"}}, 422, "body.customers.all_tags"),
     ],
-    ids=["no-deadline", "unknown-tag", "no-criterion", "past"],
+    ids=["no-deadline", "unknown-tag", "no-criterion", "past", "naive", "not-a-list"],
 )
 async def test_bad_tasks_are_refused(
     stack: Stack, payload: dict[str, Any], status: int, reason: str
@@ -79,7 +81,9 @@ async def test_bad_tasks_are_refused(
         sent.pop("deadline")
     answer = await stack.siyu.post("/api/v1/tasks", json=sent, headers=AUTH)
     assert answer.status == status
-    assert reason in (await answer.json())["error"]
+    error = (await answer.json())["error"]
+    assert error["code"] == "invalid"
+    assert reason in error["message"] + str(error["details"])
 
 
 async def test_unknown_tasks_are_404(stack: Stack) -> None:
@@ -87,6 +91,7 @@ async def test_unknown_tasks_are_404(stack: Stack) -> None:
         ("GET", "/api/v1/tasks/77"),
         ("POST", "/api/v1/tasks/77/cancel"),
         ("GET", "/api/v1/tasks/abc"),
+        ("POST", "/api/v1/tasks/-1/refresh"),
     ):
         answer = await stack.siyu.request(method, path, headers=AUTH)
         assert answer.status == 404
