@@ -85,6 +85,41 @@ def customer_relations(corp_id: str, external_userid: str) -> str:
     return f"{_corp(corp_id)}:customer:{external_userid}:relations"
 
 
+def customers_by_first_add(corp_id: str) -> str:
+    """Sorted set: every known customer, scored by first-added time (Unix s). No TTL: index."""
+    return f"{_corp(corp_id)}:cx:all"
+
+
+def customers_with_tag(corp_id: str, tag_id: str) -> str:
+    """Set: customers carrying a corp tag on a live relation. No TTL: index."""
+    return f"{_corp(corp_id)}:cx:tag:{tag_id}"
+
+
+def customers_of_staff(corp_id: str, userid: str) -> str:
+    """Set: customers a staff member has a live relation with. No TTL: index."""
+    return f"{_corp(corp_id)}:cx:staff:{userid}"
+
+
+def customers_of_channel(corp_id: str, state: str) -> str:
+    """Set: customers a live code's state brought (on a live relation). No TTL: index."""
+    return f"{_corp(corp_id)}:cx:channel:{state}"
+
+
+def customer_names(corp_id: str) -> str:
+    """Sorted set (all scores 0, by lex): "name\\0external_userid" for name prefixes. No TTL."""
+    return f"{_corp(corp_id)}:cx:names"
+
+
+def customers_by_activity(corp_id: str) -> str:
+    """Sorted set: customers scored by their last message time (Unix s). No TTL: index."""
+    return f"{_corp(corp_id)}:cx:active"
+
+
+def customer_query(corp_id: str, digest: str) -> str:
+    """Sorted set: one search's result, for paging it. TTL: QUERY_TTL_SECONDS (60 s)."""
+    return f"{_corp(corp_id)}:cx:query:{digest}"
+
+
 def contact_lookups_slow(corp_id: str) -> str:
     """Set when a welcome's name lookup timed out. TTL: intake.name_lookup_cooldown_seconds."""
     return f"{_corp(corp_id)}:customer-lookups:slow"
