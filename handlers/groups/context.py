@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.wecom.api import WeComAPI
 from bot.wecom.errors import RateLimited, WeComAPIError
 from config.settings import GroupSettings
-from handlers.groups.rules import GroupRules, load_group_rules
+from handlers.groups.rules import GROUP_RULES, GroupRules
 from handlers.groups.store import GroupCounters, GroupRegistry
 
 logger = logging.getLogger(__name__)
@@ -32,13 +32,13 @@ class Groups:
 
     @classmethod
     def of(cls, deps: Deps, at: datetime | None = None, rules: GroupRules | None = None) -> Groups:
-        """From the handler dependencies (rules: the configured file unless given)."""
+        """From the handler dependencies (rules: the live ones unless given)."""
         settings = deps.settings.groups
         return cls(
             deps,
             GroupRegistry(deps.redis, deps.corp_id),
             GroupCounters(deps.redis, deps.corp_id, settings.stats_ttl_days * 86400),
-            rules or load_group_rules(settings.rules_file),
+            rules or deps.get(GROUP_RULES).latest(),
             ZoneInfo(deps.settings.timezone),
             at,
         )

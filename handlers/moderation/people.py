@@ -15,7 +15,7 @@ from bot.events.conversation import ChatMessage, Source
 from bot.wecom.errors import WeComAPIError
 from handlers.customers.profiles import Customers, Relation
 from handlers.groups.store import GroupRegistry
-from handlers.intake.rule_store import IntakeRulesStore
+from handlers.intake.rule_store import INTAKE_RULES
 from handlers.intake.rules import IntakeRules
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ async def customer_info(deps: Deps, external_userid: str, message_key: str) -> C
 
 async def directory(deps: Deps) -> IntakeRules:
     """The intake rules: staff names and managers, channels by state."""
-    return await IntakeRulesStore(deps.redis, deps.corp_id, deps.settings.intake.rules_file).get()
+    return await deps.get(INTAKE_RULES).current()
 
 
 def staff_label(rules: IntakeRules, userid: str) -> str:

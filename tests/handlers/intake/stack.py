@@ -20,9 +20,8 @@ from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings
 from handlers.intake.channel_store import DayStats
-from handlers.intake.live import day_of, local_time
+from handlers.intake.live import day_of, local_time, rules_store
 from handlers.intake.live_codes import stats_of
-from handlers.intake.rule_store import IntakeRulesStore
 from handlers.intake.rules import IntakeRules, load_rules_file
 from tests.bot.wecom.conftest import siyu_settings_for
 from tests.sandbox.helpers import Sandbox
@@ -79,7 +78,7 @@ class Stack:
 
     async def set_rules(self, rules: IntakeRules) -> None:
         """Replace the live intake rules."""
-        await IntakeRulesStore(self.redis, self.settings.wecom.corp_id).put(rules)
+        await rules_store(self.deps).put(rules)
 
 
 def rules_with(**changes: Any) -> IntakeRules:
