@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from bot.app import Role
 from bot.cli.channel_arguments import add_channels_arguments, add_welcome_bench_arguments
 from bot.cli.reminders import add_reminders_arguments, run_reminders
+from bot.cli.rules import add_rules_arguments
 from bot.cli.task_arguments import add_tasks_arguments
 from bot.queue import EventQueue
 from bot.sandbox.command import add_sandbox_arguments
@@ -27,7 +28,7 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="siyu", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -68,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         "channels", help="customer channels: live codes, allocation, daily statistics, rules"
     )
     add_channels_arguments(channels, _add_config)
+
+    add_rules_arguments(commands.add_parser("rules", help="rule sets as files: export|import DIR"),
+                        _add_config)  # fmt: skip
 
     reminders = commands.add_parser("reminders", help="reminders and their states")
     add_reminders_arguments(reminders, _add_config)
@@ -155,6 +159,8 @@ def _stateful(settings: Settings, args: argparse.Namespace) -> int:
         return _channels(settings, args)
     if args.command == "tasks":
         return _tasks(settings, args)
+    if args.command == "rules":
+        return _rules(settings, args)
     return asyncio.run(_dead(settings, args))
 
 
@@ -162,6 +168,14 @@ def _tasks(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.tasks import run_tasks  # noqa: PLC0415 - keeps `siyu --help` fast
 
     status, lines = run_tasks(settings, args)
+    print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+    return status
+
+
+def _rules(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli.rules import run_rules  # noqa: PLC0415 - keeps `siyu --help` fast
+
+    status, lines = run_rules(settings, args)
     print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
     return status
 
