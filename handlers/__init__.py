@@ -102,6 +102,7 @@ async def build_components(
     )
     for live in (intake, moderation_rules, reminder_rules, group_rules, replies, faq):
         await live.start()
+    await keywords.seed()  # compiled on first use
     components.provide(INTAKE_RULES, intake)
     components.provide(MODERATION_RULES, moderation_rules)
     components.provide(REMINDER_RULES, reminder_rules)

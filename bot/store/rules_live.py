@@ -120,8 +120,14 @@ class LiveRules(Generic[T]):
         self._rules = (version, compiled)  # the swap: one assignment
         logger.info("rules %s: version %s in use", self.name, version)
 
+    async def seed(self) -> None:
+        """Store the defaults if the store has no document yet (without compiling them)."""
+        if await self.store.version(self.name) == 0:
+            await self._seed()
+
     async def _seed(self) -> tuple[Any, int]:
-        doc = self.rule_set.normalize(await asyncio.to_thread(self.rule_set.defaults))
+        defaults = await asyncio.to_thread(self.rule_set.defaults)
+        doc = await asyncio.to_thread(self.rule_set.normalize, defaults)
         try:
             await self.store.put(self.name, doc, 0, SEED_ACTOR, "rules.seed")
         except StaleVersion:
