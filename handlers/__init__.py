@@ -5,6 +5,8 @@ It orders the router tree and builds each concern's components once, at start-up
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from redis.asyncio import Redis
 
@@ -13,6 +15,8 @@ from bot.clock import Clock
 from bot.deps import Components
 from bot.dispatch import Router
 from bot.store.ledger import Ledger
+from bot.store.rules import RulesStore
+from bot.store.rules_live import LiveRules, RuleSet
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
@@ -21,21 +25,31 @@ from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
 from handlers.groups import router as group_chats
 from handlers.groups.components import GROUP_REGISTRY
+from handlers.groups.rules import GROUP_RULES, group_rule_set
 from handlers.groups.services import OwnerAlerts, RegistryNames
 from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
 from handlers.intake import channels, churn, profiles, tags, welcome
 from handlers.intake import components as intake_parts
 from handlers.intake.directory import LiveDirectory
+from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
 from handlers.moderation import components as moderation_parts
 from handlers.moderation import intent_router as intents
 from handlers.moderation import router as moderation
-from handlers.moderation.analyzer import ANALYZER, load_analyzer
+from handlers.moderation.analyzer import (
+    ANALYZER,
+    MODERATION_RULES,
+    Analyzers,
+    keywords_rule_set,
+    moderation_rule_set,
+)
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
 from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
+from handlers.reminders.rules import REMINDER_RULES, reminder_rule_set
 from handlers.reminders.service import ReminderService
+from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
 from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
 from handlers.tasks import router as campaigns
@@ -69,21 +83,53 @@ def build_root_router() -> Router:
     return root
 
 
+def rule_sets(settings: Settings, analyzers: Analyzers | None = None) -> tuple[RuleSet[Any], ...]:
+    """Every operator rule set, seeded from the files the settings name (or config/'s)."""
+    return (
+        intake_rule_set(settings.intake.rules_file),
+        keywords_rule_set(settings.moderation, analyzers or Analyzers()),
+        moderation_rule_set(settings.moderation),
+        reminder_rule_set(settings.reminders.rules_file),
+        group_rule_set(settings.groups.rules_file),
+        quick_reply_rule_set(),
+        faq_rule_set(),
+    )
+
+
 async def build_components(
     settings: Settings, redis: Redis, clock: Clock, ledger: Ledger, *, workers: bool
 ) -> Components:
-    """Every concern's components, once per process (``workers``: also what only they use)."""
+    """Every concern's components, once per process (``workers``: also what only they use).
+
+    Each rule set is a ``LiveRules`` following the rules store (seeded from the defaults when
+    empty); the word lists compile on first use (jieba's dictionary and 0.2 s of lists).
+    """
     components = Components()
+    store = RulesStore(redis, settings.wecom.corp_id, clock)
+    await migrate_old_key(redis, settings.wecom.corp_id, store)
+    intake, keywords, moderation_rules, reminder_rules, group_rules, replies, faq = (
+        LiveRules(store, rule_set) for rule_set in rule_sets(settings)
+    )
+    for live in (intake, moderation_rules, reminder_rules, group_rules, replies, faq):
+        await live.start()
+    await keywords.seed()  # compiled on first use
+    components.provide(INTAKE_RULES, intake)
+    components.provide(MODERATION_RULES, moderation_rules)
+    components.provide(REMINDER_RULES, reminder_rules)
+    components.provide(GROUP_RULES, group_rules)
+    components.provide(QUICK_REPLIES, replies)
+    components.provide(FAQ, faq)
     for concern in (customer_parts, intake_parts, moderation_parts, tasks_parts, groups_parts):
         concern.provide(components, redis, settings)
     components.provide(DIRECTORY, LiveDirectory())
     components.provide(GROUP_NAMES, RegistryNames(components.get(GROUP_REGISTRY)))
     components.provide(GROUP_ALERTS, OwnerAlerts())
     components.provide(GROUP_LABELS, components.get(GROUP_REGISTRY))
-    reminders = ReminderService.build(redis, settings, clock, ledger)
+    reminders = ReminderService.build(redis, settings, clock, ledger, reminder_rules)
     components.provide(REMINDERS, reminders)
     components.provide(SOP_REMINDERS, reminders)
-    components.provide(ANALYZER, await load_analyzer(settings.moderation) if workers else None)
+    moderating = workers and settings.moderation.enabled
+    components.provide(ANALYZER, keywords if moderating else None)
     return components
 
 

@@ -67,7 +67,10 @@ class Analyzer:
         max_chars: int = MAX_CHARS,
         poll_seconds: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        snapshot: Snapshot | None = None,
     ) -> None:
+        """``snapshot``: lists compiled elsewhere (``nlp.snapshot.compile_lists``), used instead
+        of building from ``lists_dir``."""
         self.directory = Path(lists_dir) if lists_dir is not None else DEFAULT_DIR
         self._segmenter = segmenter if segmenter is not None else Segmenter()
         self._classifier = classifier
@@ -75,7 +78,7 @@ class Analyzer:
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._build_lock = threading.Lock()
-        self._snapshot = build_snapshot(self.directory, self._segmenter)
+        self._snapshot = snapshot or build_snapshot(self.directory, self._segmenter)
         self._checked_at = clock()
         self._failed: tuple[tuple[str, int, int], ...] | None = None
         self._worker: threading.Thread | None = None

@@ -32,6 +32,7 @@ DEFAULT_DIR: Final = Path(__file__).resolve().parent.parent / "config" / "nlp"
 _FLAGS: Final = frozenset({"token", "substring", "keep", "clause"})
 _NO_FLAGS: Final[frozenset[str]] = frozenset()
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
+_LAYOUT: Final = re.compile(r"(families|settings)\.toml|allow\.txt|(sensitive|intents)/[^/]+\.txt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,28 +93,57 @@ def load_lists(directory: Path) -> Lists:
     if not directory.is_dir():
         raise ListError(f"{directory}: no such lists directory")
     stamp = fingerprint(directory)
-    settings = _toml(directory / "settings.toml")
-    options = _options(settings, directory / "settings.toml")
-    families = parse_families(_toml(directory / "families.toml"), str(directory / "families.toml"))
-    allow_path = directory / "allow.txt"
-    allow = tuple(read_entries(allow_path)) if allow_path.exists() else ()
+    lists = parse_lists(read_files(directory), str(directory))
+    return Lists(lists.families, lists.sensitive, lists.intents, lists.allow, lists.options, stamp)
+
+
+def read_files(directory: Path) -> dict[str, str]:
+    """Every list file of a directory: its path relative to ``directory`` → its text."""
+    files: dict[str, str] = {}
+    for path in sorted(_files(directory)):
+        if not _LAYOUT.fullmatch(path.relative_to(directory).as_posix()):
+            continue
+        try:
+            files[path.relative_to(directory).as_posix()] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ListError(f"{path}: cannot read: {exc}") from exc
+    return files
+
+
+def parse_lists(files: Mapping[str, str], where: str = "") -> Lists:
+    """The lists of a directory given as its files' texts (relative path → text).
+
+    ``where`` prefixes the file names in errors: a directory, or the store's document.
+    """
+    prefix = f"{where}/" if where else ""
+    for name in files:
+        if not _LAYOUT.fullmatch(name):
+            raise ListError(f"{prefix}{name}: not a lists file (families.toml, settings.toml, "
+                            "allow.txt, sensitive/<name>.txt, intents/<name>.txt)")  # fmt: skip
+    settings_name = f"{prefix}settings.toml"
+    options = _options(_toml(files.get("settings.toml"), settings_name), Path(settings_name))
+    families_name = f"{prefix}families.toml"
+    families = parse_families(_toml(files.get("families.toml"), families_name), families_name)
+    allow = (
+        tuple(entries_of(files["allow.txt"], "allow.txt", prefix)) if "allow.txt" in files else ()
+    )
     return Lists(
         families=families,
-        sensitive=_grouped(directory / "sensitive"),
-        intents=_grouped(directory / "intents"),
+        sensitive=_grouped(files, "sensitive", prefix),
+        intents=_grouped(files, "intents", prefix),
         allow=allow,
         options=options,
-        fingerprint=stamp,
     )
 
 
-def _grouped(folder: Path) -> dict[str, tuple[Entry, ...]]:
+def _grouped(files: Mapping[str, str], folder: str, prefix: str) -> dict[str, tuple[Entry, ...]]:
     groups: dict[str, list[Entry]] = {}
-    for path in sorted(folder.glob("*.txt")):
-        name = path.name.split(".", 1)[0]
+    for path in sorted(name for name in files if name.startswith(f"{folder}/")):
+        file_name = path.split("/", 1)[1]
+        name = file_name.split(".", 1)[0]
         if not _NAME.fullmatch(name):
-            raise ListError(f"{path}: the name must be lower-case letters, digits and _")
-        groups.setdefault(name, []).extend(read_entries(path))
+            raise ListError(f"{prefix}{path}: the name must be lower-case letters, digits and _")
+        groups.setdefault(name, []).extend(entries_of(files[path], file_name, f"{prefix}{folder}/"))
     return {name: tuple(entries) for name, entries in groups.items()}
 
 
@@ -123,7 +153,11 @@ def read_entries(path: Path) -> Iterator[Entry]:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ListError(f"{path}: cannot read: {exc}") from exc
-    name = path.name
+    yield from entries_of(content, path.name, f"{path.parent}/")
+
+
+def entries_of(content: str, name: str, prefix: str = "") -> Iterator[Entry]:
+    """The entries of one plain-text list's text (``prefix`` + ``name`` in errors)."""
     for number, raw in enumerate(content.splitlines(), 1):
         line = raw.strip()
         if not line or line[0] == "#":
@@ -131,10 +165,10 @@ def read_entries(path: Path) -> Iterator[Entry]:
         if " " not in line and "\t" not in line and "#" not in line:
             yield Entry(line, 1.0, _NO_FLAGS, f"{name}:{number}")  # most lines: one word
             continue
-        yield _entry(path, number, line.split("#", 1)[0].split())
+        yield _entry(f"{prefix}{name}", number, line.split("#", 1)[0].split())
 
 
-def _entry(path: Path, number: int, fields: list[str]) -> Entry:
+def _entry(path: str, number: int, fields: list[str]) -> Entry:
     text, *rest = fields
     weight, flags = 1.0, set()
     for item in rest:
@@ -148,17 +182,16 @@ def _entry(path: Path, number: int, fields: list[str]) -> Entry:
                 f"{path}:{number}: {item!r} is neither a weight nor a flag "
                 f"({', '.join(sorted(_FLAGS))})"
             ) from None
-    return Entry(text, weight, frozenset(flags), f"{path.name}:{number}")
+    return Entry(text, weight, frozenset(flags), f"{path.rsplit('/', 1)[-1]}:{number}")
 
 
-def _toml(path: Path) -> dict[str, object]:
-    if not path.exists():
+def _toml(text: str | None, where: str) -> dict[str, object]:
+    if text is None:
         return {}
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ListError(f"{path}: {exc}") from exc
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ListError(f"{where}: {exc}") from exc
 
 
 def _strings(table: Mapping[str, object], key: str, where: Path) -> tuple[str, ...]:

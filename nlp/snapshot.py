@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -14,12 +14,20 @@ from nlp.compile import ALLOW, CUE_PREFIX, INTENT_PREFIX, QUESTION, PatternTable
 from nlp.contacts import ContactDetector
 from nlp.context import Context
 from nlp.intent import RuleIntents
-from nlp.lists import Lists, load_lists
+from nlp.lists import Lists, load_lists, parse_lists
 from nlp.matcher import Matcher
 from nlp.normalize import normalize
 from nlp.segment import Segmenter
 
-__all__ = ["ALLOW", "CATEGORY_ORDER", "CUE_PREFIX", "INTENT_PREFIX", "Snapshot", "build_snapshot"]
+__all__ = [
+    "ALLOW",
+    "CATEGORY_ORDER",
+    "CUE_PREFIX",
+    "INTENT_PREFIX",
+    "Snapshot",
+    "build_snapshot",
+    "compile_lists",
+]
 # The categories the product ships, most important first: a span that two categories match
 # is reported once, under the earlier one.
 CATEGORY_ORDER: Final = ("diversion", "fraud", "ad_law", "abuse")
@@ -48,7 +56,16 @@ class Snapshot:
 def build_snapshot(directory: Path, segmenter: Segmenter) -> Snapshot:
     """Read and compile ``directory``; raises ``ListError`` and changes nothing on a bad file."""
     with _no_collection():
-        return _build(directory, segmenter)
+        return _build(load_lists(directory), directory, segmenter)
+
+
+def compile_lists(files: Mapping[str, str], where: str, segmenter: Segmenter) -> Snapshot:
+    """Compile lists given as their files' texts (relative path → text), e.g. from a store.
+
+    Raises ``ListError`` (naming ``where`` and the file) on a bad file.
+    """
+    with _no_collection():
+        return _build(parse_lists(files, where), Path(where), segmenter)
 
 
 @contextlib.contextmanager
@@ -64,9 +81,8 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build(directory: Path, segmenter: Segmenter) -> Snapshot:
+def _build(lists: Lists, directory: Path, segmenter: Segmenter) -> Snapshot:
     started = time.perf_counter()
-    lists = load_lists(directory)
     pause()
     options = lists.options
     stop = options.sound_stop_chars

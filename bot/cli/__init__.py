@@ -16,6 +16,7 @@ from bot.app import Role
 from bot.cli.channel_arguments import add_channels_arguments, add_welcome_bench_arguments
 from bot.cli.logs import JsonFormatter
 from bot.cli.reminders import add_reminders_arguments, run_reminders
+from bot.cli.rules import add_rules_arguments
 from bot.cli.task_arguments import add_tasks_arguments
 from bot.cli.users import add_credentials_arguments
 from bot.queue import EventQueue
@@ -94,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         "channels", help="customer channels: live codes, allocation, daily statistics, rules"
     )
     add_channels_arguments(channels, _add_config)
+
+    add_rules_arguments(commands.add_parser("rules", help="rule sets as files: export|import DIR"),
+                        _add_config)  # fmt: skip
 
     reminders = commands.add_parser("reminders", help="reminders and their states")
     add_reminders_arguments(reminders, _add_config)
@@ -199,6 +203,8 @@ def _stateful(settings: Settings, args: argparse.Namespace) -> int:
         status, lines = asyncio.run(run(settings, args))
         print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
         return status
+    if args.command == "rules":
+        return _rules(settings, args)
     return asyncio.run(_dead(settings, args))
 
 
@@ -206,6 +212,14 @@ def _tasks(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.tasks import run_tasks  # noqa: PLC0415 - keeps `siyu --help` fast
 
     status, lines = run_tasks(settings, args)
+    print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+    return status
+
+
+def _rules(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli.rules import run_rules  # noqa: PLC0415 - keeps `siyu --help` fast
+
+    status, lines = run_rules(settings, args)
     print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
     return status
 

@@ -71,8 +71,33 @@ def demo_effects(corp_id: str) -> str:
 
 
 def intake_rules(corp_id: str) -> str:
-    """JSON of the live intake rules (welcome, staff, channels, churn). No TTL: operator data."""
+    """JSON of the intake rules before rules were data (issue 14): read once, to seed the
+    ``intake`` rule set, then deleted. No TTL: operator data."""
     return f"{_corp(corp_id)}:intake:rules"
+
+
+# Rules as data (issue 14): every operator rule set is a versioned JSON document.
+
+
+def rules_document(corp_id: str, name: str) -> str:
+    """JSON of one rule set (intake, moderation, keywords...). No TTL: operator data."""
+    return f"{_corp(corp_id)}:rules:doc:{name}"
+
+
+def rules_versions(corp_id: str) -> str:
+    """Hash: rule set name → its version (1 on the first write). No TTL: operator data."""
+    return f"{_corp(corp_id)}:rules:versions"
+
+
+def rules_changes(corp_id: str) -> str:
+    """Stream of rule set changes, fields {name, version}. No TTL: capped near 1,000 entries."""
+    return f"{_corp(corp_id)}:rules:changes"
+
+
+def audit(corp_id: str) -> str:
+    """Stream of who changed what: one field ``entry``, JSON {"at", "actor", "action",
+    "document", "diff"} (``at`` ISO 8601). No TTL: capped at about 100,000 entries (MAXLEN ~)."""
+    return f"{_corp(corp_id)}:audit"
 
 
 def customer(corp_id: str, external_userid: str) -> str:
@@ -435,12 +460,6 @@ def intent_prompted(corp_id: str, userid: str, external_userid: str, intent: str
 
 
 # The admin API (issue 14): operator accounts, sessions, API keys, login throttling, audit.
-
-
-def audit(corp_id: str) -> str:
-    """Stream of who changed what: one field ``entry``, JSON {"at", "actor", "action",
-    "document", "diff"} (``at`` ISO 8601). No TTL: capped at about 100,000 entries (MAXLEN ~)."""
-    return f"{_corp(corp_id)}:audit"
 
 
 def admin_users(corp_id: str) -> str:

@@ -14,7 +14,7 @@ from bot.wecom.api import WeComAPI
 from bot.wecom.errors import RateLimited, WeComAPIError
 from config.settings import GroupSettings
 from handlers.groups.components import GROUP_COUNTERS, GROUP_REGISTRY
-from handlers.groups.rules import GroupRules, load_group_rules
+from handlers.groups.rules import GROUP_RULES, GroupRules
 from handlers.groups.store import GroupCounters, GroupRegistry
 
 logger = logging.getLogger(__name__)
@@ -33,13 +33,12 @@ class Groups:
 
     @classmethod
     def of(cls, deps: Deps, at: datetime | None = None, rules: GroupRules | None = None) -> Groups:
-        """From the handler dependencies (rules: the configured file unless given)."""
-        settings = deps.settings.groups
+        """From the handler dependencies (rules: the live ones unless given)."""
         return cls(
             deps,
             deps.get(GROUP_REGISTRY),
             deps.get(GROUP_COUNTERS),
-            rules or load_group_rules(settings.rules_file),
+            rules or deps.get(GROUP_RULES).latest(),
             ZoneInfo(deps.settings.timezone),
             at,
         )

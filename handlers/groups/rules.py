@@ -1,8 +1,10 @@
-"""Customer-group rules as data (config/groups.toml): welcome templates, labels, group SOP."""
+"""Customer-group rules as data: welcome templates, labels, group SOP.
+
+The ``groups`` rule set of the rules store, seeded from config/groups.toml.
+"""
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from datetime import date, datetime, time
 from pathlib import Path
@@ -11,7 +13,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.deps import ComponentKey
+from bot.store.rules_files import model_rule_set
+from bot.store.rules_live import LiveRules, RuleSet
+
 DEFAULT_RULES: Final = Path(__file__).resolve().parents[2] / "config" / "groups.toml"
+# The live group rules of this process (Groups.rules reads them).
+GROUP_RULES: Final = ComponentKey[LiveRules["GroupRules"]]("group_rules")
 TEMPLATE_TEXT_BYTES: Final = 3000  # group_welcome_template text.content (doc 92366)
 
 
@@ -115,12 +123,12 @@ class GroupRules(_Rule):
 
 
 def load_group_rules(path: Path | None = None) -> GroupRules:
-    """The rules in ``path`` (default: the shipped config/groups.toml), read again if changed."""
-    chosen = path or DEFAULT_RULES
-    return _parsed(chosen, chosen.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed(path: Path, mtime_ns: int) -> GroupRules:  # mtime_ns: a changed file is re-read
-    with path.open("rb") as handle:
+    """The rules in ``path`` (default: the shipped config/groups.toml)."""
+    with (path or DEFAULT_RULES).open("rb") as handle:
         return GroupRules.model_validate(tomllib.load(handle))
+
+
+def group_rule_set(defaults_file: Path | None = None) -> RuleSet[GroupRules]:
+    """Welcome templates, labels and group SOP, seeded from ``[groups] rules_file``."""
+    return model_rule_set("groups", GroupRules, lambda rules: rules,
+                          lambda: defaults_file or DEFAULT_RULES)  # fmt: skip

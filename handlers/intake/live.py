@@ -6,20 +6,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
-from handlers.intake.rule_store import IntakeRulesStore
+from handlers.intake.rule_store import INTAKE_RULES, IntakeRulesStore
 from handlers.intake.rules import IntakeRules
 
 
-def rules_store(deps: Deps) -> IntakeRulesStore:
-    """The live rules of this corp, as the settings say where defaults and caching are."""
-    intake = deps.settings.intake
-    return IntakeRulesStore(deps.redis, deps.corp_id, intake.rules_file,
-                            intake.rules_cache_seconds)  # fmt: skip
+def rules_store(deps: Deps, actor: str = "api") -> IntakeRulesStore:
+    """The live rules of this corp, to read or replace as a whole."""
+    return IntakeRulesStore(deps.get(INTAKE_RULES), actor)
 
 
 async def rules_of(deps: Deps) -> IntakeRules:
-    """The live intake rules."""
-    return await rules_store(deps).get()
+    """The live intake rules (the process's compiled copy, following the store)."""
+    return await deps.get(INTAKE_RULES).current()
 
 
 def local_time(deps: Deps, moment: datetime | None = None) -> datetime:

@@ -1,69 +1,79 @@
-"""The live intake rules in Redis: seeded from the defaults file when Redis has none.
+"""The intake rules as a rule set of the rules store (bot/store/rules.py), and their component.
 
-Rules are one JSON document, replaced as a whole, so a reader never sees half an edit.
-Parsing is memoised on the document's text, and a process reuses what it read for
-``cache_seconds`` (1 s by default): every add event has several handlers reading the rules,
-and an edit made by another process shows within that second. A ``put`` in this process
-shows at once.
+One document, ``intake``, validated by ``IntakeRules``; defaults from ``[intake] rules_file``
+(config/intake.toml). A store that kept the intake rules under their old key (before rules
+were data) is migrated once: that document becomes version 1, then the old key goes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import time
+import json
+import logging
 from pathlib import Path
+from typing import Final
 
 from redis.asyncio import Redis
 
+from bot.deps import ComponentKey
 from bot.store import keys
-from handlers.intake.rules import IntakeRules, load_rules_file
+from bot.store.rules import RulesStore, StaleVersion
+from bot.store.rules_files import model_rule_set
+from bot.store.rules_live import LiveRules, RuleSet
+from handlers.intake.rules import DEFAULT_RULES_FILE, IntakeRules
+
+logger = logging.getLogger(__name__)
+
+NAME: Final = "intake"
+# The live intake rules of this process (welcome, staff, channels, churn).
+INTAKE_RULES: Final = ComponentKey[LiveRules[IntakeRules]]("intake_rules")
 
 
-@functools.lru_cache(maxsize=8)
-def parse_rules(document: str) -> IntakeRules:
-    """Validate a stored rules document (memoised: the models are frozen)."""
-    return IntakeRules.model_validate_json(document)
+def intake_rule_set(defaults_file: Path | None = None) -> RuleSet[IntakeRules]:
+    """The intake rule set, seeded from ``defaults_file`` (default: config/intake.toml)."""
+    return model_rule_set(NAME, IntakeRules, lambda rules: rules,
+                          lambda: defaults_file or DEFAULT_RULES_FILE)  # fmt: skip
 
 
-# Redis key → (monotonic time read, rules): what this process read lately.
-_RECENT: dict[str, tuple[float, IntakeRules]] = {}
+async def migrate_old_key(redis: Redis, corp_id: str, store: RulesStore) -> bool:
+    """Move intake rules kept under the old key into the store (once); True if it did."""
+    old_key = keys.intake_rules(corp_id)
+    document = await redis.get(old_key)
+    if document is None:
+        return False
+    if await store.version(NAME) == 0:
+        rules = IntakeRules.model_validate_json(document)
+        try:
+            await store.put(NAME, rules.model_dump(mode="json"), 0, "siyu:migration",
+                            "rules.migrate")  # fmt: skip
+        except StaleVersion:
+            logger.info("intake rules: migrated by another process")
+    await redis.delete(old_key)
+    return True
 
 
 class IntakeRulesStore:
-    """Read and replace one corp's intake rules."""
+    """Read and replace the intake rules as a whole (siyu channels rules, the intake routes).
 
-    def __init__(self, redis: Redis, corp_id: str, defaults_file: Path | None = None,
-                 cache_seconds: float = 1.0) -> None:  # fmt: skip
-        self._redis = redis
-        self._key = keys.intake_rules(corp_id)
-        self._defaults_file = defaults_file
-        self._cache_seconds = cache_seconds
+    ``put`` writes over the version read just before: it is the old whole-document API;
+    writers that must not lose a concurrent edit use ``LiveRules.replace`` with the version
+    they read.
+    """
+
+    def __init__(self, live: LiveRules[IntakeRules], actor: str = "api") -> None:
+        self._live = live
+        self._actor = actor
 
     async def get(self) -> IntakeRules:
-        """The live rules; the defaults are stored first if there are none yet."""
-        recent = _RECENT.get(self._key)
-        if recent is not None and time.monotonic() - recent[0] < self._cache_seconds:
-            return recent[1]
-        rules = await self._read()
-        _RECENT[self._key] = (time.monotonic(), rules)
-        return rules
-
-    async def _read(self) -> IntakeRules:
-        document = await self._redis.get(self._key)
-        if document is None:
-            defaults = await asyncio.to_thread(load_rules_file, self._defaults_file)
-            await self._redis.set(self._key, defaults.model_dump_json(), nx=True)
-            document = await self._redis.get(self._key)
-        return parse_rules(str(document))
+        """The live rules."""
+        return await self._live.current()
 
     async def put(self, rules: IntakeRules) -> None:
-        """Replace the live rules."""
-        await self._redis.set(self._key, rules.model_dump_json())
-        _RECENT.pop(self._key, None)
+        """Replace the live rules (this process uses them at once, the others within 2 s)."""
+        version = await self._live.store.version(NAME)
+        await self._live.replace(json.loads(rules.model_dump_json()), version, self._actor)
 
     async def reset(self) -> IntakeRules:
         """Replace the live rules with the defaults file's."""
-        defaults = await asyncio.to_thread(load_rules_file, self._defaults_file)
+        defaults = IntakeRules.model_validate(self._live.rule_set.defaults())
         await self.put(defaults)
         return defaults

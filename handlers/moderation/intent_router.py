@@ -25,10 +25,10 @@ def from_customer(event: ChatMessageEvent) -> bool:
 @router.on(ChatMessageEvent, from_customer)
 async def act_on_intent(event: ChatMessageEvent, deps: Deps) -> None:
     """Recognise the message's intent and do what the rules say for it."""
-    analyzer = analyzer_of(deps)
+    analyzer = await analyzer_of(deps)
     if analyzer is None:
         return
     analysis = analyzer.analyze(event.message.text)
     if analysis.intent is not None:
         await act(deps, event.message, analysis.intent, analysis.score,
-                  rules=rules_of(deps.settings.moderation), ensure=ensure_tags)  # fmt: skip
+                  rules=await rules_of(deps), ensure=ensure_tags)  # fmt: skip

@@ -66,15 +66,14 @@ async def note_archive_notice(event: MsgAuditNotify, deps: Deps) -> None:
 
 async def moderate(message: ChatMessage, deps: Deps) -> None:
     """Analyze one message; alert on sensitive hits."""
-    analyzer = analyzer_of(deps)
+    analyzer = await analyzer_of(deps)
     if analyzer is None or not message.text.strip():
         return
-    analyzer.maybe_reload()
     analysis = analyzer.analyze(message.text)
     deps.metrics.count_chat_message(message.source, message.role)
     if not analysis.sensitive:
         return
-    await alert(deps, message, analysis.sensitive, rules_of(deps.settings.moderation),
+    await alert(deps, message, analysis.sensitive, await rules_of(deps),
                 ensure_tags)  # fmt: skip
     if message.conversation.is_group:  # the group's owner and admins hear of it too
         words = list(dict.fromkeys(hit.word for hit in analysis.sensitive))

@@ -1,25 +1,18 @@
 """Moderation rules as data: who reviews which category, tags, and what each intent does.
 
-Operators write them in TOML (defaults: config/moderation.toml). The file is re-read when it
-changes (checked at most every ``reload_seconds``); an edit that does not validate is
-logged and the previous rules stay in use, like the word lists.
+Operators write them in TOML (defaults: config/moderation.toml, which seeds the ``moderation``
+rule set of the rules store); handlers/moderation/analyzer.py follows the store.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import string
-import threading
-import time
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_RULES_FILE: Final = Path(__file__).resolve().parents[2] / "config" / "moderation.toml"
 PROMPT_FIELDS: Final = frozenset({"customer", "staff", "text", "intent"})
@@ -130,39 +123,3 @@ def load_rules_file(path: Path | None = None) -> ModerationRules:
             return ModerationRules.model_validate(tomllib.load(handle))
     except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
         raise RulesError(f"{chosen}: {exc}") from exc
-
-
-class RulesFile:
-    """The rules of one file, re-read when it changes; a bad edit keeps the last good rules."""
-
-    def __init__(self, path: Path | None, check_seconds: float = 2.0) -> None:
-        self.path = path or DEFAULT_RULES_FILE
-        self._check_seconds = check_seconds
-        self._lock = threading.Lock()
-        self._stamp = self._stat()
-        self._rules = load_rules_file(self.path)  # a bad file at start-up is an error
-        self._checked_at = time.monotonic()
-
-    def _stat(self) -> tuple[int, int] | None:
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size)
-
-    def current(self) -> ModerationRules:
-        """The rules now (a changed file is re-read at most every ``check_seconds``)."""
-        now = time.monotonic()
-        if now - self._checked_at < self._check_seconds:
-            return self._rules
-        with self._lock:
-            self._checked_at = now
-            stamp = self._stat()
-            if stamp is not None and stamp != self._stamp:
-                self._stamp = stamp
-                try:
-                    self._rules = load_rules_file(self.path)
-                    logger.info("moderation rules reloaded from %s", self.path)
-                except RulesError as exc:
-                    logger.error("moderation rules not reloaded, the previous stay: %s", exc)
-        return self._rules

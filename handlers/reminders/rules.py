@@ -1,11 +1,13 @@
 """SOP sequences and reminder rules: data (config/reminders.toml) and when each falls due.
 
 Everything here is pure: given the moment something happened, when is the reminder due.
-The service wires them to events; which rules are wired is said in config/reminders.toml.
+The service wires them to events; which rules are wired is said in config/reminders.toml,
+which seeds the ``reminders`` rule set of the rules store (kept as its TOML's JSON).
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +15,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from bot.deps import ComponentKey
+from bot.store.rules_files import read_document, read_file, write_json
+from bot.store.rules_live import LiveRules, RuleSet, RulesInvalid
+
+NAME: Final = "reminders"
 DEFAULT_RULES: Final = Path(__file__).resolve().parents[2] / "config" / "reminders.toml"
 
 
@@ -167,3 +174,32 @@ def load_rules(path: Path | None = None) -> RuleBook:
     """The rule book in ``path`` (default: the shipped config/reminders.toml)."""
     with (path or DEFAULT_RULES).open("rb") as file:
         return parse_rules(tomllib.load(file))
+
+
+# The live reminder rules and SOP of this process (ReminderService.rules reads them).
+REMINDER_RULES: Final = ComponentKey[LiveRules[RuleBook]]("reminder_rules")
+
+
+def _checked(doc: Any) -> Any:
+    """A reminders document that parses into a rule book (``RulesInvalid`` says why not)."""
+    if not isinstance(doc, dict):
+        raise RulesInvalid("rules reminders: expected a table of [[sop]] and [rules]")
+    try:
+        parse_rules(doc)
+        return json.loads(json.dumps(doc))
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise RulesInvalid(f"rules reminders: {type(exc).__name__}: {exc}") from exc
+
+
+def reminder_rule_set(defaults_file: Path | None = None) -> RuleSet[RuleBook]:
+    """SOP sequences and reminder rules, seeded from ``[reminders] rules_file``."""
+
+    def read(directory: Path) -> Any | None:
+        doc = read_document(directory, NAME)
+        return None if doc is None else _checked(doc)
+
+    return RuleSet(
+        name=NAME, normalize=_checked, compile=parse_rules, read=read,
+        write=lambda doc, directory: write_json(directory, NAME, doc),
+        defaults=lambda: read_file(defaults_file or DEFAULT_RULES),
+    )  # fmt: skip

@@ -11,6 +11,8 @@ from redis.asyncio import Redis
 from bot.clock import Clock
 from bot.quiet_hours import quiet_hours_of
 from bot.store.ledger import Ledger
+from bot.store.rules import RulesStore
+from bot.store.rules_live import LiveRules
 from bot.wecom.api import WeComAPI
 from config.settings import Settings
 from handlers.reminders.commands import CancelReminder, ListReminders, parse_command
@@ -18,7 +20,7 @@ from handlers.reminders.customers import Resolution, resolve
 from handlers.reminders.delivery import Delivery
 from handlers.reminders.records import ACTIVE, Reminder, State, to_ms
 from handlers.reminders.repository import ReminderRepository
-from handlers.reminders.rules import RuleBook, load_rules
+from handlers.reminders.rules import RuleBook, reminder_rule_set
 from nlp.timeparse import ParsedReminder, Rejection, format_due
 
 _LIST_LIMIT = 20
@@ -31,18 +33,24 @@ class ReminderService:
     repo: ReminderRepository
     settings: Settings
     clock: Clock
-    rules: RuleBook
+    live_rules: LiveRules[RuleBook]
     delivery: Delivery
 
     @classmethod
     def build(cls, redis: Redis, settings: Settings, clock: Clock, ledger: Ledger,
-              rules: RuleBook | None = None) -> ReminderService:  # fmt: skip
-        """The service over ``redis``, with the configured (or given) rules."""
+              rules: LiveRules[RuleBook] | None = None) -> ReminderService:  # fmt: skip
+        """The service over ``redis``, following the store's rules (``start`` them first)."""
         repo = ReminderRepository(redis, settings.wecom.corp_id)
         tz = ZoneInfo(settings.timezone)
         delivery = Delivery(repo, settings.reminders, tz, clock, ledger)
-        book = rules or load_rules(settings.reminders.rules_file)
+        store = RulesStore(redis, settings.wecom.corp_id, clock)
+        book = rules or LiveRules(store, reminder_rule_set(settings.reminders.rules_file))
         return cls(repo, settings, clock, book, delivery)
+
+    @property
+    def rules(self) -> RuleBook:
+        """The SOP sequences and rules in use (following the rules store)."""
+        return self.live_rules.latest()
 
     @property
     def tz(self) -> ZoneInfo:

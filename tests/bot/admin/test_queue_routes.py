@@ -47,6 +47,9 @@ async def test_bad_pages_are_422_not_500(api: Api, query: str) -> None:
     assert error["details"][0]["field"] == f"query.{query.split('=', maxsplit=1)[0]}"
 
 
+SEEDER = "siyu:defaults"  # the rules store seeds its defaults on start, audited too
+
+
 @pytest.mark.parametrize("dead_id", ["nosuch", "0-1", "99999999999999999999999-1"])
 async def test_replaying_what_is_not_there_is_404(api: Api, dead_id: str) -> None:
     answer = await api.client.post(
@@ -62,7 +65,7 @@ async def test_a_replay_is_audited_with_its_actor(api: Api, redis: Redis) -> Non
     replayed = await api.client.post(f"/api/v1/dead-letters/{dead_id}/replay", headers=operator)
     new_id = (await replayed.json())["replayed_as"]
     audit = await (await api.client.get("/api/v1/audit", headers=operator)).json()
-    [entry] = audit["items"]
+    [entry] = [item for item in audit["items"] if item["actor"] != SEEDER]
     assert entry["actor"].startswith("key:")
     assert entry["action"] == "POST /api/v1/dead-letters/{dead_id}/replay"
     assert entry["document"] == f"dead-letters/{dead_id}"
@@ -76,7 +79,8 @@ async def test_reads_and_refusals_are_not_audited(api: Api) -> None:
     await api.client.post("/api/v1/dead-letters/0-1/replay", headers=operator)  # 404
     await api.client.post("/api/v1/dead-letters/0-1/replay", headers=viewer)  # 403
     audit = await (await api.client.get("/api/v1/audit", headers=viewer)).json()
-    assert audit == {"items": [], "next_cursor": None}
+    assert [item for item in audit["items"] if item["actor"] != SEEDER] == []
+    assert audit["next_cursor"] is None
 
 
 async def test_unknown_routes_and_methods_answer_in_the_error_shape(api: Api) -> None:

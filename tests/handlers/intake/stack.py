@@ -8,9 +8,8 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from handlers.intake.channel_store import DayStats
-from handlers.intake.live import day_of, local_time
+from handlers.intake.live import day_of, local_time, rules_store
 from handlers.intake.live_codes import stats_of
-from handlers.intake.rule_store import IntakeRulesStore
 from handlers.intake.rules import IntakeRules, load_rules_file
 from tests.support import stack as shared
 from tests.support.stack import ClientFactory
@@ -32,7 +31,7 @@ class Stack(shared.Stack):
 
     async def set_rules(self, rules: IntakeRules) -> None:
         """Replace the live intake rules."""
-        await IntakeRulesStore(self.redis, self.settings.wecom.corp_id).put(rules)
+        await rules_store(self.deps).put(rules)
 
 
 def rules_with(**changes: Any) -> IntakeRules:

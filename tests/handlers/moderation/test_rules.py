@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
-from handlers.moderation.rules import DEFAULT_RULES_FILE, RulesError, RulesFile, load_rules_file
+from bot.clock import ManualClock
+from bot.store.rules import RulesStore
+from bot.store.rules_live import LiveRules
+from config.settings import Settings
+from handlers.moderation.analyzer import moderation_rule_set
+from handlers.moderation.rules import RulesError, load_rules_file
 
 
 def test_the_shipped_rules_cover_the_default_taxonomy() -> None:
@@ -56,16 +60,15 @@ def test_bad_rules_are_refused(tmp_path: Path, bad: str) -> None:
         load_rules_file(path)
 
 
-def test_a_changed_file_is_reloaded_and_a_bad_edit_keeps_the_last_rules(tmp_path: Path) -> None:
-    path = tmp_path / "rules.toml"
-    shutil.copy(DEFAULT_RULES_FILE, path)
-    source = RulesFile(path, check_seconds=0)
-    assert source.current().alerts.reviewers == ("manager",)
+async def test_a_changed_document_is_followed_and_a_bad_one_keeps_the_last_rules(
+    redis: Redis, settings: Settings, clock: ManualClock
+) -> None:
+    store = RulesStore(redis, settings.wecom.corp_id, clock)
+    live = LiveRules(store, moderation_rule_set(settings.moderation), poll_seconds=0)
+    assert (await live.start()).alerts.reviewers == ("manager",)
 
-    path.write_text('[alerts]\nreviewers = ["lina"]\n', encoding="utf-8")
-    os.utime(path, ns=(1, 2_000_000_000_000_000_000))
-    assert source.current().alerts.reviewers == ("lina",)
+    await live.replace({"alerts": {"reviewers": ["lina"]}}, live.version, "user:ann")
+    assert (await live.current()).alerts.reviewers == ("lina",)
 
-    path.write_text("[alerts]\nreviewers = \n", encoding="utf-8")
-    os.utime(path, ns=(1, 3_000_000_000_000_000_000))
-    assert source.current().alerts.reviewers == ("lina",)
+    await store.put("moderation", {"alerts": {"reviewers": 7}}, 2, "bypassed validation")
+    assert (await live.current()).alerts.reviewers == ("lina",)

@@ -21,9 +21,11 @@ CUSTOMER = "wmNewCustomer"
 
 
 @pytest.fixture
-def service(redis: Redis, settings: Settings, clock: ManualClock) -> ReminderService:
+async def service(redis: Redis, settings: Settings, clock: ManualClock) -> ReminderService:
     """The shipped rules: the "new_customer" SOP (4 steps) for any channel, silence and win-back."""
-    return ReminderService.build(redis, settings, clock, Ledger(redis, settings.wecom.corp_id))
+    built = ReminderService.build(redis, settings, clock, Ledger(redis, settings.wecom.corp_id))
+    await built.live_rules.start()  # seeds the empty store with config/reminders.toml
+    return built
 
 
 def _by_source(reminders: list[Reminder]) -> dict[str, State]:
