@@ -20,8 +20,9 @@ from bot.crypto import (
     InvalidSignature,
     ReceiveIdMismatch,
 )
-from bot.envelope import MalformedXML, parse_envelope
-from bot.events import AnyEvent, parse_event
+from bot.envelope import MalformedXML, parse_envelope, parse_fields
+from bot.events import AnyEvent, event_from_fields
+from bot.events.registry import is_internal, kind_of
 from bot.metrics import CallbackResult
 
 _UNIX_SECONDS: Final = re.compile(r"[0-9]{1,12}")  # WeCom's timestamp: seconds, decimal
@@ -99,10 +100,12 @@ def open_post(
     check_timestamp(timestamp, now, window_seconds)
     plaintext = _decrypt(crypto, envelope.encrypt)
     try:
-        event = parse_event(plaintext)
+        fields = parse_fields(plaintext)
     except MalformedXML as exc:
         raise Rejected(400, "malformed", f"message: {exc}") from exc
-    return OpenedCallback(event=event, plaintext=plaintext)
+    if is_internal(kind_of(fields)):  # siyu's own kinds are queued by siyu alone
+        raise Rejected(400, "internal_kind", "one of siyu's own event kinds")
+    return OpenedCallback(event=event_from_fields(fields), plaintext=plaintext)
 
 
 def open_verification(crypto: CallbackCrypto, query: Mapping[str, str]) -> str:

@@ -177,6 +177,17 @@ REGISTRY: Final[dict[Kind, Builder]] = {
 }
 
 
+# The Event values of siyu's own kinds: queued by siyu, refused when they come from outside.
+INTERNAL_EVENTS: Final = frozenset(
+    event for (msg_type, event, _change) in REGISTRY if event and event.startswith("siyu_")
+) | {ticks.TICK, ticks.LEGACY_TICK}
+
+
+def is_internal(kind: Kind) -> bool:
+    """One of siyu's own kinds (a reminder due, a task step, a chat message, the tick)."""
+    return kind[0] == "event" and kind[1] in INTERNAL_EVENTS
+
+
 def kind_of(fields: Fields) -> Kind:
     """The registry key of a message: (MsgType, Event, ChangeType), lower-cased."""
     msg_type = (optional_text(fields, "MsgType") or "").strip().lower()
