@@ -91,6 +91,7 @@ async def _workers(  # noqa: PLR0917 - each is a different part
     express_settings = settings.queue.model_copy(update={
         "consumers": settings.queue.express_consumers,
         "batch_size": settings.queue.express_batch_size,
+        "claim_idle_seconds": settings.queue.express_claim_idle_seconds,  # inside a code's 20 s
     })  # fmt: skip
     priority = LanePriority(settings.queue.express_priority_seconds)
     workers = [
