@@ -67,7 +67,7 @@ async def test_refusals_are_counted_and_logged_once_per_reason_per_interval(
         assert response.status == 403
     metrics = await (await client.get("/metrics")).text()
     assert 'siyu_callbacks_total{app="default",result="bad_signature"} 20.0' in metrics
-    lines = [r for r in caplog.records if "refused" in r.getMessage()]
+    lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert len(lines) == 1
     clock.advance(timedelta(minutes=2))
     await client.post("/wecom/callback", params=FORGED, data=FORGED_BODY)
