@@ -189,7 +189,7 @@ class Gateway:
         event = opened.event
         received_ms = int(self.clock.now().timestamp() * 1000)
         return SpooledCallback(app, event.kind, event.dedup_key, opened.plaintext,
-                               is_express(event), received_ms)  # fmt: skip
+                               is_express(event), received_ms, opened.compact)  # fmt: skip
 
     async def _spool(self, runtime: Runtime, callback: SpooledCallback) -> None:
         """Redis cannot take it now: keep it in the spool (fsync'd) and answer 200."""

@@ -21,7 +21,7 @@ from bot.lanes import EXPRESS, LANES, MAIN
 from bot.store import keys
 
 # KEYS: dedup key, main stream, express stream. ARGV: dedup ttl, app, kind, dedup, xml,
-# received ms, 1 to copy the entry to the express stream, the event's compact form ('': none).
+# received ms, 1 to copy the entry to the express stream, the fields as compact JSON ('': none).
 _ENQUEUE: Final = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return false
@@ -29,7 +29,7 @@ end
 local fields = {'app', ARGV[2], 'kind', ARGV[3], 'dedup', ARGV[4], 'xml', ARGV[5],
                 'received_ms', ARGV[6]}
 if ARGV[8] ~= '' then
-  table.insert(fields, 'event')
+  table.insert(fields, 'fields')
   table.insert(fields, ARGV[8])
 end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
@@ -79,6 +79,7 @@ class QueuedEvent:
     xml: str
     received_ms: int
     deferrals: int = 0
+    compact: str = ""  # the fields as JSON (bot.events.registry.compact); '': parse ``xml``
 
     @classmethod
     def from_fields(cls, entry_id: str, fields: dict[str, str]) -> QueuedEvent:
@@ -91,6 +92,7 @@ class QueuedEvent:
             xml=fields.get("xml", ""),
             received_ms=int(fields.get("received_ms", "0") or 0),
             deferrals=int(fields.get("deferrals", "0") or 0),
+            compact=fields.get("fields", ""),
         )
 
     def fields(self) -> dict[str, str]:
@@ -102,6 +104,7 @@ class QueuedEvent:
             "xml": self.xml,
             "received_ms": str(self.received_ms),
             "deferrals": str(self.deferrals),
+            **({"fields": self.compact} if self.compact else {}),
         }
 
 
@@ -167,7 +170,7 @@ class EventQueue:
 
         ``express``: also copy it to the express lane (bot/lanes.py), in the same call.
         ``received_ms``: when the gateway accepted it (a spooled callback keeps its own time).
-        ``event``: the typed event's compact form, so workers need not parse ``xml`` again.
+        ``event``: the message's fields as compact JSON, so workers need not parse ``xml``.
         """
         if self.lane != MAIN:
             raise ValueError("callbacks are queued on the main lane")

@@ -41,7 +41,7 @@ class SpooledCallback:
     xml: str
     express: bool
     received_ms: int  # when the gateway accepted it (the injected clock)
-    event: str = ""  # the typed event's compact form (bot/events/compact.py), if any
+    event: str = ""  # the message's fields as compact JSON (bot.events.registry.compact)
 
     def encode(self) -> bytes:
         """The record's payload."""

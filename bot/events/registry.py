@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, Final
@@ -217,3 +218,20 @@ def event_from_fields(fields: dict[str, Any]) -> AnyEvent:
 def parse_event(plaintext: str) -> AnyEvent:
     """Parse decrypted callback XML into its typed event (raises MalformedXML if not XML)."""
     return event_from_fields(parse_fields(plaintext))
+
+
+def compact(fields: Fields) -> str:
+    """A decrypted message's fields as compact JSON, queued beside the XML (issue 13).
+
+    The gateway parsed the XML once; workers rebuild the typed event from this with
+    ``event_from_compact`` instead of parsing the XML a second time.
+    """
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_from_compact(data: str) -> AnyEvent:
+    """The typed event of ``compact``'s output (raises ValueError if it is not a JSON object)."""
+    fields = json.loads(data)
+    if not isinstance(fields, dict):
+        raise ValueError("compact event fields are not an object")
+    return event_from_fields(fields)
