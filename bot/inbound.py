@@ -20,8 +20,9 @@ from bot.crypto import (
     InvalidSignature,
     ReceiveIdMismatch,
 )
-from bot.envelope import MalformedXML, parse_envelope
-from bot.events import AnyEvent, parse_event
+from bot.envelope import MalformedXML, parse_envelope, parse_fields
+from bot.events import AnyEvent, event_from_fields
+from bot.events.registry import compact, is_internal, kind_of
 from bot.metrics import CallbackResult
 
 _UNIX_SECONDS: Final = re.compile(r"[0-9]{1,12}")  # WeCom's timestamp: seconds, decimal
@@ -39,10 +40,11 @@ class Rejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class OpenedCallback:
-    """A verified callback: its typed event and the decrypted XML to queue."""
+    """A verified callback: its typed event, the decrypted XML and its fields' compact form."""
 
     event: AnyEvent
     plaintext: str
+    compact: str = ""  # bot.events.registry.compact: workers need not parse the XML again
 
 
 def _required(query: Mapping[str, str], name: str) -> str:
@@ -99,10 +101,12 @@ def open_post(
     check_timestamp(timestamp, now, window_seconds)
     plaintext = _decrypt(crypto, envelope.encrypt)
     try:
-        event = parse_event(plaintext)
+        fields = parse_fields(plaintext)
     except MalformedXML as exc:
         raise Rejected(400, "malformed", f"message: {exc}") from exc
-    return OpenedCallback(event=event, plaintext=plaintext)
+    if is_internal(kind_of(fields)):  # siyu's own kinds are queued by siyu alone
+        raise Rejected(400, "internal_kind", "one of siyu's own event kinds")
+    return OpenedCallback(event_from_fields(fields), plaintext, compact(fields))
 
 
 def open_verification(crypto: CallbackCrypto, query: Mapping[str, str]) -> str:

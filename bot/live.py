@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from bot.deps import Deps
 from bot.metrics import Metrics
 from bot.queue import EventQueue
+from bot.spool import Spool
 from config.settings import Settings
 
 
@@ -27,6 +28,7 @@ class Runtime:
     queue: EventQueue
     metrics: Metrics
     deps: Deps
+    spool: Spool | None = None  # where callbacks go while Redis cannot take them
 
 
 RUNTIME: Final = web.AppKey("runtime", Runtime)

@@ -17,6 +17,10 @@ CallbackResult = Literal[
     "too_large",
     "unknown_app",
     "unavailable",
+    "spooled",  # Redis could not take it in time: in the local spool, answered 200
+    "spool_full",  # Redis away and the spool full: 503, WeCom retries
+    "timeout",  # the body did not arrive within the body-read timeout: 408
+    "internal_kind",  # one of siyu's own event kinds, sent from outside: 400
 ]
 HandledOutcome = Literal["handled", "ignored", "failed", "deferred", "dead_lettered"]
 # sent; missed: the event came too late (welcome code expired); code_used: WeCom's 41051;
@@ -73,6 +77,22 @@ class Metrics:
         self.delayed = Gauge(
             "siyu_delayed_events", "Events waiting out a rate limit", registry=self.registry
         )
+        self.spooled = Counter(
+            "siyu_spooled", "Callbacks written to the local spool while Redis was away",
+            registry=self.registry,
+        )  # fmt: skip
+        self.spool_replayed = Counter(
+            "siyu_spool_replayed", "Spooled callbacks replayed into Redis (queued or duplicate)",
+            ["result"], registry=self.registry,
+        )  # fmt: skip
+        self.spool_bytes = Gauge(
+            "siyu_spool_bytes", "Bytes of this process's spool not replayed yet",
+            registry=self.registry,
+        )  # fmt: skip
+        self.spool_oldest_age = Gauge(
+            "siyu_spool_oldest_age_seconds", "Age of the oldest spooled callback not replayed",
+            registry=self.registry,
+        )  # fmt: skip
         self.welcomes = Counter(
             "siyu_welcome",
             "Welcome messages to new customers by outcome",
@@ -182,6 +202,11 @@ class Metrics:
         self.stream_pending.set(stats.pending)
         self.dead_letters.set(stats.dead)
         self.delayed.set(stats.delayed)
+
+    def set_spool(self, size: int, oldest_age_seconds: float) -> None:
+        """Refresh the spool gauges (done at scrape time)."""
+        self.spool_bytes.set(size)
+        self.spool_oldest_age.set(oldest_age_seconds)
 
     def render(self) -> bytes:
         """The text exposition format."""

@@ -41,6 +41,11 @@ async def readyz(request: web.Request) -> web.Response:
 async def metrics_view(request: web.Request) -> web.Response:
     """Prometheus text format; queue gauges are refreshed at scrape time."""
     runtime = request.app[RUNTIME]
+    if runtime.spool is not None:
+        oldest = runtime.spool.oldest_ms
+        now_ms = runtime.deps.clock.now().timestamp() * 1000
+        age = max(now_ms - oldest, 0) / 1000 if oldest is not None else 0.0
+        runtime.metrics.set_spool(runtime.spool.size, age)
     with contextlib.suppress(RedisError, OSError):  # stale gauges beat a failed scrape
         runtime.metrics.set_queue(await runtime.queue.stats())
     response = web.Response(body=runtime.metrics.render())

@@ -21,16 +21,20 @@ from bot.lanes import EXPRESS, LANES, MAIN
 from bot.store import keys
 
 # KEYS: dedup key, main stream, express stream. ARGV: dedup ttl, app, kind, dedup, xml,
-# received ms, 1 to copy the entry to the express stream.
+# received ms, 1 to copy the entry to the express stream, the fields as compact JSON ('': none).
 _ENQUEUE: Final = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return false
 end
-local id = redis.call('XADD', KEYS[2], '*', 'app', ARGV[2], 'kind', ARGV[3],
-                      'dedup', ARGV[4], 'xml', ARGV[5], 'received_ms', ARGV[6])
+local fields = {'app', ARGV[2], 'kind', ARGV[3], 'dedup', ARGV[4], 'xml', ARGV[5],
+                'received_ms', ARGV[6]}
+if ARGV[8] ~= '' then
+  table.insert(fields, 'fields')
+  table.insert(fields, ARGV[8])
+end
+local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
 if ARGV[7] == '1' then
-  redis.call('XADD', KEYS[3], '*', 'app', ARGV[2], 'kind', ARGV[3],
-             'dedup', ARGV[4], 'xml', ARGV[5], 'received_ms', ARGV[6])
+  redis.call('XADD', KEYS[3], '*', unpack(fields))
 end
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 return id
@@ -75,6 +79,7 @@ class QueuedEvent:
     xml: str
     received_ms: int
     deferrals: int = 0
+    compact: str = ""  # the fields as JSON (bot.events.registry.compact); '': parse ``xml``
 
     @classmethod
     def from_fields(cls, entry_id: str, fields: dict[str, str]) -> QueuedEvent:
@@ -87,6 +92,7 @@ class QueuedEvent:
             xml=fields.get("xml", ""),
             received_ms=int(fields.get("received_ms", "0") or 0),
             deferrals=int(fields.get("deferrals", "0") or 0),
+            compact=fields.get("fields", ""),
         )
 
     def fields(self) -> dict[str, str]:
@@ -98,6 +104,7 @@ class QueuedEvent:
             "xml": self.xml,
             "received_ms": str(self.received_ms),
             "deferrals": str(self.deferrals),
+            **({"fields": self.compact} if self.compact else {}),
         }
 
 
@@ -149,19 +156,30 @@ class EventQueue:
                     raise
 
     async def enqueue(
-        self, app: str, kind: str, dedup_key: str, xml: str, *, express: bool = False
+        self,
+        app: str,
+        kind: str,
+        dedup_key: str,
+        xml: str,
+        *,
+        express: bool = False,
+        received_ms: int | None = None,
+        event: str = "",
     ) -> str | None:
         """Queue a callback unless its dedup key was seen; the new (main) entry id, or None.
 
         ``express``: also copy it to the express lane (bot/lanes.py), in the same call.
+        ``received_ms``: when the gateway accepted it (a spooled callback keeps its own time).
+        ``event``: the message's fields as compact JSON, so workers need not parse ``xml``.
         """
         if self.lane != MAIN:
             raise ValueError("callbacks are queued on the main lane")
+        received = received_ms if received_ms is not None else int(time.time() * 1000)
         entry_id = await self._enqueue(
             keys=[keys.dedup(self._corp_id, dedup_key), self.stream,
                   keys.events(self._corp_id, EXPRESS)],
-            args=[self._dedup_ttl, app, kind, dedup_key, xml, int(time.time() * 1000),
-                  "1" if express else "0"],
+            args=[self._dedup_ttl, app, kind, dedup_key, xml, received,
+                  "1" if express else "0", event],
         )  # fmt: skip
         return str(entry_id) if entry_id else None
 

@@ -15,6 +15,8 @@ from bot.live import Runtime
 from bot.metrics import Metrics
 from bot.priority import LanePriority
 from bot.queue import EventQueue
+from bot.spool import Spool
+from bot.spool_replay import Replayer, replaying
 from bot.store.connection import connect, redis_url
 from bot.store.ledger import Ledger
 from bot.wecom.api import open_wecom
@@ -53,8 +55,12 @@ async def running(
                     settings, redis, clock, ledger, workers=router is not None
                 )
                 deps = Deps(settings, redis, ledger, clock, wecom, queue, metrics, components)
-                runtime = Runtime(settings, redis, queue, metrics, deps)
+                spool = Spool(settings.spool_dir(), settings.spool.max_bytes)
+                runtime = Runtime(settings, redis, queue, metrics, deps, spool)
                 async with contextlib.AsyncExitStack() as stack:
+                    await stack.enter_async_context(replaying(
+                        Replayer(spool, queue, metrics), settings.spool.replay_interval_seconds
+                    ))  # fmt: skip
                     if scheduler:
                         await stack.enter_async_context(
                             leader_elected_scheduler(settings, redis, queue, clock)
@@ -85,6 +91,7 @@ async def _workers(  # noqa: PLR0917 - each is a different part
     express_settings = settings.queue.model_copy(update={
         "consumers": settings.queue.express_consumers,
         "batch_size": settings.queue.express_batch_size,
+        "claim_idle_seconds": settings.queue.express_claim_idle_seconds,  # inside a code's 20 s
     })  # fmt: skip
     priority = LanePriority(settings.queue.express_priority_seconds)
     workers = [

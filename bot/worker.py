@@ -27,6 +27,7 @@ from bot.events import (
     UnknownEvent,
     parse_event,
 )
+from bot.events.registry import event_from_compact
 from bot.lanes import EXPRESS
 from bot.metrics import Metrics
 from bot.priority import LanePriority
@@ -112,10 +113,7 @@ class Worker:
         """
         lanes: dict[str, list[tuple[QueuedEvent, AnyEvent | None]]] = {}
         for entry in batch:
-            try:
-                event: AnyEvent | None = parse_event(entry.xml)
-            except MalformedXML:  # cannot happen for what the gateway queued
-                event = None
+            event = typed(entry)
             key = ordering_key(event) if event is not None else entry.entry_id
             lanes.setdefault(key, []).append((entry, event))
         done: list[str] = []
@@ -187,6 +185,20 @@ class Worker:
             "event %s (%s) dead-lettered as %s after %d deliveries: %s",
             entry.entry_id, entry.kind, dead_id, deliveries, error,
         )  # fmt: skip
+
+
+def typed(entry: QueuedEvent) -> AnyEvent | None:
+    """The entry's typed event: from the fields the gateway queued, else (entries queued
+    before they were, or by siyu itself) by parsing the XML; None if neither can be read."""
+    if entry.compact:
+        try:
+            return event_from_compact(entry.compact)
+        except ValueError:  # damaged: the XML is still there
+            pass
+    try:
+        return parse_event(entry.xml)
+    except MalformedXML:  # cannot happen for what the gateway queued
+        return None
 
 
 def ordering_key(event: AnyEvent) -> str:

@@ -87,6 +87,10 @@ class ServerSettings(_Section):
     replay_window_seconds: int = Field(default=300, ge=0)  # 0 disables the timestamp check
     max_body_bytes: int = Field(default=65536, ge=1024)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A body still arriving after this long is cut off (408): a sender trickling bytes must
+    # not hold a connection open (issue 19).
+    body_read_timeout_seconds: float = Field(default=5.0, gt=0)
+    rejection_log_seconds: float = Field(default=60.0, ge=0)  # one log line per reason per...
 
 
 class RedisSettings(_Section):
@@ -96,6 +100,15 @@ class RedisSettings(_Section):
     data_dir: Path = Path("var")
     timeout_seconds: float = Field(default=0.4, gt=0)
     appendfsync: str = Field(default="everysec", pattern="^(always|everysec|no)$")
+
+
+class SpoolSettings(_Section):
+    """The local spool: callbacks Redis cannot take in time wait in an fsync'd file."""
+
+    dir: Path | None = None  # None: <redis.data_dir>/spool; files under <dir>/<corp_id>/
+    max_bytes: int = Field(default=256 * 1024 * 1024, ge=4096)  # full: answer 503
+    redis_deadline_seconds: float = Field(default=1.0, gt=0)  # enqueue slower: spool it
+    replay_interval_seconds: float = Field(default=0.5, gt=0)  # retry while Redis is down
 
 
 class QueueSettings(_Section):
@@ -111,6 +124,9 @@ class QueueSettings(_Section):
     express_priority_seconds: float = Field(default=0.05, ge=0)
     block_ms: int = Field(default=500, ge=1)
     claim_idle_seconds: float = Field(default=30.0, gt=0)
+    # The express lane's: a welcome code lives 20 s, so an add left pending by a killed
+    # worker must be claimed well inside that (the ledger prevents a double send).
+    express_claim_idle_seconds: float = Field(default=5.0, gt=0)
     janitor_interval_seconds: float = Field(default=5.0, gt=0)
     max_deliveries: int = Field(default=5, ge=1)
     dedup_ttl_seconds: int = Field(default=86400, ge=60)
@@ -245,6 +261,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     redis: RedisSettings = RedisSettings()
     queue: QueueSettings = QueueSettings()
+    spool: SpoolSettings = SpoolSettings()
     intake: IntakeSettings = IntakeSettings()
     reminders: ReminderSettings = ReminderSettings()
     tasks: TaskSettings = TaskSettings()
@@ -274,6 +291,11 @@ class Settings(BaseSettings):
     def app(self, name: str) -> AppSettings | None:
         """The app whose callback URL ends in ``name``, if configured."""
         return self.apps.get(name)
+
+    def spool_dir(self) -> Path:
+        """Where this corp's spool files live (a corp of its own: records name no corp)."""
+        base = self.spool.dir if self.spool.dir is not None else self.redis.data_dir / "spool"
+        return base / self.wecom.corp_id
 
     def receive_id(self, app: AppSettings) -> str:
         """The receiveid callbacks of ``app`` must carry (wecom-spec §1.3)."""

@@ -11,6 +11,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.admin import plumbing_routes
+from bot.admin.rules import RULE_SETS
 from bot.clock import Clock
 from bot.deps import Components
 from bot.dispatch import Router
@@ -20,6 +21,7 @@ from bot.store.rules_live import LiveRules, RuleSet
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
+from handlers.customers import admin as customers_admin
 from handlers.customers import components as customer_parts
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
@@ -119,6 +121,8 @@ async def build_components(
     components.provide(GROUP_RULES, group_rules)
     components.provide(QUICK_REPLIES, replies)
     components.provide(FAQ, faq)
+    every_set = (intake, keywords, moderation_rules, reminder_rules, group_rules, replies, faq)
+    components.provide(RULE_SETS, {live.name: live for live in every_set})
     for concern in (customer_parts, intake_parts, moderation_parts, tasks_parts, groups_parts):
         concern.provide(components, redis, settings)
     components.provide(DIRECTORY, LiveDirectory())
@@ -135,5 +139,6 @@ async def build_components(
 
 def admin_routes() -> list[web.AbstractRouteDef]:
     """Every /api/v1 route: the framework's, then each concern's."""
-    tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes)
+    tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes,
+              customers_admin.routes)  # fmt: skip
     return plumbing_routes() + [route for table in tables for route in table]

@@ -13,11 +13,12 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import access, openapi, queue
+from bot.admin import access, openapi, queue, rules
 
 PREFIX: Final = "/api/v1"
 
 
 def plumbing_routes() -> list[web.AbstractRouteDef]:
-    """The admin routes of the framework itself: access, the queue, the OpenAPI document."""
-    return [*access.routes, *queue.routes, *openapi.routes]
+    """The admin routes of the framework itself: access, the queue, rule documents, the OpenAPI
+    document."""
+    return [*access.routes, *queue.routes, *rules.routes, *openapi.routes]

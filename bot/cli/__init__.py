@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.app import Role
-from bot.cli.channel_arguments import add_channels_arguments, add_welcome_bench_arguments
+from bot.cli.bench import add_bench_arguments, run_bench
+from bot.cli.channel_arguments import add_channels_arguments
 from bot.cli.logs import JsonFormatter
 from bot.cli.reminders import add_reminders_arguments, run_reminders
 from bot.cli.rules import add_rules_arguments
@@ -105,26 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     tasks = commands.add_parser("tasks", help="group tasks (群发任务): create, list, show, cancel")
     add_tasks_arguments(tasks, _add_config)
 
-    bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
-    bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
-    ingest = bench_commands.add_parser("ingest", help="callbacks/s and latency vs Flask+wechatpy")
-    ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
-    ingest.add_argument("--concurrency", type=int, default=50)
-    ingest.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_welcome_bench_arguments(bench_commands)
-    bench_nlp = bench_commands.add_parser(
-        "nlp", help="messages/s, p99 and reload time of the NLP pipeline vs jieba.lcut + set"
-    )
-    bench_nlp.add_argument("--messages", type=int, default=20000, help="messages per timed pass")
-    bench_nlp.add_argument("--json", action="store_true", help="print the result as JSON")
-
-    bench_reminders = bench_commands.add_parser(
-        "reminders", help="scheduler memory, start-up and lateness with many pending reminders"
-    )
-    bench_reminders.add_argument("--pending", type=int, default=1_000_000)
-    bench_reminders.add_argument("--rate", type=int, default=1000, help="falling due per second")
-    bench_reminders.add_argument("--seconds", type=float, default=10.0)
-    bench_reminders.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_bench_arguments(commands)
 
     nlp = commands.add_parser("nlp", help="sensitive words and intents")
     nlp_commands = nlp.add_subparsers(dest="nlp_command", required=True, metavar="ACTION")
@@ -242,21 +224,7 @@ def _offline(args: argparse.Namespace) -> int:
         from bot.cli.nlp_scan import run_scan  # noqa: PLC0415
 
         return run_scan(args.config, args.lists)
-    if args.bench_command == "reminders":
-        from bench.reminders import run_reminders_bench  # noqa: PLC0415
-
-        return run_reminders_bench(args.pending, args.rate, args.seconds, as_json=args.json)
-    if args.bench_command == "welcome":
-        from bench.welcome import run_welcome_bench  # noqa: PLC0415
-
-        return run_welcome_bench(args)
-    if args.bench_command == "nlp":
-        from bench.nlp import run_nlp_bench  # noqa: PLC0415
-
-        return run_nlp_bench(args.messages, as_json=args.json)
-    from bench.ingest import run_ingest_bench  # noqa: PLC0415
-
-    return run_ingest_bench(args.seconds, args.concurrency, as_json=args.json)
+    return run_bench(args)
 
 
 async def _doctor(settings: Settings, public_url: str | None) -> int:

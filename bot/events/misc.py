@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -51,13 +52,15 @@ class KfMsgOrEvent(Event):
     """kf_msg_or_event: new customer-service messages to pull with kf/sync_msg (doc 94670)."""
 
     kind: ClassVar[str] = "kf_msg_or_event"
-    token: str  # for kf/sync_msg, valid about 10 minutes
+    # for kf/sync_msg, valid about 10 minutes: a credential, so never in a repr or a log line
+    token: str = field(repr=False)
     open_kf_id: str
 
     @property
     def dedup_key(self) -> str:
-        """The sync token is unique per notification."""
-        return composite_key("kf_msg_or_event", self.open_kf_id, self.token, unix(self.create_time))
+        """The sync token is unique per notification (a digest of it: keys get logged)."""
+        digest = hashlib.sha256(self.token.encode()).hexdigest()[:16]
+        return composite_key("kf_msg_or_event", self.open_kf_id, digest, unix(self.create_time))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, Final
@@ -177,6 +178,17 @@ REGISTRY: Final[dict[Kind, Builder]] = {
 }
 
 
+# The Event values of siyu's own kinds: queued by siyu, refused when they come from outside.
+INTERNAL_EVENTS: Final = frozenset(
+    event for (msg_type, event, _change) in REGISTRY if event and event.startswith("siyu_")
+) | {ticks.TICK, ticks.LEGACY_TICK}
+
+
+def is_internal(kind: Kind) -> bool:
+    """One of siyu's own kinds (a reminder due, a task step, a chat message, the tick)."""
+    return kind[0] == "event" and kind[1] in INTERNAL_EVENTS
+
+
 def kind_of(fields: Fields) -> Kind:
     """The registry key of a message: (MsgType, Event, ChangeType), lower-cased."""
     msg_type = (optional_text(fields, "MsgType") or "").strip().lower()
@@ -206,3 +218,20 @@ def event_from_fields(fields: dict[str, Any]) -> AnyEvent:
 def parse_event(plaintext: str) -> AnyEvent:
     """Parse decrypted callback XML into its typed event (raises MalformedXML if not XML)."""
     return event_from_fields(parse_fields(plaintext))
+
+
+def compact(fields: Fields) -> str:
+    """A decrypted message's fields as compact JSON, queued beside the XML (issue 13).
+
+    The gateway parsed the XML once; workers rebuild the typed event from this with
+    ``event_from_compact`` instead of parsing the XML a second time.
+    """
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_from_compact(data: str) -> AnyEvent:
+    """The typed event of ``compact``'s output (raises ValueError if it is not a JSON object)."""
+    fields = json.loads(data)
+    if not isinstance(fields, dict):
+        raise ValueError("compact event fields are not an object")
+    return event_from_fields(fields)

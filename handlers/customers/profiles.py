@@ -19,6 +19,7 @@ from redis.asyncio.client import Pipeline
 from redis.typing import EncodableT, FieldT
 
 from bot.store import keys
+from handlers.customers.indexes import CustomerIndex
 
 SNAPSHOT_TTL_SECONDS: Final = 60
 # KEYS[1]: a customer hash; ARGV[1]: a first-added time. Moves first_added_at earlier only.
@@ -114,6 +115,7 @@ class Customers:
     def __init__(self, redis: Redis, corp_id: str) -> None:
         self._redis = redis
         self._corp_id = corp_id
+        self.index = CustomerIndex(redis, corp_id)  # kept in step with every write below
 
     def cache_snapshot(self, pipe: Pipeline, external_userid: str, event_key: str,
                        snapshot: Mapping[str, Any] | None) -> None:  # fmt: skip
@@ -178,6 +180,7 @@ class Customers:
                 pipe.hset(keys.customer_relations(self._corp_id, external_userid),
                           mapping=by_userid)  # fmt: skip
             await pipe.execute()
+        await self.index.update(external_userid)
 
     async def get(self, external_userid: str) -> Profile | None:
         """The stored profile, or None if the customer was never seen."""
@@ -205,6 +208,7 @@ class Customers:
         ended = replace(known, deleted_at=at, deleted_by=by)
         await self._redis.hset(keys.customer_relations(self._corp_id, external_userid), userid,
                                ended.to_json())  # fmt: skip
+        await self.index.update(external_userid)
 
     def count_message(self, pipe: Pipeline, external_userid: str, direction: str,
                       at: int) -> None:  # fmt: skip
@@ -217,3 +221,4 @@ class Customers:
         pipe.eval(_LATER, 1, key, "last_message_at", str(at))
         if direction == "in":
             pipe.eval(_LATER, 1, key, "last_customer_message_at", str(at))
+        self.index.touch(pipe, external_userid, at)

@@ -15,16 +15,29 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from bot.admin.endpoints import Endpoints, body, body_value, path_params, query, record_change
-from bot.admin.errors import not_found, upstream
+from bot.admin.endpoints import (
+    Endpoints,
+    body,
+    body_value,
+    path_params,
+    principal,
+    query,
+    record_change,
+)
+from bot.admin.errors import ApiError, not_found, upstream
+from bot.admin.rules import etag, expected_version
 from bot.deps import Deps
 from bot.live import RUNTIME
+from bot.store.rules import StaleVersion
+from bot.store.rules_live import RulesInvalid
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.customers.profiles import Customers, Relation
+from handlers.customers.components import CUSTOMERS
+from handlers.customers.profiles import Relation
 from handlers.intake.backfill import import_customers
 from handlers.intake.channel_store import ChannelCode, ChannelCodes
-from handlers.intake.live import day_of, local_time, rules_of, rules_store
+from handlers.intake.live import day_of, local_time, rules_of
 from handlers.intake.live_codes import create_code, rebalance_all, stats_of
+from handlers.intake.rule_store import INTAKE_RULES
 from handlers.intake.rules import IntakeRules
 
 routes = Endpoints()
@@ -99,39 +112,43 @@ def _deps(request: web.Request) -> Deps:
     return request.app[RUNTIME].deps
 
 
-def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Top-level sections that differ → [old, new]."""
-    return {key: [old.get(key), new.get(key)]
-            for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)}  # fmt: skip
-
-
 @routes.get("/api/v1/intake/rules", answer=IntakeRules)
 async def get_rules(request: web.Request) -> web.Response:
-    """The live rules: welcome messages, staff, channels, allocation, churn."""
-    rules = await rules_of(_deps(request))
-    return web.json_response(rules.model_dump(mode="json"))
+    """The live rules: welcome messages, staff, channels, allocation, churn (ETag: version)."""
+    live = _deps(request).get(INTAKE_RULES)
+    rules = await live.current()
+    return web.json_response(rules.model_dump(mode="json"), headers={"ETag": etag(live.version)})
 
 
-@routes.put("/api/v1/intake/rules", body=IntakeRules, answer=IntakeRules)
+@routes.put("/api/v1/intake/rules", body=IntakeRules, answer=IntakeRules, errors=(412,),
+            audited=False)  # fmt: skip
 async def put_rules(request: web.Request) -> web.Response:
-    """Replace the live rules with the JSON body (422 with the reasons if it is invalid)."""
-    deps = _deps(request)
+    """Replace the live rules with the JSON body; If-Match: the ETag read (412 when stale).
+
+    The rules store audits the change (who, the diff) with the write itself.
+    """
     rules = body(request, IntakeRules)
-    old = (await rules_of(deps)).model_dump(mode="json")
-    await rules_store(deps).put(rules)
-    new = rules.model_dump(mode="json")
-    record_change(request, "intake/rules", _changed(old, new))
-    return web.json_response(new)
+    version = await _replace(request, rules.model_dump(mode="json"), expected_version(request))
+    return web.json_response(rules.model_dump(mode="json"), headers={"ETag": etag(version)})
 
 
-@routes.post("/api/v1/intake/rules/reset", answer=IntakeRules)
+@routes.post("/api/v1/intake/rules/reset", answer=IntakeRules, audited=False)
 async def reset_rules(request: web.Request) -> web.Response:
     """Replace the live rules with the defaults file's."""
-    deps = _deps(request)
-    old = (await rules_of(deps)).model_dump(mode="json")
-    new = (await rules_store(deps).reset()).model_dump(mode="json")
-    record_change(request, "intake/rules", _changed(old, new))
-    return web.json_response(new)
+    live = _deps(request).get(INTAKE_RULES)
+    defaults = IntakeRules.model_validate(live.rule_set.defaults())
+    version = await _replace(request, defaults.model_dump(mode="json"), live.version)
+    return web.json_response(defaults.model_dump(mode="json"), headers={"ETag": etag(version)})
+
+
+async def _replace(request: web.Request, document: dict[str, Any], expected: int) -> int:
+    live = _deps(request).get(INTAKE_RULES)
+    try:
+        return await live.replace(document, expected, principal(request).actor)
+    except StaleVersion as exc:
+        raise ApiError(412, str(exc)) from exc
+    except RulesInvalid as exc:
+        raise ApiError(422, str(exc)) from exc
 
 
 @routes.get("/api/v1/channels", answer=list[ChannelOut])
@@ -216,10 +233,11 @@ async def customer(request: web.Request) -> web.Response:
     """A customer's profile, activity counters and relations (deleted ones marked)."""
     deps = _deps(request)
     external_userid = path_params(request, CustomerPath).external_userid
-    profile = await Customers(deps.redis, deps.corp_id).get(external_userid)
+    profile = await deps.get(CUSTOMERS).get(external_userid)
     if profile is None:
         raise not_found("customer")
+    fields = {name: value for name, value in profile.fields.items() if name != "indexed"}
     return web.json_response({
-        "external_userid": profile.external_userid, **dict(profile.fields),
+        "external_userid": profile.external_userid, **fields,
         "relations": {userid: asdict(r) for userid, r in profile.relations.items()},
     })  # fmt: skip

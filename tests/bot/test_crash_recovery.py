@@ -83,40 +83,41 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_no_effect(
     assert (await queue.stats()).dead == 0
 
 
-async def test_redis_unreachable_gives_503_fast_and_wecom_retry_succeeds_after(
+async def test_redis_unreachable_spools_fast_and_replays_in_order_after(
     aiohttp_client: ClientFactory, clock: ManualClock, tmp_path: Path
 ) -> None:
     server = EmbeddedRedis(tmp_path / "redis", appendfsync="always")
     url = server.start()
     try:
-        settings = make_settings(url)
+        settings = make_settings(url, spool={"dir": str(tmp_path / "spool"),
+                                             "replay_interval_seconds": 0.05})  # fmt: skip
         client = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
         before = signed(settings, text_message(settings, "before the outage"))
         response = await client.post("/wecom/callback", params=before.query, data=before.body)
         assert response.status == 200
 
         server.kill()
-        during = text_message(settings, "during the outage")
+        during = signed(settings, text_message(settings, "during the outage"))
         started = time.monotonic()
-        first_try = signed(settings, during)
-        response = await client.post("/wecom/callback", params=first_try.query, data=first_try.body)
-        assert response.status == 503
+        response = await client.post("/wecom/callback", params=during.query, data=during.body)
+        assert response.status == 200, "spooled, not refused"
         assert time.monotonic() - started < 1.0
         assert (await client.get("/readyz")).status == 503
         metrics = await (await client.get("/metrics")).text()
-        assert 'siyu_callbacks_total{app="default",result="unavailable"} 1.0' in metrics
+        assert 'siyu_callbacks_total{app="default",result="spooled"} 1.0' in metrics
 
         server.start()  # same data dir: the AOF brings back what was accepted
-        retry = signed(settings, during)  # WeCom's retry: same message, fresh encryption
-        response = await client.post("/wecom/callback", params=retry.query, data=retry.body)
-        assert response.status == 200
         check = Redis.from_url(url, decode_responses=True)
         try:
-            entries = await EventQueue(check, settings.wecom.corp_id).peek()
+            queue = EventQueue(check, settings.wecom.corp_id)
+
+            async def replayed() -> bool:
+                return len(await queue.peek()) == 2
+
+            await eventually(replayed, timeout=10)
+            contents = [fields["xml"] for _id, fields in await queue.peek()]
         finally:
             await check.aclose()
-        contents = [fields["xml"] for _id, fields in entries]
-        assert len(contents) == 2
         assert "before the outage" in contents[0]
         assert "during the outage" in contents[1]
     finally:

@@ -68,7 +68,11 @@ async def test_sigterm_loses_no_acknowledged_callback(
                     pass  # refused while stopping: WeCom would retry it
 
             sending = asyncio.gather(*(send(n) for n in range(200)))
-            await asyncio.sleep(0.05)
+
+            async def some_acknowledged() -> bool:
+                return bool(acknowledged)
+
+            await eventually(some_acknowledged, timeout=20)  # stop mid-stream, not before it
             process.send_signal(signal.SIGTERM)
             await sending
         exit_code = await asyncio.wait_for(process.wait(), timeout=20)

@@ -22,23 +22,34 @@ async def stack(
     return await start_stack(aiohttp_client, clock, redis_url, redis, admin={"token": TOKEN})
 
 
-async def call(stack: Stack, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
-    answer = await stack.siyu.request(method, f"/api/v1/{path}", json=body, headers=AUTH)
+async def call(stack: Stack, method: str, path: str, body: Any = None, expect: int = 200,
+               version: str | None = None) -> Any:  # fmt: skip
+    headers = {**AUTH, "If-Match": version} if version else AUTH
+    answer = await stack.siyu.request(method, f"/api/v1/{path}", json=body, headers=headers)
     assert answer.status == expect, await answer.text()
     return await answer.json()
 
 
+async def versioned(stack: Stack, path: str) -> tuple[Any, str]:
+    """A document and its ETag."""
+    answer = await stack.siyu.get(f"/api/v1/{path}", headers=AUTH)
+    assert answer.status == 200, await answer.text()
+    return await answer.json(), answer.headers["ETag"]
+
+
 async def test_rules_are_read_validated_and_replaced(stack: Stack) -> None:
-    rules = await call(stack, "GET", "intake/rules")
+    rules, version = await versioned(stack, "intake/rules")
     assert "poster_a" in rules["channels"]
 
     rules["welcome"]["text"] = "欢迎{customer_name}！"
-    assert (await call(stack, "PUT", "intake/rules", rules))["welcome"][
-        "text"
-    ] == "欢迎{customer_name}！"
+    put = await call(stack, "PUT", "intake/rules", rules, version=version)
+    assert put["welcome"]["text"] == "欢迎{customer_name}！"
 
     rules["channels"]["poster_a"]["state"] = "x" * 31
-    refused = (await call(stack, "PUT", "intake/rules", rules, expect=422))["error"]
+    _, version = await versioned(stack, "intake/rules")
+    refused = (await call(stack, "PUT", "intake/rules", rules, expect=422, version=version))[
+        "error"
+    ]
     assert refused["code"] == "invalid"
     fields = [detail["field"] for detail in refused["details"]]
     assert fields == ["body.channels.poster_a.state"]
@@ -85,11 +96,40 @@ async def test_bad_queries_are_422_in_the_error_shape(stack: Stack, path: str, f
 
 
 async def test_a_rules_change_is_audited_with_the_sections_changed(stack: Stack) -> None:
-    rules = await call(stack, "GET", "intake/rules")
+    rules, version = await versioned(stack, "intake/rules")
     rules["welcome"]["text"] = "新的欢迎语"
-    await call(stack, "PUT", "intake/rules", rules)
-    [entry] = (await call(stack, "GET", "audit"))["items"]
-    assert (entry["actor"], entry["action"]) == ("token", "PUT /api/v1/intake/rules")
-    assert entry["document"] == "intake/rules"
-    assert list(entry["diff"]) == ["welcome"]
-    assert entry["diff"]["welcome"][1]["text"] == "新的欢迎语"
+    await call(stack, "PUT", "intake/rules", rules, version=version)
+    items = (await call(stack, "GET", "audit"))["items"]
+    [entry] = [item for item in items if item["actor"] != "siyu:defaults"]  # seeded at start
+    assert entry["actor"] == "token", "who: the caller, once"
+    assert entry["document"] == "rules/intake"
+    [change] = entry["diff"]["changes"]
+    assert change["path"] == "/welcome/text"
+    assert change["new"] == "新的欢迎语"
+
+
+async def test_two_operators_editing_the_same_rules_the_second_gets_412(stack: Stack) -> None:
+    first, version = await versioned(stack, "intake/rules")
+    second = dict(first)
+    first["welcome"] = {**first["welcome"], "text": "甲的欢迎语"}
+    second["welcome"] = {**second["welcome"], "text": "乙的欢迎语"}
+    await call(stack, "PUT", "intake/rules", first, version=version)
+    stale = await call(stack, "PUT", "intake/rules", second, expect=412, version=version)
+    assert stale["error"]["code"] == "precondition_failed"
+    assert "read it again" in stale["error"]["message"]
+    now, _ = await versioned(stack, "intake/rules")
+    assert now["welcome"]["text"] == "甲的欢迎语", "nothing overwritten silently"
+    missing = await call(stack, "PUT", "intake/rules", first, expect=412)
+    assert "If-Match" in missing["error"]["message"]
+
+
+async def test_every_rule_set_is_a_versioned_document(stack: Stack) -> None:
+    listed = {item["name"] for item in await call(stack, "GET", "rules")}
+    assert {"intake", "keywords", "moderation", "reminders", "groups", "replies", "faq"} <= listed
+    doc, version = await versioned(stack, "rules/replies")
+    changed = await call(stack, "PUT", "rules/replies", doc["document"], version=version)
+    assert changed["version"] == doc["version"] + 1
+    await call(stack, "PUT", "rules/replies", doc["document"], expect=412, version=version)
+    await call(stack, "PUT", "rules/replies", {"nonsense": 1}, expect=422,
+               version=f'"v{changed["version"]}"')  # fmt: skip
+    await call(stack, "GET", "rules/nosuch", expect=404)

@@ -10,10 +10,12 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.events import ExternalContactAdded
+from bot.store import keys
 from bot.wecom.errors import WeComUnavailable
 from handlers.intake.lookup import Snapshot, mark_lookups_slow, shared_lookup
 from tests.handlers.intake.stack import Stack, start_stack
 from tests.support.stack import ClientFactory
+from tests.support.wecom import eventually
 
 
 def added(clock: ManualClock, customer: str) -> ExternalContactAdded:
@@ -24,17 +26,30 @@ def added(clock: ManualClock, customer: str) -> ExternalContactAdded:
 
 
 class CountingFetch:
-    """A lookup that takes ``seconds`` and answers ``answer``; counts how often it ran."""
+    """A lookup that answers ``answer`` (after ``release`` is set, if given); counts its runs."""
 
-    def __init__(self, answer: Snapshot | None, seconds: float = 0.05) -> None:
+    def __init__(self, answer: Snapshot | None, release: asyncio.Event | None = None) -> None:
         self.answer = answer
-        self.seconds = seconds
+        self.release = release
+        self.started = asyncio.Event()
         self.calls = 0
 
     async def __call__(self) -> Snapshot | None:
         self.calls += 1
-        await asyncio.sleep(self.seconds)
+        self.started.set()
+        if self.release is not None:
+            await self.release.wait()
         return self.answer
+
+
+async def slow_lookup(stack: Stack, event: ExternalContactAdded, answer: Snapshot) -> tuple[
+    asyncio.Task[tuple[bool, Snapshot | None]], asyncio.Event]:  # fmt: skip
+    """A lookup in flight (it holds the lock) until the returned event is set."""
+    release = asyncio.Event()
+    fetch = CountingFetch(answer, release)
+    task = asyncio.create_task(shared_lookup(stack.deps, event, fetch, 5.0))
+    await asyncio.wait_for(fetch.started.wait(), timeout=5)
+    return task, release
 
 
 async def test_concurrent_handlers_of_one_add_look_up_once(
@@ -91,12 +106,11 @@ async def test_a_failed_lookup_leaves_it_to_the_next_handler(
 
 async def test_a_waiter_gives_up_after_its_wait(stack: Stack, clock: ManualClock) -> None:
     event = added(clock, "wmLOOKUPslow00001")
-    slow = asyncio.create_task(shared_lookup(stack.deps, event, CountingFetch({"n": 4}, 1.0),
-                                             5.0))  # fmt: skip
-    await asyncio.sleep(0.05)
+    slow, release = await slow_lookup(stack, event, {"n": 4})
     waiter = CountingFetch({"n": 5})
     assert await shared_lookup(stack.deps, event, waiter, 0.2) == (False, None)
     assert waiter.calls == 0
+    release.set()
     assert await slow == (True, {"n": 4})
 
 
@@ -114,7 +128,10 @@ async def test_welcomes_skip_the_lookup_while_lookups_are_slow(
     assert await shared_lookup(stack.deps, first, profile, 2.0) == (True, {"n": 7})
     assert profile.calls == 1, "the profile still looks up"
 
-    await asyncio.sleep(0.4)  # the cooldown is over
+    async def cooldown_over() -> bool:  # a Redis TTL: real time, polled with a deadline
+        return not await redis.exists(keys.contact_lookups_slow(stack.deps.corp_id))
+
+    await eventually(cooldown_over, timeout=5)
     later = added(clock, "wmLOOKUPcool00002")
     assert await shared_lookup(stack.deps, later, skipped, 2.0, unless_slow=True) == (
         True, {"n": 6})  # fmt: skip
@@ -124,13 +141,12 @@ async def test_a_welcome_that_waited_in_vain_marks_lookups_slow(
     stack: Stack, clock: ManualClock
 ) -> None:
     event = added(clock, "wmLOOKUPvain00001")
-    slow = asyncio.create_task(shared_lookup(stack.deps, event, CountingFetch({"n": 8}, 1.0),
-                                             5.0))  # fmt: skip
-    await asyncio.sleep(0.05)
+    slow, release = await slow_lookup(stack, event, {"n": 8})
     assert await shared_lookup(stack.deps, event, CountingFetch({"n": 9}), 0.2,
                                unless_slow=True) == (False, None)  # fmt: skip
     next_add = CountingFetch({"n": 10})
     assert await shared_lookup(stack.deps, added(clock, "wmLOOKUPvain00002"), next_add, 2.0,
                                unless_slow=True) == (False, None)  # fmt: skip
     assert next_add.calls == 0, "the next welcome skips the lookup"
+    release.set()
     await slow

@@ -1,0 +1,116 @@
+"""/api/v1/rules: every operator rule set as a versioned document.
+
+``GET /api/v1/rules`` lists the sets and their versions; ``GET /api/v1/rules/{name}`` answers
+the document with its version in ``ETag``; ``PUT`` replaces it and must carry the version it
+read in ``If-Match``: a stale one is 412 (never a silent overwrite), a document that does not
+validate is 422 with the reasons. The store writes the audit entry (actor, diff) in the same
+Lua call as the document, so these writes are not audited twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from bot.admin.endpoints import Endpoints, body_value, path_params, principal
+from bot.admin.errors import ApiError, not_found
+from bot.deps import ComponentKey, Deps
+from bot.live import RUNTIME
+from bot.store.rules import StaleVersion
+from bot.store.rules_live import LiveRules, RulesInvalid
+
+# Every rule set by name, provided by the wiring (handlers/__init__.py).
+RULE_SETS: Final = ComponentKey[Mapping[str, LiveRules[Any]]]("rule_sets")
+_ETAG: Final = re.compile(r'^\s*(?:W/)?"v?(\d{1,18})"\s*$')
+
+routes = Endpoints()
+
+
+class RuleSetName(BaseModel):
+    """The path of one rule set."""
+
+    name: str = Field(pattern=r"^[a-z_]{1,32}$")
+
+
+class RuleSetVersion(BaseModel):
+    """A rule set and its current version."""
+
+    name: str
+    version: int
+
+
+class RuleDocument(BaseModel):
+    """A rule set's document and its version."""
+
+    name: str
+    version: int
+    document: Any
+
+
+def _live(request: web.Request, name: str) -> LiveRules[Any]:
+    deps: Deps = request.app[RUNTIME].deps
+    found = deps.get(RULE_SETS).get(name)
+    if found is None:
+        raise not_found("rule set")
+    return found
+
+
+def etag(version: int) -> str:
+    """The ETag of a version."""
+    return f'"v{version}"'
+
+
+def expected_version(request: web.Request) -> int:
+    """The version ``If-Match`` names (412 when it is missing or not one of ours)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise ApiError(412, "send the version you read in If-Match (the ETag of the GET)")
+    matched = _ETAG.match(header)
+    if matched is None:
+        raise ApiError(412, 'If-Match must be the ETag of the GET, like "v3"')
+    return int(matched.group(1))
+
+
+@routes.get("/api/v1/rules", answer=list[RuleSetVersion], tags=("rules",))
+async def list_rule_sets(request: web.Request) -> web.Response:
+    """Every rule set and its current version."""
+    deps: Deps = request.app[RUNTIME].deps
+    sets = deps.get(RULE_SETS)
+    versions = [{"name": name, "version": await live.store.version(name)}
+                for name, live in sorted(sets.items())]  # fmt: skip
+    return web.json_response(versions)
+
+
+@routes.get("/api/v1/rules/{name}", path_model=RuleSetName, answer=RuleDocument,
+            tags=("rules",))  # fmt: skip
+async def get_rule_set(request: web.Request) -> web.Response:
+    """A rule set's document; its version is the ETag."""
+    name = path_params(request, RuleSetName).name
+    live = _live(request, name)
+    document, version = await live.store.get(name)
+    if document is None:
+        await live.seed()
+        document, version = await live.store.get(name)
+    answer = {"name": name, "version": version, "document": document}
+    return web.json_response(answer, headers={"ETag": etag(version)})
+
+
+@routes.put("/api/v1/rules/{name}", path_model=RuleSetName, body=Any, answer=RuleSetVersion,
+            errors=(412,), audited=False, tags=("rules",))  # fmt: skip
+async def put_rule_set(request: web.Request) -> web.Response:
+    """Replace a rule set's document (If-Match: the version it is based on)."""
+    name = path_params(request, RuleSetName).name
+    live = _live(request, name)
+    expected = expected_version(request)
+    try:
+        version = await live.replace(body_value(request), expected, principal(request).actor)
+    except StaleVersion as exc:
+        raise ApiError(412, str(exc)) from exc
+    except RulesInvalid as exc:
+        raise ApiError(422, str(exc)) from exc
+    return web.json_response({"name": name, "version": version},
+                             headers={"ETag": etag(version)})  # fmt: skip

@@ -1,0 +1,66 @@
+"""``siyu bench NAME``: the benchmarks, each against a baseline measured in the same run.
+
+Each benchmark module loads only when its command runs (``siyu --help`` stays fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli.channel_arguments import add_welcome_bench_arguments
+
+
+def add_bench_arguments(commands: argparse._SubParsersAction[Any]) -> None:
+    """``siyu bench ingest|welcome|nlp|reminders|customers``."""
+    bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
+    ingest = bench_commands.add_parser("ingest", help="callbacks/s and latency vs Flask+wechatpy")
+    ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
+    ingest.add_argument("--concurrency", type=int, default=50)
+    ingest.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_welcome_bench_arguments(bench_commands)
+    bench_nlp = bench_commands.add_parser(
+        "nlp", help="messages/s, p99 and reload time of the NLP pipeline vs jieba.lcut + set"
+    )
+    bench_nlp.add_argument("--messages", type=int, default=20000, help="messages per timed pass")
+    bench_nlp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    bench_reminders = bench_commands.add_parser(
+        "reminders", help="scheduler memory, start-up and lateness with many pending reminders"
+    )
+    bench_reminders.add_argument("--pending", type=int, default=1_000_000)
+    bench_reminders.add_argument("--rate", type=int, default=1000, help="falling due per second")
+    bench_reminders.add_argument("--seconds", type=float, default=10.0)
+    bench_reminders.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    bench_customers = bench_commands.add_parser(
+        "customers", help="customer search, audience counts and task splits on the indexes"
+    )
+    bench_customers.add_argument("--customers", type=int, default=1_000_000)
+    bench_customers.add_argument("--staff", type=int, default=2_000)
+    bench_customers.add_argument("--tags", type=int, default=50)
+    bench_customers.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the chosen benchmark; its exit status."""
+    if args.bench_command == "reminders":
+        from bench.reminders import run_reminders_bench  # noqa: PLC0415
+
+        return run_reminders_bench(args.pending, args.rate, args.seconds, as_json=args.json)
+    if args.bench_command == "customers":
+        from bench.customers import run_customers_bench  # noqa: PLC0415
+
+        return run_customers_bench(args.customers, args.staff, args.tags, as_json=args.json)
+    if args.bench_command == "welcome":
+        from bench.welcome import run_welcome_bench  # noqa: PLC0415
+
+        return run_welcome_bench(args)
+    if args.bench_command == "nlp":
+        from bench.nlp import run_nlp_bench  # noqa: PLC0415
+
+        return run_nlp_bench(args.messages, as_json=args.json)
+    from bench.ingest import run_ingest_bench  # noqa: PLC0415
+
+    return run_ingest_bench(args.seconds, args.concurrency, as_json=args.json)
