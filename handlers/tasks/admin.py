@@ -7,6 +7,8 @@ return the task the first one made. The task's WeCom calls are made by the worke
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import asdict
 from typing import Any, Literal
 
 from aiohttp import web
@@ -18,9 +20,11 @@ from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.customers.tags import TagCatalogue
-from handlers.tasks import service
+from handlers.tasks import creation, service
 from handlers.tasks.codec import spec_from_json
+from handlers.tasks.context import Campaigns
 from handlers.tasks.model import TaskSpecError
+from handlers.tasks.splitting import limit_for, split
 from handlers.tasks.tag_names import resolve_tags
 
 routes = Endpoints()
@@ -145,6 +149,40 @@ async def create_task(request: web.Request) -> web.Response:
         raise upstream(exc) from exc
     record_change(request, f"tasks/{task_id}", raw if created else None)
     return web.json_response({"id": task_id, "created": created}, status=202)
+
+
+class DryRun(BaseModel):
+    """What a task would do, nothing stored or sent."""
+
+    matched: int
+    targets: int
+    calls: int
+    per_sender: dict[str, int]
+    exclusions: dict[str, int]
+    sample: list[str]
+
+
+@routes.post("/api/v1/tasks/dry-run", body=TaskRequest, answer=DryRun, errors=(503,),
+             audited=False)  # fmt: skip
+async def dry_run_task(request: web.Request) -> web.Response:
+    """The audience a task would reach (size, per sender, a sample): nothing is stored."""
+    deps = _deps(request)
+    raw = body(request, TaskRequest).model_dump(mode="json")
+    try:
+        spec = spec_from_json(await _with_tag_ids(deps, raw))
+        campaigns = Campaigns.of(deps)
+        found = await creation.targets(campaigns, spec.checked(campaigns.now()))
+    except TaskSpecError as exc:
+        raise ApiError(422, str(exc)) from exc
+    except (WeComAPIError, WeComUnavailable) as exc:
+        raise upstream(exc) from exc
+    per_sender = Counter(found.senders.values())
+    chunks = split(found.senders, limit_for(spec.chat_type))
+    return web.json_response({
+        "matched": found.matched, "targets": len(found.senders), "calls": len(chunks),
+        "per_sender": dict(per_sender.most_common()),
+        "exclusions": asdict(found.exclusions), "sample": sorted(found.senders)[:10],
+    })  # fmt: skip
 
 
 @routes.get("/api/v1/tasks/{task_id}", path_model=TaskPath, answer=dict[str, Any])

@@ -30,10 +30,10 @@ from bot.wecom.errors import (
     WeComAPIError,
     WeComUnavailable,
 )
-from handlers.customers.do_not_disturb import DoNotDisturb
+from handlers.customers.components import DO_NOT_DISTURB
 from handlers.tasks import cards
 from handlers.tasks.context import Campaigns
-from handlers.tasks.model import Exclusions, TaskState
+from handlers.tasks.model import Exclusions, TaskSpec, TaskState
 from handlers.tasks.needs import GROUP_LABELS
 from handlers.tasks.records import NOT_FRIEND, CallRecord, CallState, TaskRecord
 from handlers.tasks.recovery import find_lost
@@ -46,9 +46,17 @@ logger = logging.getLogger(__name__)
 _DONE: Final = frozenset({CallState.CREATED.value, CallState.FAILED.value, CallState.SKIPPED.value})
 
 
-async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
-    """Compute the targets, leave out do-not-disturb and capped ones, split, store the calls."""
-    spec, now = task.spec, campaigns.unix()
+@dataclasses.dataclass(frozen=True, slots=True)
+class Targets:
+    """Who a task reaches and from whom, before anything is stored."""
+
+    senders: dict[str, str]  # target (customer or group) → the staff member who sends
+    matched: int
+    exclusions: Exclusions
+
+
+async def targets(campaigns: Campaigns, spec: TaskSpec) -> Targets:
+    """The task's targets: do-not-disturb and monthly-capped ones left out."""
     if spec.customers is not None:
         candidates = await customer_candidates(
             spec.source, spec.customers, campaigns.api, campaigns.deps.redis, campaigns.deps.corp_id
@@ -57,14 +65,19 @@ async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
         dnd = await _do_not_disturb(campaigns, ids)
         capped = await _over_cap(campaigns, ids)
         chosen = select(spec.customers, candidates, dnd, capped)
-        senders, matched, exclusions = chosen.senders, chosen.matched, chosen.exclusions
-    else:
-        assert spec.groups is not None  # noqa: S101 - a spec targets one or the other
-        found = await group_senders(spec.groups, campaigns.api, campaigns.deps.get(GROUP_LABELS))
-        capped = await _over_cap(campaigns, list(found))
-        senders = {chat: owner for chat, owner in found.items() if chat not in capped}
-        matched = len(found)
-        exclusions = Exclusions(over_cap=len(found) - len(senders))
+        return Targets(dict(chosen.senders), chosen.matched, chosen.exclusions)
+    assert spec.groups is not None  # noqa: S101 - a spec targets one or the other
+    found = await group_senders(spec.groups, campaigns.api, campaigns.deps.get(GROUP_LABELS))
+    capped = await _over_cap(campaigns, list(found))
+    senders = {chat: owner for chat, owner in found.items() if chat not in capped}
+    return Targets(senders, len(found), Exclusions(over_cap=len(found) - len(senders)))
+
+
+async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
+    """Compute the targets, leave out do-not-disturb and capped ones, split, store the calls."""
+    spec, now = task.spec, campaigns.unix()
+    found = await targets(campaigns, spec)
+    senders, matched, exclusions = found.senders, found.matched, found.exclusions
     chunks = split(senders, limit_for(spec.chat_type))
     if not chunks:
         await campaigns.end(
@@ -90,7 +103,7 @@ async def plan(campaigns: Campaigns, task: TaskRecord) -> TaskRecord:
 
 
 async def _do_not_disturb(campaigns: Campaigns, ids: list[str]) -> set[str]:
-    marks = DoNotDisturb(campaigns.deps.redis, campaigns.deps.corp_id)
+    marks = campaigns.deps.get(DO_NOT_DISTURB)
     found: set[str] = set()
     for start in range(0, len(ids), 5000):
         found |= await marks.which(ids[start : start + 5000])

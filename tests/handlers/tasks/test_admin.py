@@ -95,3 +95,18 @@ async def test_unknown_tasks_are_404(stack: Stack) -> None:
     ):
         answer = await stack.siyu.request(method, path, headers=AUTH)
         assert answer.status == 404
+
+
+async def test_a_dry_run_tells_the_audience_and_stores_nothing(stack: Stack) -> None:
+    payload = body(stack, any_tags=["直播", "朋友推荐"], no_tags=["低意向"])
+    answer = await stack.siyu.post("/api/v1/tasks/dry-run", json=payload, headers=AUTH)
+    assert answer.status == 200, await answer.text()
+    preview = await answer.json()
+    assert preview["targets"] == 2
+    assert preview["sample"] == ["wmDEMOsunjing0003", "wmDEMOzhaomin0002"]
+    assert sum(preview["per_sender"].values()) == 2
+    assert preview["calls"] == len(preview["per_sender"])
+    assert await (await stack.siyu.get("/api/v1/tasks", headers=AUTH)).json() == []
+    assert await stack.calls("externalcontact/add_msg_template") == []
+    refused = await stack.siyu.post("/api/v1/tasks/dry-run", json=body(stack), headers=AUTH)
+    assert refused.status == 422
