@@ -18,28 +18,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from bot.lanes import EXPRESS, LANES, MAIN
+from bot.queue_commit import GroupCommit
 from bot.store import keys
-
-# KEYS: dedup key, main stream, express stream. ARGV: dedup ttl, app, kind, dedup, xml,
-# received ms, 1 to copy the entry to the express stream, the fields as compact JSON ('': none).
-_ENQUEUE: Final = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return false
-end
-local fields = {'app', ARGV[2], 'kind', ARGV[3], 'dedup', ARGV[4], 'xml', ARGV[5],
-                'received_ms', ARGV[6]}
-if ARGV[8] ~= '' then
-  table.insert(fields, 'fields')
-  table.insert(fields, ARGV[8])
-end
-local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
-if ARGV[7] == '1' then
-  redis.call('XADD', KEYS[3], '*', unpack(fields))
-end
-redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
-return id
-"""
-
 
 Entry = tuple[str, dict[str, str]]
 
@@ -134,7 +114,7 @@ class EventQueue:
         self._corp_id = corp_id
         self._dedup_ttl = dedup_ttl_seconds
         self._delayed = keys.delayed_events(corp_id, lane)
-        self._enqueue = redis.register_script(_ENQUEUE)
+        self._commit: GroupCommit | None = None  # built on first use, in the running loop
         self._release_due = redis.register_script(_RELEASE_DUE)
 
     def other_lanes(self) -> list[EventQueue]:
@@ -175,13 +155,13 @@ class EventQueue:
         if self.lane != MAIN:
             raise ValueError("callbacks are queued on the main lane")
         received = received_ms if received_ms is not None else int(time.time() * 1000)
-        entry_id = await self._enqueue(
-            keys=[keys.dedup(self._corp_id, dedup_key), self.stream,
-                  keys.events(self._corp_id, EXPRESS)],
-            args=[self._dedup_ttl, app, kind, dedup_key, xml, received,
-                  "1" if express else "0", event],
-        )  # fmt: skip
-        return str(entry_id) if entry_id else None
+        if self._commit is None:
+            self._commit = GroupCommit(self.redis, self.stream, keys.events(self._corp_id, EXPRESS),
+                                       self._dedup_ttl)  # fmt: skip
+        return await self._commit.enqueue(
+            keys.dedup(self._corp_id, dedup_key),
+            (app, kind, dedup_key, xml, received, "1" if express else "0", event),
+        )
 
     async def read_new(self, consumer: str, count: int, block_ms: int) -> list[QueuedEvent]:
         """Entries never delivered to any consumer (blocks up to ``block_ms``)."""
