@@ -15,13 +15,17 @@ class EventParseError(Exception):
 
 
 Fields = Mapping[str, Any]
+Wire = tuple[str, str | None, str | None]  # (MsgType, Event, ChangeType), lower-cased
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """Common to every callback: the corp, the sender, when, and through which app."""
 
-    kind: ClassVar[str] = "event"
+    kind: ClassVar[str] = "event"  # the queue's and the metrics' name of the kind
+    # The wire keys this class is parsed from; the registry is built from them (registry.py).
+    wires: ClassVar[tuple[Wire, ...]] = ()
+    internal: ClassVar[bool] = False  # siyu's own kind: refused when it comes from outside
 
     corp_id: str
     from_user: str
@@ -32,6 +36,11 @@ class Event:
     def dedup_key(self) -> str:
         """A key equal for redeliveries of this callback and distinct for any other."""
         raise NotImplementedError
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Event:
+        """Build from a message's fields (raises EventParseError when a field is missing)."""
+        raise NotImplementedError(f"{cls.__name__} is not built from fields")
 
 
 def text(fields: Fields, name: str) -> str:

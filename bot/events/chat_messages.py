@@ -17,6 +17,7 @@ from bot.events.base import (
     Event,
     EventParseError,
     Fields,
+    Wire,
     common,
     composite_key,
     optional_text,
@@ -35,12 +36,19 @@ class ChatMessageEvent(Event):
     """``message`` was read from its source; ``from_user`` is its sender."""
 
     kind: ClassVar[str] = KIND
+    wires: ClassVar[tuple[Wire, ...]] = (("event", EVENT, None),)
+    internal: ClassVar[bool] = True  # queued by siyu, never by WeCom
     message: ChatMessage
 
     @property
     def dedup_key(self) -> str:
         """The source and the message id."""
         return dedup_key_of(self.message)
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> ChatMessageEvent:
+        """From its queued fields."""
+        return build_chat_message(fields)
 
 
 def dedup_key_of(message: ChatMessage) -> str:

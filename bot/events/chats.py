@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
-from bot.events.base import Event, composite_key, unix
+from bot.events.base import (
+    Event,
+    Fields,
+    common,
+    composite_key,
+    items,
+    optional_integer,
+    optional_text,
+    text,
+    unix,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,6 +32,20 @@ class ExternalChatEvent(Event):
         return composite_key(
             "change_external_chat", self.change_type, self.chat_id, unix(self.create_time)
         )
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # no super(): slotted dataclasses are rebuilt, so its implicit cell would be stale
+        del kwargs
+        cls.wires = (("event", "change_external_chat", cls.change_type),)
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_chat message."""
+        return cls(**_chat(fields))
+
+
+def _chat(fields: Fields) -> dict[str, Any]:
+    return {**common(fields), "chat_id": text(fields, "ChatId")}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,4 +89,18 @@ class ExternalChatUpdated(ExternalChatEvent):
             ",".join(self.member_change_list),
             self.current_member_version,
             unix(self.create_time),
+        )
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_chat update."""
+        return cls(
+            **_chat(fields),
+            update_detail=text(fields, "UpdateDetail"),
+            join_scene=optional_integer(fields, "JoinScene"),
+            quit_scene=optional_integer(fields, "QuitScene"),
+            member_change_count=optional_integer(fields, "MemChangeCnt"),
+            member_change_list=items(fields, "MemChangeList"),
+            last_member_version=optional_text(fields, "LastMemVer"),
+            current_member_version=optional_text(fields, "CurMemVer"),
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
-from bot.events.base import Event, composite_key, unix
+from bot.events.base import Event, Fields, common, composite_key, optional_text, text, unix
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +32,32 @@ class ExternalContactEvent(Event):
             unix(self.create_time),
         )
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # no super(): slotted dataclasses are rebuilt, so its implicit cell would be stale
+        del kwargs
+        cls.wires = (("event", "change_external_contact", cls.change_type),)
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_contact message."""
+        return cls(**_contact(fields))
+
+
+def _contact(fields: Fields) -> dict[str, Any]:
+    return {
+        **common(fields),
+        "user_id": text(fields, "UserID"),
+        "external_user_id": text(fields, "ExternalUserID"),
+    }
+
+
+def _added(fields: Fields) -> dict[str, Any]:
+    return {
+        **_contact(fields),
+        "state": optional_text(fields, "State"),
+        "welcome_code": optional_text(fields, "WelcomeCode"),
+    }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExternalContactAdded(ExternalContactEvent):
@@ -42,6 +68,11 @@ class ExternalContactAdded(ExternalContactEvent):
     state: str | None
     welcome_code: str | None  # absent: console welcome configured, or the pair already chatted
 
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_contact message."""
+        return cls(**_added(fields))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExternalContactHalfAdded(ExternalContactEvent):
@@ -51,6 +82,11 @@ class ExternalContactHalfAdded(ExternalContactEvent):
     change_type: ClassVar[str] = "add_half_external_contact"
     state: str | None
     welcome_code: str | None
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_contact message."""
+        return cls(**_added(fields))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +105,11 @@ class ExternalContactDeleted(ExternalContactEvent):
     change_type: ClassVar[str] = "del_external_contact"
     source: str | None  # DELETE_BY_TRANSFER when removed by an on-the-job transfer
 
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_contact message."""
+        return cls(**_contact(fields), source=optional_text(fields, "Source"))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FollowUserDeleted(ExternalContactEvent):
@@ -85,3 +126,8 @@ class TransferFailed(ExternalContactEvent):
     kind: ClassVar[str] = "transfer_failed"
     change_type: ClassVar[str] = "transfer_fail"
     fail_reason: str | None  # customer_refused | customer_limit_exceed
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> Self:
+        """From a change_external_contact message."""
+        return cls(**_contact(fields), fail_reason=optional_text(fields, "FailReason"))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import ClassVar, Final
 
 from bot.callbacks import message_xml
-from bot.events.base import Event, Fields, common, composite_key, integer, unix
+from bot.events.base import Event, Fields, Wire, common, composite_key, integer, unix
 
 EVENT: Final = "siyu_reminder_due"  # the key in bot/events/registry.py
 SENDER: Final = "siyu"  # not a WeCom userid: marks the event as siyu's own
@@ -25,6 +25,8 @@ class ReminderDue(Event):
     """Reminder ``reminder_id`` is due at ``due_ms``; ``from_user`` is its assignee."""
 
     kind: ClassVar[str] = "reminder_due"
+    wires: ClassVar[tuple[Wire, ...]] = (("event", EVENT, None),)
+    internal: ClassVar[bool] = True  # queued by siyu, never by WeCom
     reminder_id: int
     due_ms: int
 
@@ -32,6 +34,11 @@ class ReminderDue(Event):
     def dedup_key(self) -> str:
         """The reminder and its due time: a snoozed reminder falls due again under a new key."""
         return composite_key("reminder_due", self.reminder_id, self.due_ms)
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> ReminderDue:
+        """From its queued fields."""
+        return build_reminder_due(fields)
 
 
 def build_reminder_due(fields: Fields) -> ReminderDue:

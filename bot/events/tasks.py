@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import ClassVar, Final
 
 from bot.callbacks import message_xml
-from bot.events.base import Event, Fields, common, composite_key, integer, unix
+from bot.events.base import Event, Fields, Wire, common, composite_key, integer, unix
 
 TASK_STEP: Final = "siyu_task_step"
 SENDER: Final = "siyu"  # not a WeCom userid: marks the event as siyu's own
@@ -27,6 +27,8 @@ class TaskStep(Event):
     """Advance group task ``task_id`` (queued at ``queued_ms``)."""
 
     kind: ClassVar[str] = "task_step"
+    wires: ClassVar[tuple[Wire, ...]] = (("event", TASK_STEP, None),)
+    internal: ClassVar[bool] = True  # queued by siyu, never by WeCom
     task_id: int
     queued_ms: int
 
@@ -34,6 +36,11 @@ class TaskStep(Event):
     def dedup_key(self) -> str:
         """The task and when it was queued."""
         return composite_key("task_step", self.task_id, self.queued_ms)
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> TaskStep:
+        """From its queued fields."""
+        return build_task_step(fields)
 
 
 def build_task_step(fields: Fields) -> TaskStep:

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from bot.callbacks import message_xml
-from bot.events.base import Event, Fields, common, composite_key, integer, unix
+from bot.events.base import Event, Fields, Wire, common, composite_key, integer, unix
 
 if TYPE_CHECKING:
     from bot.queue import EventQueue
@@ -39,12 +39,19 @@ class MinuteTick(Event):
     """The periodic work due at ``slot`` (Unix seconds of the slot's start)."""
 
     kind: ClassVar[str] = "minute_tick"
+    wires: ClassVar[tuple[Wire, ...]] = (("event", TICK, None), ("event", LEGACY_TICK, None))
+    internal: ClassVar[bool] = True  # queued by siyu, never by WeCom
     slot: int
 
     @property
     def dedup_key(self) -> str:
         """One per slot."""
         return _dedup_key(self.slot)
+
+    @classmethod
+    def from_fields(cls, fields: Fields) -> MinuteTick:
+        """From its queued fields."""
+        return build_minute_tick(fields)
 
 
 def build_minute_tick(fields: Fields) -> MinuteTick:
