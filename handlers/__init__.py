@@ -13,6 +13,8 @@ from bot.clock import Clock
 from bot.deps import Components
 from bot.dispatch import Router
 from bot.store.ledger import Ledger
+from bot.web import plumbing_pages
+from bot.web.pages import Pages
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
@@ -75,3 +77,8 @@ def admin_routes() -> list[web.AbstractRouteDef]:
     """Every /api/v1 route: the framework's, then each concern's."""
     tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes)
     return plumbing_routes() + [route for table in tables for route in table]
+
+
+def console_pages() -> list[Pages]:
+    """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
+    return plumbing_pages()
