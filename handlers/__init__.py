@@ -23,6 +23,7 @@ from handlers.groups import router as group_chats
 from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
 from handlers.intake import channels, churn, profiles, tags, welcome
+from handlers.intake import pages as intake_pages
 from handlers.moderation import intent_router as intents
 from handlers.moderation import router as moderation
 from handlers.moderation.analyzer import ANALYZER, load_analyzer
@@ -81,4 +82,4 @@ def admin_routes() -> list[web.AbstractRouteDef]:
 
 def console_pages() -> list[Pages]:
     """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
-    return plumbing_pages()
+    return [*plumbing_pages(), intake_pages.pages]

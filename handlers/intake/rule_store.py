@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import time
 from pathlib import Path
 
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
 
 from bot.store import keys
 from handlers.intake.rules import IntakeRules, load_rules_file
+
+
+def version_of(document: str) -> str:
+    """A stored document's version: its digest (an edit based on another version is stale)."""
+    return hashlib.sha256(document.encode()).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=8)
@@ -56,6 +63,31 @@ class IntakeRulesStore:
             await self._redis.set(self._key, defaults.model_dump_json(), nx=True)
             document = await self._redis.get(self._key)
         return parse_rules(str(document))
+
+    async def versioned(self) -> tuple[IntakeRules, str]:
+        """The live rules, read now (no cache), and their version."""
+        document = await self._redis.get(self._key)
+        if document is None:
+            await self._read()  # stores the defaults
+            document = await self._redis.get(self._key)
+        return parse_rules(str(document)), version_of(str(document))
+
+    async def put_if(self, rules: IntakeRules, version: str) -> bool:
+        """Replace the live rules if they are still at ``version``; False if someone changed
+        them since (the caller shows a conflict instead of overwriting their edit)."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(self._key)
+                current = await pipe.get(self._key)
+                if current is None or version_of(str(current)) != version:
+                    return False
+                pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                pipe.set(self._key, rules.model_dump_json())
+                await pipe.execute()
+            except WatchError:
+                return False
+        _RECENT.pop(self._key, None)
+        return True
 
     async def put(self, rules: IntakeRules) -> None:
         """Replace the live rules."""
