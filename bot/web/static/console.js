@@ -15,7 +15,8 @@
       return { name: names[key], type: "bar", data: data.channels.map(function (c) { return c[key][last]; }) };
     }
     return {
-      tooltip: { trigger: "axis" }, legend: {}, grid: { left: 40, right: 16, bottom: 30, top: 40 },
+      tooltip: { trigger: "axis" }, legend: { top: 0 },
+      grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
       xAxis: { type: "category", data: channels }, yAxis: { type: "value", minInterval: 1 },
       series: [series("adds"), series("deletions"), series("net")]
     };
@@ -31,8 +32,8 @@
       return { name: c.name + " " + names.adds, type: "bar", stack: "adds", data: c.adds };
     });
     return {
-      tooltip: { trigger: "axis" }, legend: { type: "scroll" },
-      grid: { left: 40, right: 16, bottom: 30, top: 40 },
+      tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
+      grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
       xAxis: { type: "category", data: data.days.map(function (d) { return d.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: perChannel.concat([
