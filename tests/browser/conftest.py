@@ -36,7 +36,8 @@ ARGS: Final = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-sync"]  # fmt: skip
 SCREENSHOTS: Final = Path(__file__).resolve().parents[2] / "docs" / "console"
 
-pytestmark = pytest.mark.skipif(
+# Every browser test module carries this mark (a conftest's pytestmark marks nothing).
+NEEDS_CHROMIUM: Final = pytest.mark.skipif(
     CHROMIUM is None,
     reason="browser tests skipped: no Chromium found (apt-get install chromium "
     "fonts-wqy-microhei, or set SIYU_CHROMIUM)",

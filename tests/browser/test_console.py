@@ -11,10 +11,11 @@ from playwright.async_api import Browser, Page, expect
 from bot.admin.roles import Role
 from handlers.intake.channel_store import ChannelCodes
 from handlers.intake.live import rules_of
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import NEEDS_CHROMIUM, SCREENSHOTS
 from tests.handlers.intake.stack import Stack
 from tests.support.console import PASSWORD, USERS
 
+pytestmark = NEEDS_CHROMIUM
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
