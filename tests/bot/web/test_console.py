@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import aiohttp
 import pytest
 from redis.asyncio import Redis
 
 from bot.admin.roles import Role
+from bot.app import ADMIN_RUNNER, create_app
 from bot.app import Role as AppRole
-from bot.app import create_app
 from bot.clock import ManualClock
 from bot.web.catalog import zh_cn
 from config.settings import Settings
@@ -158,3 +159,16 @@ def test_every_form_carries_a_csrf_token() -> None:
 async def test_each_role_sees_the_dashboard(client: Client, role: Role) -> None:
     await log_in(client, role)
     assert (await client.get("/console/dashboard")).status == 200
+
+
+async def test_with_an_admin_port_the_console_is_served_only_there(
+    aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock
+) -> None:
+    settings = make_settings(redis_url, admin={"port": 0})
+    client = await aiohttp_client(create_app(settings, role=AppRole.GATEWAY, clock=clock))
+    assert (await client.get("/console/login")).status == 404
+    host, port = client.app[ADMIN_RUNNER].addresses[0][:2]
+    url = f"http://{host}:{port}/console/login"
+    async with aiohttp.ClientSession() as session, session.get(url) as answer:
+        assert answer.status == 200
+        assert "登录" in await answer.text()
