@@ -34,7 +34,16 @@ CHROMIUM: Final = find_chromium()
 ARGS: Final = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update",
                "--disable-sync"]  # fmt: skip
-SCREENSHOTS: Final = Path(__file__).resolve().parents[2] / "docs" / "console"
+# SIYU_SCREENSHOTS=1 writes the screenshots into docs/console/ (the README shows them); by
+# default they go to a temporary folder, so `make test` leaves the work tree clean.
+DOCS: Final = Path(__file__).resolve().parents[2] / "docs" / "console"
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the tests save their screenshots."""
+    return DOCS if os.environ.get("SIYU_SCREENSHOTS") == "1" else tmp_path
+
 
 # Every browser test module carries this mark (a conftest's pytestmark marks nothing).
 NEEDS_CHROMIUM: Final = pytest.mark.skipif(

@@ -5,13 +5,14 @@ edit shows the conflict. Screenshots of the main pages go to docs/console/."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
 from bot.admin.roles import Role
 from handlers.intake.channel_store import ChannelCodes
 from handlers.intake.live import rules_of
-from tests.browser.conftest import NEEDS_CHROMIUM, SCREENSHOTS
+from tests.browser.conftest import NEEDS_CHROMIUM
 from tests.handlers.intake.stack import Stack
 from tests.support.console import PASSWORD, USERS
 
@@ -54,10 +55,12 @@ async def create_channel(page: Page) -> None:
     await expect(page.get_by_test_id("notice")).to_have_text("已保存。")
 
 
-async def test_login_channel_qr_scan_and_the_numbers_move(browser: Browser, stack: Stack) -> None:
+async def test_login_channel_qr_scan_and_the_numbers_move(
+    browser: Browser, stack: Stack, screenshots: Path
+) -> None:
     login = await (await browser.new_context(viewport=DESKTOP)).new_page()  # type: ignore[arg-type]
     await login.goto(str(stack.siyu.make_url("/console/login")))
-    await login.screenshot(path=SCREENSHOTS / "login.png")
+    await login.screenshot(path=screenshots / "login.png")
     page = await open_console(browser, stack, Role.OPERATOR)
     await create_channel(page)
     await page.get_by_test_id("make-code").click()
@@ -69,7 +72,7 @@ async def test_login_channel_qr_scan_and_the_numbers_move(browser: Browser, stac
     assert download.suggested_filename == "channel-expo.png"
     with open(await download.path(), "rb") as png:  # noqa: ASYNC230 - a small local file
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
-    await page.screenshot(path=SCREENSHOTS / "channel.png", full_page=True)
+    await page.screenshot(path=screenshots / "channel.png", full_page=True)
 
     await page.get_by_role("link", name="首页").click()
     await expect(page.get_by_test_id("adds-today")).to_have_text("0")
@@ -81,16 +84,16 @@ async def test_login_channel_qr_scan_and_the_numbers_move(browser: Browser, stac
     await expect(page.get_by_test_id("adds-today")).to_have_text("3", timeout=15_000)
     await expect(page.get_by_test_id("welcomes-sent")).to_have_text("3", timeout=15_000)
     await page.wait_for_timeout(6000)  # the charts' next refresh (5 s) and animation
-    await page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
+    await page.screenshot(path=screenshots / "dashboard.png", full_page=True)
 
     await page.get_by_role("link", name="渠道活码").first.click()
     await expect(page.locator('tr[data-channel="expo"] [data-testid="adds"]')).to_have_text("3")
-    await page.screenshot(path=SCREENSHOTS / "channels.png", full_page=True)
+    await page.screenshot(path=screenshots / "channels.png", full_page=True)
 
     phone = await open_console(browser, stack, Role.OPERATOR, PHONE)
     await expect(phone.get_by_test_id("adds-today")).to_have_text("3", timeout=15_000)
     await phone.wait_for_timeout(1500)  # the charts' animation
-    await phone.screenshot(path=SCREENSHOTS / "dashboard-phone.png")
+    await phone.screenshot(path=screenshots / "dashboard-phone.png")
 
 
 async def test_a_viewer_sees_no_edit_buttons_and_the_server_refuses_edits(
@@ -113,7 +116,9 @@ async def test_a_viewer_sees_no_edit_buttons_and_the_server_refuses_edits(
     assert (await rules_of(stack.deps)).channels["expo"].name == "展会"
 
 
-async def test_a_stale_edit_shows_the_conflict(browser: Browser, stack: Stack) -> None:
+async def test_a_stale_edit_shows_the_conflict(
+    browser: Browser, stack: Stack, screenshots: Path
+) -> None:
     page = await open_console(browser, stack, Role.OPERATOR)
     await create_channel(page)
     other = await page.context.new_page()
@@ -126,5 +131,5 @@ async def test_a_stale_edit_shows_the_conflict(browser: Browser, stack: Stack) -
     await expect(page.get_by_test_id("conflict")).to_contain_text(
         "其他人在您打开此页后修改了渠道规则"
     )
-    await page.screenshot(path=SCREENSHOTS / "conflict.png")
+    await page.screenshot(path=screenshots / "conflict.png")
     assert (await rules_of(stack.deps)).channels["expo"].name == "展会（B）"
