@@ -28,6 +28,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || echo "make test: \
+	no Chromium found: the console's browser tests (tests/browser) will be SKIPPED \
+	(apt-get install chromium fonts-wqy-microhei)"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)

@@ -17,8 +17,9 @@ from bot.live import RUNTIME
 from bot.metrics import Metrics
 from bot.ops import ops_routes
 from bot.runtime import running
+from bot.web import setup_console
 from config.settings import Settings
-from handlers import admin_routes, build_express_router, build_root_router
+from handlers import admin_routes, build_express_router, build_root_router, console_pages
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ def create_app(
 
     ``router``/``express_router``: the main and express lanes' handlers (default: siyu's; a
     given ``router`` alone leaves the express lane without handlers). A gateway serves /api/v1
-    on the same port, or, with ``[admin] port``, on a listener of its own started with the app.
+    and the console (/console/) on the same port, or, with ``[admin] port``, on a listener of
+    its own started with the app.
     """
     app = web.Application(middlewares=[api_errors])
     metrics = Metrics()
@@ -76,6 +78,7 @@ def create_app(
             admin = web.Application(middlewares=[api_errors])
             admin[RUNTIME] = runtime
             admin.add_routes(admin_routes())
+            setup_console(admin, console_pages())
             runner = app[ADMIN_RUNNER] = web.AppRunner(
                 admin, access_log=None, shutdown_timeout=settings.server.shutdown_timeout_seconds
             )
@@ -92,5 +95,6 @@ def create_app(
         app.add_routes(Gateway.create(settings, the_clock, metrics).routes())
         if not separate:
             app.add_routes(admin_routes())
+            setup_console(app, console_pages())
     app.add_routes(ops_routes())
     return app

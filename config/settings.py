@@ -238,6 +238,8 @@ class AdminSettings(_Section):
     login_max_failures: int = Field(default=5, ge=1)  # per account, then it waits...
     login_max_failures_per_ip: int = Field(default=20, ge=1)  # ...and per client address
     login_window_minutes: float = Field(default=15.0, gt=0)  # ...this long from the first
+    # The console's cookies (/console/) carry Secure: set it when siyu is reached over HTTPS.
+    secure_cookies: bool = False
 
 
 class LogSettings(_Section):

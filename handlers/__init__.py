@@ -18,6 +18,8 @@ from bot.dispatch import Router
 from bot.store.ledger import Ledger
 from bot.store.rules import RulesStore
 from bot.store.rules_live import LiveRules, RuleSet
+from bot.web import plumbing_pages
+from bot.web.pages import Pages
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
@@ -33,6 +35,7 @@ from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
 from handlers.intake import channels, churn, profiles, tags, welcome
 from handlers.intake import components as intake_parts
+from handlers.intake import pages as intake_pages
 from handlers.intake.directory import LiveDirectory
 from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
 from handlers.moderation import components as moderation_parts
@@ -142,3 +145,8 @@ def admin_routes() -> list[web.AbstractRouteDef]:
     tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes,
               customers_admin.routes)  # fmt: skip
     return plumbing_routes() + [route for table in tables for route in table]
+
+
+def console_pages() -> list[Pages]:
+    """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
+    return [*plumbing_pages(), intake_pages.pages]

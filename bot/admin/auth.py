@@ -1,9 +1,11 @@
 """Who is calling /api/v1: ``Authorization: Bearer`` with an API key, a session token from
-``POST /api/v1/session``, or the legacy ``[admin] token`` (an admin key)."""
+``POST /api/v1/session``, or the legacy ``[admin] token`` (an admin key); for reads, also the
+console's session cookie."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Final
 
 from aiohttp import web
 
@@ -13,6 +15,10 @@ from bot.admin.errors import ApiError
 from bot.admin.roles import Principal, Role
 from bot.live import RUNTIME
 
+# The console's session cookie (bot/web/): its value is a session token. /api/v1 takes it for
+# reads only, so a page can fetch JSON; writes need the bearer header (no CSRF exposure).
+SESSION_COOKIE: Final = "siyu_session"
+READS: Final = frozenset({"GET", "HEAD"})
 _HINT = "send Authorization: Bearer KEY (create one with `siyu apikey create --role viewer`)"
 
 
@@ -25,6 +31,8 @@ def bearer(request: web.Request) -> str:
 async def authenticate(request: web.Request) -> Principal:
     """The caller (401 in the error shape if the credential is missing or wrong)."""
     credential = bearer(request)
+    if not credential and request.method in READS:
+        credential = request.cookies.get(SESSION_COOKIE, "")
     if not credential:
         raise ApiError(401, f"no credentials: {_HINT}", headers={"WWW-Authenticate": "Bearer"})
     found = await identify(request, credential)

@@ -8,11 +8,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import tempfile
 from pathlib import Path
+from typing import Final
 
+from bot.admin.accounts import AccountError, Accounts
+from bot.admin.roles import Role
 from bot.demo.scenes import SCENES
-from bot.demo.stage import stage
+from bot.demo.stage import Stage, stage
+
+DEMO_USER: Final = "demo"
+DEMO_PASSWORD: Final = "siyu-demo"  # noqa: S105 - the demo's own login, printed for the user
+
+
+async def _console(the_stage: Stage) -> None:
+    """Print the console's address and a demo login; with a terminal, serve until Enter."""
+    runtime = the_stage.runtime
+    accounts = Accounts(runtime.redis, the_stage.settings.wecom.corp_id)
+    try:
+        await accounts.create(DEMO_USER, Role.ADMIN, DEMO_PASSWORD, the_stage.clock.now())
+    except AccountError:
+        await accounts.set_password(DEMO_USER, DEMO_PASSWORD)  # a reused --data-dir
+    print(f"\n== 控制台 (console): {the_stage.siyu_url}/console/  "
+          f"login {DEMO_USER} / {DEMO_PASSWORD}")  # fmt: skip
+    if sys.stdin.isatty():
+        await asyncio.to_thread(input, "   the console is up with the story's data; Enter stops\n")
 
 
 async def _play(data_dir: Path) -> None:
@@ -23,6 +44,7 @@ async def _play(data_dir: Path) -> None:
         )
         for play in SCENES:
             await play(the_stage)
+        await _console(the_stage)
 
 
 def run_demo(data_dir: str | None) -> int:

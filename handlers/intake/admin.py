@@ -62,6 +62,30 @@ class StatsQuery(BaseModel):
     days: int = Field(default=7, ge=1, le=MAX_DAYS)
 
 
+class SummaryQuery(BaseModel):
+    """How many days back, today included, and one channel or (null) all."""
+
+    days: int = Field(default=30, ge=1, le=MAX_DAYS)
+    channel: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class ChannelSeries(BaseModel):
+    """One channel's daily counters, oldest day first (the days of ``Summary``)."""
+
+    channel: str
+    name: str
+    adds: list[int]
+    deletions: list[int]
+    net: list[int]
+
+
+class Summary(BaseModel):
+    """Daily adds, deletions (either side) and net growth per channel, for charts."""
+
+    days: list[str]  # YYYY-MM-DD, oldest first, today last
+    channels: list[ChannelSeries]
+
+
 class ImportRequest(BaseModel):
     """Whose customers to import (none listed: every staff member's)."""
 
@@ -213,6 +237,28 @@ async def channel_stats(request: web.Request) -> web.Response:
         day = await stats.day(channel_id, day_of(today - timedelta(days=back)))
         shown.append({**asdict(day), "adds_by_staff": dict(day.adds_by_staff), "net": day.net})
     return web.json_response(shown)
+
+
+@routes.get("/api/v1/channels/summary", query=SummaryQuery, answer=Summary, errors=(404,))
+async def channels_summary(request: web.Request) -> web.Response:
+    """Every channel's (or one's) adds, deletions and net growth per day, oldest day first."""
+    deps = _deps(request)
+    asked = query(request, SummaryQuery)
+    channels = dict((await rules_of(deps)).channels)
+    if asked.channel is not None:
+        if asked.channel not in channels:
+            raise not_found("channel")
+        channels = {asked.channel: channels[asked.channel]}
+    today = local_time(deps)
+    days = [day_of(today - timedelta(days=back)) for back in range(asked.days - 1, -1, -1)]
+    stats = await stats_of(deps).days(list(channels), days)
+    series = [{"channel": channel_id, "name": channel.name,
+               "adds": [d.adds for d in stats[channel_id]],
+               "deletions": [d.deleted_by_customer + d.deleted_by_staff for d in stats[channel_id]],
+               "net": [d.net for d in stats[channel_id]]}
+              for channel_id, channel in channels.items()]  # fmt: skip
+    shown = [f"{day[:4]}-{day[4:6]}-{day[6:]}" for day in days]
+    return web.json_response({"days": shown, "channels": series})
 
 
 @routes.post("/api/v1/customers/import", body=ImportRequest | None, answer=Imported, errors=(502,))

@@ -9,7 +9,7 @@ counts once: an add in one Lua call, a deletion queued inside ``Ledger.apply_onc
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Final
 
@@ -154,6 +154,17 @@ class ChannelStats:
         """The counters of one day."""
         stored = await self._redis.hgetall(self._day_key(channel_id, day))
         return _day_stats(day, {str(name): str(value) for name, value in stored.items()})
+
+    async def days(self, channel_ids: Sequence[str], days: Sequence[str]
+                   ) -> dict[str, list[DayStats]]:  # fmt: skip
+        """The counters of ``days`` for each channel, in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel_id in channel_ids:
+                for day in days:
+                    pipe.hgetall(self._day_key(channel_id, day))
+            stored = iter(await pipe.execute())
+        return {channel_id: [_day_stats(day, {str(k): str(v) for k, v in next(stored).items()})
+                             for day in days] for channel_id in channel_ids}  # fmt: skip
 
     async def adds_by_staff(self, channel_id: str, day: str) -> dict[str, int]:
         """Adds per staff member through the channel on ``day`` (what caps count)."""

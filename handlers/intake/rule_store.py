@@ -72,6 +72,21 @@ class IntakeRulesStore:
         version = await self._live.store.version(NAME)
         await self._live.replace(json.loads(rules.model_dump_json()), version, self._actor)
 
+    async def versioned(self) -> tuple[IntakeRules, str]:
+        """The live rules, read now, and their version (for an edit that must not be lost)."""
+        rules = await self._live.current()
+        return rules, str(self._live.version)
+
+    async def put_if(self, rules: IntakeRules, version: str) -> bool:
+        """Replace the live rules if they are still at ``version``; False if someone changed
+        them since (the caller shows a conflict instead of overwriting their edit)."""
+        try:
+            await self._live.replace(json.loads(rules.model_dump_json()), int(version),
+                                     self._actor)  # fmt: skip
+        except StaleVersion:
+            return False
+        return True
+
     async def reset(self) -> IntakeRules:
         """Replace the live rules with the defaults file's."""
         defaults = IntakeRules.model_validate(self._live.rule_set.defaults())

@@ -28,6 +28,7 @@ def test_demo_plays_every_scene() -> None:
     assert "删除了你" in out, "the staff member hears that the customer left"
     assert "【加我薇 信 liuyang88】" in out, "the manager sees the disguised invitation"
     assert "在问价格" in out, "the staff member hears the customer asks the price"
+    assert "/console/  login demo / siyu-demo" in out.splitlines()[-1], "it ends on the console"
     assert "→ reminded wangfang" in out, "the campaign's laggard is reminded"
     assert "100%  6/6 sent" in out, "and the campaign reaches 100%"
     assert "Traceback" not in result.stderr
