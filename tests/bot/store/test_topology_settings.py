@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from redis.asyncio.cluster import RedisCluster
 
 from bot.store.connection import connect
@@ -28,8 +28,9 @@ def test_one_topology_of_host_port_nodes(values: dict[str, Any]) -> None:
 
 
 async def test_connect_builds_the_topologys_client() -> None:
-    sentinel = connect(RedisSettings(sentinels=["127.0.0.1:1"], master_name="m",
-                                     password="pw"), 0.1)  # noqa: S106  # fmt: skip
+    sentinels = RedisSettings(sentinels=["127.0.0.1:1"], master_name="m",
+                              password=SecretStr("pw"))  # fmt: skip
+    sentinel = connect(sentinels, 0.1)
     assert isinstance(sentinel.connection_pool, BlockingSentinelPool)
     assert sentinel.connection_pool.service_name == "m"
     cluster = connect(RedisSettings(cluster_nodes=["127.0.0.1:1"]), 0.1)
