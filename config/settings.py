@@ -244,9 +244,7 @@ class ObservabilitySettings(_Section):
     serves /healthz, /readyz and /metrics on its own port)."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=9180, ge=0, le=65535)  # 0: any free port (logged at start)
-    # The backlog /readyz allows before it answers 503 (entries not yet read, per lane).
-    ready_max_backlog: int = Field(default=10_000, ge=1)
+    port: int = Field(default=9180, ge=1, le=65535)
 
 
 class AdminSettings(_Section):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from redis.asyncio import Redis
 
@@ -67,13 +67,22 @@ class Bucket:
     windows: tuple[Window, ...]
 
 
+class LimiterObserver(Protocol):
+    """Told when a call finds a window full (bot.metrics.ScaleMetrics is one)."""
+
+    def limiter_waited(self, api: str, seconds: float, requeued: bool) -> None:
+        """The call waited ``seconds``, or (``requeued``) goes back to the queue."""
+
+
 class RateLimiter:
     """Takes a slot in every bucket of a call, waiting briefly or raising RateLimited."""
 
-    def __init__(self, redis: Redis, corp_id: str, max_wait_seconds: float = 2.0) -> None:
+    def __init__(self, redis: Redis, corp_id: str, max_wait_seconds: float = 2.0,
+                 observer: LimiterObserver | None = None) -> None:  # fmt: skip
         self._redis = redis
         self._corp_id = corp_id
         self._max_wait = max_wait_seconds
+        self._observer = observer
         self._acquire = redis.register_script(_ACQUIRE)
 
     async def acquire(self, api: str, buckets: Sequence[Bucket]) -> None:
@@ -90,8 +99,12 @@ class RateLimiter:
         while True:
             wait = float(await self._acquire(keys=counters, args=args))
             if wait <= 0:
+                if waited and self._observer is not None:
+                    self._observer.limiter_waited(api, waited, requeued=False)
                 return
             if waited + wait > self._max_wait:
+                if self._observer is not None:
+                    self._observer.limiter_waited(api, waited, requeued=True)
                 raise RateLimited(
                     LOCAL_LIMIT_ERRCODE, "siyu's own limiter: window full", api, retry_after=wait
                 )
