@@ -12,7 +12,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from bot.store.embedded import redis_server_binary
 
@@ -110,7 +110,7 @@ def start_server(directory: Path, port: int, *options: str, sentinel: bool = Fal
 class Topology:
     """Servers of one topology and the ``[redis]`` settings that reach them."""
 
-    redis: dict[str, object]
+    redis: dict[str, Any]
     servers: dict[str, Server] = field(default_factory=dict)
 
 
