@@ -107,8 +107,9 @@ async def _fill(redis: Redis, customers: int, staff: int, tags: int, seed: int) 
                     frozenset(r.userid for r in relations),
                     frozenset(r.state for r in relations),
                     name,
+                    added,
                 )
-                index.write(pipe, ext, Memberships(), new, added)
+                index.write(pipe, ext, Memberships(), new)
                 index.touch(pipe, ext, added + rng.randrange(60 * _DAY))
             await pipe.execute()
 

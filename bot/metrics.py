@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final, Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -145,6 +146,7 @@ class Metrics:
             "siyu_group_cards", "Customer-group digests and alerts sent, by kind", ["kind"],
             registry=self.registry,
         )  # fmt: skip
+        self.scale = ScaleMetrics(self.registry)  # issue 18: WeCom client, scheduler, lanes
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
         """One POSTed callback answered."""
@@ -211,3 +213,80 @@ class Metrics:
     def render(self) -> bytes:
         """The text exposition format."""
         return generate_latest(self.registry)
+
+
+# Issue 18 (every role observable): the WeCom client, the limiter, the scheduler, the lanes.
+_API_SECONDS_BUCKETS: Final = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_LAG_BUCKETS: Final = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
+TokenKind = Literal["access_token", "jsapi_ticket", "agent_ticket"]
+
+
+class ScaleMetrics:
+    """What a worker-only or scheduler-only process shows besides the events it handles."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.wecom_calls = Counter(
+            "siyu_wecom_api_calls", "WeCom API calls by api and errcode (-2: no answer)",
+            ["api", "errcode"], registry=registry,
+        )  # fmt: skip
+        self.wecom_seconds = Histogram(
+            "siyu_wecom_api_seconds", "WeCom API call latency by api", ["api"],
+            buckets=_API_SECONDS_BUCKETS, registry=registry,
+        )  # fmt: skip
+        self.limiter_waits = Counter(
+            "siyu_limiter_waits", "Calls held by siyu's own limiter, by api and outcome "
+            "(waited, requeued)", ["api", "outcome"], registry=registry,
+        )  # fmt: skip
+        self.limiter_wait_seconds = Histogram(
+            "siyu_limiter_wait_seconds", "Time a call waited for a limiter window",
+            buckets=(0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0), registry=registry,
+        )  # fmt: skip
+        self.token_refreshes = Counter(
+            "siyu_token_refreshes", "Access-token and ticket refreshes by kind and outcome",
+            ["kind", "outcome"], registry=registry,
+        )  # fmt: skip
+        self.reminder_lag = Histogram(
+            "siyu_reminder_lag_seconds", "From a reminder's due time to its card being sent",
+            buckets=_LAG_BUCKETS, registry=registry,
+        )  # fmt: skip
+        self.scheduler_leader = Gauge(
+            "siyu_scheduler_leader", "1 while this process holds the scheduler lease",
+            registry=registry,
+        )  # fmt: skip
+        self.lane_backlog = Gauge(
+            "siyu_lane_backlog", "Entries in a lane's stream (unread and pending), by lane",
+            ["lane"], registry=registry,
+        )  # fmt: skip
+        self.lane_pending = Gauge(
+            "siyu_lane_pending", "Entries of a lane delivered and not yet acknowledged",
+            ["lane"], registry=registry,
+        )  # fmt: skip
+
+    def count_wecom_call(self, api: str, errcode: int, seconds: float) -> None:
+        """One WeCom API call answered (or not: errcode -2) after ``seconds``."""
+        self.wecom_calls.labels(api=api, errcode=str(errcode)).inc()
+        self.wecom_seconds.labels(api=api).observe(seconds)
+
+    def limiter_waited(self, api: str, seconds: float, requeued: bool) -> None:
+        """A call found a limiter window full: it waited ``seconds``, or goes back to the queue."""
+        self.limiter_waits.labels(api=api, outcome="requeued" if requeued else "waited").inc()
+        if not requeued:
+            self.limiter_wait_seconds.observe(seconds)
+
+    def count_token_refresh(self, kind: TokenKind, outcome: Literal["refreshed", "failed"]) -> None:
+        """One refresh of a token or ticket from WeCom."""
+        self.token_refreshes.labels(kind=kind, outcome=outcome).inc()
+
+    def observe_reminder_lag(self, seconds: float) -> None:
+        """A reminder's card went out ``seconds`` after it fell due."""
+        self.reminder_lag.observe(max(seconds, 0.0))
+
+    def set_leader(self, leading: bool) -> None:
+        """Whether this process leads the scheduler."""
+        self.scheduler_leader.set(1 if leading else 0)
+
+    def set_lanes(self, lanes: Mapping[str, QueueStats]) -> None:
+        """Each lane's backlog and pending entries."""
+        for lane, stats in lanes.items():
+            self.lane_backlog.labels(lane=lane).set(stats.length)
+            self.lane_pending.labels(lane=lane).set(stats.pending)

@@ -17,11 +17,11 @@ from bot.priority import LanePriority
 from bot.queue import EventQueue
 from bot.spool import Spool
 from bot.spool_replay import Replayer, replaying
-from bot.store.connection import connect, redis_url
+from bot.store.connection import connect, resolved
 from bot.store.ledger import Ledger
 from bot.wecom.api import open_wecom
 from bot.worker import Worker
-from config.settings import Settings
+from config.settings import RedisSettings, Settings
 from handlers import build_components
 from scheduler.runner import leader_elected_scheduler
 
@@ -43,8 +43,8 @@ async def running(
 
     On exit the workers finish their current batch before Redis is closed.
     """
-    async with redis_url(settings.redis) as url:
-        redis = connect(url, settings.redis.timeout_seconds)
+    async with resolved(settings.redis) as where:
+        redis = connect(where, settings.redis.timeout_seconds)
         try:
             queue = EventQueue(redis, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
             with contextlib.suppress(RedisError, OSError):  # a gateway may start before Redis
@@ -67,7 +67,7 @@ async def running(
                         )
                     if router is not None:
                         await stack.enter_async_context(
-                            _workers(url, settings, router, express_router, deps, metrics)
+                            _workers(where, settings, router, express_router, deps, metrics)
                         )
                     yield runtime
         finally:
@@ -76,7 +76,7 @@ async def running(
 
 @contextlib.asynccontextmanager
 async def _workers(  # noqa: PLR0917 - each is a different part
-    url: str,
+    where: RedisSettings,
     settings: Settings,
     main_router: Router,
     express_router: Router | None,
@@ -85,7 +85,7 @@ async def _workers(  # noqa: PLR0917 - each is a different part
 ) -> AsyncIterator[None]:
     """The main and the express lane's consumers, on a client of their own: their blocking
     reads outlast the short timeout."""
-    blocking = connect(url, settings.redis.timeout_seconds + settings.queue.block_ms / 1000)
+    blocking = connect(where, settings.redis.timeout_seconds + settings.queue.block_ms / 1000)
     main = EventQueue(blocking, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
     [express] = main.other_lanes()
     express_settings = settings.queue.model_copy(update={

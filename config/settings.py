@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -93,13 +93,45 @@ class ServerSettings(_Section):
     rejection_log_seconds: float = Field(default=60.0, ge=0)  # one log line per reason per...
 
 
+_HOST_PORT: Final = re.compile(r"[^\s:]+:\d{1,5}")
+
+
 class RedisSettings(_Section):
-    """Where state lives; an empty url starts the embedded Redis under ``data_dir``."""
+    """Where state lives: one server (``url``), a Sentinel-watched primary (``sentinels``) or
+    a Cluster (``cluster_nodes``); none of them starts the embedded Redis under ``data_dir``."""
 
     url: str = ""
+    # Sentinel: "host:port" of each sentinel; the client asks them for master_name's primary
+    # and follows a failover. password: the data nodes'; sentinel_password: the sentinels'.
+    sentinels: list[str] = []
+    master_name: str = "mymaster"
+    password: SecretStr | None = None
+    sentinel_password: SecretStr | None = None
+    # Cluster: "host:port" of some of its nodes; the client discovers the others and the slots.
+    cluster_nodes: list[str] = []
     data_dir: Path = Path("var")
     timeout_seconds: float = Field(default=0.4, gt=0)
     appendfsync: str = Field(default="everysec", pattern="^(always|everysec|no)$")
+
+    @field_validator("sentinels", "cluster_nodes")
+    @classmethod
+    def _host_ports(cls, value: list[str]) -> list[str]:
+        for node in value:
+            if not _HOST_PORT.fullmatch(node):
+                raise ValueError(f"{node!r} is not host:port")
+        return value
+
+    @model_validator(mode="after")
+    def _one_topology(self) -> RedisSettings:
+        chosen = [name for name in ("url", "sentinels", "cluster_nodes") if getattr(self, name)]
+        if len(chosen) > 1:
+            raise ValueError(f"set one of url, sentinels, cluster_nodes, not {chosen}")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """No server configured: siyu starts its own."""
+        return not (self.url or self.sentinels or self.cluster_nodes)
 
 
 class SpoolSettings(_Section):
@@ -223,6 +255,14 @@ class GroupSettings(_Section):
     card_url: str = "https://work.weixin.qq.com/"  # digest and alert cards' link
 
 
+class ObservabilitySettings(_Section):
+    """The probe and metrics listener of a worker-only or scheduler-only process (a gateway
+    serves /healthz, /readyz and /metrics on its own port)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=9180, ge=1, le=65535)
+
+
 class AdminSettings(_Section):
     """The admin HTTP API (/api/v1): API keys and operator accounts (``siyu apikey``,
     ``siyu users``), and where it listens."""
@@ -271,6 +311,7 @@ class Settings(BaseSettings):
     groups: GroupSettings = GroupSettings()
     admin: AdminSettings = AdminSettings()
     log: LogSettings = LogSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 

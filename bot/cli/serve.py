@@ -2,47 +2,55 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
-import signal
+from typing import Final
 
 from aiohttp import web
 
 from bot.app import Role, create_app
-from bot.clock import SystemClock
+from bot.cli.samples import sampled_gauges
 from bot.dispatch import Router
-from bot.metrics import Metrics
-from bot.runtime import running
 from config.settings import Settings
-from handlers import build_express_router, build_root_router
 
 logger = logging.getLogger(__name__)
 
 _GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections (CPython's default: 700)
 
 
+# APScheduler logs every run of the scheduler's sub-second jobs at INFO ("Running job ...",
+# "executed successfully"): thousands of lines an hour that say nothing. Its warnings stay.
+_QUIET_LOGGERS: Final = ("apscheduler.executors.default", "apscheduler.scheduler")
+
+
 def serve(settings: Settings, role: Role, *, router: Router | None = None) -> None:
     """Run until SIGTERM/SIGINT: stop accepting, finish in-flight requests, drain workers.
 
-    ``router``: the main lane's handlers (default: siyu's, from handlers/).
+    ``router``: the main lane's handlers (default: siyu's, from handlers/). A gateway (or the
+    all-in-one process) listens on ``[server]``; a worker-only or scheduler-only process
+    serves only /healthz, /readyz and /metrics, on ``[observability]`` (keep it private).
     """
-    if role == Role.WORKER:
-        asyncio.run(_run_headless_worker(settings, router))
-        return
-    if role == Role.SCHEDULER:
-        asyncio.run(_run_headless_scheduler(settings))
-        return
+    quiet_scheduler_logs()
     app = create_app(settings, role=role, router=router)
     app.on_startup.append(_settle_garbage_collector)
+    app.cleanup_ctx.append(sampled_gauges)  # after create_app's: the runtime exists by then
+    listener = settings.server if role in {Role.ALL, Role.GATEWAY} else settings.observability
+    logger.info("%s role listening on %s:%d", role.value, listener.host, listener.port)
     web.run_app(
         app,
-        host=settings.server.host,
-        port=settings.server.port,
+        host=listener.host,
+        port=listener.port,
         shutdown_timeout=settings.server.shutdown_timeout_seconds,
         access_log=None,  # query strings carry signatures; the gateway logs outcomes itself
         print=None,
     )
+
+
+def quiet_scheduler_logs() -> None:
+    """APScheduler's per-run INFO lines down to WARNING (kept at log_level = "DEBUG")."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in _QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 async def _settle_garbage_collector(app: web.Application) -> None:
@@ -59,28 +67,3 @@ def settle_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(_GC_YOUNG_THRESHOLD, 20, 50)
-
-
-async def _run_headless_worker(settings: Settings, router: Router | None) -> None:
-    """A worker-only process: no HTTP server, same resources and shutdown order."""
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
-    async with running(settings, SystemClock(), router or build_root_router(), Metrics(),
-                       express_router=build_express_router()):  # fmt: skip
-        settle_garbage_collector()
-        logger.info("worker running; SIGTERM drains and stops it")
-        await stopping.wait()
-        logger.info("stopping: draining workers")
-
-
-async def _run_headless_scheduler(settings: Settings) -> None:
-    """A scheduler-only process: stands by or leads; SIGTERM releases the lease at once."""
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
-    async with running(settings, SystemClock(), None, Metrics(), scheduler=True):
-        logger.info("scheduler running; SIGTERM releases the lease and stops it")
-        await stopping.wait()

@@ -52,9 +52,10 @@ def access_token_lock(corp_id: str, secret_digest: str) -> str:
     return f"{_corp(corp_id)}:token:{secret_digest}:lock"
 
 
-def rate_window(corp_id: str, scope: str) -> str:
-    """Prefix of fixed-window counters (``…:<window>:<slot>``). TTL: two windows."""
-    return f"{_corp(corp_id)}:rate:{scope}"
+def rate_window(corp_id: str, scope: str, window_seconds: int) -> str:
+    """Hash {slot, used}: a fixed window's counter (the slot is a field, so a Lua script gets
+    the key in KEYS). TTL: two windows."""
+    return f"{_corp(corp_id)}:rate:{scope}:{window_seconds}"
 
 
 def delayed_events(corp_id: str, lane: str = "") -> str:

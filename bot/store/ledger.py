@@ -38,7 +38,9 @@ class Ledger:
             while True:
                 try:
                     await pipe.watch(ledger_key)
-                    if await pipe.exists(ledger_key):
+                    # GET, not EXISTS: redis-py's async Cluster pipeline (8.2) answers a
+                    # watched EXISTS with the pipeline itself, which is always true.
+                    if await pipe.get(ledger_key) is not None:
                         return False
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(ledger_key, "1", ex=self._ttl_seconds)

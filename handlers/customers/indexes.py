@@ -22,6 +22,21 @@ from redis.exceptions import WatchError
 
 from bot.store import keys
 
+# KEYS: the name index, the set to fill. ARGV: lex min, lex max, limit. Fills the set with
+# the ids of the names in range (members are "name\0id"), server-side: no round trip of names.
+_NAMED: Final = """
+local found = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
+redis.call('DEL', KEYS[2])
+for i = 1, #found, 500 do
+  local ids = {}
+  for j = i, math.min(i + 499, #found) do
+    local member = found[j]
+    ids[#ids + 1] = string.sub(member, string.find(member, '\0', 1, true) + 1)
+  end
+  redis.call('SADD', KEYS[2], unpack(ids))
+end
+return #found
+"""
 QUERY_TTL_SECONDS: Final = 60  # a search's result is kept this long for its next pages
 NAME_MATCHES: Final = 10_000  # a name prefix matching more than this is cut (a hint only)
 _WATCH_TRIES: Final = 5
@@ -35,6 +50,7 @@ class Memberships:
     staff: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
     name: str = ""
+    first_added: int = 0  # the score in every index: an import may move it earlier
 
     def to_json(self) -> str:
         """As kept in the profile hash."""
@@ -48,7 +64,8 @@ class Memberships:
             return cls()
         data = json.loads(text)
         return cls(frozenset(data.get("tags", ())), frozenset(data.get("staff", ())),
-                   frozenset(data.get("channels", ())), str(data.get("name", "")))  # fmt: skip
+                   frozenset(data.get("channels", ())), str(data.get("name", "")),
+                   int(data.get("first_added", 0)))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +77,8 @@ class LiveRelation:
     state: str = ""
 
 
-def memberships_of(name: str, relations: Iterable[LiveRelation]) -> Memberships:
+def memberships_of(name: str, relations: Iterable[LiveRelation],
+                   first_added: int = 0) -> Memberships:  # fmt: skip
     """What a customer with these live relations is indexed under."""
     live = list(relations)
     return Memberships(
@@ -68,6 +86,7 @@ def memberships_of(name: str, relations: Iterable[LiveRelation]) -> Memberships:
         frozenset(r.userid for r in live if r.userid),
         frozenset(r.state for r in live if r.state),
         name,
+        first_added,
     )
 
 
@@ -105,29 +124,36 @@ class CustomerIndex:
         self._all = keys.customers_by_first_add(corp_id)
         self._names = keys.customer_names(corp_id)
         self._active = keys.customers_by_activity(corp_id)
+        self._fill_named = redis.register_script(_NAMED)
 
     # --- writing -------------------------------------------------------------------------
 
-    def write(self, pipe: Pipeline, external_userid: str, old: Memberships, new: Memberships,
-              first_added: int | None) -> None:  # fmt: skip
-        """Queue the changes from ``old`` to ``new`` (and the first-added score)."""
-        corp = self._corp
+    def write(self, pipe: Pipeline, external_userid: str, old: Memberships,
+              new: Memberships) -> None:  # fmt: skip
+        """Queue the changes from ``old`` to ``new``.
+
+        The tag, staff and channel indexes are sorted sets scored by the first-added time,
+        so a search intersects them and keeps the order and the date range, without the
+        every-customer index (which would make every search cost the whole corp).
+        """
+        corp, score = self._corp, new.first_added
+        moved = old.first_added != new.first_added
         for key_of, before, after in (
             (keys.customers_with_tag, old.tags, new.tags),
             (keys.customers_of_staff, old.staff, new.staff),
             (keys.customers_of_channel, old.channels, new.channels),
         ):
             for gone in before - after:
-                pipe.srem(key_of(corp, gone), external_userid)
-            for added in after - before:
-                pipe.sadd(key_of(corp, added), external_userid)
+                pipe.zrem(key_of(corp, gone), external_userid)
+            for member in after if moved else after - before:
+                pipe.zadd(key_of(corp, member), {external_userid: score})
         if old.name != new.name:
             if old.name:
                 pipe.zrem(self._names, f"{old.name}\0{external_userid}")
             if new.name:
                 pipe.zadd(self._names, {f"{new.name}\0{external_userid}": 0})
-        if first_added is not None:
-            pipe.zadd(self._all, {external_userid: first_added})
+        if moved or not old.first_added:
+            pipe.zadd(self._all, {external_userid: score})
         pipe.hset(keys.customer(corp, external_userid), "indexed", new.to_json())
 
     async def update(self, external_userid: str) -> None:
@@ -143,10 +169,10 @@ class CustomerIndex:
                     )
                     live = live_relations(str(raw) for raw in await pipe.hvals(relations_key))
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    new = memberships_of(str(name or ""), live)
-                    first_added = int(float(first)) if first else None
+                    first_added = int(float(first)) if first else 0
+                    new = memberships_of(str(name or ""), live, first_added)
                     old = Memberships.from_json(str(indexed) if indexed else None)
-                    self.write(pipe, external_userid, old, new, first_added)
+                    self.write(pipe, external_userid, old, new)
                     await pipe.execute()
                     return
                 except WatchError:
@@ -193,55 +219,79 @@ class CustomerIndex:
         key = keys.customer_query(self._corp, query.digest())
         if not fresh and await self._redis.expire(key, QUERY_TTL_SECONDS):
             return key
-        named = await self._named(query.name_prefix) if query.name_prefix else None
+        scratch = f"{key}:"
+        named = None
+        if query.name_prefix:
+            named = scratch + "named"
+            start = b"[" + query.name_prefix.encode()
+            end = start + b"\xff"  # past every UTF-8 continuation of the prefix
+            await self._fill_named(keys=[self._names, named], args=[start, end, NAME_MATCHES])
         async with self._redis.pipeline(transaction=True) as pipe:
-            weights, temps = self._narrowing(pipe, query, f"{key}:", named)
-            pipe.zinterstore(key, weights, aggregate="SUM")
+            weights, temps = self._narrowing(pipe, query, scratch, named)
+            self._meet_any(pipe, key, weights, [self._tag(t) for t in query.any_tags], temps)
             if query.no_tags:
-                excluded = f"{key}:none"
-                temps.append(excluded)
-                pipe.zunionstore(excluded, [self._tag(t) for t in query.no_tags])
-                pipe.zdiffstore(key, [key, excluded])
+                excluded = [self._tag(t) for t in query.no_tags]
+                if len(excluded) > 1:
+                    temps.append(scratch + "none")
+                    pipe.zunionstore(temps[-1], excluded)
+                    excluded = [temps[-1]]
+                pipe.zdiffstore(key, [key, *excluded])
             pipe.expire(key, QUERY_TTL_SECONDS)
             if temps:
                 pipe.delete(*temps)
             await pipe.execute()
         return key
 
+    def _meet_any(self, pipe: Pipeline, key: str, weights: dict[str, float], anys: list[str],
+                  temps: list[str]) -> None:  # fmt: skip
+        """Store in ``key`` what is in every weighted set and in any of ``anys``."""
+        if len(anys) > 1 and weights:
+            # Narrow first, then meet each any-of tag: never materialize a union of big tags.
+            base = f"{key}:base"
+            parts = [f"{key}:any{n}" for n in range(len(anys))]
+            temps.extend([base, *parts])
+            pipe.zinterstore(base, weights, aggregate="MAX")
+            for part, tag in zip(parts, anys, strict=True):
+                pipe.zinterstore(part, {base: 1.0, tag: 1.0}, aggregate="MAX")
+            pipe.zunionstore(key, parts, aggregate="MAX")
+        elif len(anys) > 1:  # any-of tags alone: their union is the answer
+            pipe.zunionstore(key, anys, aggregate="MAX")
+        else:
+            meet = {**weights, **dict.fromkeys(anys, 1.0)}
+            pipe.zinterstore(key, meet or {self._all: 1.0}, aggregate="MAX")
+
     def _tag(self, tag_id: str) -> str:
         return keys.customers_with_tag(self._corp, tag_id)
 
     def _narrowing(self, pipe: Pipeline, query: CustomerQuery, scratch: str,
-                   named: list[str] | None) -> tuple[dict[str, float], list[str]]:  # fmt: skip
-        """The sets to intersect with every customer (weight 0: the score stays the date)."""
+                   named: str | None) -> tuple[dict[str, float], list[str]]:  # fmt: skip
+        """The sets every match is in, any-of tags aside (weight 1: scored by first add;
+        0: filters only). Unions of one key are the key itself."""
         corp = self._corp
-        weights: dict[str, float] = {self._all: 1.0}
-        weights.update({self._tag(tag): 0.0 for tag in query.all_tags})
+        weights: dict[str, float] = {self._tag(tag): 1.0 for tag in query.all_tags}
         temps: list[str] = []
         for name, members in (
-            ("any", [self._tag(t) for t in query.any_tags]),
             ("staff", [keys.customers_of_staff(corp, u) for u in query.staff]),
             ("channels", [keys.customers_of_channel(corp, s) for s in query.channels]),
         ):
-            if members:
+            if len(members) == 1:
+                weights[members[0]] = 1.0
+            elif members:
                 temps.append(scratch + name)
-                pipe.sunionstore(temps[-1], members)
-        if named is not None:
-            temps.append(scratch + "named")
-            pipe.delete(temps[-1])
-            if named:
-                pipe.sadd(temps[-1], *named)
+                pipe.zunionstore(temps[-1], members, aggregate="MAX")
+                weights[temps[-1]] = 1.0
+        if not weights and not query.any_tags:  # only a name or an activity: every customer
+            weights[self._all] = 1.0
+        filters: list[str] = []
+        if named is not None:  # filled by the _NAMED script before this pipeline
+            filters.append(named)
         if query.active_since is not None:
-            temps.append(scratch + "active")
-            pipe.zrangestore(temps[-1], self._active, query.active_since, "+inf", byscore=True)
-        weights.update(dict.fromkeys(temps, 0.0))
-        return weights, temps
-
-    async def _named(self, prefix: str) -> list[str]:
-        start = b"[" + prefix.encode()
-        end = start + b"\xff"  # past every UTF-8 continuation of the prefix
-        found = await self._redis.zrangebylex(self._names, start, end, start=0, num=NAME_MATCHES)
-        return [str(member).rpartition("\0")[2] for member in found]
+            filters.append(scratch + "active")
+            pipe.zrangestore(filters[-1], self._active, query.active_since, "+inf", byscore=True)
+        if filters and not any(w for w in weights.values()) and not query.any_tags:
+            weights[self._all] = 1.0
+        weights.update(dict.fromkeys(filters, 0.0))
+        return weights, temps + filters
 
 
 def live_relations(stored: Iterable[str]) -> list[LiveRelation]:

@@ -54,41 +54,55 @@ return 1
 """
 
 # One call arms a customer's reminders: cancel the pair's active ones whose source starts with
-# a given prefix, then add the new ones (each once per its idempotency key), numbered here. A
-# reminder an earlier call made under one of the new once-keys is kept, not cancelled: a
-# redelivered event changes nothing.
-# KEYS: id counter, due, staff, pair|"", expiring. ARGV: reminder key prefix, once-key prefix,
-# once ttl, ended ttl, pair ttl, cancel note, n prefixes, the prefixes, then per reminder:
-# once|"", indexed 1|0, due ms, n field pairs, the pairs. Returns {cancelled, id1, made1, ...}.
-# The reminder hashes and once keys are named in the script from the prefixes: they carry the
-# corp's hash tag, so they share a Cluster slot with the declared keys.
+# a given prefix, then add the new ones (each once per its idempotency key) under the ids the
+# caller took from the counter. A reminder an earlier call made under one of the new once-keys
+# is kept, not cancelled: a redelivered event changes nothing. Every key is in KEYS (Redis
+# Cluster): the caller read the pair's members first, and the script answers {-1} without a
+# write when the pair has gained one since (the caller reads again).
+# KEYS: due, staff, expiring, pair, the pair's reminder hashes (as read), then per new
+# reminder: its hash, and its once key if it has one. ARGV: once ttl, ended ttl, pair ttl,
+# cancel note, has pair 1|0, n members, n prefixes, the members' ids, the prefixes, then per
+# reminder: id, has once 1|0, indexed 1|0, due ms, n field pairs, the pairs.
+# Returns {cancelled, id1, made1, ...}.
 _ARM: Final = """
-local prefix, once_prefix = ARGV[1], ARGV[2]
-local once_ttl, ended_ttl, pair_ttl, note = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local n_prefixes = tonumber(ARGV[7])
+local once_ttl, ended_ttl, pair_ttl, note = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local has_pair = ARGV[5] == '1'
+local n_members, n_prefixes = tonumber(ARGV[6]), tonumber(ARGV[7])
+local member_at = {}
+for j = 1, n_members do member_at[ARGV[7 + j]] = 4 + j end
+local first_prefix = 8 + n_members
+local a, k = first_prefix + n_prefixes, 5 + n_members
 local new, kept = {}, {}
-local i = 8 + n_prefixes
-while i <= #ARGV do
-  local n_fields = tonumber(ARGV[i + 3])
-  local r = {once = ARGV[i], indexed = ARGV[i + 1], due = ARGV[i + 2], first = i + 4,
-             last = i + 3 + 2 * n_fields}
-  r.existing = r.once ~= '' and redis.call('GET', once_prefix .. r.once)
-  if r.existing then kept[r.existing] = true end
+while a <= #ARGV do
+  local n_fields = tonumber(ARGV[a + 4])
+  local r = {id = ARGV[a], at = k, indexed = ARGV[a + 2], due = ARGV[a + 3], first = a + 5,
+             last = a + 4 + 2 * n_fields}
+  k = k + 1
+  if ARGV[a + 1] == '1' then
+    r.once_at = k
+    k = k + 1
+    r.existing = redis.call('GET', KEYS[r.once_at])
+    if r.existing then kept[r.existing] = true end
+  end
   table.insert(new, r)
-  i = r.last + 1
+  a = r.last + 1
 end
 local cancelled = 0
-if KEYS[4] ~= '' and n_prefixes > 0 then
-  for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-    local r = redis.call('HMGET', prefix .. id, 'state', 'source')
+if has_pair and n_prefixes > 0 then
+  local members = redis.call('SMEMBERS', KEYS[4])
+  for _, id in ipairs(members) do
+    if not member_at[id] then return {-1} end
+  end
+  for _, id in ipairs(members) do
+    local r = redis.call('HMGET', KEYS[member_at[id]], 'state', 'source')
     if not kept[id] and (r[1] == 'pending' or r[1] == 'sent' or r[1] == 'snoozed') then
-      for p = 8, 7 + n_prefixes do
+      for p = first_prefix, first_prefix + n_prefixes - 1 do
         if string.sub(r[2], 1, #ARGV[p]) == ARGV[p] then
-          redis.call('HSET', prefix .. id, 'state', 'cancelled', 'note', note)
+          redis.call('HSET', KEYS[member_at[id]], 'state', 'cancelled', 'note', note)
+          redis.call('ZREM', KEYS[1], id)
           redis.call('ZREM', KEYS[2], id)
           redis.call('ZREM', KEYS[3], id)
-          redis.call('ZREM', KEYS[5], id)
-          redis.call('EXPIRE', prefix .. id, ended_ttl)
+          redis.call('EXPIRE', KEYS[member_at[id]], ended_ttl)
           cancelled = cancelled + 1
           break
         end
@@ -102,20 +116,18 @@ for _, r in ipairs(new) do
     table.insert(result, tonumber(r.existing))
     table.insert(result, 0)
   else
-    local id = redis.call('INCR', KEYS[1])
-    local key = prefix .. id
-    redis.call('HSET', key, 'id', id, unpack(ARGV, r.first, r.last))
+    redis.call('HSET', KEYS[r.at], 'id', r.id, unpack(ARGV, r.first, r.last))
     if r.indexed == '1' then
-      redis.call('ZADD', KEYS[2], r.due, id)
-      redis.call('ZADD', KEYS[3], r.due, id)
+      redis.call('ZADD', KEYS[1], r.due, r.id)
+      redis.call('ZADD', KEYS[2], r.due, r.id)
     end
-    if KEYS[4] ~= '' then redis.call('SADD', KEYS[4], id) end
-    if r.once ~= '' then redis.call('SET', once_prefix .. r.once, id, 'EX', once_ttl) end
-    table.insert(result, id)
+    if has_pair then redis.call('SADD', KEYS[4], r.id) end
+    if r.once_at then redis.call('SET', KEYS[r.once_at], r.id, 'EX', once_ttl) end
+    table.insert(result, tonumber(r.id))
     table.insert(result, 1)
   end
 end
-if KEYS[4] ~= '' then redis.call('EXPIRE', KEYS[4], pair_ttl) end
+if has_pair then redis.call('EXPIRE', KEYS[4], pair_ttl) end
 return result
 """
 
@@ -141,6 +153,7 @@ return ids
 
 
 _PAIR_TTL_SECONDS = 400 * 86400  # a pair's reminder index outlives any SOP or rule
+_ARM_TRIES: Final = 5  # reads of a pair that other writers keep growing, before giving up
 ONCE_TTL_SECONDS: Final = 7 * 86400  # how long an idempotency key of an add is remembered
 _BY_SCRIPT: Final = frozenset({"id"})  # numbered by the script
 # Values a new reminder's hash leaves out: Reminder.from_hash reads a missing field as its
@@ -211,26 +224,23 @@ class ReminderRepository:
         none); a once-key already used returns the reminder it made instead of a new one, and
         that reminder is not cancelled (a redelivered event changes nothing).
         """
-        args: list[str | int] = [
-            keys.reminder_prefix(self.corp_id), keys.ledger(self.corp_id, "reminder-once:"),
-            once_ttl_seconds, ENDED_TTL_SECONDS, _PAIR_TTL_SECONDS, note, len(cancel), *cancel,
-        ]  # fmt: skip
-        for reminder, once in new:
+        for reminder, _ in new:
             if (reminder.assignee, reminder.customer_id) != (assignee, customer_id):
                 raise ValueError(f"reminder for {reminder.assignee}/{reminder.customer_id} "
                                  f"armed as {assignee}/{customer_id}")  # fmt: skip
-            fields = {name: value for name, value in reminder.to_hash().items()
-                      if name not in _BY_SCRIPT and value not in _DEFAULTS}  # fmt: skip
-            indexed = "1" if reminder.state in WAITING else "0"
-            args += [once, indexed, reminder.due_ms, len(fields)]
-            args += [item for pair in fields.items() for item in pair]
-        pair = keys.reminders_of_pair(self.corp_id, assignee, customer_id) if customer_id else ""
-        reply = await self._arm(
-            keys=[keys.reminder_ids(self.corp_id), keys.reminders_due(self.corp_id),
-                  keys.reminders_of(self.corp_id, assignee), pair,
-                  keys.reminders_expiring(self.corp_id)],
-            args=args,
-        )  # fmt: skip
+        last_id = await self.redis.incrby(keys.reminder_ids(self.corp_id), len(new)) if new else 0
+        ids = range(last_id - len(new) + 1, last_id + 1)
+        pair = keys.reminders_of_pair(self.corp_id, assignee, customer_id)
+        numbered = list(zip(new, ids, strict=True))
+        for _ in range(_ARM_TRIES):
+            members = await self.redis.smembers(pair) if customer_id and cancel else set()
+            reply = await self._arm_once(assignee, customer_id, sorted(map(_text, members)),
+                                         numbered, cancel=cancel, note=note,
+                                         once_ttl_seconds=once_ttl_seconds)  # fmt: skip
+            if int(reply[0]) >= 0:
+                break
+        else:
+            raise RuntimeError(f"the reminders of {assignee}/{customer_id} kept changing")
         results = [int(value) for value in reply]
         outcomes = [(results[i], results[i + 1] == 1) for i in range(1, len(results), 2)]
         existing = {r.id: r for r in await self.get_many(i for i, made in outcomes if not made)}
@@ -240,6 +250,32 @@ class ReminderRepository:
             for (reminder, _), (reminder_id, made) in zip(new, outcomes, strict=True)
         )  # fmt: skip
         return Armed(stored, results[0])
+
+    async def _arm_once(self, assignee: str, customer_id: str, members: Sequence[str],
+                        new: Sequence[tuple[tuple[Reminder, str], int]], *,
+                        cancel: Sequence[str], note: str,
+                        once_ttl_seconds: int) -> list[Any]:  # fmt: skip
+        """One _ARM call, every key it touches in KEYS; reply[0] is -1 if ``members`` (the
+        pair's reminders as read) went stale."""
+        script_keys = [
+            keys.reminders_due(self.corp_id), keys.reminders_of(self.corp_id, assignee),
+            keys.reminders_expiring(self.corp_id),
+            keys.reminders_of_pair(self.corp_id, assignee, customer_id),
+            *(self._key(int(member)) for member in members),
+        ]  # fmt: skip
+        args: list[str | int] = [once_ttl_seconds, ENDED_TTL_SECONDS, _PAIR_TTL_SECONDS, note,
+                                 "1" if customer_id else "0", len(members), len(cancel),
+                                 *members, *cancel]  # fmt: skip
+        for (reminder, once), reminder_id in new:
+            fields = {name: value for name, value in reminder.to_hash().items()
+                      if name not in _BY_SCRIPT and value not in _DEFAULTS}  # fmt: skip
+            script_keys.append(self._key(reminder_id))
+            if once:
+                script_keys.append(keys.ledger(self.corp_id, f"reminder-once:{once}"))
+            indexed = "1" if reminder.state in WAITING else "0"
+            args += [reminder_id, "1" if once else "0", indexed, reminder.due_ms, len(fields)]
+            args += [item for pair in fields.items() for item in pair]
+        return list(await self._arm(keys=script_keys, args=args))
 
     async def of_pair(self, userid: str, external_userid: str) -> list[Reminder]:
         """The reminders about one customer of one staff member (any state), oldest first."""

@@ -94,7 +94,7 @@ async def start_stack(
     aiohttp_client: ClientFactory,
     clock: ManualClock,
     redis_url: str,
-    redis: Redis,
+    redis_client: Redis,
     *,
     seed: Seeder | None = None,
     limits: Limits | None = None,
@@ -120,4 +120,4 @@ async def start_stack(
     await sandbox.control(
         "POST", "callback_url", {"app": "default", "url": str(siyu.make_url("/wecom/callback"))}
     )
-    return kind(sandbox, siyu, settings, clock, redis, app[WORLD])
+    return kind(sandbox, siyu, settings, clock, redis_client, app[WORLD])

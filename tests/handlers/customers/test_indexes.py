@@ -125,3 +125,19 @@ async def test_customers_stored_before_the_indexes_are_indexed_by_reindex(
     assert await index.count(CustomerQuery(any_tags=("vip",))) == 0
     assert await reindex_all(redis, corp) == 3
     assert await index.page(CustomerQuery(any_tags=("vip",)), 0, 10) == ["wmB", "wmA"]
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        ({"any_tags": ("vip", "new")}, ["wmB", "wmA"]),  # a union of several tags alone
+        ({"any_tags": ("vip", "new"), "staff": ("wang",)}, ["wmB"]),  # narrowed first
+        ({"any_tags": ("vip", "new"), "name_prefix": "张伟"}, ["wmA"]),
+        ({"any_tags": ("new",), "name_prefix": "张"}, ["wmB", "wmA"]),
+        ({"staff": ("lina", "wang"), "no_tags": ("vip", "new")}, ["wmC"]),
+        ({"name_prefix": "李"}, ["wmC"]),
+    ],
+)
+async def test_combined_criteria(customers: Customers, criteria: dict[str, Any],
+                                 expected: list[str]) -> None:  # fmt: skip
+    assert await ids(customers, **criteria) == expected
