@@ -16,6 +16,8 @@ from bot.store.ledger import Ledger
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
+from handlers.conversations.faq import FaqFileSource
+from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS
 from handlers.customers import components as customer_parts
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
@@ -32,6 +34,7 @@ from handlers.moderation import intent_router as intents
 from handlers.moderation import router as moderation
 from handlers.moderation.analyzer import ANALYZER, load_analyzer
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
+from handlers.moderation.services import AnalyzerVerdicts
 from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
@@ -83,7 +86,11 @@ async def build_components(
     reminders = ReminderService.build(redis, settings, clock, ledger)
     components.provide(REMINDERS, reminders)
     components.provide(SOP_REMINDERS, reminders)
-    components.provide(ANALYZER, await load_analyzer(settings.moderation) if workers else None)
+    analyzer = await load_analyzer(settings.moderation) if workers else None
+    components.provide(ANALYZER, analyzer)
+    # the KF bot: answers from config/kf_faq.toml until the rules store's FAQ sets replace it
+    components.provide(FAQ_ANSWERS, FaqFileSource(settings.kf.faq_file, settings.kf.reload_seconds))
+    components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(analyzer))
     return components
 
 
