@@ -21,10 +21,11 @@ from bot.store import keys
 SESSION_TTL_SECONDS: Final = 3 * 86400  # a session lasts 48 h; sync_msg covers 3 days
 
 # KEYS: session; ARGV: the message's Unix time (s), ttl. The newest customer message opens
-# a new reply window (replies back to 0); an older one (read late) changes nothing.
+# a new reply window (replies back to 0; one in the same second too); an older one (read
+# late) changes nothing.
 _CUSTOMER_WROTE: Final = """
 local last = tonumber(redis.call('HGET', KEYS[1], 'last_customer_at') or '0')
-if tonumber(ARGV[1]) > last then
+if tonumber(ARGV[1]) >= last then
   redis.call('HSET', KEYS[1], 'last_customer_at', ARGV[1], 'replies', 0)
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
