@@ -23,8 +23,9 @@ WAITING = 2500
 
 
 def world_of(harness: Harness) -> World:
-    server = harness.sandbox.http.server
-    return server.app[WORLD]  # type: ignore[no-any-return]
+    app = harness.sandbox.http.app
+    assert app is not None
+    return app[WORLD]
 
 
 def fill(world: World, count: int) -> list[str]:
