@@ -1,4 +1,6 @@
-"""/api/v1/archive/messages: archived chats (会话内容存档) in, queued as chat messages.
+"""/api/v1/archive/messages: archived chats (会话内容存档) in, queued as chat messages;
+/api/v1/kf/unsent and /api/v1/kf/transcripts/{external_userid}: the 微信客服 bot's replies
+that could not be sent, and a customer's transcript.
 
 An archive puller (WeCom's finance SDK, outside siyu) posts a JSON list of text messages::
 
@@ -26,6 +28,8 @@ from bot.admin.auth import error
 from bot.events.chat_messages import KIND, chat_message_xml, dedup_key_of
 from bot.live import RUNTIME
 from handlers.conversations.archive import ArchivedMessage
+from handlers.conversations.sending import Unsent
+from handlers.conversations.transcripts import Transcripts
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +83,35 @@ async def post_archived_messages(request: web.Request) -> web.Response:
     logger.info("archive: %s queued, %s duplicate(s), %s refused", queued, duplicates,
                 len(rejected))  # fmt: skip
     return web.json_response({"queued": queued, "duplicates": duplicates, "rejected": rejected})
+
+
+def _limit(request: web.Request, default: int = 100, most: int = 1000) -> int | None:
+    raw = request.query.get("limit", str(default))
+    return min(int(raw), most) if raw.isdigit() and int(raw) > 0 else None
+
+
+@routes.get("/api/v1/kf/unsent")
+async def kf_unsent(request: web.Request) -> web.Response:
+    """Replies the KF bot could not send, newest first (``?limit=``, default 100)."""
+    runtime = request.app[RUNTIME]
+    limit = _limit(request)
+    if limit is None:
+        return error(400, "limit must be a positive integer")
+    kf = runtime.settings.kf
+    unsent = Unsent(runtime.deps.redis, runtime.settings.wecom.corp_id, kf.unsent_max)
+    return web.json_response({"unsent": await unsent.recent(limit)})
+
+
+@routes.get("/api/v1/kf/transcripts/{external_userid}")
+async def kf_transcript(request: web.Request) -> web.Response:
+    """A KF customer's last messages, oldest first (``?limit=``, default 100)."""
+    runtime = request.app[RUNTIME]
+    limit = _limit(request)
+    if limit is None:
+        return error(400, "limit must be a positive integer")
+    kf, customer = runtime.settings.kf, request.match_info["external_userid"]
+    transcripts = Transcripts(runtime.deps.redis, runtime.settings.wecom.corp_id,
+                              kf.transcript_max, kf.transcript_days)  # fmt: skip
+    lines = await transcripts.last(customer, limit)
+    shown = [{"at": line.at, "who": line.who, "text": line.text} for line in lines]
+    return web.json_response({"external_userid": customer, "lines": shown})

@@ -20,13 +20,15 @@ KF = "wkDEMOkf0001"
 LIUYANG = "wmDEMOliuyang0001"
 OTHER = "wmKFnewcomer0001"
 PRICE = "思域健身会员价格"
+AUTH = {"Authorization": "Bearer kf-admin-token"}
 
 
 @pytest.fixture
 async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
-    return await start_stack(aiohttp_client, clock, redis_url, redis)
+    return await start_stack(aiohttp_client, clock, redis_url, redis,
+                             admin={"token": "kf-admin-token"})  # fmt: skip
 
 
 async def says(stack: Stack, text: str, customer: str = LIUYANG) -> None:
@@ -87,6 +89,11 @@ async def test_a_customer_is_answered_then_handed_to_a_human(stack: Stack) -> No
     await says(stack, "地址在哪")
     assert said((await replies(stack))[-1]).startswith("门店地址"), "the bot is back"
 
+    shown = await stack.siyu.get(f"/api/v1/kf/transcripts/{LIUYANG}?limit=4", headers=AUTH)
+    lines = [(line["who"], line["text"][:6]) for line in (await shown.json())["lines"]]
+    assert lines == [("customer", "价格能再便宜"), ("servicer:lina", "您好，我是李"),
+                     ("customer", "地址在哪"), ("bot", "门店地址：上")]  # fmt: skip
+
 
 async def test_a_disguised_diversion_gets_no_answer(stack: Stack) -> None:
     await says(stack, "好的，加我v.x详聊吧")
@@ -128,6 +135,9 @@ async def test_no_reply_outside_48_hours_it_is_recorded(stack: Stack, redis: Red
     assert said((await replies(stack, OTHER))[0]).startswith(PRICE)
     [record] = await stack.deps.redis.lrange(keys.kf_unsent(stack.settings.wecom.corp_id), 0, -1)
     assert '"customer": "wmDEMOliuyang0001"' in record and "no_window" in record
+    shown = await (await stack.siyu.get("/api/v1/kf/unsent", headers=AUTH)).json()
+    [item] = shown["unsent"]
+    assert (item["customer"], item["reason"]) == (LIUYANG, "answer: no_window")
     assert stack.metric("siyu_kf_unsent_total", reason="no_window") == 1
     sent_to = [c["body"]["touser"] for c in await stack.calls("kf/send_msg")]
     assert LIUYANG not in sent_to, "not even tried: WeCom would refuse it"
