@@ -70,18 +70,17 @@ class KfSessions:
 
     sessions: dict[tuple[str, str], KfSession] = field(default_factory=dict)
     servicers: dict[str, dict[str, int]] = field(default_factory=dict)  # open_kfid → status
+    sent_msgids: set[str] = field(default_factory=set)  # kf/send_msg* msgids used
     _seen: int = 0  # how much of the corp's kf_log has been followed
+    _horizon: int = 0  # sessions started before this (Unix s) have ended (48 h)
 
     def catch_up(self, log: list[KfMessage], now: datetime) -> None:
         """Follow the customers' messages logged since the last look (and expire sessions)."""
+        self._horizon = int((now - SESSION_LIFETIME).timestamp())
         for message in log[self._seen :]:
             if message.origin == FROM_CUSTOMER:
                 self._customer_wrote(message)
         self._seen = len(log)
-        horizon = int((now - SESSION_LIFETIME).timestamp())
-        for session in self.sessions.values():
-            if session.state != ENDED and session.started and session.started < horizon:
-                session.state, session.servicer = ENDED, ""
 
     def _customer_wrote(self, message: KfMessage) -> None:
         session = self.of(message.open_kfid, message.external_userid)
@@ -92,8 +91,11 @@ class KfSessions:
         session.replies = 0
 
     def of(self, open_kfid: str, external_userid: str) -> KfSession:
-        """The customer's session (state 4 if they never wrote)."""
-        return self.sessions.setdefault((open_kfid, external_userid), KfSession())
+        """The customer's session (state 4 if they never wrote, or it is older than 48 h)."""
+        session = self.sessions.setdefault((open_kfid, external_userid), KfSession())
+        if session.state != ENDED and session.started and session.started < self._horizon:
+            session.state, session.servicer = ENDED, ""
+        return session
 
     def change(self, open_kfid: str, external_userid: str, state: int, servicer: str = ""
                ) -> KfSession:  # fmt: skip

@@ -129,3 +129,13 @@ async def test_a_tap_logs_the_menu_item_with_its_id(sandbox: Sandbox) -> None:
     last = (await sandbox.post("kf/sync_msg", {"open_kfid": KF}))["msg_list"][-1]
     assert last["text"] == {"content": "价格", "menu_id": "faq_price"}
     await sandbox.control("POST", f"{SESSION}/tap", {"menu_id": "nope"}, expect=404)
+
+
+async def test_a_session_lasts_48_hours_from_the_first_message(sandbox: Sandbox) -> None:
+    await sandbox.control("POST", f"kf/{KF}/servicers", {"userid": "lina"})
+    await write(sandbox)
+    assert await trans(sandbox, 3, "lina") == 0
+    sandbox.clock.advance(timedelta(hours=48, seconds=1))
+    assert await state(sandbox) == (4, "")
+    await write(sandbox, "在吗")
+    assert await state(sandbox) == (0, "")

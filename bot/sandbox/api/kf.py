@@ -7,7 +7,9 @@ may also return them in sync_msg, but a bot that read its own replies back would
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import re
 from datetime import timedelta
 from typing import Final
@@ -30,6 +32,10 @@ EVENT_TYPES: Final = frozenset({"text", "msgmenu"})
 FROM_SERVICER: Final = 5  # msg_list origin: the servicer side (siyu replies as it)
 KF_STATE_CHANGE_REFUSED: Final = 95016  # (unverified) 不允许这种状态转换
 KF_NOT_API_STATE: Final = 95017  # (unverified) the session is not in state 0 or 1
+
+
+def _seq(message: KfMessage) -> int:
+    return message.seq
 
 
 def _account(call: Call, open_kfid: str) -> None:
@@ -59,10 +65,13 @@ def sync_msg(call: Call) -> Json:
         _account(call, open_kfid)
     after = lookups.decode_cursor(cursor)
     oldest = int((call.now - HISTORY).timestamp())
-    pending = [
-        m for m in call.corp.kf_log
-        if m.seq > after and m.send_time >= oldest and (not open_kfid or m.open_kfid == open_kfid)
-    ]  # fmt: skip
+    log = call.corp.kf_log  # appended in seq order: start right after the cursor
+    pending: list[KfMessage] = []
+    for message in itertools.islice(log, bisect.bisect_right(log, after, key=_seq), None):
+        if message.send_time >= oldest and (not open_kfid or message.open_kfid == open_kfid):
+            pending.append(message)
+            if len(pending) > limit:
+                break
     chunk = pending[:limit]
     next_cursor = lookups.encode_cursor(chunk[-1].seq) if chunk else cursor
     return {
@@ -107,8 +116,10 @@ def _record(call: Call, open_kfid: str, external_userid: str, message: tuple[str
             ) -> str:  # fmt: skip
     msgid, msgtype, body = message
     msgid = msgid or new_id("kfsent", 24)
-    if any(m.msgid == msgid for m in call.corp.kf_sent):
+    used = sessions_of(call.corp, call.now).sent_msgids
+    if msgid in used:
         raise invalid(f"msgid {msgid} was already used")
+    used.add(msgid)
     sent_at = int(call.now.timestamp())
     call.corp.kf_sent.append(
         KfMessage(call.corp.next_seq(), msgid, open_kfid, external_userid, sent_at,
