@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bench.kf_arguments import add_kf_bench_arguments
 from bot.app import Role
 from bot.cli.channel_arguments import add_channels_arguments, add_welcome_bench_arguments
 from bot.cli.reminders import add_reminders_arguments, run_reminders
@@ -81,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
     ingest.add_argument("--concurrency", type=int, default=50)
     ingest.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_welcome_bench_arguments(bench_commands)
+    for add_bench_arguments in (add_welcome_bench_arguments, add_kf_bench_arguments):
+        add_bench_arguments(bench_commands)
     bench_nlp = bench_commands.add_parser(
         "nlp", help="messages/s, p99 and reload time of the NLP pipeline vs jieba.lcut + set"
     )
@@ -174,6 +176,17 @@ def _channels(settings: Settings, args: argparse.Namespace) -> int:
     return status
 
 
+def _sandbox_bench(args: argparse.Namespace) -> int:
+    """The benchmarks that drive siyu through the sandbox: welcome, kf."""
+    if args.bench_command == "kf":
+        from bench.kf import run_kf_bench  # noqa: PLC0415
+
+        return run_kf_bench(args)
+    from bench.welcome import run_welcome_bench  # noqa: PLC0415
+
+    return run_welcome_bench(args)
+
+
 def _offline(args: argparse.Namespace) -> int:
     """Commands that need neither Redis nor WeCom: benchmarks, ``nlp scan``, ``reminders parse``."""
     if args.command == "reminders":
@@ -188,10 +201,8 @@ def _offline(args: argparse.Namespace) -> int:
         from bench.reminders import run_reminders_bench  # noqa: PLC0415
 
         return run_reminders_bench(args.pending, args.rate, args.seconds, as_json=args.json)
-    if args.bench_command == "welcome":
-        from bench.welcome import run_welcome_bench  # noqa: PLC0415
-
-        return run_welcome_bench(args)
+    if args.bench_command in {"welcome", "kf"}:
+        return _sandbox_bench(args)
     if args.bench_command == "nlp":
         from bench.nlp import run_nlp_bench  # noqa: PLC0415
 
