@@ -13,6 +13,8 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.store import keys
+from handlers.conversations.bot import KfBot
+from handlers.conversations.kf import message_from_kf
 from tests.handlers.intake.stack import Stack, start_stack
 from tests.support.stack import ClientFactory
 
@@ -141,3 +143,32 @@ async def test_no_reply_outside_48_hours_it_is_recorded(stack: Stack, redis: Red
     assert stack.metric("siyu_kf_unsent_total", reason="no_window") == 1
     sent_to = [c["body"]["touser"] for c in await stack.calls("kf/send_msg")]
     assert LIUYANG not in sent_to, "not even tried: WeCom would refuse it"
+
+
+async def test_nothing_is_answered_twice(stack: Stack) -> None:
+    await act(stack, "enter")
+    await says(stack, "多少钱")
+    before = (len(await replies(stack)), len(await stack.calls("kf/send_msg_on_event")))
+    corp = stack.settings.wecom.corp_id
+    await stack.redis.delete(keys.kf_cursor(corp, KF))  # the next pull re-reads everything
+    await says(stack, "地址在哪")
+    assert len(await stack.calls("kf/send_msg_on_event")) == before[1], "welcomed once"
+    answers = (await replies(stack))[before[0] :]
+    assert [said(b)[:4] for b in answers] == ["门店地址"], "only the new message is answered"
+
+    item = next(m for m in reversed(stack.world.corp.kf_log) if m.origin == 3).as_json()
+    message = message_from_kf(item)
+    assert message is not None
+    await KfBot(stack.deps).answer(message)  # a redelivery after a crash
+    assert len(await replies(stack)) == before[0] + 1
+
+
+async def test_a_welcome_read_after_20_seconds_is_not_tried(stack: Stack) -> None:
+    url = stack.world.emitter.url_of("default")
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
+    await act(stack, "enter")
+    stack.clock.advance(timedelta(seconds=25))
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": url})
+    await says(stack, "你好")
+    assert await stack.calls("kf/send_msg_on_event") == []
+    assert stack.metric("siyu_kf_replies_total", kind="welcome", outcome="missed") == 1
