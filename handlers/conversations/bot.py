@@ -206,22 +206,36 @@ class KfBot:
         replies = self._faq.replies()
         notice = Answer("handoff", replies.handoff_text if servicer else replies.pool_text)
         await self._say(message, key, notice, "handoff")
-        try:
-            await self._api.kf.transfer(open_kfid, customer, HUMAN if servicer else POOL,
-                                        servicer or "")  # fmt: skip
-        except (WeComAPIError, WeComUnavailable) as exc:
+        servicer = await self._transfer(open_kfid, customer, servicer)
+        if servicer is None:
             self._stats.handoffs.labels(reason, "failed").inc()
-            logger.warning("kf %s: handoff of %s refused (%s)", open_kfid, customer, refused(exc))
             return f"handoff:{reason}:failed"
         holder = Holder.HUMAN if servicer else Holder.POOL
-        await self._sessions.hold(open_kfid, customer, holder, servicer or "")
-        if servicer:  # the customer's previous servicer next time
+        await self._sessions.hold(open_kfid, customer, holder, servicer)
+        self._stats.handoffs.labels(reason, "servicer" if servicer else "pool").inc()
+        if servicer:  # told, and the customer's previous servicer next time
             state = KfState(self._deps.redis, self._deps.corp_id)
             await state.set_servicer(open_kfid, customer, servicer)
-        self._stats.handoffs.labels(reason, "servicer" if servicer else "pool").inc()
-        if servicer:
             await self._tell_servicer(servicer, open_kfid, customer, reason)
         return f"handoff:{reason}:{servicer or 'pool'}"
+
+    async def _transfer(self, open_kfid: str, customer: str, servicer: str | None) -> str | None:
+        """kf/service_state/trans to the servicer (3), or to the pool (2) if that is refused or
+        nobody is on duty: the servicer ("" for the pool), None if both were refused."""
+        if servicer:
+            try:
+                await self._api.kf.transfer(open_kfid, customer, HUMAN, servicer)
+            except (WeComAPIError, WeComUnavailable) as exc:
+                logger.warning("kf %s: handoff of %s to %s refused (%s): the pool", open_kfid,
+                               customer, servicer, refused(exc))  # fmt: skip
+            else:
+                return servicer
+        try:
+            await self._api.kf.transfer(open_kfid, customer, POOL)
+        except (WeComAPIError, WeComUnavailable) as exc:
+            logger.warning("kf %s: handoff of %s refused (%s)", open_kfid, customer, refused(exc))
+            return None
+        return ""
 
     async def _choose(self, open_kfid: str, customer: str) -> str | None:
         try:

@@ -172,3 +172,18 @@ async def test_a_welcome_read_after_20_seconds_is_not_tried(stack: Stack) -> Non
     await says(stack, "你好")
     assert await stack.calls("kf/send_msg_on_event") == []
     assert stack.metric("siyu_kf_replies_total", kind="welcome", outcome="missed") == 1
+
+
+async def test_a_refused_transfer_falls_back_to_the_pool(stack: Stack) -> None:
+    await stack.sandbox.control("POST", f"kf/{KF}/servicers", {"userid": "lina"})
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "kf/service_state/trans", "errcode": 95016, "count": 1}
+    )
+    await says(stack, "我要投诉")
+    tried = [(c["body"]["service_state"], c["response"]["errcode"])
+             for c in await stack.calls("kf/service_state/trans")]  # fmt: skip
+    assert tried == [(3, 95016), (2, 0)]
+    assert stack.metric("siyu_kf_handoffs_total", reason="complaint", to="pool") == 1
+    assert await stack.cards_to("lina") == [], "nobody was told: the pool's first free takes it"
+    session = await stack.sandbox.control("GET", f"kf/{KF}/customers/{LIUYANG}/session")
+    assert session["service_state"] == 2
