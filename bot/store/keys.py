@@ -386,6 +386,12 @@ def kf_session(corp_id: str, open_kfid: str, external_userid: str) -> str:
     return f"{_corp(corp_id)}:kf:{open_kfid}:session:{external_userid}"
 
 
+def kf_answer_lock(corp_id: str, open_kfid: str, external_userid: str) -> str:
+    """Held while the bot answers one of a customer's messages (one at a time per customer).
+    TTL 30 s (a crash frees it)."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:answering:{external_userid}"
+
+
 def kf_menu_tap(corp_id: str, msgid: str) -> str:
     """The menu_id a customer's message tapped (noted by the puller for the bot). TTL 3 days
     (sync_msg covers 3 days)."""

@@ -24,6 +24,8 @@ from typing import Any, Final
 
 from bot.deps import Deps
 from bot.events.conversation import ChatMessage
+from bot.store import keys
+from bot.store.locks import Lock
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.conversations.handoff import HUMAN, POOL, pick_servicer, refused, servicer_note
 from handlers.conversations.kf import FROM_CUSTOMER, SYSTEM, KfState
@@ -36,6 +38,7 @@ from handlers.conversations.transcripts import Transcripts
 logger = logging.getLogger(__name__)
 
 EVENT_CODE_SECONDS: Final = 20  # send_msg_on_event's code (doc 94677)
+ANSWER_LOCK_SECONDS: Final = 30.0
 RATINGS: Final = {"sat_good": "good", "sat_bad": "bad"}
 RATING_ITEMS: Final = (MenuItem("sat_good", "有帮助"), MenuItem("sat_bad", "没帮助"))
 THANKS: Final = "感谢您的反馈！还有其他问题可以随时问我。"
@@ -76,7 +79,7 @@ class KfBot:
             if kind == "enter_session" and self._kf.enabled:
                 await self._welcome(open_kfid, item, event)
             elif kind == "session_status_change":
-                await self._status_changed(open_kfid, str(item.get("external_userid", "")), event)
+                await self._status_changed(open_kfid, item, event)
         elif origin == FROM_CUSTOMER and isinstance(content, Mapping) and content.get("menu_id"):
             await self._sessions.note_tap(str(item.get("msgid", "")), str(content["menu_id"]))
 
@@ -101,13 +104,16 @@ class KfBot:
             await self._transcripts.add(customer, now, "bot", answer.text)
         await self._deps.ledger.apply_once(key, lambda _: None)
 
-    async def _status_changed(self, open_kfid: str, customer: str, event: Mapping[str, Any]
-                              ) -> None:  # fmt: skip
+    async def _status_changed(self, open_kfid: str, item: Mapping[str, Any],
+                              event: Mapping[str, Any]) -> None:  # fmt: skip
+        customer = str(item.get("external_userid", ""))
         holder = _HOLDERS.get(int(event.get("change_type", 0) or 0))
         if holder is None or not customer:
             return
         servicer = str(event.get("new_servicer_userid") or "") if holder is Holder.HUMAN else ""
-        await self._sessions.hold(open_kfid, customer, holder, servicer)
+        # read ahead of the messages queued before it: those were to the human
+        since = int(item.get("send_time", 0) or 0)
+        await self._sessions.hold(open_kfid, customer, holder, servicer, since)
 
     # -- each customer message --------------------------------------------------------------
 
@@ -126,10 +132,21 @@ class KfBot:
         await self._transcripts.add(customer, message.sent_at, "customer", message.text)
         await self._sessions.customer_wrote(open_kfid, customer, message.sent_at)
         if self._kf.enabled:
-            outcome = await self._respond(message, key)
+            outcome = await self._one_at_a_time(message, key)
             logger.info("kf %s: message %s of %s (%s chars): %s", open_kfid, message.msgid,
                         customer, len(message.text), outcome)  # fmt: skip
         await self._deps.ledger.apply_once(key, lambda _: None)
+
+    async def _one_at_a_time(self, message: ChatMessage, key: str) -> str:
+        """Respond while no other message of the customer is being answered (workers take a
+        customer's messages in parallel; handoffs and fallback streaks need them in turn)."""
+        pair = (message.conversation.open_kfid, message.customer)
+        lock = Lock(self._deps.redis, keys.kf_answer_lock(self._deps.corp_id, *pair),
+                    ANSWER_LOCK_SECONDS)  # fmt: skip
+        async with lock.held(wait_seconds=ANSWER_LOCK_SECONDS) as held:
+            if not held:
+                logger.warning("kf %s: %s is being answered for too long: answering anyway", *pair)
+            return await self._respond(message, key)
 
     async def _respond(self, message: ChatMessage, key: str) -> str:
         """What the bot did: sensitive, silent, rated, handoff:<reason>, answer:<id>, fallback."""
@@ -137,7 +154,7 @@ class KfBot:
         if await self._verdicts.is_sensitive(message.text):
             self._stats.replies.labels("answer", "sensitive").inc()
             return "sensitive"
-        if not await self._bot_holds(open_kfid, customer):
+        if not await self._bot_holds(open_kfid, customer, message.sent_at):
             return "silent"
         tap = await self._sessions.tapped(message.msgid)
         if tap in RATINGS:
@@ -167,11 +184,12 @@ class KfBot:
         await self._say(message, key, self._faq.replies().fallback, "fallback")
         return "fallback"
 
-    async def _bot_holds(self, open_kfid: str, customer: str) -> bool:
-        """Whether the bot may answer: it holds the session, or the human's session ended."""
+    async def _bot_holds(self, open_kfid: str, customer: str, sent_at: datetime) -> bool:
+        """Whether the bot may answer: it holds the session (and did when the message was
+        written), or the human's session ended."""
         view = await self._sessions.view(open_kfid, customer)
         if view.holder is Holder.BOT:
-            return True
+            return sent_at.timestamp() >= view.since
         try:  # the end may not have reached us yet: ask WeCom (only for held sessions)
             state, _ = await self._api.kf.service_state(open_kfid, customer)
         except (WeComAPIError, WeComUnavailable) as exc:

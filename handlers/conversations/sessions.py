@@ -58,6 +58,7 @@ class SessionView:
     holder: Holder
     servicer: str
     fallbacks: int  # not-understood messages in a row
+    since: int  # Unix s: the holder's since then (messages before it were to the previous one)
 
 
 class KfSessions:
@@ -75,15 +76,18 @@ class KfSessions:
     async def view(self, open_kfid: str, customer: str) -> SessionView:
         """Who holds the session, its servicer, fallbacks in a row."""
         fields = await self._redis.hmget(self._key(open_kfid, customer),
-                                         ["holder", "servicer", "fallbacks"])  # fmt: skip
-        holder, servicer, fallbacks = (str(field) if field else "" for field in fields)
-        return SessionView(Holder(holder or Holder.BOT), servicer, int(fallbacks or 0))
+                                         ["holder", "servicer", "fallbacks", "since"])  # fmt: skip
+        holder, servicer, fallbacks, since = (str(field) if field else "" for field in fields)
+        return SessionView(Holder(holder or Holder.BOT), servicer, int(fallbacks or 0),
+                           int(since or 0))  # fmt: skip
 
-    async def hold(self, open_kfid: str, customer: str, holder: Holder, servicer: str = "") -> None:
-        """Note who holds the session now (the bot again: fallbacks start over)."""
+    async def hold(self, open_kfid: str, customer: str, holder: Holder, servicer: str = "",
+                   since: int = 0) -> None:  # fmt: skip
+        """Note who holds the session now, since when (fallbacks start over)."""
         key = self._key(open_kfid, customer)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"holder": holder.value, "servicer": servicer, "fallbacks": 0})
+            pipe.hset(key, mapping={"holder": holder.value, "servicer": servicer, "fallbacks": 0,
+                                    "since": since})  # fmt: skip
             pipe.expire(key, SESSION_TTL_SECONDS)
             await pipe.execute()
 

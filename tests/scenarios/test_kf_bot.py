@@ -187,3 +187,19 @@ async def test_a_refused_transfer_falls_back_to_the_pool(stack: Stack) -> None:
     assert await stack.cards_to("lina") == [], "nobody was told: the pool's first free takes it"
     session = await stack.sandbox.control("GET", f"kf/{KF}/customers/{LIUYANG}/session")
     assert session["service_state"] == 2
+
+
+async def test_what_was_said_to_the_human_is_not_answered_after_the_end(stack: Stack) -> None:
+    await stack.sandbox.control("POST", f"kf/{KF}/servicers", {"userid": "lina"})
+    await says(stack, "转人工")
+    before = len(await replies(stack))
+    url = stack.world.emitter.url_of("default")
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
+    await says(stack, "好的谢谢")  # to 李娜
+    stack.clock.advance(timedelta(seconds=1))
+    await act(stack, "end")
+    stack.clock.advance(timedelta(seconds=1))
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": url})
+    await says(stack, "地址在哪")  # one pull reads all three
+    answers = (await replies(stack))[before:]
+    assert [said(b)[:4] for b in answers] == ["门店地址"]
