@@ -8,7 +8,12 @@ messages the queue drops as duplicates.
 
 One process pulls an account at a time. A notification that arrives meanwhile leaves a
 "dirty" mark instead of waiting, and the puller reads again before it lets go, so news is
-never left behind and two pullers never race on one cursor.
+never left behind and two pullers never race on one cursor. (The lock's 60 s are not
+renewed: a pull longer than that could overlap the next one; the queue's msgid dedup and
+the effects' ledger still keep each message handled once.)
+
+An observer (the bot) sees every item before it is queued: enter_session is welcomed at
+once, as its code works only 20 s.
 """
 
 from __future__ import annotations
