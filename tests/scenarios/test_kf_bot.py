@@ -203,3 +203,15 @@ async def test_what_was_said_to_the_human_is_not_answered_after_the_end(stack: S
     await says(stack, "地址在哪")  # one pull reads all three
     answers = (await replies(stack))[before:]
     assert [said(b)[:4] for b in answers] == ["门店地址"]
+
+
+async def test_a_switched_off_bot_keeps_quiet_but_keeps_the_transcript(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> None:
+    stack = await start_stack(aiohttp_client, clock, redis_url, redis, kf={"enabled": False},
+                              admin={"token": "kf-admin-token"})  # fmt: skip
+    await act(stack, "enter")
+    await says(stack, "多少钱")
+    assert await stack.calls("kf/send_msg") == await stack.calls("kf/send_msg_on_event") == []
+    shown = await stack.siyu.get(f"/api/v1/kf/transcripts/{LIUYANG}", headers=AUTH)
+    assert [line["text"] for line in (await shown.json())["lines"]] == ["多少钱"]

@@ -116,3 +116,19 @@ async def test_the_session_holder_and_fallback_streak(redis: Redis) -> None:
     await sessions.hold("wk", "wm2", Holder.HUMAN, "lina")
     view = await sessions.view("wk", "wm2")
     assert (view.holder, view.servicer, view.fallbacks) == (Holder.HUMAN, "lina", 0)
+
+
+def test_an_edited_faq_file_is_reloaded_and_a_bad_edit_keeps_the_answers(tmp_path: Path) -> None:
+    path = tmp_path / "faq.toml"
+    base = '[welcome]\ntext = "hi"\n[fallback]\ntext = "?"\n'
+    path.write_text(
+        base + '[[answers]]\nid = "a"\ntitle = "A"\nkeywords = ["苹果"]\ntext = "one"\n'
+    )
+    source = FaqFileSource(path, check_seconds=0.0)
+    assert source.by_id("a") == Answer("a", "one")
+    path.write_text(
+        base + '[[answers]]\nid = "a"\ntitle = "A"\nkeywords = ["苹果"]\ntext = "two!"\n'
+    )
+    assert source.by_id("a") == Answer("a", "two!")
+    path.write_text("[welcome\n")
+    assert source.by_id("a") == Answer("a", "two!"), "a bad edit is logged, not applied"
