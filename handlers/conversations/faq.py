@@ -25,7 +25,8 @@ from handlers.conversations.needs import Answer, MenuItem, Replies
 logger = logging.getLogger(__name__)
 
 DEFAULT_FAQ_FILE: Final = Path(__file__).resolve().parents[2] / "config" / "kf_faq.toml"
-TEXT_BYTES: Final = 2048  # kf/send_msg text.content
+HEAD_BYTES: Final = 1024  # msgmenu head_content (a text with a menu is sent as its head)
+MENU_ITEMS: Final = 8  # msgmenu takes ≤10 items; the bot adds 有帮助/没帮助 to answers
 
 
 class FaqError(ValueError):
@@ -76,6 +77,10 @@ class FaqFile(_Model):
             unknown = [item for item in line.menu if item not in known]
             if unknown:
                 raise ValueError(f"menu names unknown answers: {', '.join(unknown)}")
+            if len(line.menu) > MENU_ITEMS:
+                raise ValueError(f"a menu has at most {MENU_ITEMS} items: {line.text[:20]}…")
+            if len(fill(line.text, self.variables).encode()) > HEAD_BYTES:
+                raise ValueError(f"a text is over {HEAD_BYTES} bytes: {line.text[:20]}…")
         return self
 
 

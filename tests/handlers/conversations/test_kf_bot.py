@@ -132,3 +132,19 @@ def test_an_edited_faq_file_is_reloaded_and_a_bad_edit_keeps_the_answers(tmp_pat
     assert source.by_id("a") == Answer("a", "two!")
     path.write_text("[welcome\n")
     assert source.by_id("a") == Answer("a", "two!"), "a bad edit is logged, not applied"
+
+
+def test_a_menu_over_8_items_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "faq.toml"
+    answer = '[[answers]]\nid = "a"\ntitle = "A"\ntext = "x"\n'
+    menu = "menu = [" + ", ".join(['"a"'] * 9) + "]"
+    path.write_text(f'[welcome]\ntext = "hi"\n{menu}\n[fallback]\ntext = "?"\n{answer}')
+    with pytest.raises(FaqError, match="at most 8 items"):
+        load_faq(path)
+
+
+def test_a_text_over_1024_bytes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "faq.toml"
+    path.write_text(f'[welcome]\ntext = "{"长" * 400}"\n[fallback]\ntext = "?"\n')
+    with pytest.raises(FaqError, match="over 1024 bytes"):
+        load_faq(path)
