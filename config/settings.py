@@ -239,6 +239,24 @@ class ModerationSettings(_Section):
     archive_max_messages: int = Field(default=1000, ge=1)  # per POST /api/v1/archive/messages
 
 
+class KfSettings(_Section):
+    """The 微信客服 bot: session welcome, FAQ answers, handoff to servicers, sending rules."""
+
+    enabled: bool = True  # answer KF customers (pulling and moderation go on regardless)
+    app: str = DEFAULT_APP  # the app calling kf/* and telling servicers of a handoff
+    faq_file: Path | None = None  # welcome, FAQ answers, fallback; None: config/kf_faq.toml
+    reload_seconds: float = Field(default=2.0, gt=0)  # a changed FAQ file is seen this late
+    reply_window_hours: float = Field(default=48.0, gt=0)  # kf/send_msg after the customer's
+    # last message (spec §3; WeCom has changed it before)
+    replies_per_message: int = Field(default=5, ge=1)  # replies per customer message window
+    fallbacks_before_handoff: int = Field(default=2, ge=1)  # not understood this often in a row
+    handoff_intents: list[str] = ["human", "complaint"]  # these intents go to a human
+    handoff_last_messages: int = Field(default=5, ge=0)  # quoted to the servicer
+    transcript_max: int = Field(default=200, ge=1)  # messages kept per customer
+    transcript_days: int = Field(default=30, ge=1)  # a quiet customer's transcript expires
+    unsent_max: int = Field(default=1000, ge=1)  # unsent replies kept for operators
+
+
 class GroupSettings(_Section):
     """Customer groups: the registry, daily digests to owners and admins, alerts, SOP."""
 
@@ -309,6 +327,7 @@ class Settings(BaseSettings):
     tasks: TaskSettings = TaskSettings()
     moderation: ModerationSettings = ModerationSettings()
     groups: GroupSettings = GroupSettings()
+    kf: KfSettings = KfSettings()
     admin: AdminSettings = AdminSettings()
     log: LogSettings = LogSettings()
     observability: ObservabilitySettings = ObservabilitySettings()

@@ -23,6 +23,8 @@ from bot.web.pages import Pages
 from config.settings import Settings
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
+from handlers.conversations.faq import FaqFileSource
+from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS
 from handlers.customers import admin as customers_admin
 from handlers.customers import components as customer_parts
 from handlers.groups import admin as groups_admin
@@ -49,6 +51,7 @@ from handlers.moderation.analyzer import (
     moderation_rule_set,
 )
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
+from handlers.moderation.services import AnalyzerVerdicts
 from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
@@ -137,6 +140,9 @@ async def build_components(
     components.provide(SOP_REMINDERS, reminders)
     moderating = workers and settings.moderation.enabled
     components.provide(ANALYZER, keywords if moderating else None)
+    # the KF bot: answers from config/kf_faq.toml until the rules store's FAQ sets replace it
+    components.provide(FAQ_ANSWERS, FaqFileSource(settings.kf.faq_file, settings.kf.reload_seconds))
+    components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(keywords if moderating else None))
     return components
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bench.kf_arguments import add_kf_bench_arguments
 from bot.cli.channel_arguments import add_welcome_bench_arguments
 
 
@@ -20,6 +21,7 @@ def add_bench_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     ingest.add_argument("--concurrency", type=int, default=50)
     ingest.add_argument("--json", action="store_true", help="print the result as JSON")
     add_welcome_bench_arguments(bench_commands)
+    add_kf_bench_arguments(bench_commands)
     bench_nlp = bench_commands.add_parser(
         "nlp", help="messages/s, p99 and reload time of the NLP pipeline vs jieba.lcut + set"
     )
@@ -53,6 +55,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from bench.customers import run_customers_bench  # noqa: PLC0415
 
         return run_customers_bench(args.customers, args.staff, args.tags, as_json=args.json)
+    if args.bench_command == "kf":
+        from bench.kf import run_kf_bench  # noqa: PLC0415
+
+        return run_kf_bench(args)
     if args.bench_command == "welcome":
         from bench.welcome import run_welcome_bench  # noqa: PLC0415
 

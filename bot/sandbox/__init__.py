@@ -48,6 +48,8 @@ JSON out; a refused request answers 400/404/409 with ``{"error": reason}``. Rout
                                                  → {msgid, token, event_id}
   POST   /sandbox/kf/{open_kfid}/customers/{external_userid}/enter    {scene?}
                                                  → {msgid, token, welcome_code, event_id}
+  POST   /sandbox/kf/{open_kfid}/servicers, .../customers/{external_userid}/tap|take|
+         servicer_message|end, GET .../session: KF sessions (bot/sandbox/kf_routes.py)
   POST   /sandbox/groups/{chat_id}/join          {members, scene: 0|1|3} → {chat_id,
                                                  members, member_count, event_id}
   POST   /sandbox/groups/{chat_id}/quit          {members, scene: 0|1} → (same)

@@ -437,6 +437,45 @@ def kf_servicer(corp_id: str, open_kfid: str, external_userid: str) -> str:
     return f"{_corp(corp_id)}:kf:{open_kfid}:servicer:{external_userid}"
 
 
+# The 微信客服 bot (issue 16): sessions, sending rules, handoffs, transcripts, unsent replies.
+
+
+def kf_session(corp_id: str, open_kfid: str, external_userid: str) -> str:
+    """Hash of the bot's view of a KF session: holder (bot|pool|human), servicer, fallbacks
+    in a row, last customer message time, replies since it. TTL 3 days, renewed on each
+    message (a session lasts 48 h)."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:session:{external_userid}"
+
+
+def kf_answer_lock(corp_id: str, open_kfid: str, external_userid: str) -> str:
+    """Held while the bot answers one of a customer's messages (one at a time per customer).
+    TTL 30 s (a crash frees it)."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:answering:{external_userid}"
+
+
+def kf_menu_tap(corp_id: str, msgid: str) -> str:
+    """The menu_id a customer's message tapped (noted by the puller for the bot). TTL 3 days
+    (sync_msg covers 3 days)."""
+    return f"{_corp(corp_id)}:kf:tap:{msgid}"
+
+
+def kf_turn(corp_id: str, open_kfid: str) -> str:
+    """Counter of handoffs of a KF account: the round robin over servicers on duty. No TTL."""
+    return f"{_corp(corp_id)}:kf:{open_kfid}:turn"
+
+
+def kf_transcript(corp_id: str, external_userid: str) -> str:
+    """List of a KF customer's last messages (JSON: at, who, text), newest first; capped at
+    kf.transcript_max. TTL kf.transcript_days, renewed on each message."""
+    return f"{_corp(corp_id)}:kf:transcript:{external_userid}"
+
+
+def kf_unsent(corp_id: str) -> str:
+    """List of KF replies that could not be sent (JSON: at, open_kfid, customer, reason,
+    errcode), newest first; capped at kf.unsent_max. No TTL: operators read it."""
+    return f"{_corp(corp_id)}:kf:unsent"
+
+
 def violations(corp_id: str, role: str, who: str) -> str:
     """Hash: category → sensitive-word violations of a customer or staff member (role
     customer|staff); field ``total`` sums them. No TTL: the record reviewers read."""

@@ -1,4 +1,5 @@
-"""WeChat customer service (微信客服): pull messages with a cursor, answer (doc 94670)."""
+"""WeChat customer service (微信客服): pull messages with a cursor, answer (doc 94670), move
+sessions between the bot, the pool and servicers (doc 94669), list servicers (doc 94645)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from bot.wecom.transport import JSON
 SYNC_MSG: Final = Endpoint("kf/sync_msg")
 SEND_MSG: Final = Endpoint("kf/send_msg")
 SEND_ON_EVENT: Final = Endpoint("kf/send_msg_on_event")
+STATE_GET: Final = Endpoint("kf/service_state/get")
+STATE_TRANS: Final = Endpoint("kf/service_state/trans")
+SERVICERS: Final = Endpoint("kf/servicer/list", "GET")
 
 
 class KfAPI:
@@ -43,3 +47,28 @@ class KfAPI:
         if msgid:
             body["msgid"] = msgid
         return await self._client.call(SEND_ON_EVENT, body)
+
+    async def service_state(self, open_kfid: str, external_userid: str) -> tuple[int, str]:
+        """The session's state (0-4) and its servicer ("" unless 3)."""
+        answer = await self._client.call(
+            STATE_GET, {"open_kfid": open_kfid, "external_userid": external_userid}
+        )
+        return int(answer.get("service_state", 4)), str(answer.get("servicer_userid") or "")
+
+    async def transfer(self, open_kfid: str, external_userid: str, state: int,
+                       servicer_userid: str = "") -> JSON:  # fmt: skip
+        """Move the session to ``state`` (3 needs ``servicer_userid``); WeCom checks the change."""
+        body: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid,
+                                "service_state": state}  # fmt: skip
+        if servicer_userid:
+            body["servicer_userid"] = servicer_userid
+        return await self._client.call(STATE_TRANS, body)
+
+    async def servicers(self, open_kfid: str) -> list[tuple[str, bool]]:
+        """The account's servicers (userids; departments are skipped) and whether on duty."""
+        answer = await self._client.call(SERVICERS, params={"open_kfid": open_kfid})
+        listed = answer.get("servicer_list", [])
+        return [
+            (str(item["userid"]), int(item.get("status", 0) or 0) == 0)
+            for item in listed if isinstance(item, Mapping) and item.get("userid")
+        ]  # fmt: skip

@@ -1,4 +1,6 @@
-"""/api/v1/archive/messages: archived chats (会话内容存档) in, queued as chat messages.
+"""/api/v1/archive/messages: archived chats (会话内容存档) in, queued as chat messages;
+/api/v1/kf/unsent and /api/v1/kf/transcripts/{external_userid}: the 微信客服 bot's replies
+that could not be sent, and a customer's transcript.
 
 An archive puller (WeCom's finance SDK, outside siyu) posts a JSON list of text messages::
 
@@ -18,14 +20,16 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from redis.exceptions import RedisError
 
-from bot.admin.endpoints import Endpoints, body_value, record_change
+from bot.admin.endpoints import Endpoints, body_value, path_params, query, record_change
 from bot.admin.errors import ApiError, ErrorDetail, details_of
 from bot.events.chat_messages import KIND, chat_message_xml, dedup_key_of
 from bot.live import RUNTIME
 from handlers.conversations.archive import ArchivedMessage
+from handlers.conversations.sending import Unsent
+from handlers.conversations.transcripts import Transcripts
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +99,39 @@ async def post_archived_messages(request: web.Request) -> web.Response:
                 len(rejected))  # fmt: skip
     record_change(request, "archive/messages", {"queued": queued, "duplicates": duplicates})
     return web.json_response({"queued": queued, "duplicates": duplicates, "rejected": rejected})
+
+
+class KfLimit(BaseModel):
+    """How many, newest first."""
+
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class KfCustomer(BaseModel):
+    """A KF customer."""
+
+    external_userid: str = Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+@routes.get("/api/v1/kf/unsent", query=KfLimit, answer=dict[str, Any], tags=("kf",))
+async def kf_unsent(request: web.Request) -> web.Response:
+    """Replies the KF bot could not send, newest first (``?limit=``, default 100)."""
+    runtime = request.app[RUNTIME]
+    limit = query(request, KfLimit).limit
+    kf = runtime.settings.kf
+    unsent = Unsent(runtime.deps.redis, runtime.settings.wecom.corp_id, kf.unsent_max)
+    return web.json_response({"unsent": await unsent.recent(limit)})
+
+
+@routes.get("/api/v1/kf/transcripts/{external_userid}", path_model=KfCustomer, query=KfLimit,
+            answer=dict[str, Any], tags=("kf",))  # fmt: skip
+async def kf_transcript(request: web.Request) -> web.Response:
+    """A KF customer's last messages, oldest first (``?limit=``, default 100)."""
+    runtime = request.app[RUNTIME]
+    limit = query(request, KfLimit).limit
+    kf, customer = runtime.settings.kf, path_params(request, KfCustomer).external_userid
+    transcripts = Transcripts(runtime.deps.redis, runtime.settings.wecom.corp_id,
+                              kf.transcript_max, kf.transcript_days)  # fmt: skip
+    lines = await transcripts.last(customer, limit)
+    shown = [{"at": line.at, "who": line.who, "text": line.text} for line in lines]
+    return web.json_response({"external_userid": customer, "lines": shown})

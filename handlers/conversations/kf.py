@@ -8,13 +8,18 @@ messages the queue drops as duplicates.
 
 One process pulls an account at a time. A notification that arrives meanwhile leaves a
 "dirty" mark instead of waiting, and the puller reads again before it lets go, so news is
-never left behind and two pullers never race on one cursor.
+never left behind and two pullers never race on one cursor. (The lock's 60 s are not
+renewed: a pull longer than that could overlap the next one; the queue's msgid dedup and
+the effects' ledger still keep each message handled once.)
+
+An observer (the bot) sees every item before it is queued: enter_session is welcomed at
+once, as its code works only 20 s.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -34,6 +39,9 @@ FROM_CUSTOMER, SYSTEM, FROM_SERVICER = 3, 4, 5  # msg_list origin
 TOKEN_LIFETIME: Final = timedelta(minutes=9)  # WeCom says about 10 minutes: keep a margin
 PULL_LOCK_SECONDS: Final = 60.0
 SERVICER_TTL_SECONDS: Final = 7 * 86400
+# Sees every msg_list item before it is queued (the bot: welcome, session changes, taps).
+# Called again for the items of a re-read page: it must be idempotent.
+Observer = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 
 
 def _sent_at(item: Mapping[str, Any]) -> datetime:
@@ -130,7 +138,8 @@ class KfPuller:
     """Pulls one corp's KF messages into the event stream."""
 
     def __init__(self, api: KfAPI, queue: EventQueue, redis: Redis, corp_id: str, app: str,
-                 *, max_pages: int = 100, page_size: int = 1000) -> None:  # fmt: skip
+                 *, max_pages: int = 100, page_size: int = 1000,
+                 observer: Observer | None = None) -> None:  # fmt: skip
         self._api = api
         self._queue = queue
         self._redis = redis
@@ -139,6 +148,7 @@ class KfPuller:
         self._state = KfState(redis, corp_id)
         self._max_pages = max_pages
         self._page_size = page_size
+        self._observer = observer
 
     async def pull(self, open_kfid: str, token: str = "") -> PullReport:
         """Read everything new of ``open_kfid``, or leave that to the process already at it."""
@@ -174,6 +184,8 @@ class KfPuller:
                        open_kfid, self._max_pages)  # fmt: skip
 
     async def _take(self, open_kfid: str, item: Mapping[str, Any], report: PullReport) -> None:
+        if self._observer is not None:
+            await self._observer(open_kfid, item)
         customer = str(item.get("external_userid", ""))
         serving = servicer_of(item)
         if serving is not None and customer:

@@ -1,4 +1,5 @@
-"""微信客服 (KF): a notification means news; pull it and queue each text as a chat message.
+"""微信客服 (KF): a notification means news; pull it and queue each text as a chat message;
+the bot answers each queued customer message.
 
 Moderation and intents then handle the queued ``ChatMessageEvent``s like any other event.
 """
@@ -10,6 +11,9 @@ import logging
 from bot.deps import Deps
 from bot.dispatch import Router
 from bot.events import KfMsgOrEvent
+from bot.events.chat_messages import ChatMessageEvent
+from bot.events.conversation import Source
+from handlers.conversations.bot import KfBot
 from handlers.conversations.kf import KfPuller, token_usable
 
 logger = logging.getLogger(__name__)
@@ -18,12 +22,19 @@ router = Router(name="kf")
 
 
 def puller_of(deps: Deps) -> KfPuller:
-    """The KF puller of this deployment (the moderation app's KF API, the event stream)."""
+    """The KF puller of this deployment (the moderation app's KF API, the event stream), with
+    the bot watching what it reads (welcomes, session changes, menu taps)."""
     settings = deps.settings
     app = settings.moderation.app
     queue = deps.queue
     return KfPuller(deps.api(app).kf, queue, deps.redis, deps.corp_id, app,
-                    max_pages=settings.moderation.kf_max_pages)  # fmt: skip
+                    max_pages=settings.moderation.kf_max_pages,
+                    observer=KfBot(deps).observe)  # fmt: skip
+
+
+def from_kf(event: ChatMessageEvent) -> bool:
+    """A message read from 微信客服."""
+    return event.message.source is Source.KF
 
 
 @router.on(KfMsgOrEvent)
@@ -36,3 +47,9 @@ async def pull_kf_messages(event: KfMsgOrEvent, deps: Deps) -> None:
         return
     logger.info("kf %s: %s page(s), %s queued, %s duplicate(s), %s skipped", event.open_kf_id,
                 report.pages, report.queued, report.duplicates, report.skipped)  # fmt: skip
+
+
+@router.on(ChatMessageEvent, from_kf)
+async def answer_kf_customer(event: ChatMessageEvent, deps: Deps) -> None:
+    """The bot answers a customer's message (once), or stays silent for a human."""
+    await KfBot(deps).answer(event.message)

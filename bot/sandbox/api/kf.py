@@ -1,4 +1,5 @@
-"""微信客服 (doc 94670 and around): kf/sync_msg, kf/send_msg, kf/send_msg_on_event.
+"""微信客服 (doc 94670 and around): kf/sync_msg, kf/send_msg, kf/send_msg_on_event,
+kf/service_state/get|trans, kf/servicer/list (sessions: bot/sandbox/kf_sessions.py).
 
 Messages siyu sends are kept apart from the log sync_msg pages through: (unverified) WeCom
 may also return them in sync_msg, but a bot that read its own replies back would loop.
@@ -6,7 +7,9 @@ may also return them in sync_msg, but a bot that read its own replies back would
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import re
 from datetime import timedelta
 from typing import Final
@@ -15,6 +18,7 @@ from bot.sandbox.api import lookups
 from bot.sandbox.api.dispatch import Call, Endpoint
 from bot.sandbox.api.params import Params, check_bytes
 from bot.sandbox.errcodes import KF_INVALID_ACCOUNT, KF_REPLY_WINDOW_CLOSED, ApiError, invalid
+from bot.sandbox.kf_sessions import BOT, HUMAN, NEW, KfSession, TransitionRefused, sessions_of
 from bot.sandbox.records import Json, KfMessage
 from bot.sandbox.state import new_id
 
@@ -25,7 +29,13 @@ _MSGID: Final = re.compile(r"[0-9a-zA-Z_-]{1,32}")
 SEND_TYPES: Final = frozenset({"text", "image", "voice", "video", "file", "link", "miniprogram",
                                "msgmenu", "location"})  # fmt: skip
 EVENT_TYPES: Final = frozenset({"text", "msgmenu"})
-FROM_CUSTOMER, FROM_SERVICER = 3, 5  # msg_list origin
+FROM_SERVICER: Final = 5  # msg_list origin: the servicer side (siyu replies as it)
+KF_STATE_CHANGE_REFUSED: Final = 95016  # (unverified) 不允许这种状态转换
+KF_NOT_API_STATE: Final = 95017  # (unverified) the session is not in state 0 or 1
+
+
+def _seq(message: KfMessage) -> int:
+    return message.seq
 
 
 def _account(call: Call, open_kfid: str) -> None:
@@ -55,10 +65,13 @@ def sync_msg(call: Call) -> Json:
         _account(call, open_kfid)
     after = lookups.decode_cursor(cursor)
     oldest = int((call.now - HISTORY).timestamp())
-    pending = [
-        m for m in call.corp.kf_log
-        if m.seq > after and m.send_time >= oldest and (not open_kfid or m.open_kfid == open_kfid)
-    ]  # fmt: skip
+    log = call.corp.kf_log  # appended in seq order: start right after the cursor
+    pending: list[KfMessage] = []
+    for message in itertools.islice(log, bisect.bisect_right(log, after, key=_seq), None):
+        if message.send_time >= oldest and (not open_kfid or message.open_kfid == open_kfid):
+            pending.append(message)
+            if len(pending) > limit:
+                break
     chunk = pending[:limit]
     next_cursor = lookups.encode_cursor(chunk[-1].seq) if chunk else cursor
     return {
@@ -82,30 +95,31 @@ def _message(params: Params, allowed: frozenset[str]) -> tuple[str, str, Json]:
     return msgid, msgtype, dict(body.raw)
 
 
-def _check_reply_window(call: Call, open_kfid: str, external_userid: str) -> None:
-    """48 h after the customer's last message, at most N replies to it (N unverified: 5)."""
+def _check_reply_window(call: Call, open_kfid: str, external_userid: str) -> KfSession:
+    """States 0/1 only; 48 h after the customer's last message, at most N replies to it
+    (N unverified: 5)."""
     limits = call.world.config.limits
-    pair = (open_kfid, external_userid)
-    last = next(
-        (m for m in reversed(call.corp.kf_log)
-         if m.origin == FROM_CUSTOMER and (m.open_kfid, m.external_userid) == pair),
-        None,
-    )  # fmt: skip
+    session = sessions_of(call.corp, call.now).of(open_kfid, external_userid)
     window = timedelta(hours=limits.kf_reply_window_hours)
-    if last is None or call.now.timestamp() - last.send_time > window.total_seconds():
+    if not session.last_customer_time or (
+        call.now.timestamp() - session.last_customer_time > window.total_seconds()
+    ):
         raise ApiError(KF_REPLY_WINDOW_CLOSED, "the customer has not written in the last 48 h")
-    replies = [m for m in call.corp.kf_sent
-               if (m.open_kfid, m.external_userid) == pair and m.seq > last.seq]  # fmt: skip
-    if len(replies) >= limits.kf_replies_per_customer_message:
+    if session.state not in {NEW, BOT}:
+        raise ApiError(KF_NOT_API_STATE, f"service_state is {session.state}: the API may not reply")
+    if session.replies >= limits.kf_replies_per_customer_message:
         raise ApiError(KF_REPLY_WINDOW_CLOSED, "too many replies since the customer's message")
+    return session
 
 
 def _record(call: Call, open_kfid: str, external_userid: str, message: tuple[str, str, Json]
             ) -> str:  # fmt: skip
     msgid, msgtype, body = message
     msgid = msgid or new_id("kfsent", 24)
-    if any(m.msgid == msgid for m in call.corp.kf_sent):
+    used = sessions_of(call.corp, call.now).sent_msgids
+    if msgid in used:
         raise invalid(f"msgid {msgid} was already used")
+    used.add(msgid)
     sent_at = int(call.now.timestamp())
     call.corp.kf_sent.append(
         KfMessage(call.corp.next_seq(), msgid, open_kfid, external_userid, sent_at,
@@ -121,8 +135,10 @@ def send_msg(call: Call) -> Json:
     _account(call, open_kfid)
     lookups.customer(call.corp, touser)
     message = _message(params, SEND_TYPES)
-    _check_reply_window(call, open_kfid, touser)
-    return {"msgid": _record(call, open_kfid, touser, message)}
+    session = _check_reply_window(call, open_kfid, touser)
+    msgid = _record(call, open_kfid, touser, message)
+    session.replies += 1
+    return {"msgid": msgid}
 
 
 def send_msg_on_event(call: Call) -> Json:
@@ -137,8 +153,42 @@ def send_msg_on_event(call: Call) -> Json:
     return {"msgid": _record(call, issued.owner, issued.subject, message)}
 
 
+def service_state_get(call: Call) -> Json:
+    """The customer's session: service_state, and servicer_userid when 3."""
+    open_kfid, external_userid = call.params.text("open_kfid"), call.params.text("external_userid")
+    _account(call, open_kfid)
+    session = sessions_of(call.corp, call.now).of(open_kfid, external_userid)
+    return {"service_state": session.state, "servicer_userid": session.servicer}
+
+
+def service_state_trans(call: Call) -> Json:
+    """Move the session to service_state (3 needs servicer_userid) if allowed (doc 94669)."""
+    params = call.params
+    open_kfid, external_userid = params.text("open_kfid"), params.text("external_userid")
+    _account(call, open_kfid)
+    state = params.opt_int("service_state", -1, low=0, high=4)
+    servicer = params.opt_text("servicer_userid")
+    if state == HUMAN and not servicer:
+        raise invalid("servicer_userid is required for service_state 3")
+    try:
+        sessions_of(call.corp, call.now).change(open_kfid, external_userid, state, servicer)
+    except TransitionRefused as exc:
+        raise ApiError(KF_STATE_CHANGE_REFUSED, str(exc)) from None
+    return {"msg_code": ""}
+
+
+def servicer_list(call: Call) -> Json:
+    """The account's servicers: userid, status 0 接待中 / 1 停止接待."""
+    open_kfid = call.params.text("open_kfid")
+    _account(call, open_kfid)
+    return {"servicer_list": sessions_of(call.corp, call.now).servicer_list(open_kfid)}
+
+
 ENDPOINTS = (
     Endpoint("kf/sync_msg", "POST", sync_msg),
     Endpoint("kf/send_msg", "POST", send_msg),
     Endpoint("kf/send_msg_on_event", "POST", send_msg_on_event),
+    Endpoint("kf/service_state/get", "POST", service_state_get),
+    Endpoint("kf/service_state/trans", "POST", service_state_trans),
+    Endpoint("kf/servicer/list", "GET", servicer_list),
 )
