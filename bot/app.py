@@ -16,10 +16,9 @@ from bot.gateway import Gateway
 from bot.live import RUNTIME
 from bot.metrics import Metrics
 from bot.ops import ops_routes
-from bot.runtime import running
+from bot.runtime import ComponentsFactory, running
 from bot.web import setup_console
 from config.settings import Settings
-from handlers import admin_routes, build_express_router, build_root_router, console_pages
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +30,10 @@ class Role(StrEnum):
     """What a siyu process does."""
 
     ALL = "all"
-    GATEWAY = "gateway"
+    GATEWAY = "gateway"  # the callback endpoint only: it loads no concern
     WORKER = "worker"
     SCHEDULER = "scheduler"  # stands for election as the reminders scheduler's leader
+    ADMIN = "admin"  # /api/v1 and the console, for operators (keep it off the internet)
 
 
 def create_app(
@@ -44,23 +44,35 @@ def create_app(
     router: Router | None = None,
     express_router: Router | None = None,
 ) -> web.Application:
-    """The aiohttp app: callback routes (gateway), workers (worker), ops routes (always).
+    """The aiohttp app: callback routes (gateway), workers (worker), /api/v1 and the console
+    (admin), ops routes (always).
 
     ``router``/``express_router``: the main and express lanes' handlers (default: siyu's; a
-    given ``router`` alone leaves the express lane without handlers). A gateway serves /api/v1
-    and the console (/console/) on the same port, or, with ``[admin] port``, on a listener of
-    its own started with the app.
+    given ``router`` alone leaves the express lane without handlers). The all-in-one process
+    serves /api/v1 and the console on its port or, with ``[admin] port``, on a listener of its
+    own. A gateway alone serves only the callback endpoint and imports no concern: the domain
+    (handlers/) is loaded only by the roles that run it.
     """
     app = web.Application(middlewares=[api_errors])
     metrics = Metrics()
     the_clock = clock or SystemClock()
     works = role in {Role.ALL, Role.WORKER}
-    work_router = (router or build_root_router()) if works else None
-    if router is None and express_router is None:
-        express_router = build_express_router()
+    administers = role in {Role.ALL, Role.ADMIN}
+    components: ComponentsFactory | None = None
+    work_router: Router | None = None
+    if works or administers:  # a gateway alone loads no concern
+        from handlers import (  # noqa: PLC0415
+            build_components,
+            build_express_router,
+            build_root_router,
+        )
+
+        components = build_components
+        work_router = (router or build_root_router()) if works else None
+        if router is None and express_router is None:
+            express_router = build_express_router()
     schedules = role in {Role.ALL, Role.SCHEDULER}
-    gateway = role in {Role.ALL, Role.GATEWAY}
-    separate = gateway and settings.admin.port is not None
+    separate = role == Role.ALL and settings.admin.port is not None
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with running(
@@ -70,6 +82,7 @@ def create_app(
             metrics,
             scheduler=schedules,
             express_router=express_router,
+            components=components,
         ) as runtime:
             app[RUNTIME] = runtime
             if not separate:
@@ -77,8 +90,7 @@ def create_app(
                 return
             admin = web.Application(middlewares=[api_errors])
             admin[RUNTIME] = runtime
-            admin.add_routes(admin_routes())
-            setup_console(admin, console_pages())
+            _administer(admin)
             runner = app[ADMIN_RUNNER] = web.AppRunner(
                 admin, access_log=None, shutdown_timeout=settings.server.shutdown_timeout_seconds
             )
@@ -91,10 +103,17 @@ def create_app(
                 await runner.cleanup()
 
     app.cleanup_ctx.append(lifecycle)
-    if gateway:
+    if role in {Role.ALL, Role.GATEWAY}:
         app.add_routes(Gateway.create(settings, the_clock, metrics).routes())
-        if not separate:
-            app.add_routes(admin_routes())
-            setup_console(app, console_pages())
+    if administers and not separate:
+        _administer(app)
     app.add_routes(ops_routes())
     return app
+
+
+def _administer(app: web.Application) -> None:
+    """/api/v1 and the console: every concern's routes and pages."""
+    from handlers import admin_routes, console_pages  # noqa: PLC0415 - only for these roles
+
+    app.add_routes(admin_routes())
+    setup_console(app, console_pages())

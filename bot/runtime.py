@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Protocol
 
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.clock import Clock
-from bot.deps import Deps
+from bot.deps import Components, Deps
 from bot.dispatch import Dispatcher, Router
 from bot.live import Runtime
 from bot.metrics import Metrics
@@ -22,8 +24,14 @@ from bot.store.ledger import Ledger
 from bot.wecom.api import open_wecom
 from bot.worker import Worker
 from config.settings import RedisSettings, Settings
-from handlers import build_components
 from scheduler.runner import leader_elected_scheduler
+
+
+class ComponentsFactory(Protocol):
+    """``handlers.build_components``: what the runtime is handed by the wiring."""
+
+    async def __call__(self, settings: Settings, redis: Redis, clock: Clock, ledger: Ledger, *,
+                       workers: bool) -> Components: ...  # fmt: skip
 
 
 @contextlib.asynccontextmanager
@@ -35,11 +43,14 @@ async def running(
     *,
     scheduler: bool = False,
     express_router: Router | None = None,
+    components: ComponentsFactory | None = None,
 ) -> AsyncIterator[Runtime]:
     """Redis (embedded or not), the queue and, if ``router`` is given, the workers.
 
     ``router`` runs on the main lane; ``express_router`` (none: nothing) on the express lane.
     ``scheduler``: also stand for election as the reminders scheduler's leader.
+    ``components``: builds the concerns' components (the wiring's ``build_components``);
+    none for a gateway alone, which then loads no concern at all.
 
     On exit the workers finish their current batch before Redis is closed.
     """
@@ -51,10 +62,12 @@ async def running(
                 await queue.ensure_group()
             async with open_wecom(settings, redis, clock) as wecom:
                 ledger = Ledger(redis, settings.wecom.corp_id)
-                components = await build_components(
-                    settings, redis, clock, ledger, workers=router is not None
+                built = (
+                    await components(settings, redis, clock, ledger, workers=router is not None)
+                    if components is not None
+                    else Components()  # a gateway alone: no concern's components
                 )
-                deps = Deps(settings, redis, ledger, clock, wecom, queue, metrics, components)
+                deps = Deps(settings, redis, ledger, clock, wecom, queue, metrics, built)
                 spool = Spool(settings.spool_dir(), settings.spool.max_bytes)
                 runtime = Runtime(settings, redis, queue, metrics, deps, spool)
                 async with contextlib.AsyncExitStack() as stack:

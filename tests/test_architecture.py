@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,21 @@ def test_every_known_debt_is_still_owed() -> None:
         assert any(
             name == owed or name.startswith(f"{owed}.") for name in imports.get(importer, ())
         ), f"{importer} no longer imports {owed}: remove the debt"
+
+
+@pytest.mark.parametrize(
+    ("role", "loads_domain"),
+    [("gateway", False), ("all", True), ("admin", True), ("worker", True)],
+)
+def test_a_gateway_alone_imports_no_concern(role: str, loads_domain: bool) -> None:
+    """The internet-facing process loads the framework, never handlers/ (the domain)."""
+    program = (
+        "import sys\n"
+        "from bot.app import Role, create_app\n"
+        "from tests.conftest import make_settings\n"
+        f"create_app(make_settings('redis://127.0.0.1:1/0'), role=Role({role!r}))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('handlers')}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert result.stdout.strip() == ("['handlers']" if loads_domain else "[]")

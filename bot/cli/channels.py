@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.metrics import Metrics
 from bot.runtime import running
 from config.settings import Settings
+from handlers import build_components
 from handlers.intake.backfill import import_customers
 from handlers.intake.components import CHANNEL_CODES
 from handlers.intake.live import day_of, local_time, rules_of, rules_store
@@ -31,7 +32,9 @@ def run_channels(settings: Settings, args: argparse.Namespace) -> Result:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> Result:
-    async with running(settings, SystemClock(), None, Metrics()) as runtime:
+    async with running(
+        settings, SystemClock(), None, Metrics(), components=build_components
+    ) as runtime:
         deps = runtime.deps
         action = args.channels_command
         if action == "list":

@@ -44,10 +44,11 @@ def run_rules(settings: Settings, args: argparse.Namespace) -> Result:
 
 async def _run(settings: Settings, args: argparse.Namespace) -> Result:
     from bot.runtime import running  # noqa: PLC0415 - keeps `siyu --help` fast
-    from handlers import rule_sets  # noqa: PLC0415
+    from handlers import build_components, rule_sets  # noqa: PLC0415
 
     clock = SystemClock()
-    async with running(settings, clock, None, Metrics()) as runtime:  # seeds an empty store
+    # the components seed an empty store
+    async with running(settings, clock, None, Metrics(), components=build_components) as runtime:
         store = RulesStore(runtime.redis, settings.wecom.corp_id, clock)
         directory = Path(args.directory)
         if args.rules_command == "export":

@@ -34,7 +34,8 @@ def serve(settings: Settings, role: Role, *, router: Router | None = None) -> No
     app = create_app(settings, role=role, router=router)
     app.on_startup.append(_settle_garbage_collector)
     app.cleanup_ctx.append(sampled_gauges)  # after create_app's: the runtime exists by then
-    listener = settings.server if role in {Role.ALL, Role.GATEWAY} else settings.observability
+    served = {Role.ALL, Role.GATEWAY, Role.ADMIN}
+    listener = settings.server if role in served else settings.observability
     logger.info("%s role listening on %s:%d", role.value, listener.host, listener.port)
     web.run_app(
         app,

@@ -22,6 +22,7 @@ from bot.metrics import Metrics
 from bot.runtime import running
 from bot.wecom.errors import RateLimited, WeComAPIError, WeComUnavailable
 from config.settings import Settings
+from handlers import build_components
 from handlers.customers.components import TAG_CATALOGUE
 from handlers.tasks import service
 from handlers.tasks.model import (
@@ -44,7 +45,9 @@ def run_tasks(settings: Settings, args: argparse.Namespace) -> Result:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> Result:
-    async with running(settings, SystemClock(), None, Metrics()) as runtime:
+    async with running(
+        settings, SystemClock(), None, Metrics(), components=build_components
+    ) as runtime:
         deps = runtime.deps
         tz = ZoneInfo(settings.timezone)
         action = args.tasks_command

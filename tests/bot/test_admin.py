@@ -31,7 +31,7 @@ def admin_settings(redis_url: str) -> Settings:
 async def admin(
     aiohttp_client: ClientFactory, admin_settings: Settings, clock: ManualClock
 ) -> Client:
-    return await aiohttp_client(create_app(admin_settings, role=Role.GATEWAY, clock=clock))
+    return await aiohttp_client(create_app(admin_settings, role=Role.ADMIN, clock=clock))
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ async def test_bearer_token_is_required(
 async def test_without_credentials_configured_the_api_says_how_to_get_one(
     aiohttp_client: ClientFactory, redis_url: str
 ) -> None:
-    client = await aiohttp_client(create_app(make_settings(redis_url), role=Role.GATEWAY))
+    client = await aiohttp_client(create_app(make_settings(redis_url), role=Role.ADMIN))
     response = await client.get("/api/v1/queue", headers={"Authorization": "Bearer "})
     assert response.status == 401
     assert "siyu apikey create" in (await response.json())["error"]["message"]

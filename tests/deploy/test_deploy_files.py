@@ -110,12 +110,12 @@ def env_names() -> set[str]:
 def test_every_command_parses_with_a_known_role(where: str, argv: list[str]) -> None:
     args = build_parser().parse_args(argv)
     assert args.command == "serve", where
-    assert Role(args.role) in {Role.GATEWAY, Role.WORKER, Role.SCHEDULER}, where
+    assert Role(args.role) in {Role.GATEWAY, Role.ADMIN, Role.WORKER, Role.SCHEDULER}, where
 
 
 def test_compose_runs_two_of_each_role_and_redis_with_aof() -> None:
     roles = [build_parser().parse_args(s["command"]).role for s in _siyu_services().values()]
-    assert sorted(roles) == sorted(["gateway", "worker", "scheduler"] * 2)
+    assert sorted(roles) == sorted(["gateway", "worker", "scheduler"] * 2 + ["admin"])
     redis = _compose()["services"]["redis"]["command"]
     assert redis[redis.index("--appendonly") + 1] == "yes"
     profiled = {n for n, s in _compose()["services"].items() if "sentinel" in s.get("profiles", [])}
@@ -184,13 +184,13 @@ def test_ports_agree_with_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _probe_port(healthcheck) == gateway  # the image's default CMD is a gateway
     for name, service in _siyu_services().items():
         role = build_parser().parse_args(service["command"]).role
-        if role == "gateway":
+        if role in {"gateway", "admin"}:  # both listen on [server]
             assert [p.rsplit(":", 1)[1] for p in service["ports"]] == [str(gateway)], name
         else:
             assert _probe_port(" ".join(service["healthcheck"]["test"])) == probes, name
     for unit in UNITS:
         role = build_parser().parse_args(shlex.split(_unit(unit)["ExecStart"][0])[1:]).role
-        section = "SERVER" if role == "gateway" else "OBSERVABILITY"
+        section = "SERVER" if role in {"gateway", "admin"} else "OBSERVABILITY"
         assert f"SIYU_{section}__PORT=%i" in _unit(unit)["Environment"], unit.name
 
 

@@ -45,7 +45,7 @@ def admin_settings(redis_url: str) -> Settings:
 async def api(
     aiohttp_client: ClientFactory, admin_settings: Settings, clock: ManualClock, redis: Redis
 ) -> Api:
-    client = await aiohttp_client(create_app(admin_settings, role=AppRole.GATEWAY, clock=clock))
+    client = await aiohttp_client(create_app(admin_settings, role=AppRole.ADMIN, clock=clock))
     keys = ApiKeys(redis, admin_settings.wecom.corp_id)
     headers = {}
     for role in Role:

@@ -22,7 +22,7 @@ async def test_the_admin_api_moves_to_its_own_port(
 ) -> None:
     port = _free_port()
     settings = make_settings(redis_url, admin={"token": LEGACY_TOKEN, "port": port})
-    callbacks = await aiohttp_client(create_app(settings, role=Role.GATEWAY))
+    callbacks = await aiohttp_client(create_app(settings, role=Role.ALL))
     auth = {"Authorization": f"Bearer {LEGACY_TOKEN}"}
     assert (await callbacks.get("/api/v1/queue", headers=auth)).status == 404
     assert (await callbacks.get("/healthz")).status == 200

@@ -31,7 +31,7 @@ EXAMPLES = 6  # per operation
 
 
 def test_every_api_route_is_in_the_document(redis_url: str) -> None:
-    app = create_app(make_settings(redis_url), role=Role.GATEWAY)
+    app = create_app(make_settings(redis_url), role=Role.ADMIN)
     routes = {(r.method, r.resource.canonical) for r in app.router.routes()
               if r.resource is not None and r.resource.canonical.startswith("/api/v1")
               and r.method != "HEAD"}  # fmt: skip
@@ -56,7 +56,7 @@ class Server:
         from aiohttp import web  # noqa: PLC0415 - only this fixture runs its own server
 
         self.thread.start()
-        self.runner = web.AppRunner(create_app(self.settings, role=Role.GATEWAY))
+        self.runner = web.AppRunner(create_app(self.settings, role=Role.ADMIN))
 
         async def start() -> str:
             await self.runner.setup()

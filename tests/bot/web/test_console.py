@@ -32,7 +32,7 @@ def console_settings(redis_url: str) -> Settings:
 @pytest.fixture
 async def client(aiohttp_client: ClientFactory, console_settings: Settings, clock: ManualClock,
                  redis: Redis) -> Client:  # fmt: skip
-    app = create_app(console_settings, role=AppRole.GATEWAY, clock=clock)
+    app = create_app(console_settings, role=AppRole.ADMIN, clock=clock)
     await add_accounts(redis, console_settings.wecom.corp_id, clock.now())
     return await aiohttp_client(app)
 
@@ -67,7 +67,7 @@ async def test_cookies_are_secure_when_configured(
 ) -> None:
     settings = make_settings(redis_url, admin={"secure_cookies": True})
     await add_accounts(redis, settings.wecom.corp_id, clock.now())
-    client = await aiohttp_client(create_app(settings, role=AppRole.GATEWAY, clock=clock))
+    client = await aiohttp_client(create_app(settings, role=AppRole.ADMIN, clock=clock))
     page = await client.get("/console/login")
     assert page.cookies["siyu_csrf"]["secure"]
     csrf = csrf_of(await page.text())  # the client keeps Secure cookies for HTTPS: send it
@@ -165,7 +165,7 @@ async def test_with_an_admin_port_the_console_is_served_only_there(
     aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock
 ) -> None:
     settings = make_settings(redis_url, admin={"port": 0})
-    client = await aiohttp_client(create_app(settings, role=AppRole.GATEWAY, clock=clock))
+    client = await aiohttp_client(create_app(settings, role=AppRole.ALL, clock=clock))
     assert (await client.get("/console/login")).status == 404
     host, port = client.app[ADMIN_RUNNER].addresses[0][:2]
     url = f"http://{host}:{port}/console/login"
