@@ -16,6 +16,7 @@ from bot.wecom.contacts import ContactsAPI
 from bot.wecom.groups import GroupsAPI
 from bot.wecom.kf import KfAPI
 from bot.wecom.limits import RateLimiter
+from bot.wecom.media import MediaAPI
 from bot.wecom.messages import MessagesAPI
 from bot.wecom.tokens import TokenCache
 from bot.wecom.transport import Timeouts, Transport
@@ -32,6 +33,7 @@ class WeComAPI:
     groups: GroupsAPI
     messages: MessagesAPI
     kf: KfAPI
+    media: MediaAPI
 
     @classmethod
     def over(cls, client: WeComClient, duplicate_check_seconds: int = 1800) -> WeComAPI:
@@ -43,6 +45,7 @@ class WeComAPI:
             groups=GroupsAPI(client),
             messages=MessagesAPI(client, duplicate_check_seconds),
             kf=KfAPI(client),
+            media=MediaAPI(client),
         )
 
 

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
+Payload = Any  # what aiohttp sends: JSON bytes or a multipart FormData
 _OK: Final = 0
 
 
@@ -65,25 +66,73 @@ class Transport:
         self, method: str, api: str, params: Mapping[str, str], body: Mapping[str, Any] | None
     ) -> JSON:
         """Call ``api``; raise the errcode's exception unless it is 0."""
-        for attempt in range(1, self._busy_tries + 1):
-            payload = await self._once(method, api, params, body)
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"} if data else None
+        answer = await self._retrying(
+            api, lambda: self._once(method, api, params, data, headers, raw=False)
+        )
+        assert isinstance(answer, dict)  # noqa: S101 - raw=False answers JSON
+        return answer
+
+    async def upload(
+        self, api: str, params: Mapping[str, str], field: str, file: tuple[str, bytes, str]
+    ) -> JSON:
+        """POST one file as multipart ``field`` (media/upload, media/uploadimg; doc 90253).
+
+        ``file`` is (filename, bytes, content type). A fresh form per try: aiohttp consumes it.
+        """
+        filename, content, content_type = file
+
+        def form() -> aiohttp.FormData:
+            data = aiohttp.FormData()
+            data.add_field(field, content, filename=filename, content_type=content_type)
+            return data
+
+        answer = await self._retrying(
+            api, lambda: self._once("POST", api, params, form(), None, raw=False)
+        )
+        assert isinstance(answer, dict)  # noqa: S101 - raw=False answers JSON
+        return answer
+
+    async def download(self, api: str, params: Mapping[str, str]) -> bytes:
+        """GET ``api``'s bytes (media/get); a JSON answer carries an errcode and is raised."""
+        answer = await self._retrying(
+            api, lambda: self._once("GET", api, params, None, None, raw=True)
+        )
+        if isinstance(answer, dict):  # pragma: no cover - an errcode 0 without bytes
+            raise WeComUnavailable(api, "answered JSON instead of the media")
+        return answer
+
+    async def _retrying(
+        self, api: str, attempt: Callable[[], Awaitable[JSON | bytes]]
+    ) -> JSON | bytes:
+        for tries in range(1, self._busy_tries + 1):
+            payload = await attempt()
+            if isinstance(payload, bytes):
+                return payload
             errcode = int(payload.get("errcode", _OK))
             if errcode == _OK:
                 return payload
             error = error_for(errcode, str(payload.get("errmsg", "")), api)
-            if isinstance(error, SystemBusy) and attempt < self._busy_tries:
-                delay = self._backoff * 2 ** (attempt - 1) * (0.5 + random.random())  # noqa: S311
-                logger.info("%s: system busy (-1), retry %d in %.2fs", api, attempt, delay)
+            if isinstance(error, SystemBusy) and tries < self._busy_tries:
+                delay = self._backoff * 2 ** (tries - 1) * (0.5 + random.random())  # noqa: S311
+                logger.info("%s: system busy (-1), retry %d in %.2fs", api, tries, delay)
                 await self._sleep(delay)
                 continue
             raise error
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _once(
-        self, method: str, api: str, params: Mapping[str, str], body: Mapping[str, Any] | None
-    ) -> JSON:
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8"} if data else None
+        self,
+        method: str,
+        api: str,
+        params: Mapping[str, str],
+        data: Payload,
+        headers: Mapping[str, str] | None,
+        *,
+        raw: bool,
+    ) -> JSON | bytes:
+        """One exchange; ``raw``: a non-JSON answer is returned as bytes (media/get)."""
         try:
             async with self._session.request(
                 method, f"{self._base}/{api}", params=dict(params), data=data,
@@ -91,6 +140,8 @@ class Transport:
             ) as response:  # fmt: skip
                 if response.status >= 500:  # noqa: PLR2004
                     raise WeComUnavailable(api, f"HTTP {response.status}")
+                if raw and not response.content_type.endswith("json"):
+                    return await response.read()
                 payload = await response.json(content_type=None)
         except TimeoutError as exc:
             raise WeComUnavailable(api, "timed out") from exc
