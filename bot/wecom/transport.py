@@ -9,6 +9,7 @@ here: a POST may have taken effect, so the event's own retry decides.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import random
@@ -85,7 +86,9 @@ class Transport:
 
         def form() -> aiohttp.FormData:
             data = aiohttp.FormData()
-            data.add_field(field, content, filename=filename, content_type=content_type)
+            # a stream, not bytes: aiohttp warns that big bytes bodies block the loop
+            data.add_field(field, io.BytesIO(content), filename=filename,
+                           content_type=content_type)  # fmt: skip
             return data
 
         answer = await self._retrying(
