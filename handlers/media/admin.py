@@ -33,7 +33,7 @@ _TAGS = ("media",)
 class MediaPath(BaseModel):
     """One library item."""
 
-    item_id: str = Field(pattern=r"^m[0-9a-f]{12}$")
+    item_id: str = Field(pattern=r"^m[0-9a-f]{12}$", min_length=13, max_length=13)
 
 
 class MediaListQuery(BaseModel):
@@ -121,7 +121,7 @@ async def _read_capped(part: BodyPartReader) -> bytes:
     return b"".join(chunks)
 
 
-@routes.post("/api/v1/media", answer=MediaOut, status=201, errors=(413, 422, 429, 502, 503),
+@routes.post("/api/v1/media", answer=MediaOut, status=201, errors=(400, 413, 422, 429, 502, 503),
              tags=_TAGS)  # fmt: skip
 async def upload_media(request: web.Request) -> web.Response:
     """Upload an image or a file to the library (multipart field ``file``, optional ``kind``)."""
