@@ -1,8 +1,16 @@
-"""Operations routes: /healthz (alive), /readyz (Redis reachable, lag bounded), /metrics."""
+"""Operations routes: /healthz (alive), /readyz (Redis reachable, lag bounded), /metrics.
+
+/healthz answers anyone (load balancers probe it). /readyz and /metrics tell the backlog,
+dead letters and traffic: they answer only a peer on a private or loopback address that
+did not come through a proxy (no forwarding header), so the callback port can face the
+internet. Everyone else gets 404, as if they were not there.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Final
 
 from aiohttp import web
@@ -12,6 +20,34 @@ from bot.live import RUNTIME
 from bot.metrics import CONTENT_TYPE
 
 READY_MAX_BACKLOG: Final = 10_000  # more entries waiting than this: not ready
+_FORWARDING: Final = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def is_private_peer(remote: str | None, headers: Mapping[str, str]) -> bool:
+    """The request came straight from a private or loopback address (or a unix socket)."""
+    if any(name in headers for name in _FORWARDING):
+        return False  # through a proxy: whoever is behind it may be anyone
+    if remote is None or remote == "":
+        return True  # a unix socket: only this machine
+    try:
+        address = ipaddress.ip_address(remote.split("%", 1)[0])
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback
+
+
+def private(handler: Handler) -> Handler:
+    """Answer only private peers; 404 to everyone else."""
+
+    async def guarded(request: web.Request) -> web.Response:
+        if not is_private_peer(request.remote, request.headers):
+            raise web.HTTPNotFound
+        return await handler(request)
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -57,6 +93,6 @@ def ops_routes() -> list[web.RouteDef]:
     """The operations routes."""
     return [
         web.get("/healthz", healthz),
-        web.get("/readyz", readyz),
-        web.get("/metrics", metrics_view),
+        web.get("/readyz", private(readyz)),
+        web.get("/metrics", private(metrics_view)),
     ]

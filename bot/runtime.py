@@ -60,7 +60,7 @@ async def running(
             queue = EventQueue(redis, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
             with contextlib.suppress(RedisError, OSError):  # a gateway may start before Redis
                 await queue.ensure_group()
-            async with open_wecom(settings, redis, clock) as wecom:
+            async with open_wecom(settings, redis, clock, metrics.scale) as wecom:
                 ledger = Ledger(redis, settings.wecom.corp_id)
                 built = (
                     await components(settings, redis, clock, ledger, workers=router is not None)

@@ -39,7 +39,12 @@ from handlers.intake import channels, churn, profiles, tags, welcome
 from handlers.intake import components as intake_parts
 from handlers.intake import pages as intake_pages
 from handlers.intake.directory import LiveDirectory
+from handlers.intake.needs import MEDIA as INTAKE_MEDIA
 from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
+from handlers.media import admin as media_admin
+from handlers.media import components as media_parts
+from handlers.media import router as media
+from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
 from handlers.moderation import intent_router as intents
 from handlers.moderation import router as moderation
@@ -62,6 +67,7 @@ from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
 from handlers.tasks import router as campaigns
 from handlers.tasks.needs import GROUP_LABELS
+from handlers.tasks.needs import MEDIA as TASKS_MEDIA
 
 
 def build_express_router() -> Router:
@@ -86,6 +92,7 @@ def build_root_router() -> Router:
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     root.include(campaigns.router, group_chats.router)
+    root.include(media.router)  # the minute tick: re-uploads temporary media before they expire
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     root.include(moderation.router, intents.router)
     return root
@@ -129,8 +136,12 @@ async def build_components(
     components.provide(FAQ, faq)
     every_set = (intake, keywords, moderation_rules, reminder_rules, group_rules, replies, faq)
     components.provide(RULE_SETS, {live.name: live for live in every_set})
-    for concern in (customer_parts, intake_parts, moderation_parts, tasks_parts, groups_parts):
+    for concern in (customer_parts, intake_parts, moderation_parts, tasks_parts, groups_parts,
+                    media_parts):  # fmt: skip
         concern.provide(components, redis, settings)
+    resolver = LibraryResolver()
+    components.provide(INTAKE_MEDIA, resolver)
+    components.provide(TASKS_MEDIA, resolver)
     components.provide(DIRECTORY, LiveDirectory())
     components.provide(GROUP_NAMES, RegistryNames(components.get(GROUP_REGISTRY)))
     components.provide(GROUP_ALERTS, OwnerAlerts())
@@ -149,7 +160,7 @@ async def build_components(
 def admin_routes() -> list[web.AbstractRouteDef]:
     """Every /api/v1 route: the framework's, then each concern's."""
     tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes,
-              customers_admin.routes)  # fmt: skip
+              customers_admin.routes, media_admin.routes)  # fmt: skip
     return plumbing_routes() + [route for table in tables for route in table]
 
 

@@ -16,6 +16,7 @@ from bot.app import Role
 from bot.cli.bench import add_bench_arguments, run_bench
 from bot.cli.channel_arguments import add_channels_arguments
 from bot.cli.logs import JsonFormatter
+from bot.cli.media import add_media_arguments
 from bot.cli.reminders import add_reminders_arguments, run_reminders
 from bot.cli.rules import add_rules_arguments
 from bot.cli.task_arguments import add_tasks_arguments
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tasks = commands.add_parser("tasks", help="group tasks (群发任务): create, list, show, cancel")
     add_tasks_arguments(tasks, _add_config)
+    add_media_arguments(commands.add_parser("media", help="the media library: upload FILE"),
+                        _add_config)  # fmt: skip
 
     add_bench_arguments(commands)
 
@@ -185,8 +188,8 @@ def _stateful(settings: Settings, args: argparse.Namespace) -> int:
         status, lines = asyncio.run(run(settings, args))
         print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
         return status
-    if args.command == "rules":
-        return _rules(settings, args)
+    if args.command in {"rules", "media"}:
+        return (_rules if args.command == "rules" else _media)(settings, args)
     return asyncio.run(_dead(settings, args))
 
 
@@ -202,6 +205,14 @@ def _rules(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.rules import run_rules  # noqa: PLC0415 - keeps `siyu --help` fast
 
     status, lines = run_rules(settings, args)
+    print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
+    return status
+
+
+def _media(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli.media import run_media  # noqa: PLC0415 - keeps `siyu --help` fast
+
+    status, lines = run_media(settings, args)
     print("\n".join(lines), file=sys.stdout if status == 0 else sys.stderr)
     return status
 

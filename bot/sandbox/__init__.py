@@ -57,6 +57,9 @@ JSON out; a refused request answers 400/404/409 with ``{"error": reason}``. Rout
   POST   /sandbox/groupmsg/{msgid}/confirm       {staff} → {msgid, staff, sent,
                                                  not_friends, capped}
 
+  GET    /sandbox/media/{name}                   a permanent image from media/uploadimg (the
+                                                 ``url`` it answered points here)
+
 Every route that emits a callback also takes ``duplicates`` and ``delay_ms``. Emission is
 in the background: the answer comes before the delivery; poll /sandbox/deliveries.
 """

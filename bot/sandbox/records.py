@@ -151,6 +151,20 @@ class WelcomeCode:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaFile:
+    """An uploaded media: temporary (media/upload, ``expires_at`` 3 days on) or a permanent
+    image (media/uploadimg, ``expires_at`` None)."""
+
+    media_id: str
+    kind: str  # image, voice, video, file
+    filename: str
+    content_type: str
+    content: bytes
+    created_at: datetime
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class KfAccount:
     """A 微信客服 account."""
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.clock import Clock, SystemClock
 from bot.sandbox import actor_routes, control_routes, kf_routes
+from bot.sandbox.api import media
 from bot.sandbox.api.catalog import all_endpoints
 from bot.sandbox.api.dispatch import Pipeline
 from bot.sandbox.config import AppCredentials, Limits, SandboxConfig
@@ -26,7 +27,8 @@ def create_sandbox_app(config: SandboxConfig, clock: Clock | None = None) -> web
         if seed is None:
             raise ValueError(f"unknown seed {config.seed!r}; known: {', '.join(SEEDS)}")
         seed(world)
-    app = web.Application(middlewares=[control_errors])
+    # media/upload takes files up to 20 MB (doc 90253): bodies up to that and the form's parts
+    app = web.Application(middlewares=[control_errors], client_max_size=media.MAX_BODY_BYTES)
     app[WORLD] = world
 
     async def emitter(app: web.Application) -> AsyncIterator[None]:
@@ -38,4 +40,5 @@ def create_sandbox_app(config: SandboxConfig, clock: Clock | None = None) -> web
     app.add_routes(control_routes.routes)
     app.add_routes(actor_routes.routes)
     app.add_routes(kf_routes.routes)  # KF sessions: servicers, taps, take, end
+    app.add_routes(media.routes)
     return app

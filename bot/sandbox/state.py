@@ -20,6 +20,7 @@ from bot.sandbox.records import (
     JsonMap,
     KfAccount,
     KfMessage,
+    MediaFile,
     OneShotCode,
     Staff,
     Tag,
@@ -69,6 +70,8 @@ class Corp:
         self.response_codes: dict[str, OneShotCode] = {}  # owner: msgid, subject: userid
         self.recent_sends: dict[str, tuple[str, datetime]] = {}  # duplicate check → (msgid, at)
         self.transfers: list[Transfer] = []
+        self.media: dict[str, MediaFile] = {}  # media_id → a temporary upload (3 days)
+        self.images: dict[str, MediaFile] = {}  # name under /sandbox/media/ → permanent image
         self._seq = itertools.count(1)
         self._msg_ids = itertools.count(7_000_000_000_000_000_000 + secrets.randbits(48))
 

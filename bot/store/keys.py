@@ -523,3 +523,41 @@ def admin_login_failures(corp_id: str, scope: str) -> str:
     """Failed logins of one account (``user:NAME``) or address (``ip:ADDR``).
     TTL: admin.login_window_minutes from the first failure (15 min by default)."""
     return f"{_corp(corp_id)}:admin:login-failures:{scope}"
+
+
+# The media library (handlers/media): uploaded images and files, their WeCom media, uses.
+
+
+def media_item(corp_id: str, item_id: str) -> str:
+    """Hash of one library item: name, kind, content_type, size, sha256, created_at, and its
+    WeCom side (pic_url, or media_id with media_created_at/media_expires_at). No TTL: kept
+    until deleted (a temporary media_id inside is re-uploaded before its 3 days run out)."""
+    return f"{_corp(corp_id)}:media:item:{item_id}"
+
+
+def media_content(corp_id: str, item_id: str) -> str:
+    """The bytes of one library item (≤20 MB, WeCom's largest upload). No TTL: deleted with
+    the item; re-uploads read them."""
+    return f"{_corp(corp_id)}:media:content:{item_id}"
+
+
+def media_items(corp_id: str) -> str:
+    """Sorted set: item id → created_at (the library's list, newest last). No TTL."""
+    return f"{_corp(corp_id)}:media:items"
+
+
+def media_refresh(corp_id: str) -> str:
+    """Sorted set: item id → Unix time its temporary media_id is due for re-upload. No TTL:
+    members leave when the item is deleted."""
+    return f"{_corp(corp_id)}:media:refresh"
+
+
+def media_uses(corp_id: str, item_id: str) -> str:
+    """Hash: where the item was sent (``channel:poster_a``, ``task:12``) → last use, Unix
+    seconds. No TTL: deleted with the item."""
+    return f"{_corp(corp_id)}:media:uses:{item_id}"
+
+
+def media_upload_lock(corp_id: str, item_id: str) -> str:
+    """Held by the one process re-uploading an item. TTL: 60 s (an upload's worst case)."""
+    return f"{_corp(corp_id)}:media:item:{item_id}:lock"

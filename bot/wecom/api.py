@@ -16,9 +16,10 @@ from bot.wecom.contacts import ContactsAPI
 from bot.wecom.groups import GroupsAPI
 from bot.wecom.kf import KfAPI
 from bot.wecom.limits import RateLimiter
+from bot.wecom.media import MediaAPI
 from bot.wecom.messages import MessagesAPI
 from bot.wecom.tokens import TokenCache
-from bot.wecom.transport import Timeouts, Transport
+from bot.wecom.transport import CallObserver, Timeouts, Transport
 from config.settings import AppSettings, Settings
 
 
@@ -32,6 +33,7 @@ class WeComAPI:
     groups: GroupsAPI
     messages: MessagesAPI
     kf: KfAPI
+    media: MediaAPI
 
     @classmethod
     def over(cls, client: WeComClient, duplicate_check_seconds: int = 1800) -> WeComAPI:
@@ -43,6 +45,7 @@ class WeComAPI:
             groups=GroupsAPI(client),
             messages=MessagesAPI(client, duplicate_check_seconds),
             kf=KfAPI(client),
+            media=MediaAPI(client),
         )
 
 
@@ -59,9 +62,12 @@ def build_api(
 
 @contextlib.asynccontextmanager
 async def open_wecom(
-    settings: Settings, redis: Redis, clock: Clock
+    settings: Settings, redis: Redis, clock: Clock, observer: CallObserver | None = None
 ) -> AsyncIterator[Mapping[str, WeComAPI]]:
-    """One aiohttp session for all apps; yields each app's API by its name."""
+    """One aiohttp session for all apps; yields each app's API by its name.
+
+    ``observer``: told of every call (the process's metrics).
+    """
     http = settings.wecom.http
     timeouts = Timeouts(http.connect_timeout_seconds, http.read_timeout_seconds,
                         http.total_timeout_seconds)  # fmt: skip
@@ -72,6 +78,7 @@ async def open_wecom(
             timeouts,
             busy_tries=http.busy_tries,
             backoff_seconds=http.backoff_seconds,
+            observer=observer,
         )
         yield {
             name: build_api(settings, app, transport, redis, clock)

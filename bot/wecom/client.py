@@ -6,15 +6,17 @@ on 40014/42001/41001 the token is invalidated and the call retried once with a f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.wecom.errors import AccessTokenInvalid, RateLimited
 from bot.wecom.limits import Bucket, RateLimiter, Window
 from bot.wecom.tokens import TokenCache
 from bot.wecom.transport import JSON, Transport
 from config.settings import LimitSettings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +53,36 @@ class WeComClient:
         members: Sequence[str] = (),
     ) -> JSON:
         """Call ``endpoint``; ``members`` are the staff an app message goes to."""
+        return await self.exchange(
+            endpoint, lambda token: self._send(endpoint, token, body, params), members
+        )
+
+    async def exchange(
+        self,
+        endpoint: Endpoint,
+        send: Callable[[str], Awaitable[T]],
+        members: Sequence[str] = (),
+    ) -> T:
+        """Run ``send(token)`` under the endpoint's limits, with the token retry (uploads too)."""
         await self._limiter.acquire(endpoint.api, self._buckets(endpoint, members))
         token = await self._tokens.token()
         try:
             try:
-                return await self._send(endpoint, token, body, params)
+                return await send(token)
             except AccessTokenInvalid:
                 await self._tokens.invalidate(token)
-                return await self._send(endpoint, await self._tokens.token(), body, params)
+                return await send(await self._tokens.token())
         except RateLimited as limited:
             # 45009 blocks the rest of the window (60 s for a per-minute limit, doc 90454);
             # 45033 is about concurrency and clears quickly.
             blocked = self._limits.blocked_retry_seconds
             limited.retry_after = blocked if limited.errcode == 45009 else min(blocked, 5.0)  # noqa: PLR2004
             raise
+
+    @property
+    def transport(self) -> Transport:
+        """The HTTP layer (multipart uploads and downloads go through it directly)."""
+        return self._transport
 
     async def _send(
         self,

@@ -104,6 +104,12 @@ class WelcomeCodeUsed(WeComAPIError):
     errcodes = frozenset({41051})
 
 
+class InvalidMediaId(WeComAPIError):
+    """40007: no such media_id, or a temporary one past its 3 days (doc 90254)."""
+
+    errcodes = frozenset({40007})
+
+
 _BY_ERRCODE: Final[dict[int, type[WeComAPIError]]] = {
     code: cls
     for cls in (
@@ -118,6 +124,7 @@ _BY_ERRCODE: Final[dict[int, type[WeComAPIError]]] = {
         InvalidExternalUserId,
         NoExternalContactRelation,
         WelcomeCodeUsed,
+        InvalidMediaId,
     )
     for code in cls.errcodes
 }

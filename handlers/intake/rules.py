@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from bot.wecom.bounds import MAX_ATTACHMENTS, MAX_STATE_CHARS, TEXT_BYTES
+from bot.wecom.hosts import hosted_problem
 from handlers.customers.tag_refs import TagRef
 from handlers.intake.hours import HoursError, Shift, parse_shifts, time_of_day
 
@@ -57,16 +58,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _no_local_path(data: Any) -> Any:
+    """A local file is refused with the way to do it (instead of pydantic's extra-field error)."""
+    if isinstance(data, Mapping) and "path" in data:
+        raise ValueError(
+            f"path {data['path']!r}: WeCom cannot read siyu's files; upload it to the media "
+            'library (siyu media upload FILE, or POST /api/v1/media) and give {"library": "<id>"}'
+        )
+    return data
+
+
+def _wecom_hosted(url: str | None) -> str | None:
+    problem = None if url is None else hosted_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
+    return url
+
+
 class Image(_Model):
-    """An image by media_id (temporary media, 3 days) or by pic_url; media_id wins."""
+    """An image by media_id (temporary media, 3 days), by a WeCom-hosted pic_url, or by a
+    media-library item (``library``: its id; resolved when the welcome is sent)."""
 
     media_id: str | None = None
-    pic_url: str | None = None
+    pic_url: Annotated[str | None, AfterValidator(_wecom_hosted)] = None
+    library: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+    _local = model_validator(mode="before")(_no_local_path)
 
     @model_validator(mode="after")
     def _one_source(self) -> Image:
-        if not (self.media_id or self.pic_url):
-            raise ValueError("an image needs media_id or pic_url")
+        if not (self.media_id or self.pic_url or self.library):
+            raise ValueError("an image needs library, media_id or pic_url")
         return self
 
 
@@ -89,9 +111,18 @@ class MiniProgram(_Model):
 
 
 class Media(_Model):
-    """A file or a video, by media_id."""
+    """A file or a video, by media_id (3 days) or by a media-library item (``library``)."""
 
-    media_id: Annotated[str, Field(min_length=1)]
+    media_id: Annotated[str, Field(min_length=1)] | None = None
+    library: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+    _local = model_validator(mode="before")(_no_local_path)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Media:
+        if not (self.media_id or self.library):
+            raise ValueError("a file or video needs library or media_id")
+        return self
 
 
 class Attachment(_Model):

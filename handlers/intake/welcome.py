@@ -11,6 +11,7 @@ send cannot be repaired anyway, since a redelivery comes after the code expired.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ from handlers.customers.components import CUSTOMERS
 from handlers.intake.filters import Added, has_no_welcome_code, has_welcome_code
 from handlers.intake.live import rules_of
 from handlers.intake.lookup import mark_lookups_slow, shared_lookup, welcome_claim
+from handlers.intake.needs import MEDIA, names_library
 from handlers.intake.welcome_text import Welcome, compose
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,9 @@ async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
     )  # fmt: skip
     name = _name_of(snapshot)
     welcome = compose(rules, state=event.state, userid=event.user_id, customer_name=name)
+    if names_library(welcome.attachments):  # media-library items: their current media now
+        resolved = await deps.get(MEDIA).resolve(deps, welcome.attachments, welcome.source)
+        welcome = dataclasses.replace(welcome, attachments=resolved)
     sent = await _deliver(event, deps, code, welcome)
     if sent:
         logger.info("welcomed %s for %s (%s, name %s)", event.external_user_id, event.user_id,

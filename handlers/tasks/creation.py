@@ -34,7 +34,7 @@ from handlers.customers.components import DO_NOT_DISTURB
 from handlers.tasks import cards
 from handlers.tasks.context import Campaigns
 from handlers.tasks.model import Exclusions, TaskSpec, TaskState
-from handlers.tasks.needs import GROUP_LABELS
+from handlers.tasks.needs import GROUP_LABELS, MEDIA, names_library
 from handlers.tasks.records import NOT_FRIEND, CallRecord, CallState, TaskRecord
 from handlers.tasks.recovery import find_lost
 from handlers.tasks.sources import customer_candidates, group_senders
@@ -161,12 +161,16 @@ async def _make(
                 "task %s call %d: adopted %s after a lost answer", task.id, call.index, found
             )
             return adopted
+    body = template_body(task, call, targets)
+    if names_library(body.get("attachments", ())):  # media-library items: their media now
+        body["attachments"] = list(await campaigns.deps.get(MEDIA).resolve(
+            campaigns.deps, body["attachments"], f"task:{task.id}"))  # fmt: skip
     calling = dataclasses.replace(
         call, state=CallState.CALLING.value, started_at=campaigns.unix(), attempts=call.attempts + 1
     )
     await store.put_call(task.id, calling)
     try:
-        answer = await campaigns.api.campaigns.add_msg_template(template_body(task, call, targets))
+        answer = await campaigns.api.campaigns.add_msg_template(body)
     except (RateLimited, AccessTokenInvalid):  # refused before anything was made
         await store.put_call(task.id, dataclasses.replace(calling, state=CallState.PENDING.value))
         campaigns.deps.metrics.count_task_call("rate_limited")

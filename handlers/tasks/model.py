@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from bot.wecom.bounds import MAX_ATTACHMENTS, TEXT_BYTES
+from bot.wecom.hosts import hosted_problem
 
 ATTACHMENT_TYPES: Final = frozenset({"image", "link", "miniprogram", "video", "file"})
 TITLE_CHARS: Final = 60
@@ -69,6 +70,9 @@ class Content:
                     f"attachment {index + 1} needs msgtype image|link|miniprogram|"
                     "video|file and its object"
                 )
+            elif kind == "image" and (url := attachment["image"].get("pic_url")) is not None:
+                problem = hosted_problem(str(url))  # WeCom shows only images it hosts
+                found.extend([f"attachment {index + 1}: {problem}"] if problem else [])
         return found
 
     def template(self) -> dict[str, Any]:

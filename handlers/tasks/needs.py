@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final, Protocol
 
-from bot.deps import ComponentKey
+from bot.deps import ComponentKey, Deps
 
 
 class GroupLabels(Protocol):
@@ -17,3 +17,23 @@ class GroupLabels(Protocol):
 
 
 GROUP_LABELS: Final = ComponentKey[GroupLabels]("tasks_group_labels")
+
+
+class MediaResolver(Protocol):
+    """Turns media-library references in attachments into what WeCom takes now."""
+
+    async def resolve(self, deps: Deps, attachments: Sequence[Mapping[str, Any]],
+                      where: str) -> tuple[dict[str, Any], ...]:  # fmt: skip
+        """The attachments with current media_ids / pic_urls; a stale one is left out."""
+        ...
+
+
+MEDIA: Final = ComponentKey[MediaResolver]("tasks_media")
+
+
+def names_library(attachments: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether any attachment names a library item (only those need the resolver)."""
+    return any(
+        isinstance(part := a.get(str(a.get("msgtype"))), Mapping) and "library" in part
+        for a in attachments
+    )

@@ -19,6 +19,7 @@ from bot.app import Role, create_app
 from bot.callbacks import message_xml
 from bot.clock import ManualClock
 from bot.live import RUNTIME
+from bot.ops import is_private_peer
 from bot.store import keys
 from config.settings import Settings
 from tests.conftest import NOW, make_settings
@@ -132,3 +133,34 @@ async def test_the_kf_token_never_reaches_the_log(
 
     await eventually(handled, timeout=15)
     assert token not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("remote", "headers", "private"),
+    [
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("10.1.2.3", {}, True),
+        ("192.168.0.9", {}, True),
+        ("", {}, True),  # a unix socket
+        ("1.1.1.1", {}, False),
+        ("8.8.8.8", {}, False),
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}, False),  # through the proxy
+        ("10.0.0.2", {"Forwarded": "for=198.51.100.1"}, False),
+        ("not-an-address", {}, False),
+    ],
+)
+def test_who_may_read_readyz_and_metrics(remote: str, headers: dict[str, str],
+                                         private: bool) -> None:  # fmt: skip
+    assert is_private_peer(remote, headers) is private
+
+
+async def test_metrics_and_readiness_are_hidden_from_a_proxied_request(
+    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock
+) -> None:
+    client = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
+    assert (await client.get("/healthz")).status == 200, "load balancers probe it from anywhere"
+    assert (await client.get("/metrics")).status == 200, "from loopback, directly"
+    proxied = {"X-Forwarded-For": "203.0.113.7"}
+    assert (await client.get("/metrics", headers=proxied)).status == 404
+    assert (await client.get("/readyz", headers=proxied)).status == 404

@@ -8,6 +8,7 @@ from bot.sandbox.api import (
     groupchat,
     groupmsg,
     kf,
+    media,
     messages,
     tags,
     token,
@@ -28,4 +29,5 @@ def all_endpoints() -> list[Endpoint]:
         *groupchat.ENDPOINTS,
         *messages.ENDPOINTS,
         *kf.ENDPOINTS,
+        *media.ENDPOINTS,
     ]

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import partial
 from typing import Final
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.sandbox.api.params import Params
 from bot.sandbox.errcodes import (
@@ -38,6 +38,32 @@ HOLD_SECONDS: Final = 30.0  # a timeout fault holds the request this long (or un
 _SECRET_FIELDS: Final = frozenset({"access_token", "corpsecret"})  # never recorded
 
 Handler = Callable[["Call"], Json]
+# A handler answering bytes (media/get) returns {RAW_BODY: RawBody(...)}: the call answers
+# those bytes instead of JSON, and the outbox records their size.
+RAW_BODY: Final = "__raw_body__"
+
+
+@dataclass(frozen=True, slots=True)
+class RawBody:
+    """Bytes to answer instead of JSON."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """One file of a multipart call (media/upload's ``media``)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    def recorded(self) -> Json:
+        """What the outbox shows instead of the bytes."""
+        return {"filename": self.filename, "content_type": self.content_type,
+                "size": len(self.content)}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +75,7 @@ class Call:
     params: Params
     now: datetime
     notes: dict[str, object] = field(default_factory=dict)  # extra outbox fields
+    origin: str = ""  # scheme://host of the request: URLs the sandbox hands out point here
 
     @property
     def corp(self) -> Corp:
@@ -77,8 +104,11 @@ def _error(exc: ApiError) -> Json:
 
 
 async def _read_params(request: web.Request) -> Mapping[str, object]:
+    query = {k: v for k, v in request.query.items() if k != "access_token"}
     if request.method == "GET":
-        return {k: v for k, v in request.query.items() if k != "access_token"}
+        return query
+    if request.content_type.startswith("multipart/"):
+        return {**query, **await _read_form(request)}
     text = await request.text()
     if not text.strip():
         return {}
@@ -89,6 +119,26 @@ async def _read_params(request: web.Request) -> Mapping[str, object]:
     if not isinstance(body, dict):
         raise ApiError(BAD_JSON, "Warning: wrong json format. the body must be an object")
     return body
+
+
+async def _read_form(request: web.Request) -> dict[str, object]:
+    """A multipart body: files as FilePart, other fields as text (uploads, doc 90253)."""
+    found: dict[str, object] = {}
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or not part.name:
+            continue
+        content = await part.read(decode=False)
+        if part.filename is not None:
+            kind = part.headers.get("Content-Type", "application/octet-stream")
+            found[part.name] = FilePart(part.filename, kind, bytes(content))
+        else:
+            found[part.name] = bytes(content).decode("utf-8", errors="replace")
+    return found
+
+
+def _recordable(value: object) -> object:
+    return value.recorded() if isinstance(value, FilePart) else value
 
 
 async def _hold(request: web.Request) -> None:
@@ -128,7 +178,7 @@ class Pipeline:
             raw = await _read_params(request)
         except ApiError as exc:
             return self._finish(world, endpoint, {}, _error(exc), now)
-        recorded = {k: v for k, v in raw.items() if k not in _SECRET_FIELDS}
+        recorded = {k: _recordable(v) for k, v in raw.items() if k not in _SECRET_FIELDS}
         fault = world.faults.take(api, now)
         if fault is not None:
             faulted = await self._apply_fault(
@@ -139,7 +189,15 @@ class Pipeline:
         call_app, response, notes = self._call(world, endpoint, request, raw, now)
         if fault is not None:
             notes["fault_id"] = fault.fault_id
-        return self._finish(world, endpoint, recorded, response, now, app=call_app, notes=notes)
+        raw_body = response.pop(RAW_BODY, None)
+        if isinstance(raw_body, RawBody):
+            response["size"] = len(raw_body.content)
+        answer = self._finish(world, endpoint, recorded, response, now, app=call_app, notes=notes)
+        if isinstance(raw_body, RawBody):
+            disposition = f'attachment; filename="{raw_body.filename}"'
+            return web.Response(body=raw_body.content, content_type=raw_body.content_type,
+                                headers={"Content-Disposition": disposition})  # fmt: skip
+        return answer
 
     def _call(
         self,
@@ -156,7 +214,8 @@ class Pipeline:
                 app = world.tokens.check(request.query.get("access_token"), now).app
             if endpoint.rate_limited and not world.api_limits.allow(endpoint.api, now):
                 raise ApiError(FREQUENCY_LIMIT, f"api freq out of limit: {endpoint.api}")
-            call = Call(world, app or "", Params(raw), now)
+            origin = f"{request.scheme}://{request.host}"
+            call = Call(world, app or "", Params(raw), now, origin=origin)
             response: Json = {"errcode": OK, "errmsg": "ok", **endpoint.handler(call)}
         except ApiError as exc:
             response = _error(exc)

@@ -12,6 +12,7 @@ from typing import Final
 from bot.sandbox.api import lookups
 from bot.sandbox.api.content import message_content
 from bot.sandbox.api.dispatch import Call, Endpoint
+from bot.sandbox.api.media import check_attachments
 from bot.sandbox.errcodes import invalid
 from bot.sandbox.records import Follow, GroupMsg, GroupMsgSend, GroupMsgTask, Json, JsonMap
 from bot.sandbox.state import Corp, new_id
@@ -87,6 +88,7 @@ def add_msg_template(call: Call) -> Json:
     if chat_type not in {"single", "group"}:
         raise invalid("chat_type must be single or group")
     text, attachments = message_content(params, TEXT_BYTES)
+    check_attachments(call, attachments)
     sender = params.opt_text("sender")
     if sender:
         lookups.staff_member(corp, sender)

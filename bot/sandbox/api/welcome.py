@@ -8,6 +8,7 @@ from typing import Final
 
 from bot.sandbox.api.content import message_content
 from bot.sandbox.api.dispatch import Call, Endpoint
+from bot.sandbox.api.media import check_attachments
 from bot.sandbox.api.params import Params, check_bytes
 from bot.sandbox.errcodes import WELCOME_CODE_USED, ApiError, invalid
 from bot.sandbox.records import Json
@@ -35,6 +36,7 @@ def send_welcome_msg(call: Call) -> Json:
     lifetime = timedelta(seconds=call.world.config.limits.welcome_code_seconds)
     if call.now - issued.issued_at > lifetime:
         raise ApiError(WELCOME_CODE_USED, "welcome_code expired (valid 20 s)")
+    check_attachments(call, attachments)
     call.corp.welcome_codes[code] = dataclasses.replace(issued, used=True)
     call.corp.welcome_messages.append(
         {

@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
+from bot.metrics import Metrics
 from bot.wecom.api import open_wecom
 from bot.wecom.errors import (
     InvalidExternalUserId,
@@ -218,3 +219,21 @@ async def test_messages_past_the_per_member_limit_are_held_back_not_sent(
     assert all(call["body"]["enable_duplicate_check"] == 1 for call in sent)
     other = state["staff"][1]
     await harness.api.messages.send_text([other], "another member has their own budget")
+
+
+async def test_every_call_is_counted_by_api_and_errcode(
+    harness: Harness, redis: Redis, clock: ManualClock
+) -> None:
+    metrics = Metrics()
+    async with open_wecom(harness.settings, redis, clock, metrics.scale) as apis:
+        await apis["default"].contacts.follow_users()
+        await fault(harness, api="externalcontact/get", errcode=84061, count=1)
+        with pytest.raises(WeComAPIError):
+            await apis["default"].contacts.get("wmSOMEONE")
+    sample = metrics.registry.get_sample_value
+    assert sample("siyu_wecom_api_calls_total",
+                  {"api": "externalcontact/get_follow_user_list", "errcode": "0"}) == 1  # fmt: skip
+    assert sample("siyu_wecom_api_calls_total",
+                  {"api": "externalcontact/get", "errcode": "84061"}) == 1  # fmt: skip
+    assert (sample("siyu_wecom_api_seconds_count",
+                   {"api": "externalcontact/get"}) or 0) >= 1  # fmt: skip
