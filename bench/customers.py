@@ -130,8 +130,7 @@ async def _searches(index: CustomerIndex, staff: int, tags: int, rounds: int) ->
             added_from=_START + rng.randrange(365) * _DAY,
         )
         started = time.perf_counter()
-        await index.count(query)
-        await index.page(query, 0, 20)
+        await index.search(query, 0, 20)  # what GET /api/v1/customers does for a first page
         took.append(time.perf_counter() - started)
     return took
 

@@ -278,7 +278,7 @@ class ObservabilitySettings(_Section):
     serves /healthz, /readyz and /metrics on its own port)."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=9180, ge=1, le=65535)
+    port: int = Field(default=9180, ge=0, le=65535)  # 0: any free port (tests)
 
 
 class AdminSettings(_Section):

@@ -51,7 +51,7 @@ class CustomerRow(BaseModel):
 class CustomerPage(BaseModel):
     """One page of a search."""
 
-    total: int | None  # on the first page
+    total: int
     items: list[CustomerRow]
     next_cursor: str | None
 
@@ -88,8 +88,7 @@ async def search_customers(request: web.Request) -> web.Response:
     wanted = _query(asked)
     customers = deps.get(CUSTOMERS)
     offset = int(asked.cursor or 0)
-    ids = await customers.index.page(wanted, offset, asked.limit + 1)
-    total = await customers.index.count(wanted) if offset == 0 else None
+    total, ids = await customers.index.search(wanted, offset, asked.limit + 1)
     more = len(ids) > asked.limit
     rows = []
     for external_userid in ids[: asked.limit]:

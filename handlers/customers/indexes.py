@@ -201,6 +201,17 @@ class CustomerIndex:
             await self._result(query, fresh=True)
         return await self._page_of(query, offset, limit)
 
+    async def search(self, query: CustomerQuery, offset: int, limit: int) -> tuple[int, list[str]]:
+        """How many match and one page of them, from one computation of the result (afresh
+        for the first page, the same result for the next ones)."""
+        key = await self._result(query, fresh=offset == 0)
+        low, high = _bounds(query)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zcount(key, low, high)
+            pipe.zrevrangebyscore(key, high, low, start=offset, num=limit)
+            total, found = await pipe.execute()
+        return int(total), [str(member) for member in found]
+
     async def ids(self, query: CustomerQuery, batch: int = 5000) -> list[list[str]]:
         """Every matching customer, in batches (for task targeting)."""
         total = await self.count(query)  # computes the result; the pages below read it

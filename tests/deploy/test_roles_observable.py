@@ -50,8 +50,7 @@ async def role(settings: Settings, tmp_path: Path, request: pytest.FixtureReques
                ) -> AsyncIterator[str]:  # fmt: skip
     """``siyu serve --role <param>`` on a free observability port; its base URL."""
     port = free_port()
-    config = write_config(settings, tmp_path / "siyu.toml")
-    config.write_text(config.read_text() + f"[observability]\nport = {port}\n", "utf-8")
+    config = write_config(settings, tmp_path / "siyu.toml", observability_port=port)
     process = await start_siyu("serve", "--role", request.param, "--config", str(config))
     base = f"http://127.0.0.1:{port}"
     try:

@@ -57,6 +57,8 @@ digest_window_seconds = 0
 lease_seconds = {LEASE_SECONDS}
 renew_seconds = 0.5
 poll_seconds = 0.2
+[observability]
+port = 0
 """, encoding="utf-8")  # fmt: skip
     return path
 

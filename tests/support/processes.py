@@ -12,8 +12,10 @@ from config.settings import Settings
 PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
 
 
-def write_config(settings: Settings, path: Path) -> Path:
-    """Write ``settings`` as a TOML file a child process can load."""
+def write_config(settings: Settings, path: Path, *, observability_port: int = 0) -> Path:
+    """Write ``settings`` as a TOML file a child process can load (a worker's or scheduler's
+    probe listener on ``observability_port``: any free port unless given, so processes of
+    several tests never fight over the default 9180)."""
     app = settings.apps["default"]
     queue = settings.queue
     path.write_text(
@@ -35,6 +37,8 @@ block_ms = {queue.block_ms}
 claim_idle_seconds = {queue.claim_idle_seconds}
 janitor_interval_seconds = {queue.janitor_interval_seconds}
 max_deliveries = {queue.max_deliveries}
+[observability]
+port = {observability_port}
 """,
         encoding="utf-8",
     )
