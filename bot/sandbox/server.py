@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.sandbox import actor_routes, control_routes
+from bot.sandbox import actor_routes, client_routes, control_routes
 from bot.sandbox.api.catalog import all_endpoints
 from bot.sandbox.api.dispatch import Pipeline
 from bot.sandbox.config import AppCredentials, Limits, SandboxConfig
@@ -37,4 +37,5 @@ def create_sandbox_app(config: SandboxConfig, clock: Clock | None = None) -> web
     app.add_routes(Pipeline(all_endpoints()).routes())
     app.add_routes(control_routes.routes)
     app.add_routes(actor_routes.routes)
+    app.add_routes(client_routes.routes)
     return app

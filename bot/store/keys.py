@@ -397,3 +397,30 @@ def intent_prompted(corp_id: str, userid: str, external_userid: str, intent: str
     TTL: the intents' cooldown (config/moderation.toml), set at each prompt.
     """
     return f"{_corp(corp_id)}:intent:prompted:{userid}:{external_userid}:{intent}"
+
+
+# The staff sidebar (issue 17): JS-SDK tickets, OAuth2 states, the customer timeline.
+
+
+def jsapi_ticket(corp_id: str, scope: str) -> str:
+    """Hash {ticket, expires_at, refresh_at} of the corp ticket (scope ``corp``) or an app's
+    ticket (scope ``agent:<agentid>``). TTL: the ticket's expires_in (7200 s)."""
+    return f"{_corp(corp_id)}:jsapi-ticket:{scope}"
+
+
+def jsapi_ticket_lock(corp_id: str, scope: str) -> str:
+    """Held by the one process fetching that ticket. TTL: TicketPolicy.lock_seconds (10 s)."""
+    return f"{_corp(corp_id)}:jsapi-ticket:{scope}:lock"
+
+
+def sidebar_oauth_state(corp_id: str, state: str) -> str:
+    """An OAuth2 ``state`` siyu handed out, → the page to return to. TTL: 300 s, used once."""
+    return f"{_corp(corp_id)}:sidebar:oauth:{state}"
+
+
+def customer_timeline(corp_id: str, external_userid: str) -> str:
+    """List (newest first) of JSON entries: what staff did about a customer in the sidebar.
+
+    TTL: sidebar.timeline_days, renewed on each entry; capped at sidebar.timeline_max items.
+    """
+    return f"{_corp(corp_id)}:customer:{external_userid}:timeline"

@@ -7,6 +7,7 @@ from bot.sandbox.api import (
     contacts,
     groupchat,
     groupmsg,
+    jsapi,
     kf,
     messages,
     tags,
@@ -28,4 +29,5 @@ def all_endpoints() -> list[Endpoint]:
         *groupchat.ENDPOINTS,
         *messages.ENDPOINTS,
         *kf.ENDPOINTS,
+        *jsapi.ENDPOINTS,
     ]
