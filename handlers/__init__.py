@@ -14,6 +14,7 @@ from bot.deps import Components
 from bot.dispatch import Router
 from bot.store.ledger import Ledger
 from config.settings import Settings
+from handlers import sidebar_services
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
 from handlers.customers import components as customer_parts
@@ -36,6 +37,9 @@ from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
 from handlers.reminders.service import ReminderService
+from handlers.sidebar import api as sidebar_api
+from handlers.sidebar import components as sidebar_parts
+from handlers.sidebar import identity as sidebar_identity
 from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
 from handlers.tasks import router as campaigns
@@ -83,11 +87,14 @@ async def build_components(
     reminders = ReminderService.build(redis, settings, clock, ledger)
     components.provide(REMINDERS, reminders)
     components.provide(SOP_REMINDERS, reminders)
+    sidebar_parts.provide(components, redis, settings, clock)
+    sidebar_services.provide(components, reminders)
     components.provide(ANALYZER, await load_analyzer(settings.moderation) if workers else None)
     return components
 
 
 def admin_routes() -> list[web.AbstractRouteDef]:
-    """Every /api/v1 route: the framework's, then each concern's."""
-    tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes)
+    """Every /api/v1 route (the framework's, then each concern's) and the sidebar's."""
+    tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes,
+              sidebar_identity.routes, sidebar_api.routes)  # fmt: skip
     return plumbing_routes() + [route for table in tables for route in table]
