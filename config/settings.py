@@ -273,6 +273,26 @@ class GroupSettings(_Section):
     card_url: str = "https://work.weixin.qq.com/"  # digest and alert cards' link
 
 
+class SidebarSettings(_Section):
+    """The staff sidebar (聊天工具栏): identity, session, JS-SDK and who sees every customer."""
+
+    app: str = DEFAULT_APP  # the app whose chat toolbar hosts the sidebar (OAuth2, agentConfig)
+    # HMAC key of the staff session cookie; set it through SIYU_SIDEBAR__SESSION_SECRET.
+    # Empty: the sidebar is off (every /sidebar/ route answers 403).
+    session_secret: SecretStr = SecretStr("")
+    session_hours: float = Field(default=8.0, gt=0)
+    cookie_secure: bool = True  # the cookie only over HTTPS (WeCom requires HTTPS pages)
+    # WeCom's authorize page (doc 91022); the sandbox's is {sandbox}/connect/oauth2/authorize.
+    authorize_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"
+    # The sidebar's base URL on the app's trusted domain, e.g. https://scrm.example.com; "":
+    # the request's own scheme and host (behind a proxy, set it).
+    public_url: str = ""
+    all_customers: list[str] = []  # staff (userids) who see every customer and group
+    timeline_max: int = Field(default=500, ge=1)  # entries kept on a customer's timeline
+    timeline_days: int = Field(default=400, ge=1)  # a timeline untouched this long is dropped
+    recent_flags: int = Field(default=10, ge=0)  # flagged messages and intents on the card
+
+
 class ObservabilitySettings(_Section):
     """The probe and metrics listener of a worker-only or scheduler-only process (a gateway
     serves /healthz, /readyz and /metrics on its own port)."""
@@ -331,6 +351,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = AdminSettings()
     log: LogSettings = LogSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
+    sidebar: SidebarSettings = SidebarSettings()
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
 

@@ -21,6 +21,7 @@ from bot.store.rules_live import LiveRules, RuleSet
 from bot.web import plumbing_pages
 from bot.web.pages import Pages
 from config.settings import Settings
+from handlers import sidebar_services
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
 from handlers.conversations.faq import FaqFileSource
@@ -63,6 +64,9 @@ from handlers.reminders.access import REMINDERS
 from handlers.reminders.rules import REMINDER_RULES, reminder_rule_set
 from handlers.reminders.service import ReminderService
 from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
+from handlers.sidebar import api as sidebar_api
+from handlers.sidebar import components as sidebar_parts
+from handlers.sidebar import identity as sidebar_identity
 from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
 from handlers.tasks import router as campaigns
@@ -154,13 +158,16 @@ async def build_components(
     # the KF bot: answers from config/kf_faq.toml until the rules store's FAQ sets replace it
     components.provide(FAQ_ANSWERS, FaqFileSource(settings.kf.faq_file, settings.kf.reload_seconds))
     components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(keywords if moderating else None))
+    sidebar_parts.provide(components, redis, settings, clock)
+    sidebar_services.provide(components, reminders)
     return components
 
 
 def admin_routes() -> list[web.AbstractRouteDef]:
-    """Every /api/v1 route: the framework's, then each concern's."""
+    """Every /api/v1 route (the framework's, then each concern's) and the sidebar's."""
     tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes,
-              customers_admin.routes, media_admin.routes)  # fmt: skip
+              customers_admin.routes, media_admin.routes, sidebar_identity.routes,
+              sidebar_api.routes)  # fmt: skip
     return plumbing_routes() + [route for table in tables for route in table]
 
 

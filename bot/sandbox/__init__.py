@@ -59,6 +59,9 @@ JSON out; a refused request answers 400/404/409 with ``{"error": reason}``. Rout
 
   GET    /sandbox/media/{name}                   a permanent image from media/uploadimg (the
                                                  ``url`` it answered points here)
+WeCom's client side (client_routes.py): GET /connect/oauth2/authorize (one-time codes for
+the staff member the tester signed in), the stand-in JS-SDK at GET /sandbox/jssdk.js and its
+/sandbox/jssdk/{chat,sent,verifications,verify,invoke} routes.
 
 Every route that emits a callback also takes ``duplicates`` and ``delay_ms``. Emission is
 in the background: the answer comes before the delivery; poll /sandbox/deliveries.

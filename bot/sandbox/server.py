@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.sandbox import actor_routes, control_routes, kf_routes
+from bot.sandbox import actor_routes, client_routes, control_routes, kf_routes
 from bot.sandbox.api import media
 from bot.sandbox.api.catalog import all_endpoints
 from bot.sandbox.api.dispatch import Pipeline
@@ -41,4 +41,5 @@ def create_sandbox_app(config: SandboxConfig, clock: Clock | None = None) -> web
     app.add_routes(actor_routes.routes)
     app.add_routes(kf_routes.routes)  # KF sessions: servicers, taps, take, end
     app.add_routes(media.routes)
+    app.add_routes(client_routes.routes)
     return app

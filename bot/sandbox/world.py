@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.clock import Clock
+from bot.sandbox.client_side import ClientSide
 from bot.sandbox.config import DEFAULT_APP, AppCredentials, SandboxConfig
 from bot.sandbox.emitter import Emitter
 from bot.sandbox.faults import FaultBook
@@ -34,6 +35,7 @@ class World:
     outbox: Outbox
     faults: FaultBook
     emitter: Emitter
+    client_side: ClientSide = field(default_factory=ClientSide)  # JS-SDK, OAuth2
 
     @classmethod
     def create(cls, config: SandboxConfig, clock: Clock) -> World:

@@ -561,3 +561,30 @@ def media_uses(corp_id: str, item_id: str) -> str:
 def media_upload_lock(corp_id: str, item_id: str) -> str:
     """Held by the one process re-uploading an item. TTL: 60 s (an upload's worst case)."""
     return f"{_corp(corp_id)}:media:item:{item_id}:lock"
+
+
+# The staff sidebar (issue 17): JS-SDK tickets, OAuth2 states, the customer timeline.
+
+
+def jsapi_ticket(corp_id: str, scope: str) -> str:
+    """Hash {ticket, expires_at, refresh_at} of the corp ticket (scope ``corp``) or an app's
+    ticket (scope ``agent:<agentid>``). TTL: the ticket's expires_in (7200 s)."""
+    return f"{_corp(corp_id)}:jsapi-ticket:{scope}"
+
+
+def jsapi_ticket_lock(corp_id: str, scope: str) -> str:
+    """Held by the one process fetching that ticket. TTL: TicketPolicy.lock_seconds (10 s)."""
+    return f"{_corp(corp_id)}:jsapi-ticket:{scope}:lock"
+
+
+def sidebar_oauth_state(corp_id: str, state: str) -> str:
+    """An OAuth2 ``state`` siyu handed out, → the page to return to. TTL: 300 s, used once."""
+    return f"{_corp(corp_id)}:sidebar:oauth:{state}"
+
+
+def customer_timeline(corp_id: str, external_userid: str) -> str:
+    """List (newest first) of JSON entries: what staff did about a customer in the sidebar.
+
+    TTL: sidebar.timeline_days, renewed on each entry; capped at sidebar.timeline_max items.
+    """
+    return f"{_corp(corp_id)}:customer:{external_userid}:timeline"

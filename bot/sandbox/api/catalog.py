@@ -7,6 +7,7 @@ from bot.sandbox.api import (
     contacts,
     groupchat,
     groupmsg,
+    jsapi,
     kf,
     media,
     messages,
@@ -30,4 +31,5 @@ def all_endpoints() -> list[Endpoint]:
         *messages.ENDPOINTS,
         *kf.ENDPOINTS,
         *media.ENDPOINTS,
+        *jsapi.ENDPOINTS,
     ]

@@ -1,0 +1,102 @@
+"""The customer card and the group card as JSON: everything the sidebar shows, in one read."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.deps import Deps
+from handlers.customers.components import CUSTOMERS, DO_NOT_DISTURB, TAG_CATALOGUE
+from handlers.customers.profiles import Profile, Relation
+from handlers.sidebar.components import TIMELINE
+from handlers.sidebar.needs import (
+    CUSTOMER_FLAGS,
+    CUSTOMER_TASKS,
+    GROUP_BOOK,
+    REMINDER_DESK,
+    GroupView,
+    MemberView,
+    ReminderView,
+)
+
+TIMELINE_ON_CARD = 10
+
+
+def iso(seconds: int | None, tz: ZoneInfo) -> str | None:
+    """Unix seconds as local ISO 8601."""
+    return (
+        None if not seconds else datetime.fromtimestamp(seconds, tz=UTC).astimezone(tz).isoformat()
+    )
+
+
+def reminder_json(reminder: ReminderView, tz: ZoneInfo) -> dict[str, Any]:
+    """A reminder on the card."""
+    return {"id": reminder.id, "text": reminder.text, "state": str(reminder.state),
+            "due": reminder.due.astimezone(tz).isoformat()}  # fmt: skip
+
+
+async def tags_json(deps: Deps, relation: Relation | None) -> list[dict[str, str]]:
+    """The relation's tags with their names (ids the catalogue does not know show bare)."""
+    catalogue = deps.get(TAG_CATALOGUE)
+    found = []
+    for tag_id in relation.tag_ids if relation else ():
+        tag = await catalogue.get(tag_id)
+        found.append({"id": tag_id, "name": tag.name if tag else tag_id,
+                      "group": tag.group_name if tag else ""})  # fmt: skip
+    return found
+
+
+async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, Any]:
+    """The customer card of ``profile`` as ``userid`` sees it."""
+    tz = ZoneInfo(deps.settings.timezone)
+    customer = profile.external_userid
+    relation = profile.relations.get(userid)
+    flags, reminders, tasks, dnd, timeline, tags = await asyncio.gather(
+        deps.get(CUSTOMER_FLAGS).recent(customer, deps.settings.sidebar.recent_flags),
+        deps.get(REMINDER_DESK).open_about(userid, customer),
+        deps.get(CUSTOMER_TASKS).including(customer),
+        deps.get(DO_NOT_DISTURB).get(customer),
+        deps.get(TIMELINE).recent(customer, TIMELINE_ON_CARD),
+        tags_json(deps, relation),
+    )
+    fields = profile.fields
+    return {
+        "customer": {"external_userid": customer, "name": profile.name,
+                     "type": fields.get("type", ""), "corp_name": fields.get("corp_name", ""),
+                     "avatar": fields.get("avatar", ""),
+                     "first_added_at": iso(profile.number("first_added_at"), tz)},
+        "relation": None if relation is None else {
+            "userid": userid, "remark": relation.remark, "description": relation.description,
+            "added_at": iso(relation.createtime, tz), "channel": relation.state},
+        "followers": sorted(u for u, r in profile.relations.items() if r.deleted_at is None),
+        "tags": tags,
+        "flags": [{"kind": f.kind, "label": f.label, "excerpt": f.excerpt,
+                   "at": f.at.astimezone(tz).isoformat()} for f in flags],
+        "reminders": [reminder_json(r, tz) for r in reminders],
+        "tasks": [{"task_id": t.task_id, "title": t.title, "state": t.state, "sent": t.sent}
+                  for t in tasks],
+        "do_not_disturb": None if dnd is None else {"reason": dnd.reason,
+                                                    "since": dnd.since.astimezone(tz).isoformat()},
+        "timeline": timeline,
+    }  # fmt: skip
+
+
+async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) -> dict[str, Any]:
+    """The group card: owner, admins, members, today's joins and quits."""
+    tz = ZoneInfo(deps.settings.timezone)
+    day = deps.clock.now().astimezone(tz).strftime("%Y%m%d")
+    counts = await deps.get(GROUP_BOOK).day(group.chat_id, day)
+    return {
+        "group": {"chat_id": group.chat_id, "name": group.name, "owner": group.owner,
+                  "admins": list(group.admins), "member_count": group.member_count},
+        "members": [{"userid": m.userid, "type": m.type, "name": m.name,
+                     "join_time": iso(m.join_time, tz)} for m in members],
+        "today": {"day": day, "joins": counts.get("join", 0), "quits": counts.get("quit", 0)},
+    }  # fmt: skip
+
+
+async def load_profile(deps: Deps, external_userid: str) -> Profile | None:
+    """The stored profile."""
+    return await deps.get(CUSTOMERS).get(external_userid)

@@ -1,0 +1,230 @@
+"""The sidebar end to end over real HTTP: siyu and the sandbox, OAuth2, the card, actions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import create_app
+from bot.clock import ManualClock
+from bot.sandbox.config import SandboxConfig
+from bot.sandbox.server import create_sandbox_app
+from bot.sandbox.world import WORLD
+from tests.support.sandbox import Sandbox
+from tests.support.settings import siyu_settings_for
+from tests.support.stack import Client, ClientFactory, PatientServer, Stack
+
+CUSTOMER, STAFF, STRANGER, BOSS = "wmSIDEBAR0001", "zhangwei", "lina", "manager"
+GROUP = "wrDEMOvip0001"
+SECRET = "test-session-secret-0123456789"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A Monday, 09:00 in Shanghai."""
+    return ManualClock(datetime(2025, 3, 10, 1, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def stack(aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str,
+                redis: Redis) -> Stack:  # fmt: skip
+    """The sandbox, then siyu with its sidebar pointed at the sandbox's authorize page."""
+    config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
+    app = create_sandbox_app(config, clock)
+    sandbox = Sandbox(await aiohttp_client(PatientServer(app)), config, clock)
+    authorize = str(sandbox.http.make_url("/connect/oauth2/authorize"))
+    settings = siyu_settings_for(
+        config, str(sandbox.http.make_url("/cgi-bin")), redis_url,
+        queue={"block_ms": 20, "janitor_interval_seconds": 0.05},
+        sidebar={"session_secret": SECRET, "cookie_secure": False, "authorize_url": authorize,
+                 "all_customers": [BOSS]},
+    )  # fmt: skip
+    siyu = await aiohttp_client(create_app(settings, clock=clock))
+    callback = str(siyu.make_url("/wecom/callback"))
+    await sandbox.control("POST", "callback_url", {"app": "default", "url": callback})
+    stack = Stack(sandbox, siyu, settings, clock, redis, app[WORLD])
+    await sandbox.control("POST", f"customers/{CUSTOMER}/add",
+                          {"staff": STAFF, "state": "ch_poster_a"})  # fmt: skip
+    await stack.drained()
+    return stack
+
+
+async def sign_in(stack: Stack, userid: str, **chat: str) -> Client:
+    """Open the sidebar as ``userid``: /sidebar/ → the sandbox's authorize page → callback."""
+    await stack.sandbox.control("POST", "jssdk/chat", {"userid": userid, **chat})
+    siyu = stack.siyu
+    first = await siyu.get("/sidebar/?from=toolbar", allow_redirects=False)
+    assert first.status == 302
+    location = urlsplit(first.headers["Location"])
+    assert location.fragment == "wechat_redirect"
+    assert str(stack.sandbox.http.make_url(location.path)).startswith(
+        stack.settings.sidebar.authorize_url
+    )
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    assert query["scope"] == "snsapi_base" and query["appid"] == stack.settings.wecom.corp_id
+    back = await stack.sandbox.http.get(location.path, params=query, allow_redirects=False)
+    assert back.status == 302
+    callback = urlsplit(back.headers["Location"])
+    assert callback.path == "/sidebar/oauth/callback"
+    done = await siyu.get(f"{callback.path}?{callback.query}", allow_redirects=False)
+    assert done.status == 302 and done.headers["Location"] == "/sidebar/?from=toolbar"
+    cookie = done.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/sidebar/" in cookie
+    return siyu
+
+
+async def json_of(response: Any, status: int = 200) -> Any:
+    body = await response.json()
+    assert response.status == status, body
+    return body
+
+
+async def test_oauth_through_the_sandbox_signs_the_member_in_and_a_used_code_is_refused(
+    stack: Stack,
+) -> None:
+    siyu = stack.siyu
+    anonymous = await siyu.get("/sidebar/api/bootstrap", params={"url": "x"})
+    assert anonymous.status == 401
+    await stack.sandbox.control("POST", "jssdk/chat", {"userid": STAFF})
+    first = await siyu.get("/sidebar/", allow_redirects=False)
+    location = urlsplit(first.headers["Location"])
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    back = await stack.sandbox.http.get(location.path, params=query, allow_redirects=False)
+    callback = urlsplit(back.headers["Location"])
+    ok = await siyu.get(f"{callback.path}?{callback.query}", allow_redirects=False)
+    assert ok.status == 302
+    siyu.session.cookie_jar.clear()
+    again = await siyu.get(f"{callback.path}?{callback.query}", allow_redirects=False)
+    assert again.status == 403  # the state is used up: the code is never even tried
+    # a fresh state with the used code: auth/getuserinfo answers 40029
+    second = urlsplit((await siyu.get("/sidebar/", allow_redirects=False)).headers["Location"])
+    state = parse_qs(second.query)["state"][0]
+    reused = await siyu.get(
+        callback.path,
+        params={"code": parse_qs(callback.query)["code"][0], "state": state},
+        allow_redirects=False,
+    )
+    assert reused.status == 403
+    refused = [c for c in await stack.calls("auth/getuserinfo") if c["response"]["errcode"]]
+    assert [c["response"]["errcode"] for c in refused] == [40029]
+    forged = await siyu.get(
+        "/sidebar/api/bootstrap",
+        params={"url": "x"},
+        cookies={"siyu_sidebar": "eyJ1IjoibGluYSJ9.00"},
+    )
+    assert forged.status == 401
+
+
+async def test_bootstrap_signs_the_page_and_the_stand_in_accepts_both_signatures(
+    stack: Stack,
+) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    page = str(siyu.make_url("/sidebar/?from=toolbar"))
+    loads = [await json_of(await siyu.get("/sidebar/api/bootstrap", params={"url": page}))
+             for _ in range(3)]  # fmt: skip
+    boot = loads[0]
+    assert boot["userid"] == STAFF and boot["corp_id"] == stack.settings.wecom.corp_id
+    assert len(await stack.calls("get_jsapi_ticket")) == len(await stack.calls("ticket/get")) == 1
+    sandbox = stack.sandbox.http
+    for kind, signed in (("config", boot["config"]), ("agentConfig", boot["agent_config"])):
+        body = {"kind": kind, "corpId": boot["corp_id"], "agentId": boot["agent_id"],
+                "url": page + "#top", **signed}  # fmt: skip
+        assert (await json_of(await sandbox.post("/sandbox/jssdk/verify", json=body)))["ok"]
+    contact = await sandbox.post(
+        "/sandbox/jssdk/invoke", json={"api": "getCurExternalContact", "url": page}
+    )
+    assert (await contact.json())["userId"] == CUSTOMER
+    elsewhere = await siyu.get("/sidebar/api/bootstrap", params={"url": "https://evil/sidebar/"})
+    assert elsewhere.status == 400
+
+
+async def test_the_card_in_one_request_and_a_stranger_gets_403(stack: Stack) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    assert card["customer"]["external_userid"] == CUSTOMER
+    assert card["relation"]["channel"] == "ch_poster_a"
+    assert card["customer"]["first_added_at"] is not None
+    assert card["reminders"] and card["do_not_disturb"] is None  # the new-customer SOP's
+    siyu.session.cookie_jar.clear()
+    await sign_in(stack, STRANGER)
+    refused = await siyu.get(f"/sidebar/api/customers/{CUSTOMER}")
+    assert refused.status == 403
+    tagged = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags",
+                             json={"add": ["etDEMOhigh"]})  # fmt: skip
+    assert tagged.status == 403
+    assert (await siyu.get("/sidebar/api/customers/wmNOBODY")).status == 403
+    siyu.session.cookie_jar.clear()
+    await sign_in(stack, BOSS)  # all_customers: sees every customer
+    assert (await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}")))["relation"] is None
+
+
+async def test_a_tag_lands_as_mark_tag_and_on_the_timeline(stack: Stack) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    answer = await json_of(await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags",
+                                           json={"add": ["etDEMOhigh"]}))  # fmt: skip
+    assert {"id": "etDEMOhigh", "name": "高意向", "group": "意向"} in answer["tags"]
+    marks = await stack.calls("externalcontact/mark_tag")
+    assert [m["body"] for m in marks][-1] == {
+        "userid": STAFF,
+        "external_userid": CUSTOMER,
+        "add_tag": ["etDEMOhigh"],
+        "remove_tag": [],
+    }
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    assert card["timeline"][0]["action"] == "tags" and card["timeline"][0]["by"] == STAFF
+    as_form = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags", data="add=etDEMOhigh")
+    assert as_form.status == 415
+
+
+async def test_a_reminder_in_plain_chinese_is_created_shown_and_done(stack: Stack) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    made = await json_of(await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/reminders",
+                                         json={"text": "明天上午10点回访"}), 201)  # fmt: skip
+    due = datetime.fromisoformat(made["due"])
+    assert due == datetime(2025, 3, 11, 10, 0, tzinfo=SHANGHAI) and made["text"] == "回访"
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    assert made["id"] in [r["id"] for r in card["reminders"]]
+    vague = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/reminders", json={"text": "回访"})
+    assert vague.status == 422
+    done = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/reminders/{made['id']}/done",
+                           json={})  # fmt: skip
+    assert (await json_of(done))["done"] is True
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    assert made["id"] not in [r["id"] for r in card["reminders"]]
+    assert [e["action"] for e in card["timeline"]] == ["reminder_done", "reminder"]
+
+
+async def test_do_not_disturb_is_set_and_lifted(stack: Stack) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    on = await json_of(await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/dnd",
+                                       json={"on": True, "reason": "客户要求"}))  # fmt: skip
+    assert on == {"do_not_disturb": True, "changed": True}
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    assert card["do_not_disturb"]["reason"] == "客户要求"
+    await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/dnd", json={"on": False})
+    assert (await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}")))[
+        "do_not_disturb"
+    ] is None
+
+
+async def test_the_group_card_shows_members_and_todays_joins(stack: Stack) -> None:
+    await stack.sandbox.control("POST", f"groups/{GROUP}/join",
+                                {"members": ["wmJOIN0001"], "scene": 3})  # fmt: skip
+    await stack.drained()
+    siyu = await sign_in(stack, STAFF, chat_id=GROUP)  # zhangwei owns the VIP group
+    card = await json_of(await siyu.get(f"/sidebar/api/groups/{GROUP}"))
+    assert card["group"]["owner"] == STAFF
+    assert "wmJOIN0001" in [m["userid"] for m in card["members"]]
+    assert card["today"]["joins"] == 1
+    siyu.session.cookie_jar.clear()
+    await sign_in(stack, "wangfang")
+    assert (await siyu.get(f"/sidebar/api/groups/{GROUP}")).status == 403
+    stack.clock.advance(timedelta(hours=9))  # the session (8 h) runs out
+    assert (await siyu.get(f"/sidebar/api/groups/{GROUP}")).status == 401
