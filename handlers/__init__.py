@@ -43,6 +43,7 @@ from handlers.intake.needs import MEDIA as INTAKE_MEDIA
 from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
 from handlers.media import admin as media_admin
 from handlers.media import components as media_parts
+from handlers.media import pages as media_pages
 from handlers.media import router as media
 from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
@@ -166,4 +167,4 @@ def admin_routes() -> list[web.AbstractRouteDef]:
 
 def console_pages() -> list[Pages]:
     """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
-    return [*plumbing_pages(), intake_pages.pages]
+    return [*plumbing_pages(), intake_pages.pages, media_pages.pages]
