@@ -27,6 +27,7 @@ from handlers.conversations.faq import FaqFileSource
 from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS
 from handlers.customers import admin as customers_admin
 from handlers.customers import components as customer_parts
+from handlers.customers import pages as customers_pages
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
 from handlers.groups import router as group_chats
@@ -167,4 +168,4 @@ def admin_routes() -> list[web.AbstractRouteDef]:
 
 def console_pages() -> list[Pages]:
     """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
-    return [*plumbing_pages(), intake_pages.pages, media_pages.pages]
+    return [*plumbing_pages(), intake_pages.pages, media_pages.pages, customers_pages.pages]
