@@ -67,6 +67,7 @@ from handlers.reminders.service import ReminderService
 from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
 from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
+from handlers.tasks import pages as tasks_pages
 from handlers.tasks import router as campaigns
 from handlers.tasks.needs import GROUP_LABELS
 from handlers.tasks.needs import MEDIA as TASKS_MEDIA
@@ -168,4 +169,5 @@ def admin_routes() -> list[web.AbstractRouteDef]:
 
 def console_pages() -> list[Pages]:
     """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
-    return [*plumbing_pages(), intake_pages.pages, media_pages.pages, customers_pages.pages]
+    return [*plumbing_pages(), intake_pages.pages, media_pages.pages, customers_pages.pages,
+            tasks_pages.pages]  # fmt: skip
