@@ -28,6 +28,7 @@ from handlers.conversations.faq import FaqFileSource
 from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS
 from handlers.customers import admin as customers_admin
 from handlers.customers import components as customer_parts
+from handlers.customers import pages as customers_pages
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
 from handlers.groups import router as group_chats
@@ -44,6 +45,7 @@ from handlers.intake.needs import MEDIA as INTAKE_MEDIA
 from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
 from handlers.media import admin as media_admin
 from handlers.media import components as media_parts
+from handlers.media import pages as media_pages
 from handlers.media import router as media
 from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
@@ -69,6 +71,7 @@ from handlers.sidebar import components as sidebar_parts
 from handlers.sidebar import identity as sidebar_identity
 from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
+from handlers.tasks import pages as tasks_pages
 from handlers.tasks import router as campaigns
 from handlers.tasks.needs import GROUP_LABELS
 from handlers.tasks.needs import MEDIA as TASKS_MEDIA
@@ -173,4 +176,5 @@ def admin_routes() -> list[web.AbstractRouteDef]:
 
 def console_pages() -> list[Pages]:
     """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
-    return [*plumbing_pages(), intake_pages.pages]
+    return [*plumbing_pages(), intake_pages.pages, media_pages.pages, customers_pages.pages,
+            tasks_pages.pages]  # fmt: skip

@@ -17,7 +17,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.web import access, dashboard
+from bot.web import access, dashboard, operations
 from bot.web.pages import PREFIX, Pages
 
 HERE: Final = Path(__file__).parent
@@ -25,8 +25,8 @@ STATIC: Final = f"{PREFIX}/static"
 
 
 def plumbing_pages() -> list[Pages]:
-    """The console's own pages: login and logout, the dashboard."""
-    return [access.pages, dashboard.pages]
+    """The console's own pages: login and logout, the dashboard, the audit log, the system."""
+    return [access.pages, dashboard.pages, operations.pages]
 
 
 def setup_console(app: web.Application, tables: Sequence[Pages]) -> None:

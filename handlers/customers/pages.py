@@ -1,0 +1,150 @@
+"""客户 in the console: a search through the customer indexes (name prefix, any of the tags,
+staff, channel, first added from/until), paged by cursor; a customer's profile with their
+relations to staff, tags, channel and do-not-disturb (which operators switch)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.admin.audit import Audit
+from bot.deps import Deps
+from bot.live import RUNTIME
+from bot.web.catalog import zh_cn
+from bot.web.pages import Pages, refusal, render, viewer
+from handlers.customers.components import CUSTOMERS, DO_NOT_DISTURB, TAG_CATALOGUE
+from handlers.customers.indexes import CustomerQuery
+from handlers.customers.profiles import Profile
+
+pages = Pages("customers", Path(__file__).with_name("templates"))
+ROOT: Final = "/console/customers"
+PAGE_SIZE: Final = 20
+FIELDS: Final = ("name", "tags", "staff", "channel", "added_from", "added_until")
+_CURSOR: Final = re.compile(r"^[0-9]{1,9}$")
+_CUSTOMER: Final = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def _deps(request: web.Request) -> Deps:
+    return request.app[RUNTIME].deps
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(part for part in (p.strip() for p in re.split(r"[,，\s]+", text)) if part)
+
+
+def _day(deps: Deps, text: str, *, after: bool = False) -> int | None:
+    """A YYYY-MM-DD day's start in the corp's time zone (``after``: the next day's), Unix s."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    start = datetime.combine(day + timedelta(days=after), time(), ZoneInfo(deps.settings.timezone))
+    return int(start.timestamp())
+
+
+def query_of(deps: Deps, asked: dict[str, str]) -> CustomerQuery:
+    """The search the form asks for (until: inclusive of that day)."""
+    return CustomerQuery(
+        name_prefix=asked["name"][:64], any_tags=_ids(asked["tags"]),
+        staff=_ids(asked["staff"]), channels=_ids(asked["channel"]),
+        added_from=_day(deps, asked["added_from"]),
+        added_until=_day(deps, asked["added_until"], after=True),
+    )  # fmt: skip
+
+
+def local(deps: Deps, unix: int | None) -> str:
+    """A Unix time as the corp's local date and time."""
+    if not unix:
+        return ""
+    moment = datetime.fromtimestamp(unix, ZoneInfo(deps.settings.timezone))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+@pages.get(ROOT)
+async def customer_search(request: web.Request) -> web.StreamResponse:
+    """The search form and a page of matching customers, newest first-added first."""
+    deps, customers = _deps(request), _deps(request).get(CUSTOMERS)
+    asked = {name: request.query.get(name, "").strip() for name in FIELDS}
+    cursor = request.query.get("cursor", "")
+    offset = int(cursor) if _CURSOR.fullmatch(cursor) else 0
+    wanted = query_of(deps, asked)
+    searched = any(asked.values())
+    ids = await customers.index.page(wanted, offset, PAGE_SIZE + 1) if searched else []
+    total = await customers.index.count(wanted) if searched else None
+    rows = []
+    for external_userid in ids[:PAGE_SIZE]:
+        profile = await customers.get(external_userid)
+        staff = sorted(r.userid for r in profile.relations.values() if not r.deleted_at) \
+            if profile else []  # fmt: skip
+        rows.append({"id": external_userid, "name": profile.name if profile else "",
+                     "added": local(deps, profile.number("first_added_at") if profile else None),
+                     "staff": staff})  # fmt: skip
+    more = len(ids) > PAGE_SIZE
+    return render(request, "customers/search.html", {
+        "nav": "customers", "asked": asked, "rows": rows, "total": total, "searched": searched,
+        "next_cursor": offset + PAGE_SIZE if more else None, "offset": offset,
+    })  # fmt: skip
+
+
+async def _profile(request: web.Request, profile: Profile) -> dict[str, object]:
+    deps = _deps(request)
+    catalogue = deps.get(TAG_CATALOGUE)
+    tag_ids = sorted({tag for r in profile.relations.values() for tag in r.tag_ids})
+    names = {tag_id: (f"{tag.group_name}/{tag.name}" if (tag := await catalogue.get(tag_id))
+                      else tag_id) for tag_id in tag_ids}  # fmt: skip
+    ordered = sorted(profile.relations.values(), key=lambda r: r.createtime)
+    relations = [{"r": r, "added": local(deps, r.createtime), "deleted": local(deps, r.deleted_at),
+                  "tags": [names[t] for t in r.tag_ids]} for r in ordered]  # fmt: skip
+    return {
+        "profile": profile, "relations": relations, "tags": [names[t] for t in tag_ids],
+        "channels": sorted({r.state for r in profile.relations.values() if r.state}),
+        "first_added": local(deps, profile.number("first_added_at")),
+        "dnd": await deps.get(DO_NOT_DISTURB).get(profile.external_userid),
+    }  # fmt: skip
+
+
+async def _customer(request: web.Request) -> Profile | None:
+    external_userid = request.match_info["external_userid"]
+    if not _CUSTOMER.fullmatch(external_userid):
+        return None
+    return await _deps(request).get(CUSTOMERS).get(external_userid)
+
+
+def _not_found(request: web.Request) -> web.Response:
+    t = zh_cn()
+    return refusal(request, t("errors.not_found_title"), t("errors.not_found"), 404)
+
+
+@pages.get(ROOT + "/{external_userid}")
+async def customer_page(request: web.Request) -> web.StreamResponse:
+    """One customer's profile."""
+    profile = await _customer(request)
+    if profile is None:
+        return _not_found(request)
+    notice = "customers.saved" if request.query.get("done") else None
+    shown = await _profile(request, profile)
+    return render(request, "customers/profile.html",
+                  {"nav": "customers", "notice": notice, **shown})  # fmt: skip
+
+
+@pages.post(ROOT + "/{external_userid}/dnd")
+async def customer_dnd(request: web.Request) -> web.StreamResponse:
+    """Put the customer on (``on=1``, with a reason) or off the do-not-disturb list."""
+    profile = await _customer(request)
+    if profile is None:
+        return _not_found(request)
+    form, deps = await request.post(), _deps(request)
+    on, reason = form.get("on") == "1", str(form.get("reason", "")).strip()[:200]
+    dnd, ext = deps.get(DO_NOT_DISTURB), profile.external_userid
+    changed = await (dnd.add(ext, reason, deps.clock.now()) if on else dnd.remove(ext))
+    if changed:
+        actor = viewer(request).actor
+        await Audit(deps.redis, deps.corp_id).record(
+            deps.clock.now(), actor, f"POST {ROOT}/dnd", f"dnd:{ext}", {"on": on, "reason": reason}
+        )
+    raise web.HTTPSeeOther(f"{ROOT}/{ext}?done=1")

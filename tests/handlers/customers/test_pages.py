@@ -1,0 +1,110 @@
+"""客户 in the console through the real app: the search (name prefix, tags, staff, channel,
+added from/until) paged by cursor, a profile, do-not-disturb switched by operators only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.admin.roles import Role
+from bot.app import Role as AppRole
+from bot.app import create_app
+from bot.clock import ManualClock
+from config.settings import Settings
+from handlers.customers import pages
+from handlers.customers.do_not_disturb import DoNotDisturb
+from handlers.customers.profiles import Customers
+from handlers.customers.tags import CorpTag, TagCatalogue
+from tests.bot.admin.conftest import ClientFactory
+from tests.support.console import Client, add_accounts, log_in
+
+DAY = 86_400
+T0 = 1_767_225_600  # 2026-01-01 00:00 UTC = 08:00 Asia/Shanghai
+
+
+def snapshot(ext: str, name: str, *relations: tuple[str, int, tuple[str, ...], str]) -> Any:
+    return {
+        "external_contact": {"external_userid": ext, "name": name},
+        "follow_user": [
+            {"userid": userid, "createtime": at, "tags": [{"tag_id": t} for t in tags],
+             "state": state}
+            for userid, at, tags, state in relations
+        ],
+    }  # fmt: skip
+
+
+@pytest.fixture
+async def client(aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock,
+                 redis: Redis) -> Client:  # fmt: skip
+    corp = settings.wecom.corp_id
+    customers = Customers(redis, corp)
+    await customers.upsert(snapshot("wmA", "张伟", ("lina", T0, ("vip", "new"), "poster")), T0)
+    await customers.upsert(snapshot("wmB", "张敏", ("lina", T0 + DAY, ("new",), "expo"),
+                                    ("wang", T0 + 2 * DAY, ("vip",), "")), T0)  # fmt: skip
+    await customers.upsert(snapshot("wmC", "李娜", ("wang", T0 + 3 * DAY, (), "poster")), T0)
+    await TagCatalogue(redis, corp).put([CorpTag("vip", "重要客户", "g1", "等级")])
+    await add_accounts(redis, corp, clock.now())
+    return await aiohttp_client(create_app(settings, role=AppRole.ADMIN, clock=clock))
+
+
+def found(page: str) -> list[str]:
+    return [part.split('"')[0] for part in page.split('data-customer="')[1:]]
+
+
+async def test_the_search_filters_by_every_criterion(client: Client) -> None:
+    await log_in(client, Role.VIEWER)
+    search = "/console/customers?"
+    assert "输入条件后搜索客户" in await (await client.get("/console/customers")).text()
+    assert found(await (await client.get(search + "name=张")).text()) == ["wmB", "wmA"]
+    assert found(await (await client.get(search + "tags=vip")).text()) == ["wmB", "wmA"]
+    assert found(await (await client.get(search + "staff=wang")).text()) == ["wmC", "wmB"]
+    assert found(await (await client.get(search + "channel=poster")).text()) == ["wmC", "wmA"]
+    page = await (await client.get(search + "added_from=2026-01-02&added_until=2026-01-03")).text()
+    assert found(page) == ["wmB"] and "共找到 1 位客户" in page
+
+
+async def test_results_are_paged_by_cursor(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    await log_in(client, Role.VIEWER)
+    first = await (await client.get("/console/customers?name=&tags=&staff=lina,wang")).text()
+    assert found(first) == ["wmC", "wmB"] and "共找到 3 位客户" in first
+    assert "cursor=2" in first
+    second = await (await client.get("/console/customers?staff=lina,wang&cursor=2")).text()
+    assert found(second) == ["wmA"] and 'data-testid="more"' not in second
+
+
+async def test_a_profile_shows_relations_tags_channel_and_dnd(client: Client) -> None:
+    await log_in(client, Role.VIEWER)
+    page = await (await client.get("/console/customers/wmB")).text()
+    assert "张敏" in page and "lina" in page and "wang" in page and "expo" in page
+    assert "等级/重要客户" in page and "new" in page
+    assert "2026-01-02 08:00" in page  # first added, in the corp's time zone
+    assert 'data-testid="dnd-form"' not in page and "只读账号" in page
+    assert (await client.get("/console/customers/nobody")).status == 404
+
+
+async def test_an_operator_switches_do_not_disturb(client: Client, settings: Settings,
+                                                   redis: Redis) -> None:  # fmt: skip
+    csrf = await log_in(client, Role.OPERATOR)
+    answer = await client.post("/console/customers/wmA/dnd", allow_redirects=False,
+                               data={"csrf": csrf, "on": "1", "reason": "投诉"})  # fmt: skip
+    assert answer.status == 303
+    page = await (await client.get(answer.headers["Location"])).text()
+    assert "免打扰" in page and "投诉" in page and "移出免打扰" in page
+    entry = await DoNotDisturb(redis, settings.wecom.corp_id).get("wmA")
+    assert entry is not None and entry.reason == "投诉"
+    await client.post("/console/customers/wmA/dnd", data={"csrf": csrf, "on": "0"})
+    assert await DoNotDisturb(redis, settings.wecom.corp_id).get("wmA") is None
+
+
+async def test_a_viewer_and_a_form_without_csrf_are_refused(client: Client, settings: Settings,
+                                                            redis: Redis) -> None:  # fmt: skip
+    csrf = await log_in(client, Role.VIEWER)
+    refused = await client.post("/console/customers/wmA/dnd", data={"csrf": csrf, "on": "1"})
+    assert refused.status == 403
+    await log_in(client, Role.OPERATOR)
+    forged = await client.post("/console/customers/wmA/dnd", data={"on": "1"})
+    assert forged.status == 403 and "表单已过期" in await forged.text()
+    assert await DoNotDisturb(redis, settings.wecom.corp_id).get("wmA") is None
