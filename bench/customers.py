@@ -97,11 +97,18 @@ async def _fill(redis: Redis, customers: int, staff: int, tags: int, seed: int) 
                     )
                     for i, u in enumerate(owners)
                 ]
-                pipe.hset(keys.customer(CORP, ext), mapping={
-                    "name": name, "first_added_at": str(added), "updated_at": str(added),
-                })  # fmt: skip
-                pipe.hset(keys.customer_relations(CORP, ext),
-                          mapping={r.userid: r.to_json() for r in relations})  # fmt: skip
+                pipe.hset(
+                    keys.customer(CORP, ext),
+                    mapping={
+                        "name": name,
+                        "first_added_at": str(added),
+                        "updated_at": str(added),
+                    },
+                )
+                pipe.hset(
+                    keys.customer_relations(CORP, ext),
+                    mapping={r.userid: r.to_json() for r in relations},
+                )
                 new = Memberships(
                     frozenset(t for r in relations for t in r.tag_ids),
                     frozenset(r.userid for r in relations),
@@ -140,9 +147,11 @@ async def _counts(index: CustomerIndex, tags: int, rounds: int) -> list[float]:
     took = []
     for _ in range(rounds):
         chosen = rng.sample(range(tags), 3)
-        query = CustomerQuery(any_tags=tuple(f"et{t:03d}" for t in chosen[:1]),
-                              all_tags=tuple(f"et{t:03d}" for t in chosen[1:2]),
-                              no_tags=tuple(f"et{t:03d}" for t in chosen[2:]))  # fmt: skip
+        query = CustomerQuery(
+            any_tags=tuple(f"et{t:03d}" for t in chosen[:1]),
+            all_tags=tuple(f"et{t:03d}" for t in chosen[1:2]),
+            no_tags=tuple(f"et{t:03d}" for t in chosen[2:]),
+        )
         started = time.perf_counter()
         await index.count(query)
         took.append(time.perf_counter() - started)
@@ -180,9 +189,19 @@ async def _bench(url: str, customers: int, staff: int, tags: int) -> Result:
         started = time.perf_counter()
         await from_store(redis, CORP)
         scan_seconds = time.perf_counter() - started
-        return Result(customers, staff, tags, filled, (after - before) / customers,
-                      _p99(searches), _p99(counts), split_customers, split_seconds, chunks,
-                      scan_seconds)  # fmt: skip
+        return Result(
+            customers,
+            staff,
+            tags,
+            filled,
+            (after - before) / customers,
+            _p99(searches),
+            _p99(counts),
+            split_customers,
+            split_seconds,
+            chunks,
+            scan_seconds,
+        )
     finally:
         await redis.aclose()
 

@@ -52,9 +52,20 @@ def _spy(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes]:
     """py-spy sampling ``pid`` for the warm-up and the timed load."""
     seconds = str(int(args.seconds + WARMUP_SECONDS))
     command = [
-        args.py_spy, "record", "--pid", str(pid), "--rate", str(args.rate), "--duration", seconds,
-        "--format", "raw", "--gil", "--output", f"{args.out}.{pid}",
-    ]  # fmt: skip
+        args.py_spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        str(args.rate),
+        "--duration",
+        seconds,
+        "--format",
+        "raw",
+        "--gil",
+        "--output",
+        f"{args.out}.{pid}",
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -39,8 +39,14 @@ from handlers.conversations.sending import msgid_for
 
 TARGET_P99_MS: Final = 300.0
 KF: Final = "wkDEMOkf0001"  # the demo seed's account
-QUESTIONS: Final = ("地址在哪", "营业时间是几点", "几点关门", "怎么预约体验课", "门店在哪里",
-                    "你们几点开门")  # fmt: skip
+QUESTIONS: Final = (
+    "地址在哪",
+    "营业时间是几点",
+    "几点关门",
+    "怎么预约体验课",
+    "门店在哪里",
+    "你们几点开门",
+)
 _DRAIN_SECONDS: Final = 120.0
 _UNSENT: Final = re.compile(r'^siyu_kf_unsent_total\{reason="(\w+)"\} ([0-9.e+]+)$', re.M)
 
@@ -69,8 +75,9 @@ class Result:
         return self.p99 < self.target_p99_ms and self.answered == self.messages and self.drained
 
 
-async def _customer(session: aiohttp.ClientSession, url: str, pace: tuple[float, float],
-                    sent: dict[str, float]) -> None:  # fmt: skip
+async def _customer(
+    session: aiohttp.ClientSession, url: str, pace: tuple[float, float], sent: dict[str, float]
+) -> None:
     """One customer (``url``: their message route): a question now (after a random offset),
     then one every ``interval`` until ``until`` (``pace``)."""
     until, interval = pace
@@ -108,8 +115,9 @@ async def _answers(session: aiohttp.ClientSession, stack: Stack) -> dict[str, fl
         entries: list[dict[str, Any]] = await answer.json()
     return {
         str(e["body"].get("msgid", "")): datetime.fromisoformat(e["at"]).timestamp()
-        for e in entries if (e["response"] or {}).get("errcode") == 0
-    }  # fmt: skip
+        for e in entries
+        if (e["response"] or {}).get("errcode") == 0
+    }
 
 
 def _unsent(port: int) -> dict[str, int]:
@@ -129,10 +137,12 @@ async def _measure(stack: Stack, customers: int, seconds: float, interval: float
         sent: dict[str, float] = {}
         until = time.monotonic() + seconds
         started = time.perf_counter()
-        await asyncio.gather(*(
-            _customer(session, _route(stack, f"wmKFBENCH{n:04d}"), (until, interval), sent)
-            for n in range(customers)
-        ))  # fmt: skip
+        await asyncio.gather(
+            *(
+                _customer(session, _route(stack, f"wmKFBENCH{n:04d}"), (until, interval), sent)
+                for n in range(customers)
+            )
+        )
         drained = await _drained(session, stack)
         load_wall = time.perf_counter() - started
         answers = await _answers(session, stack)
@@ -142,27 +152,43 @@ async def _measure(stack: Stack, customers: int, seconds: float, interval: float
         if (bot := msgid_for(f"kf-answer:kf:{msgid}", 0)) in answers
     )
     return Result(
-        customers=customers, seconds=seconds, interval=interval, messages=len(sent),
-        answered=len(latencies), answered_per_second=round(len(latencies) / load_wall, 1),
-        p50=percentile(latencies, 0.50), p90=percentile(latencies, 0.90),
-        p99=percentile(latencies, 0.99), max=latencies[-1] if latencies else 0.0,
-        drained=drained, unsent=_unsent(stack.siyu_port), target_p99_ms=TARGET_P99_MS,
-    )  # fmt: skip
+        customers=customers,
+        seconds=seconds,
+        interval=interval,
+        messages=len(sent),
+        answered=len(latencies),
+        answered_per_second=round(len(latencies) / load_wall, 1),
+        p50=percentile(latencies, 0.50),
+        p90=percentile(latencies, 0.90),
+        p99=percentile(latencies, 0.99),
+        max=latencies[-1] if latencies else 0.0,
+        drained=drained,
+        unsent=_unsent(stack.siyu_port),
+        target_p99_ms=TARGET_P99_MS,
+    )
 
 
 def _print(result: Result, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps({**asdict(result), "met": result.met}, ensure_ascii=False))
         return
-    print(f"\n{result.customers} customers for {result.seconds:g} s, one message each every "
-          f"~{result.interval:g} s")  # fmt: skip
-    print(f"messages {result.messages}  answered {result.answered}  "
-          f"({result.answered_per_second:g} answered/s)  unsent {result.unsent}")  # fmt: skip
-    print(f"customer message → kf/send_msg received (ms): p50 {result.p50:.1f}  "
-          f"p90 {result.p90:.1f}  p99 {result.p99:.1f}  max {result.max:.1f}")  # fmt: skip
+    print(
+        f"\n{result.customers} customers for {result.seconds:g} s, one message each every "
+        f"~{result.interval:g} s"
+    )
+    print(
+        f"messages {result.messages}  answered {result.answered}  "
+        f"({result.answered_per_second:g} answered/s)  unsent {result.unsent}"
+    )
+    print(
+        f"customer message → kf/send_msg received (ms): p50 {result.p50:.1f}  "
+        f"p90 {result.p90:.1f}  p99 {result.p99:.1f}  max {result.max:.1f}"
+    )
     verdict = "met" if result.met else "NOT met"
-    print(f"\np99 {result.p99:.1f} ms, target < {result.target_p99_ms:.0f} ms and every message "
-          f"answered: {verdict}")  # fmt: skip
+    print(
+        f"\np99 {result.p99:.1f} ms, target < {result.target_p99_ms:.0f} ms and every message "
+        f"answered: {verdict}"
+    )
 
 
 def run_kf_bench(args: argparse.Namespace) -> int:
@@ -172,8 +198,10 @@ def run_kf_bench(args: argparse.Namespace) -> int:
         print("siyu bench kf: --customers ≥ 1, --seconds and --interval > 0", file=sys.stderr)
         return 2
     if not args.json:
-        print(f"siyu bench kf: {customers} customers chatting for {seconds:g} s "
-              "(sandbox, siyu and Redis as separate processes) ...")  # fmt: skip
+        print(
+            f"siyu bench kf: {customers} customers chatting for {seconds:g} s "
+            "(sandbox, siyu and Redis as separate processes) ..."
+        )
     with tempfile.TemporaryDirectory(prefix="siyu-bench-kf-") as tmp:
         workdir = Path(tmp)
         redis_server = EmbeddedRedis(workdir / "redis")

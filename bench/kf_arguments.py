@@ -12,8 +12,9 @@ def add_kf_bench_arguments(bench_commands: Any) -> None:
     )
     kf.add_argument("--customers", type=int, default=100, help="customers chatting at once")
     kf.add_argument("--seconds", type=float, default=30.0, help="load duration")
-    kf.add_argument("--interval", type=float, default=1.0,
-                    help="seconds between one customer's messages")  # fmt: skip
+    kf.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between one customer's messages"
+    )
     # A consumer waits for its whole batch, and a kf_msg_or_event's pull holds the customer
     # messages read with it: many consumers of one event each keep answers from waiting.
     kf.add_argument("--consumers", type=int, default=16, help="siyu's queue.consumers")

@@ -49,17 +49,25 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-async def _fill(url: str, corp: str, count: int, due_ms: int, *, spread_ms: int,
-                start: int) -> None:  # fmt: skip
+async def _fill(
+    url: str, corp: str, count: int, due_ms: int, *, spread_ms: int, start: int
+) -> None:
     redis = connect(url, 30.0)
     try:
         for first in range(start, start + count, _FILL_CHUNK):
             async with redis.pipeline(transaction=False) as pipe:
                 for rid in range(first, min(first + _FILL_CHUNK, start + count)):
                     due = due_ms + (rid - start) * spread_ms // max(count, 1)
-                    pipe.hset(keys.reminder(corp, rid), mapping={
-                        "id": rid, "assignee": f"staff{rid % 500}", "text": "回访客户",
-                        "due_ms": due, "state": "pending"})  # fmt: skip
+                    pipe.hset(
+                        keys.reminder(corp, rid),
+                        mapping={
+                            "id": rid,
+                            "assignee": f"staff{rid % 500}",
+                            "text": "回访客户",
+                            "due_ms": due,
+                            "state": "pending",
+                        },
+                    )
                     pipe.zadd(keys.reminders_due(corp), {str(rid): due})
                 await pipe.execute()
     finally:
@@ -68,12 +76,14 @@ async def _fill(url: str, corp: str, count: int, due_ms: int, *, spread_ms: int,
 
 async def _siyu(url: str, pending: int, rate: int, seconds: float) -> dict[str, Any]:
     corp = f"wwbench{secrets.token_hex(4)}"
-    settings = Settings.model_validate({
-        "wecom": {"corp_id": corp},
-        "apps": {"default": {"token": "t", "encoding_aes_key": "a" * 43}},
-        "redis": {"url": url, "timeout_seconds": 5},
-        "reminders": {"poll_seconds": 0.1, "batch_size": 2000},
-    })  # fmt: skip
+    settings = Settings.model_validate(
+        {
+            "wecom": {"corp_id": corp},
+            "apps": {"default": {"token": "t", "encoding_aes_key": "a" * 43}},
+            "redis": {"url": url, "timeout_seconds": 5},
+            "reminders": {"poll_seconds": 0.1, "batch_size": 2000},
+        }
+    )
     started = time.perf_counter()
     await _fill(url, corp, pending, FAR_FUTURE_MS, spread_ms=0, start=1)
     fill_seconds = time.perf_counter() - started
@@ -93,19 +103,28 @@ async def _siyu(url: str, pending: int, rate: int, seconds: float) -> dict[str, 
     await asyncio.sleep(seconds + 3)
     stop.set()
     await task
-    entries = cast(list[tuple[str, dict[str, str]]],
-                   await redis.xrange(keys.events(corp), count=burst + 10))  # fmt: skip
-    lateness = [float(int(entry_id.split("-")[0]) - int(fields["dedup"].split("|")[2]))
-                for entry_id, fields in entries]  # fmt: skip
+    entries = cast(
+        list[tuple[str, dict[str, str]]], await redis.xrange(keys.events(corp), count=burst + 10)
+    )
+    lateness = [
+        float(int(entry_id.split("-")[0]) - int(fields["dedup"].split("|")[2]))
+        for entry_id, fields in entries
+    ]
     info = await redis.info("memory")
     await redis.aclose()
-    return {"design": "siyu: due index + APScheduler poll", "pending": pending,
-            "fill_seconds": round(fill_seconds, 1), "startup_seconds": round(startup, 3),
-            "scheduler_rss_mb_delta": round(_rss_mb() - rss_before, 1),
-            "redis_used_mb": round(int(info["used_memory"]) / 2**20),
-            "due": burst, "enqueued": len(lateness),
-            "late_p50_ms": _percentile(lateness, 0.5), "late_p99_ms": _percentile(lateness, 0.99),
-            "late_max_ms": max(lateness, default=0)}  # fmt: skip
+    return {
+        "design": "siyu: due index + APScheduler poll",
+        "pending": pending,
+        "fill_seconds": round(fill_seconds, 1),
+        "startup_seconds": round(startup, 3),
+        "scheduler_rss_mb_delta": round(_rss_mb() - rss_before, 1),
+        "redis_used_mb": round(int(info["used_memory"]) / 2**20),
+        "due": burst,
+        "enqueued": len(lateness),
+        "late_p50_ms": _percentile(lateness, 0.5),
+        "late_p99_ms": _percentile(lateness, 0.99),
+        "late_max_ms": max(lateness, default=0),
+    }
 
 
 def _aps_job() -> None:
@@ -141,12 +160,17 @@ def _aps(url: str, size: int) -> dict[str, Any]:
     jobs = len(runner.get_jobs())  # what an admin listing (or a restart's reconciliation) loads
     startup = time.perf_counter() - began
     runner.shutdown(wait=False)
-    return {"design": "APScheduler RedisJobStore, a job per reminder", "pending": size,
-            "added": added, "add_seconds": round(add_seconds, 1),
-            "adds_per_second": round(added / add_seconds), "startup_and_list_seconds":
-            round(startup, 2), "jobs_listed": jobs,
-            "rss_mb_delta": round(_rss_mb() - rss_before, 1),
-            "completed": added == size}  # fmt: skip
+    return {
+        "design": "APScheduler RedisJobStore, a job per reminder",
+        "pending": size,
+        "added": added,
+        "add_seconds": round(add_seconds, 1),
+        "adds_per_second": round(added / add_seconds),
+        "startup_and_list_seconds": round(startup, 2),
+        "jobs_listed": jobs,
+        "rss_mb_delta": round(_rss_mb() - rss_before, 1),
+        "completed": added == size,
+    }
 
 
 def run_reminders_bench(pending: int, rate: int, seconds: float, *, as_json: bool) -> int:
@@ -165,6 +189,9 @@ def run_reminders_bench(pending: int, rate: int, seconds: float, *, as_json: boo
         finally:
             server.stop()
     for result in results:
-        print(json.dumps(result, ensure_ascii=False) if as_json else
-              "  ".join(f"{k}={v}" for k, v in result.items()))  # fmt: skip
+        print(
+            json.dumps(result, ensure_ascii=False)
+            if as_json
+            else "  ".join(f"{k}={v}" for k, v in result.items())
+        )
     return 0

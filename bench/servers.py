@@ -102,9 +102,13 @@ def _running(
 ) -> Iterator[Server]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=dict(env), stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            command,
+            cwd=PROJECT_ROOT,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(name, port, process, log_path)
     try:
         _wait_ready(server)
@@ -139,9 +143,15 @@ def running_siyu(
     config = workdir / f"siyu-{role}.toml"
     config.write_text(siyu_config(corp_id, port, redis_url), encoding="utf-8")
     command = [
-        sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())",
-        "serve", "--config", str(config), "--role", role,
-    ]  # fmt: skip
+        sys.executable,
+        "-c",
+        "from bot.cli import main; raise SystemExit(main())",
+        "serve",
+        "--config",
+        str(config),
+        "--role",
+        role,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIYU_")}
     with _running(f"siyu ({role})", command, port, workdir / f"siyu-{role}.log", env) as server:
         yield server
@@ -154,9 +164,19 @@ def running_baseline(workdir: Path, corp_id: str, port: int, redis_url: str) -> 
     ``redis_url`` empty: the baseline without Redis (it stores nothing).
     """
     command = [
-        sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
-        "--bind", f"{HOST}:{port}", "--log-level", "warning", "bench.baseline_app:app",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{HOST}:{port}",
+        "--log-level",
+        "warning",
+        "bench.baseline_app:app",
+    ]
     env = {
         **os.environ,
         "BENCH_BASELINE_CORP_ID": corp_id,

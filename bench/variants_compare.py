@@ -48,8 +48,16 @@ def _variant(name: str, workdir: Path, corp: str, port: int, url: str) -> Iterat
         with running_baseline(workdir, corp, port, "") as server:
             yield server
     else:
-        command = [sys.executable, "-m", "bench.gateway_variants", "serve", name, str(port),
-                   url, corp]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "bench.gateway_variants",
+            "serve",
+            name,
+            str(port),
+            url,
+            corp,
+        ]
         path = os.environ.get("PYTHONPATH", "")
         env = {**os.environ, "PYTHONPATH": f"{_EXTRA_PATH}:{path}" if path else _EXTRA_PATH}
         with _running(name, command, port, workdir / f"{corp}.log", env) as server:

@@ -61,8 +61,9 @@ async def _align_to_minute() -> None:
     await asyncio.sleep(wait)
 
 
-async def _observe(redis_url: str, streams: list[str], received: dict[str, int],
-                   stop: asyncio.Event) -> None:  # fmt: skip
+async def _observe(
+    redis_url: str, streams: list[str], received: dict[str, int], stop: asyncio.Event
+) -> None:
     """Record each welcome code's gateway receive time as its entry lands on a stream.
 
     Both lanes carry the add (with the same receive time): an entry a lane's worker acked and
@@ -73,8 +74,9 @@ async def _observe(redis_url: str, streams: list[str], received: dict[str, int],
     try:
         while not stop.is_set():
             reply = await client.xread(last, count=1000, block=200)  # type: ignore[arg-type]
-            for stream, entries in cast(list[tuple[str, list[tuple[str, dict[str, str]]]]],
-                                        reply or []):  # fmt: skip
+            for stream, entries in cast(
+                list[tuple[str, list[tuple[str, dict[str, str]]]]], reply or []
+            ):
                 for entry_id, fields in entries:
                     last[stream] = entry_id
                     found = _CODE.search(fields.get("xml", ""))
@@ -84,8 +86,9 @@ async def _observe(redis_url: str, streams: list[str], received: dict[str, int],
         await client.aclose()
 
 
-async def _scan(session: aiohttp.ClientSession, url: str, customer: str,
-                scans: list[dict[str, Any]]) -> None:  # fmt: skip
+async def _scan(
+    session: aiohttp.ClientSession, url: str, customer: str, scans: list[dict[str, Any]]
+) -> None:
     sent_at = time.time()
     try:
         async with session.post(url, json={"customer": customer}) as answer:
@@ -95,8 +98,9 @@ async def _scan(session: aiohttp.ClientSession, url: str, customer: str,
         scans.append({"status": type(exc).__name__, "sent_at": sent_at})
 
 
-async def _drive(session: aiohttp.ClientSession, url: str, rate: float, count: int,
-                 prefix: str) -> tuple[list[dict[str, Any]], float]:  # fmt: skip
+async def _drive(
+    session: aiohttp.ClientSession, url: str, rate: float, count: int, prefix: str
+) -> tuple[list[dict[str, Any]], float]:
     """``count`` scans at ``rate`` per second (open loop); the scans and the worst lag."""
     scans: list[dict[str, Any]] = []
     tasks: list[asyncio.Task[None]] = []
@@ -161,8 +165,9 @@ def _outcomes(port: int) -> dict[str, int]:
     return {m[1]: int(float(m[2])) for m in _WELCOME_METRIC.finditer(body.decode())}
 
 
-async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
-                   seconds: float) -> Result:  # fmt: skip
+async def _measure(
+    stack: Stack, config_id: str, redis_url: str, rate: float, seconds: float
+) -> Result:
     received: dict[str, int] = {}
     stop = asyncio.Event()
     lanes = [keys.events(stack.corp_id, lane) for lane in LANES]
@@ -174,8 +179,12 @@ async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
         await _drive(session, url, 20.0, WARMUP_SCANS, "wmWARM")  # tokens, tags, connections
         await _drained(session, stack)
         await _align_to_minute()
-        pids = {"sandbox": stack.sandbox.popen.pid, "siyu": stack.siyu.popen.pid,
-                "redis": await _redis_pid(redis_url), "bench": os.getpid()}  # fmt: skip
+        pids = {
+            "sandbox": stack.sandbox.popen.pid,
+            "siyu": stack.siyu.popen.pid,
+            "redis": await _redis_pid(redis_url),
+            "bench": os.getpid(),
+        }
         if stack.worker is not None:
             pids["siyu worker"] = stack.worker.popen.pid
         before = _cpu(pids)
@@ -189,29 +198,59 @@ async def _measure(stack: Stack, config_id: str, redis_url: str, rate: float,
         welcomes = await _welcomes(session, stack)
     cpu = {name: round(100 * (after[name] - before[name]) / load_wall, 1) for name in before}
     cpu["others"] = round(cpu["machine"] - sum(v for k, v in cpu.items() if k != "machine"), 1)
-    return _result(scans, received, welcomes, rate=rate, seconds=seconds, lag=lag, cpu=cpu,
-                   drained=drained, outcomes=_outcomes(stack.siyu_port))  # fmt: skip
+    return _result(
+        scans,
+        received,
+        welcomes,
+        rate=rate,
+        seconds=seconds,
+        lag=lag,
+        cpu=cpu,
+        drained=drained,
+        outcomes=_outcomes(stack.siyu_port),
+    )
 
 
-def _result(scans: list[dict[str, Any]], received: dict[str, int],
-            welcomes: dict[str, tuple[int, int]], *, rate: float, seconds: float, lag: float,
-            cpu: dict[str, float], drained: bool, outcomes: dict[str, int]) -> Result:  # fmt: skip
+def _result(
+    scans: list[dict[str, Any]],
+    received: dict[str, int],
+    welcomes: dict[str, tuple[int, int]],
+    *,
+    rate: float,
+    seconds: float,
+    lag: float,
+    cpu: dict[str, float],
+    drained: bool,
+    outcomes: dict[str, int],
+) -> Result:
     codes = [str(s["welcome_code"]) for s in scans if s.get("welcome_code")]
     sent = [code for code in codes if welcomes.get(code, (0, -1))[1] == 0]
     latencies = sorted(float(welcomes[c][0] - received[c]) for c in sent if c in received)
     end_to_end = sorted(
         welcomes[str(s["welcome_code"])][0] - s["sent_at"] * 1000
-        for s in scans if s.get("welcome_code") and str(s["welcome_code"]) in sent
-    )  # fmt: skip
+        for s in scans
+        if s.get("welcome_code") and str(s["welcome_code"]) in sent
+    )
     return Result(
-        rate=rate, seconds=seconds, scans=len(scans), adds=len(codes), sent=len(sent),
-        missed=len(codes) - len(sent), measured=len(latencies),
-        p50=percentile(latencies, 0.50), p90=percentile(latencies, 0.90),
-        p99=percentile(latencies, 0.99), max=latencies[-1] if latencies else 0.0,
-        e2e_p50=percentile(end_to_end, 0.50), e2e_p99=percentile(end_to_end, 0.99),
-        driver_lag_ms=round(lag * 1000, 1), cpu=cpu, drained=drained, outcomes=outcomes,
+        rate=rate,
+        seconds=seconds,
+        scans=len(scans),
+        adds=len(codes),
+        sent=len(sent),
+        missed=len(codes) - len(sent),
+        measured=len(latencies),
+        p50=percentile(latencies, 0.50),
+        p90=percentile(latencies, 0.90),
+        p99=percentile(latencies, 0.99),
+        max=latencies[-1] if latencies else 0.0,
+        e2e_p50=percentile(end_to_end, 0.50),
+        e2e_p99=percentile(end_to_end, 0.99),
+        driver_lag_ms=round(lag * 1000, 1),
+        cpu=cpu,
+        drained=drained,
+        outcomes=outcomes,
         target_p99_ms=TARGET_P99_MS,
-    )  # fmt: skip
+    )
 
 
 def _run(workdir: Path, rate: float, seconds: float, queue: Queue) -> Result:
@@ -234,8 +273,10 @@ def run_welcome_bench(args: argparse.Namespace) -> int:
         print("siyu bench welcome: --rate and --seconds must be > 0", file=sys.stderr)
         return 2
     if not as_json:
-        print(f"siyu bench welcome: {rate:g} adds/s for {seconds:g} s "
-              "(sandbox, siyu and Redis as separate processes) ...")  # fmt: skip
+        print(
+            f"siyu bench welcome: {rate:g} adds/s for {seconds:g} s "
+            "(sandbox, siyu and Redis as separate processes) ..."
+        )
     with tempfile.TemporaryDirectory(prefix="siyu-bench-welcome-") as tmp:
         try:
             result = _run(Path(tmp), rate, seconds, queue)

@@ -42,20 +42,29 @@ def print_report(result: Result, *, as_json: bool) -> None:
         print(json.dumps({**asdict(result), "met": result.met}, ensure_ascii=False))
         return
     cpu = ", ".join(f"{name} {value:.0f}%" for name, value in result.cpu.items())
-    print(f"\n{result.rate:g} adds/s for {result.seconds:g} s on {os.cpu_count()} CPUs "
-          f"(driver at most {result.driver_lag_ms:.1f} ms behind schedule)\n")  # fmt: skip
-    print(f"scans {result.scans}  adds {result.adds}  welcomed {result.sent}  "
-          f"missed {result.missed}  latency measured for {result.measured}")  # fmt: skip
-    print(f"callback received → send_welcome_msg received (ms): p50 {result.p50:.1f}  "
-          f"p90 {result.p90:.1f}  p99 {result.p99:.1f}  max {result.max:.1f}")  # fmt: skip
-    print(f"scan → send_welcome_msg received (ms): p50 {result.e2e_p50:.1f}  "
-          f"p99 {result.e2e_p99:.1f}")  # fmt: skip
+    print(
+        f"\n{result.rate:g} adds/s for {result.seconds:g} s on {os.cpu_count()} CPUs "
+        f"(driver at most {result.driver_lag_ms:.1f} ms behind schedule)\n"
+    )
+    print(
+        f"scans {result.scans}  adds {result.adds}  welcomed {result.sent}  "
+        f"missed {result.missed}  latency measured for {result.measured}"
+    )
+    print(
+        f"callback received → send_welcome_msg received (ms): p50 {result.p50:.1f}  "
+        f"p90 {result.p90:.1f}  p99 {result.p99:.1f}  max {result.max:.1f}"
+    )
+    print(
+        f"scan → send_welcome_msg received (ms): p50 {result.e2e_p50:.1f}  p99 {result.e2e_p99:.1f}"
+    )
     print(f"CPU during the load (% of one core; {os.cpu_count()} cores): {cpu}")
     print("  (machine: all processes; others: what this run does not account for, e.g. other")
     print("   work on the machine; each siyu process can use at most 100%)")
     print(f"siyu_welcome_total: {result.outcomes}")
     if not result.drained:
         print("note: siyu had not handled every event within 120 s after the load")
-    print(f"\np99 {result.p99:.1f} ms   target < {result.target_p99_ms:.0f} ms: "
-          f"{'met' if result.p99 < result.target_p99_ms else 'NOT met'}")  # fmt: skip
+    print(
+        f"\np99 {result.p99:.1f} ms   target < {result.target_p99_ms:.0f} ms: "
+        f"{'met' if result.p99 < result.target_p99_ms else 'NOT met'}"
+    )
     print(f"missed {result.missed}   target 0: {'met' if result.missed == 0 else 'NOT met'}")

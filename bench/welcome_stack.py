@@ -115,13 +115,18 @@ def tail(path: Path, size: int = 2000) -> str:
 
 
 @contextlib.contextmanager
-def _process(name: str, args: Sequence[str], log: Path, port: int | None,
-             ready: str = "") -> Iterator[Process]:  # fmt: skip
+def _process(
+    name: str, args: Sequence[str], log: Path, port: int | None, ready: str = ""
+) -> Iterator[Process]:
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            [sys.executable, *SIYU, *args], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL,
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
+            [sys.executable, *SIYU, *args],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     process = Process(name, popen, log)
     try:
         _wait(process, port, ready)
@@ -158,18 +163,29 @@ def _siyu_config(sandbox_config: Path, port: int, redis_url: str, queue: Queue) 
     written = tomllib.loads(sandbox_config.read_text(encoding="utf-8"))
     app = written["apps"]["default"]
     quote = json.dumps  # TOML basic strings take JSON's escapes
-    return "\n".join([
-        'log_level = "WARNING"',
-        "[wecom]", f"corp_id = {quote(written['wecom']['corp_id'])}",
-        f"api_base = {quote(written['wecom']['api_base'])}",
-        "[apps.default]", f"agent_id = {app['agent_id']}", f"secret = {quote(app['secret'])}",
-        f"token = {quote(app['token'])}",
-        f"encoding_aes_key = {quote(app['encoding_aes_key'])}",
-        "[server]", f'host = "{HOST}"', f"port = {port}",
-        "[redis]", f"url = {quote(redis_url)}",
-        "[queue]", f"consumers = {queue.consumers}", f"batch_size = {queue.batch_size}", "",
-        queue.extra,
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            'log_level = "WARNING"',
+            "[wecom]",
+            f"corp_id = {quote(written['wecom']['corp_id'])}",
+            f"api_base = {quote(written['wecom']['api_base'])}",
+            "[apps.default]",
+            f"agent_id = {app['agent_id']}",
+            f"secret = {quote(app['secret'])}",
+            f"token = {quote(app['token'])}",
+            f"encoding_aes_key = {quote(app['encoding_aes_key'])}",
+            "[server]",
+            f'host = "{HOST}"',
+            f"port = {port}",
+            "[redis]",
+            f"url = {quote(redis_url)}",
+            "[queue]",
+            f"consumers = {queue.consumers}",
+            f"batch_size = {queue.batch_size}",
+            "",
+            queue.extra,
+        ]
+    )
 
 
 def _siyu_cli(*args: str) -> str:
@@ -188,10 +204,22 @@ def running_stack(workdir: Path, redis_url: str, queue: Queue) -> Iterator[tuple
     sandbox_port, siyu_port = free_port(), free_port()
     written = workdir / "sandbox.toml"
     callback = f"http://{HOST}:{siyu_port}/wecom/callback/default"
-    sandbox_args = ["sandbox", "--host", HOST, "--port", str(sandbox_port), "--seed", "demo",
-                    "--callback-url", callback, "--write-config", str(written)]  # fmt: skip
-    with _process("sandbox", sandbox_args, workdir / "sandbox.log", sandbox_port,
-                  "/sandbox/state") as sandbox:  # fmt: skip
+    sandbox_args = [
+        "sandbox",
+        "--host",
+        HOST,
+        "--port",
+        str(sandbox_port),
+        "--seed",
+        "demo",
+        "--callback-url",
+        callback,
+        "--write-config",
+        str(written),
+    ]
+    with _process(
+        "sandbox", sandbox_args, workdir / "sandbox.log", sandbox_port, "/sandbox/state"
+    ) as sandbox:
         config = workdir / "siyu.toml"
         config.write_text(_siyu_config(written, siyu_port, redis_url, queue), "utf-8")
         rules = workdir / "rules.toml"
@@ -207,9 +235,15 @@ def running_stack(workdir: Path, redis_url: str, queue: Queue) -> Iterator[tuple
                 yield Stack(sandbox, siyu, None, url, siyu_port, corp_id, config), config_id
             return
         with (
-            _process("siyu gateway", [*serve, "--role", "gateway"], workdir / "gateway.log",
-                     siyu_port, "/healthz") as gateway,
-            _process("siyu worker", [*serve, "--role", "worker"], workdir / "worker.log",
-                     None) as worker,
-        ):  # fmt: skip
+            _process(
+                "siyu gateway",
+                [*serve, "--role", "gateway"],
+                workdir / "gateway.log",
+                siyu_port,
+                "/healthz",
+            ) as gateway,
+            _process(
+                "siyu worker", [*serve, "--role", "worker"], workdir / "worker.log", None
+            ) as worker,
+        ):
             yield Stack(sandbox, gateway, worker, url, siyu_port, corp_id, config), config_id

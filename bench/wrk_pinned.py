@@ -75,10 +75,22 @@ def main() -> int:
                     _pin(pid, args.others_cpu)
                 before = cpu.sample(server.process.pid)
                 wrk = subprocess.run(
-                    [_wrk(), f"-t{_THREADS}", "-c50", f"-d{args.seconds}s", "-s", str(_SCRIPT),
-                     f"http://127.0.0.1:{port}", "--", str(requests), str(_THREADS)],
-                    capture_output=True, text=True, check=True,
-                )  # fmt: skip
+                    [
+                        _wrk(),
+                        f"-t{_THREADS}",
+                        "-c50",
+                        f"-d{args.seconds}s",
+                        "-s",
+                        str(_SCRIPT),
+                        f"http://127.0.0.1:{port}",
+                        "--",
+                        str(requests),
+                        str(_THREADS),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 after = cpu.sample(server.process.pid)
         finally:
             redis_server.stop()

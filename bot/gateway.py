@@ -49,8 +49,12 @@ class RefusalLog:
             return
         suppressed = last[1] if last is not None else 0
         self._last[result] = (now, 0)
-        logger.warning("callback refused (%s): %s; %d more refused so since the last line",
-                       result, reason, suppressed)  # fmt: skip
+        logger.warning(
+            "callback refused (%s): %s; %d more refused so since the last line",
+            result,
+            reason,
+            suppressed,
+        )
 
 
 class MalformedRequestLog(logging.Filter):
@@ -159,8 +163,9 @@ class Gateway:
                 body = await read_capped(request, server.max_body_bytes)
         except TimeoutError as exc:
             raise Rejected(408, "timeout", "body not received in time") from exc
-        opened = open_post(crypto, request.query, body, self.clock.now(),
-                           server.replay_window_seconds)  # fmt: skip
+        opened = open_post(
+            crypto, request.query, body, self.clock.now(), server.replay_window_seconds
+        )
         runtime = request.app[RUNTIME]
         callback = self._callback(name, opened)
         if runtime.spool is not None and runtime.spool.pending:  # queue behind the spooled
@@ -169,9 +174,13 @@ class Gateway:
         try:
             async with asyncio.timeout(self.settings.spool.redis_deadline_seconds):
                 entry_id = await runtime.queue.enqueue(
-                    name, callback.kind, callback.dedup_key, callback.xml,
-                    express=callback.express, event=callback.event,
-                )  # fmt: skip
+                    name,
+                    callback.kind,
+                    callback.dedup_key,
+                    callback.xml,
+                    express=callback.express,
+                    event=callback.event,
+                )
         except (RedisError, OSError, TimeoutError) as exc:
             if runtime.spool is None:
                 reason = f"queue unavailable: {type(exc).__name__}"
@@ -188,8 +197,15 @@ class Gateway:
     def _callback(self, app: str, opened: OpenedCallback) -> SpooledCallback:
         event = opened.event
         received_ms = int(self.clock.now().timestamp() * 1000)
-        return SpooledCallback(app, event.kind, event.dedup_key, opened.plaintext,
-                               is_express(event), received_ms, opened.compact)  # fmt: skip
+        return SpooledCallback(
+            app,
+            event.kind,
+            event.dedup_key,
+            opened.plaintext,
+            is_express(event),
+            received_ms,
+            opened.compact,
+        )
 
     async def _spool(self, runtime: Runtime, callback: SpooledCallback) -> None:
         """Redis cannot take it now: keep it in the spool (fsync'd) and answer 200."""

@@ -79,21 +79,26 @@ class Metrics:
             "siyu_delayed_events", "Events waiting out a rate limit", registry=self.registry
         )
         self.spooled = Counter(
-            "siyu_spooled", "Callbacks written to the local spool while Redis was away",
+            "siyu_spooled",
+            "Callbacks written to the local spool while Redis was away",
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.spool_replayed = Counter(
-            "siyu_spool_replayed", "Spooled callbacks replayed into Redis (queued or duplicate)",
-            ["result"], registry=self.registry,
-        )  # fmt: skip
+            "siyu_spool_replayed",
+            "Spooled callbacks replayed into Redis (queued or duplicate)",
+            ["result"],
+            registry=self.registry,
+        )
         self.spool_bytes = Gauge(
-            "siyu_spool_bytes", "Bytes of this process's spool not replayed yet",
+            "siyu_spool_bytes",
+            "Bytes of this process's spool not replayed yet",
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.spool_oldest_age = Gauge(
-            "siyu_spool_oldest_age_seconds", "Age of the oldest spooled callback not replayed",
+            "siyu_spool_oldest_age_seconds",
+            "Age of the oldest spooled callback not replayed",
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.welcomes = Counter(
             "siyu_welcome",
             "Welcome messages to new customers by outcome",
@@ -119,33 +124,47 @@ class Metrics:
             registry=self.registry,
         )
         self.intents = Counter(
-            "siyu_intents", "Customer messages by recognised intent", ["intent"],
+            "siyu_intents",
+            "Customer messages by recognised intent",
+            ["intent"],
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.moderation_alerts = Counter(
-            "siyu_moderation_alerts", "Moderation alert cards by outcome", ["outcome"],
+            "siyu_moderation_alerts",
+            "Moderation alert cards by outcome",
+            ["outcome"],
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.task_calls = Counter(
-            "siyu_task_calls", "Group tasks' add_msg_template calls by outcome", ["outcome"],
+            "siyu_task_calls",
+            "Group tasks' add_msg_template calls by outcome",
+            ["outcome"],
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.task_messages = Counter(
-            "siyu_task_messages", "Group tasks' messages to staff and operators by kind", ["kind"],
+            "siyu_task_messages",
+            "Group tasks' messages to staff and operators by kind",
+            ["kind"],
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.tasks_ended = Counter(
-            "siyu_tasks_ended", "Group tasks ended, by final state", ["state"],
+            "siyu_tasks_ended",
+            "Group tasks ended, by final state",
+            ["state"],
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.group_changes = Counter(
-            "siyu_group_member_changes", "Customer-group joins and quits (members) by scene",
-            ["change", "scene"], registry=self.registry,
-        )  # fmt: skip
-        self.group_cards = Counter(
-            "siyu_group_cards", "Customer-group digests and alerts sent, by kind", ["kind"],
+            "siyu_group_member_changes",
+            "Customer-group joins and quits (members) by scene",
+            ["change", "scene"],
             registry=self.registry,
-        )  # fmt: skip
+        )
+        self.group_cards = Counter(
+            "siyu_group_cards",
+            "Customer-group digests and alerts sent, by kind",
+            ["kind"],
+            registry=self.registry,
+        )
         self.scale = ScaleMetrics(self.registry)  # issue 18: WeCom client, scheduler, lanes
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
@@ -226,41 +245,59 @@ class ScaleMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.wecom_calls = Counter(
-            "siyu_wecom_api_calls", "WeCom API calls by api and errcode (-2: no answer)",
-            ["api", "errcode"], registry=registry,
-        )  # fmt: skip
-        self.wecom_seconds = Histogram(
-            "siyu_wecom_api_seconds", "WeCom API call latency by api", ["api"],
-            buckets=_API_SECONDS_BUCKETS, registry=registry,
-        )  # fmt: skip
-        self.limiter_waits = Counter(
-            "siyu_limiter_waits", "Calls held by siyu's own limiter, by api and outcome "
-            "(waited, requeued)", ["api", "outcome"], registry=registry,
-        )  # fmt: skip
-        self.limiter_wait_seconds = Histogram(
-            "siyu_limiter_wait_seconds", "Time a call waited for a limiter window",
-            buckets=(0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0), registry=registry,
-        )  # fmt: skip
-        self.token_refreshes = Counter(
-            "siyu_token_refreshes", "Access-token and ticket refreshes by kind and outcome",
-            ["kind", "outcome"], registry=registry,
-        )  # fmt: skip
-        self.reminder_lag = Histogram(
-            "siyu_reminder_lag_seconds", "From a reminder's due time to its card being sent",
-            buckets=_LAG_BUCKETS, registry=registry,
-        )  # fmt: skip
-        self.scheduler_leader = Gauge(
-            "siyu_scheduler_leader", "1 while this process holds the scheduler lease",
+            "siyu_wecom_api_calls",
+            "WeCom API calls by api and errcode (-2: no answer)",
+            ["api", "errcode"],
             registry=registry,
-        )  # fmt: skip
+        )
+        self.wecom_seconds = Histogram(
+            "siyu_wecom_api_seconds",
+            "WeCom API call latency by api",
+            ["api"],
+            buckets=_API_SECONDS_BUCKETS,
+            registry=registry,
+        )
+        self.limiter_waits = Counter(
+            "siyu_limiter_waits",
+            "Calls held by siyu's own limiter, by api and outcome (waited, requeued)",
+            ["api", "outcome"],
+            registry=registry,
+        )
+        self.limiter_wait_seconds = Histogram(
+            "siyu_limiter_wait_seconds",
+            "Time a call waited for a limiter window",
+            buckets=(0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0),
+            registry=registry,
+        )
+        self.token_refreshes = Counter(
+            "siyu_token_refreshes",
+            "Access-token and ticket refreshes by kind and outcome",
+            ["kind", "outcome"],
+            registry=registry,
+        )
+        self.reminder_lag = Histogram(
+            "siyu_reminder_lag_seconds",
+            "From a reminder's due time to its card being sent",
+            buckets=_LAG_BUCKETS,
+            registry=registry,
+        )
+        self.scheduler_leader = Gauge(
+            "siyu_scheduler_leader",
+            "1 while this process holds the scheduler lease",
+            registry=registry,
+        )
         self.lane_backlog = Gauge(
-            "siyu_lane_backlog", "Entries in a lane's stream (unread and pending), by lane",
-            ["lane"], registry=registry,
-        )  # fmt: skip
+            "siyu_lane_backlog",
+            "Entries in a lane's stream (unread and pending), by lane",
+            ["lane"],
+            registry=registry,
+        )
         self.lane_pending = Gauge(
-            "siyu_lane_pending", "Entries of a lane delivered and not yet acknowledged",
-            ["lane"], registry=registry,
-        )  # fmt: skip
+            "siyu_lane_pending",
+            "Entries of a lane delivered and not yet acknowledged",
+            ["lane"],
+            registry=registry,
+        )
 
     def count_wecom_call(self, api: str, errcode: int, seconds: float) -> None:
         """One WeCom API call answered (or not: errcode -2) after ``seconds``."""

@@ -119,8 +119,11 @@ class EventQueue:
 
     def other_lanes(self) -> list[EventQueue]:
         """The corp's other lanes, on the same client."""
-        return [EventQueue(self.redis, self._corp_id, self._dedup_ttl, lane)
-                for lane in LANES if lane != self.lane]  # fmt: skip
+        return [
+            EventQueue(self.redis, self._corp_id, self._dedup_ttl, lane)
+            for lane in LANES
+            if lane != self.lane
+        ]
 
     async def ensure_group(self) -> None:
         """Create the consumer group of every lane (from its start) if it does not exist.
@@ -156,8 +159,9 @@ class EventQueue:
             raise ValueError("callbacks are queued on the main lane")
         received = received_ms if received_ms is not None else int(time.time() * 1000)
         if self._commit is None:
-            self._commit = GroupCommit(self.redis, self.stream, keys.events(self._corp_id, EXPRESS),
-                                       self._dedup_ttl)  # fmt: skip
+            self._commit = GroupCommit(
+                self.redis, self.stream, keys.events(self._corp_id, EXPRESS), self._dedup_ttl
+            )
         return await self._commit.enqueue(
             keys.dedup(self._corp_id, dedup_key),
             (app, kind, dedup_key, xml, received, "1" if express else "0", event),
@@ -299,7 +303,7 @@ class EventQueue:
             pending=sum(lane.pending for lane in lanes.values()),
             dead=next(iter(lanes.values())).dead,
             delayed=sum(lane.delayed for lane in lanes.values()),
-        )  # fmt: skip
+        )
 
     async def lane_stats(self) -> dict[str, QueueStats]:
         """Each lane's stream length, pending and delayed entries ("main", "express"); the
@@ -319,7 +323,9 @@ class EventQueue:
         rows = zip(LANES, *[iter(per_lane)] * 3, strict=True)
         for lane, length, pending, delayed in rows:
             stats[lane or "main"] = QueueStats(
-                length=int(length), dead=int(dead), delayed=int(delayed),
+                length=int(length),
+                dead=int(dead),
+                delayed=int(delayed),
                 pending=0 if isinstance(pending, Exception) else int(pending["pending"]),
-            )  # fmt: skip
+            )
         return stats

@@ -85,8 +85,9 @@ class GroupCommit:
 
     async def _send(self, batch: _Batch) -> None:
         try:
-            ids = await self._script(keys=[*self._streams, *batch.dedup_keys],
-                                     args=[self._ttl, *batch.args])  # fmt: skip
+            ids = await self._script(
+                keys=[*self._streams, *batch.dedup_keys], args=[self._ttl, *batch.args]
+            )
         except BaseException as exc:  # every waiter hears of it; the loop goes on
             for waiter in batch.waiters:
                 if not waiter.done():

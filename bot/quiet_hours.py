@@ -26,8 +26,9 @@ class QuietHours:
     def release(self, local: datetime) -> datetime | None:
         """When a prompt due at ``local`` may go out, if ``local`` is quiet; else None."""
         clock = local.time().replace(tzinfo=None)
-        today_end = local.replace(hour=self.end.hour, minute=self.end.minute, second=0,
-                                  microsecond=0)  # fmt: skip
+        today_end = local.replace(
+            hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
+        )
         if self.start <= self.end:
             return today_end if self.start <= clock < self.end else None
         if clock >= self.start:

@@ -30,8 +30,9 @@ from scheduler.runner import leader_elected_scheduler
 class ComponentsFactory(Protocol):
     """``handlers.build_components``: what the runtime is handed by the wiring."""
 
-    async def __call__(self, settings: Settings, redis: Redis, clock: Clock, ledger: Ledger, *,
-                       workers: bool) -> Components: ...  # fmt: skip
+    async def __call__(
+        self, settings: Settings, redis: Redis, clock: Clock, ledger: Ledger, *, workers: bool
+    ) -> Components: ...
 
 
 @contextlib.asynccontextmanager
@@ -71,9 +72,11 @@ async def running(
                 spool = Spool(settings.spool_dir(), settings.spool.max_bytes)
                 runtime = Runtime(settings, redis, queue, metrics, deps, spool)
                 async with contextlib.AsyncExitStack() as stack:
-                    await stack.enter_async_context(replaying(
-                        Replayer(spool, queue, metrics), settings.spool.replay_interval_seconds
-                    ))  # fmt: skip
+                    await stack.enter_async_context(
+                        replaying(
+                            Replayer(spool, queue, metrics), settings.spool.replay_interval_seconds
+                        )
+                    )
                     if scheduler:
                         await stack.enter_async_context(
                             leader_elected_scheduler(settings, redis, queue, clock)
@@ -101,20 +104,30 @@ async def _workers(  # noqa: PLR0917 - each is a different part
     blocking = connect(where, settings.redis.timeout_seconds + settings.queue.block_ms / 1000)
     main = EventQueue(blocking, settings.wecom.corp_id, settings.queue.dedup_ttl_seconds)
     [express] = main.other_lanes()
-    express_settings = settings.queue.model_copy(update={
-        "consumers": settings.queue.express_consumers,
-        "batch_size": settings.queue.express_batch_size,
-        "claim_idle_seconds": settings.queue.express_claim_idle_seconds,  # inside a code's 20 s
-    })  # fmt: skip
+    express_settings = settings.queue.model_copy(
+        update={
+            "consumers": settings.queue.express_consumers,
+            "batch_size": settings.queue.express_batch_size,
+            "claim_idle_seconds": settings.queue.express_claim_idle_seconds,  # inside a code's 20 s
+        }
+    )
     priority = LanePriority(settings.queue.express_priority_seconds)
     workers = [
         Worker(main, Dispatcher(main_router), deps, settings.queue, metrics, priority),
-        Worker(express, Dispatcher(express_router or Router(name="express")), deps,
-               express_settings, metrics, priority),
-    ]  # fmt: skip
+        Worker(
+            express,
+            Dispatcher(express_router or Router(name="express")),
+            deps,
+            express_settings,
+            metrics,
+            priority,
+        ),
+    ]
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(worker.run(stop), name=f"siyu-worker-{worker.queue.lane}")
-             for worker in workers]  # fmt: skip
+    tasks = [
+        asyncio.create_task(worker.run(stop), name=f"siyu-worker-{worker.queue.lane}")
+        for worker in workers
+    ]
     try:
         yield
     finally:

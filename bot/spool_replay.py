@@ -57,8 +57,11 @@ class Replayer:
         data = await asyncio.to_thread(_read_all, fd)
         records, intact = unframe(data)
         if intact < len(data):
-            logger.warning("spool segment %s: %d damaged bytes at its end skipped",
-                           path.name, len(data) - intact)  # fmt: skip
+            logger.warning(
+                "spool segment %s: %d damaged bytes at its end skipped",
+                path.name,
+                len(data) - intact,
+            )
         start = self._done.get(path, 0)
         previous = start
         count = 0
@@ -74,8 +77,9 @@ class Replayer:
                 count += 1
             self._done[path] = end
             following = records[index + 1][1] if index + 1 < len(records) else None
-            self.spool.replayed(path, end - previous + _tail(intact, len(data), following),
-                                _received(following))  # fmt: skip
+            self.spool.replayed(
+                path, end - previous + _tail(intact, len(data), following), _received(following)
+            )
             previous = end
         await asyncio.to_thread(path.unlink, True)
         self._done.pop(path, None)
@@ -84,9 +88,14 @@ class Replayer:
 
     async def _enqueue(self, record: SpooledCallback) -> None:
         entry_id = await self.queue.enqueue(
-            record.app, record.kind, record.dedup_key, record.xml,
-            express=record.express, received_ms=record.received_ms, event=record.event,
-        )  # fmt: skip
+            record.app,
+            record.kind,
+            record.dedup_key,
+            record.xml,
+            express=record.express,
+            received_ms=record.received_ms,
+            event=record.event,
+        )
         self.metrics.spool_replayed.labels(result="queued" if entry_id else "duplicate").inc()
 
 

@@ -139,8 +139,13 @@ class Worker:
             await self._bury(entry, deliveries, "unparseable")
             return False
         if isinstance(event, UnknownEvent):  # queued, never lost: an operator can add a type
-            logger.warning("unknown event MsgType=%s Event=%s (%s): %s",
-                           event.msg_type, event.event, event.dedup_key, event.reason)  # fmt: skip
+            logger.warning(
+                "unknown event MsgType=%s Event=%s (%s): %s",
+                event.msg_type,
+                event.event,
+                event.dedup_key,
+                event.reason,
+            )
         try:
             handled = await self._dispatch(event)
         except HandlerFailed as failed:
@@ -163,8 +168,13 @@ class Worker:
 
     async def _defer(self, entry: QueuedEvent, limited: RateLimited) -> None:
         delay = max(limited.retry_after, 0.1)
-        logger.info("event %s (%s) rate-limited on %s; retrying in %.0fs",
-                    entry.entry_id, entry.kind, limited.api, delay)  # fmt: skip
+        logger.info(
+            "event %s (%s) rate-limited on %s; retrying in %.0fs",
+            entry.entry_id,
+            entry.kind,
+            limited.api,
+            delay,
+        )
         await self.queue.defer(entry, delay)
         self.metrics.count_handled(entry.kind, "deferred")
 
@@ -183,8 +193,12 @@ class Worker:
         self.metrics.count_handled(entry.kind, "dead_lettered")
         logger.error(
             "event %s (%s) dead-lettered as %s after %d deliveries: %s",
-            entry.entry_id, entry.kind, dead_id, deliveries, error,
-        )  # fmt: skip
+            entry.entry_id,
+            entry.kind,
+            dead_id,
+            deliveries,
+            error,
+        )
 
 
 def typed(entry: QueuedEvent) -> AnyEvent | None:

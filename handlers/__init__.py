@@ -143,8 +143,14 @@ async def build_components(
     components.provide(FAQ, faq)
     every_set = (intake, keywords, moderation_rules, reminder_rules, group_rules, replies, faq)
     components.provide(RULE_SETS, {live.name: live for live in every_set})
-    for concern in (customer_parts, intake_parts, moderation_parts, tasks_parts, groups_parts,
-                    media_parts):  # fmt: skip
+    for concern in (
+        customer_parts,
+        intake_parts,
+        moderation_parts,
+        tasks_parts,
+        groups_parts,
+        media_parts,
+    ):
         concern.provide(components, redis, settings)
     resolver = LibraryResolver()
     components.provide(INTAKE_MEDIA, resolver)
@@ -168,13 +174,25 @@ async def build_components(
 
 def admin_routes() -> list[web.AbstractRouteDef]:
     """Every /api/v1 route (the framework's, then each concern's) and the sidebar's."""
-    tables = (tasks_admin.routes, groups_admin.routes, archive_admin.routes, intake_admin.routes,
-              customers_admin.routes, media_admin.routes, sidebar_identity.routes,
-              sidebar_api.routes)  # fmt: skip
+    tables = (
+        tasks_admin.routes,
+        groups_admin.routes,
+        archive_admin.routes,
+        intake_admin.routes,
+        customers_admin.routes,
+        media_admin.routes,
+        sidebar_identity.routes,
+        sidebar_api.routes,
+    )
     return plumbing_routes() + [route for table in tables for route in table]
 
 
 def console_pages() -> list[Pages]:
     """Every /console/ page table: the framework's (login, dashboard), then each concern's."""
-    return [*plumbing_pages(), intake_pages.pages, media_pages.pages, customers_pages.pages,
-            tasks_pages.pages]  # fmt: skip
+    return [
+        *plumbing_pages(),
+        intake_pages.pages,
+        media_pages.pages,
+        customers_pages.pages,
+        tasks_pages.pages,
+    ]

@@ -38,15 +38,30 @@ class SidebarReminders:
     async def open_about(self, userid: str, external_userid: str) -> Sequence[Reminder]:
         """Active one-off reminders about the customer, soonest first."""
         found = await self._service.repo.of_pair(userid, external_userid)
-        return sorted((r for r in found if r.state in ACTIVE and not r.is_series),
-                      key=lambda r: r.due_ms)  # fmt: skip
+        return sorted(
+            (r for r in found if r.state in ACTIVE and not r.is_series), key=lambda r: r.due_ms
+        )
 
-    async def add(self, userid: str, external_userid: str, customer_name: str, task: str, *,
-                  due: datetime, once: str) -> Reminder:  # fmt: skip
+    async def add(
+        self,
+        userid: str,
+        external_userid: str,
+        customer_name: str,
+        task: str,
+        *,
+        due: datetime,
+        once: str,
+    ) -> Reminder:
         """A one-off reminder from the sidebar."""
-        return await self._service.remind(userid, task, due, customer_id=external_userid,
-                                          customer_name=customer_name, source="sidebar",
-                                          once=once)  # fmt: skip
+        return await self._service.remind(
+            userid,
+            task,
+            due,
+            customer_id=external_userid,
+            customer_name=customer_name,
+            source="sidebar",
+            once=once,
+        )
 
     async def done(self, userid: str, reminder_id: int) -> bool:
         """Done. A reminder not yet due cannot be done by the state machine (pending → done
@@ -58,8 +73,9 @@ class SidebarReminders:
         now = str(to_ms(self._service.clock.now()))
         if reminder.state in sources_of(State.DONE):
             return await repo.transition(reminder, State.DONE, acted_ms=now)
-        return await repo.transition(reminder, State.CANCELLED, acted_ms=now,
-                                     note="done early from the sidebar")  # fmt: skip
+        return await repo.transition(
+            reminder, State.CANCELLED, acted_ms=now, note="done early from the sidebar"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +96,24 @@ class TasksByTarget:
 
     async def including(self, target: str) -> Sequence[TaskOfCustomer]:
         """Tasks whose calls list ``target``, newest first."""
-        ids = sorted(set(await self._store.open_ids()) | set(await self._store.ids(RECENT_TASKS)),
-                     reverse=True)  # fmt: skip
+        ids = sorted(
+            set(await self._store.open_ids()) | set(await self._store.ids(RECENT_TASKS)),
+            reverse=True,
+        )
         found: list[TaskOfCustomer] = []
         for task_id in ids:
             record = await self._store.get(task_id)
             if record is None or not await self._targets(task_id, target):
                 continue
             status = (await self._store.results(task_id, [target])).get(target)
-            found.append(TaskOfCustomer(task_id, record.spec.title, record.state.value,
-                                        STATUS_NAMES.get(status, "") if status is not None
-                                        else ""))  # fmt: skip
+            found.append(
+                TaskOfCustomer(
+                    task_id,
+                    record.spec.title,
+                    record.state.value,
+                    STATUS_NAMES.get(status, "") if status is not None else "",
+                )
+            )
         return found
 
     async def _targets(self, task_id: int, target: str) -> bool:
@@ -134,5 +157,6 @@ def provide(components: Components, reminders: ReminderService) -> None:
     components.provide(REMINDER_DESK, SidebarReminders(reminders))
     components.provide(CUSTOMER_TASKS, TasksByTarget(components.get(TASK_STORE)))
     components.provide(CUSTOMER_FLAGS, NoFlagsYet())
-    components.provide(GROUP_BOOK, GroupsForSidebar(components.get(GROUP_REGISTRY),
-                                                    components.get(GROUP_COUNTERS)))  # fmt: skip
+    components.provide(
+        GROUP_BOOK, GroupsForSidebar(components.get(GROUP_REGISTRY), components.get(GROUP_COUNTERS))
+    )

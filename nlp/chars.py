@@ -28,16 +28,51 @@ BOUNDARIES: Final = frozenset(",。!?;:、\n\r\u2028\u2029，！？；：")
 _HEARTS: Final = "❤♥♡❣💗💓💕💖💘💝💞💟🧡💛💚💙💜🖤🤍🤎🩷🩵🩶"
 # Letters of other scripts that look like Latin ones (after case folding).
 _LOOKALIKES: Final = {
-    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԛ": "q", "ԝ": "w", "ν": "v",
-    "ο": "o", "α": "a", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "κ": "k", "ι": "i", "ϲ": "c",
-    "ɑ": "a", "ɡ": "g", "ⅴ": "v", "ⅹ": "x",
-}  # fmt: skip
-_SPECIAL: Final = {
-    "…": "。", "⋯": "。",  # an ellipsis ends a clause
-    "+": "加", "＋": "加", "﹢": "加",  # +V, +微 = 加V, 加微
-    "~": SOFT, ".": SOFT,
-} | {c: c for c in "，！？；：、。"} | dict.fromkeys(_HEARTS, "心")  # fmt: skip
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ν": "v",
+    "ο": "o",
+    "α": "a",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "κ": "k",
+    "ι": "i",
+    "ϲ": "c",
+    "ɑ": "a",
+    "ɡ": "g",
+    "ⅴ": "v",
+    "ⅹ": "x",
+}
+_SPECIAL: Final = (
+    {
+        "…": "。",
+        "⋯": "。",  # an ellipsis ends a clause
+        "+": "加",
+        "＋": "加",
+        "﹢": "加",  # +V, +微 = 加V, 加微
+        "~": SOFT,
+        ".": SOFT,
+    }
+    | {c: c for c in "，！？；：、。"}
+    | dict.fromkeys(_HEARTS, "心")
+)
 _LETTER_NAME: Final = re.compile(r"(?:LATIN (?:CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
 # Chinese numerals, for the digit view that contact detection reads (not the word view:
 # 第一 and 一定 must stay words).

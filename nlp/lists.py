@@ -118,8 +118,10 @@ def parse_lists(files: Mapping[str, str], where: str = "") -> Lists:
     prefix = f"{where}/" if where else ""
     for name in files:
         if not _LAYOUT.fullmatch(name):
-            raise ListError(f"{prefix}{name}: not a lists file (families.toml, settings.toml, "
-                            "allow.txt, sensitive/<name>.txt, intents/<name>.txt)")  # fmt: skip
+            raise ListError(
+                f"{prefix}{name}: not a lists file (families.toml, settings.toml, "
+                "allow.txt, sensitive/<name>.txt, intents/<name>.txt)"
+            )
     settings_name = f"{prefix}settings.toml"
     options = _options(_toml(files.get("settings.toml"), settings_name), Path(settings_name))
     families_name = f"{prefix}families.toml"

@@ -52,8 +52,9 @@ class Lease:
 
     async def acquire(self) -> int | None:
         """Take the lease if it is free; the new fencing token, or None."""
-        token = int(await self._acquire(keys=[self.key, self.fence_key],
-                                        args=[self.holder, self.ttl_ms]))  # fmt: skip
+        token = int(
+            await self._acquire(keys=[self.key, self.fence_key], args=[self.holder, self.ttl_ms])
+        )
         self.token = token or None
         return self.token
 

@@ -56,8 +56,12 @@ class SchedulerRunner:
     terms: int = 0  # how many times this process became leader
 
     def _lease(self) -> Lease:
-        return Lease(self.redis, self.settings.wecom.corp_id, self.holder,
-                     self.settings.reminders.lease_seconds)  # fmt: skip
+        return Lease(
+            self.redis,
+            self.settings.wecom.corp_id,
+            self.holder,
+            self.settings.reminders.lease_seconds,
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop``: try for the lease; lead while it holds."""
@@ -79,9 +83,14 @@ class SchedulerRunner:
         self.terms += 1
         logger.info("scheduler: %s leads (fencing token %d)", self.holder, token)
         deposed = asyncio.Event()
-        ticker = DueTicker(self.redis, self.queue, self.settings.wecom.corp_id, self.clock,
-                           app=self.settings.reminders.app,
-                           batch_size=self.settings.reminders.batch_size)  # fmt: skip
+        ticker = DueTicker(
+            self.redis,
+            self.queue,
+            self.settings.wecom.corp_id,
+            self.clock,
+            app=self.settings.reminders.app,
+            batch_size=self.settings.reminders.batch_size,
+        )
         async with self._aps(ticker, lease, token, deposed):
             self.leading.set()
             waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(deposed.wait())]
@@ -102,21 +111,27 @@ class SchedulerRunner:
         (progress, laggards, digests), live codes follow shift changes and churn digests go
         out; a deposed leader's repeat is dropped by its dedup key."""
         try:
-            await enqueue_minute_tick(self.queue, self.settings.wecom.corp_id,
-                                      self.settings.tasks.app, self.clock.now())  # fmt: skip
+            await enqueue_minute_tick(
+                self.queue, self.settings.wecom.corp_id, self.settings.tasks.app, self.clock.now()
+            )
         except (RedisError, OSError) as exc:
             logger.warning("scheduler minute tick: redis unavailable (%s)", exc)
 
     @contextlib.asynccontextmanager
-    async def _aps(self, ticker: DueTicker, lease: Lease, token: int,
-                   deposed: asyncio.Event) -> AsyncIterator[AsyncIOScheduler]:  # fmt: skip
+    async def _aps(
+        self, ticker: DueTicker, lease: Lease, token: int, deposed: asyncio.Event
+    ) -> AsyncIterator[AsyncIOScheduler]:
         """APScheduler with the poll and renewal jobs; shut down (not waiting) on exit."""
         config = self.settings.reminders
         tz = ZoneInfo(self.settings.timezone)
-        aps = AsyncIOScheduler(timezone=tz, job_defaults={
-            "coalesce": True, "max_instances": 1,
-            "misfire_grace_time": config.misfire_grace_seconds,
-        })  # fmt: skip
+        aps = AsyncIOScheduler(
+            timezone=tz,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": config.misfire_grace_seconds,
+            },
+        )
         renewed = {"at": time.monotonic()}
 
         async def poll() -> None:
@@ -139,13 +154,20 @@ class SchedulerRunner:
                     deposed.set()  # cannot prove we still hold it: stop leading
 
         first = datetime.now(tz)
-        aps.add_job(_ends_quietly(poll), IntervalTrigger(seconds=config.poll_seconds),
-                    id="reminders-poll",
-                    next_run_time=first)  # fmt: skip
+        aps.add_job(
+            _ends_quietly(poll),
+            IntervalTrigger(seconds=config.poll_seconds),
+            id="reminders-poll",
+            next_run_time=first,
+        )
         tick_seconds = self.settings.tasks.tick_seconds
         if tick_seconds > 0:
-            aps.add_job(_ends_quietly(self._minute_tick), IntervalTrigger(seconds=tick_seconds),
-                        id="minute-tick", next_run_time=first)  # fmt: skip
+            aps.add_job(
+                _ends_quietly(self._minute_tick),
+                IntervalTrigger(seconds=tick_seconds),
+                id="minute-tick",
+                next_run_time=first,
+            )
         aps.add_job(
             _ends_quietly(renew), IntervalTrigger(seconds=config.renew_seconds), id="lease-renew"
         )
@@ -174,8 +196,9 @@ def _ends_quietly(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[
 
 
 @contextlib.asynccontextmanager
-async def leader_elected_scheduler(settings: Settings, redis: Redis, queue: EventQueue,
-                                   clock: Clock) -> AsyncIterator[SchedulerRunner]:  # fmt: skip
+async def leader_elected_scheduler(
+    settings: Settings, redis: Redis, queue: EventQueue, clock: Clock
+) -> AsyncIterator[SchedulerRunner]:
     """Run the scheduler (standing by or leading) for the duration of the block."""
     runner = SchedulerRunner(settings, redis, queue, clock)
     stop = asyncio.Event()

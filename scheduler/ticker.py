@@ -51,8 +51,16 @@ class Deposed(Exception):
 class DueTicker:
     """Moves due reminders of one corp onto its event stream."""
 
-    def __init__(self, redis: Redis, queue: EventQueue, corp_id: str, clock: Clock, *,
-                 app: str, batch_size: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        redis: Redis,
+        queue: EventQueue,
+        corp_id: str,
+        clock: Clock,
+        *,
+        app: str,
+        batch_size: int,
+    ) -> None:
         self.redis = redis
         self.queue = queue
         self.corp_id = corp_id
@@ -72,9 +80,14 @@ class DueTicker:
 
     async def _batch(self, token: int) -> int:
         now = self.clock.now()
-        rows = await self.redis.zrangebyscore(keys.reminders_due(self.corp_id), "-inf",
-                                              to_ms(now), start=0, num=self.batch_size,
-                                              withscores=True)  # fmt: skip
+        rows = await self.redis.zrangebyscore(
+            keys.reminders_due(self.corp_id),
+            "-inf",
+            to_ms(now),
+            start=0,
+            num=self.batch_size,
+            withscores=True,
+        )
         if not rows:
             return 0
         due = [(int(member), int(score)) for member, score in cast(list[tuple[str, float]], rows)]
@@ -85,17 +98,23 @@ class DueTicker:
         gate = asyncio.Semaphore(_CONCURRENCY)
 
         async def enqueue(reminder_id: int, due_ms: int, assignee: str | None) -> None:
-            event = ReminderDue(corp_id=self.corp_id, from_user=assignee or "", create_time=now,
-                                reminder_id=reminder_id, due_ms=due_ms)  # fmt: skip
+            event = ReminderDue(
+                corp_id=self.corp_id,
+                from_user=assignee or "",
+                create_time=now,
+                reminder_id=reminder_id,
+                due_ms=due_ms,
+            )
             xml = reminder_due_xml(self.corp_id, assignee or "", reminder_id, due_ms, now)
             async with gate:
                 await self.queue.enqueue(self.app, event.kind, event.dedup_key, xml)
 
         await asyncio.gather(*(enqueue(i, d, a) for (i, d), a in zip(due, assignees, strict=True)))
         pairs = [item for reminder_id, due_ms in due for item in (reminder_id, due_ms)]
-        removed = await self._remove(keys=[keys.scheduler_fence(self.corp_id),
-                                           keys.reminders_due(self.corp_id)],
-                                     args=[token, *pairs])  # fmt: skip
+        removed = await self._remove(
+            keys=[keys.scheduler_fence(self.corp_id), keys.reminders_due(self.corp_id)],
+            args=[token, *pairs],
+        )
         if int(removed) < 0:
             raise Deposed(f"fencing token {token} is stale")
         return len(due)

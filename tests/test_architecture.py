@@ -35,8 +35,11 @@ def test_the_layout_keeps_its_dependency_rules() -> None:
         ("nlp.engine", "config.settings", "nlp imports nothing of siyu"),
         ("scheduler.runner", "handlers.reminders.service", "scheduler imports no handler"),
         ("handlers.moderation.rules", "handlers.tasks.model", "a concern imports no other concern"),
-        ("handlers.customers.tags", "handlers.intake.rules",
-         "the customer record imports no concern"),
+        (
+            "handlers.customers.tags",
+            "handlers.intake.rules",
+            "the customer record imports no concern",
+        ),
         ("handlers.tasks.sources", "handlers.customers.profiles", None),  # the shared record
         ("handlers.intake.welcome", "bot.deps", None),
         ("handlers.intake.welcome", "nlp", None),
@@ -46,7 +49,7 @@ def test_the_layout_keeps_its_dependency_rules() -> None:
         ("nlp.engine", "nlp.normalize", None),
         ("bot.queue", "redis.asyncio", None),
     ],
-)  # fmt: skip
+)
 def test_each_rule(importer: str, imported: str, rule: str | None) -> None:
     assert rule_broken(importer, imported) == rule
 
@@ -70,9 +73,8 @@ def test_a_deliberately_wrong_import_fails_the_check(tmp_path: Path) -> None:
     assert found == {
         ("bot.queue", "handlers.intake", "bot/ (wiring aside) imports no concern"),
         ("bot.queue", "handlers.intake.rules", "bot/ (wiring aside) imports no concern"),
-        ("handlers.moderation.cards", "handlers.tasks.model",
-         "a concern imports no other concern"),
-    }  # fmt: skip
+        ("handlers.moderation.cards", "handlers.tasks.model", "a concern imports no other concern"),
+    }
 
 
 def test_every_known_debt_is_still_owed() -> None:
@@ -101,6 +103,12 @@ def test_a_gateway_alone_imports_no_concern(role: str, loads_domain: bool) -> No
         f"create_app(make_settings('redis://127.0.0.1:1/0'), role=Role({role!r}))\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('handlers')}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", program], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.strip() == ("['handlers']" if loads_domain else "[]")

@@ -124,8 +124,9 @@ def _corp(request: web.Request) -> str:
     return _runtime(request).settings.wecom.corp_id
 
 
-@routes.post("/api/v1/session", role=None, body=Login, answer=SessionOut, errors=(401, 429),
-             tags=("access",))  # fmt: skip
+@routes.post(
+    "/api/v1/session", role=None, body=Login, answer=SessionOut, errors=(401, 429), tags=("access",)
+)
 async def login(request: web.Request) -> web.Response:
     """Log in with an operator account → a session token (throttled per account and address)."""
     runtime, asked = _runtime(request), body(request, Login)
@@ -134,17 +135,22 @@ async def login(request: web.Request) -> web.Response:
     address = request.remote or "unknown"
     wait = await throttle.wait_seconds(asked.name, address)
     if wait:
-        raise ApiError(429, f"too many failed logins; try again in {wait} s",
-                       headers={"Retry-After": str(wait)})  # fmt: skip
+        raise ApiError(
+            429,
+            f"too many failed logins; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     account = await Accounts(runtime.redis, corp).verify(asked.name, asked.password)
     if account is None:
         await throttle.failed(asked.name, address)
         raise ApiError(401, "wrong name or password")
     await throttle.succeeded(asked.name)
     session = await Sessions(runtime.redis, corp, settings).open(account, runtime.deps.clock.now())
-    return web.json_response(SessionOut(token=session.token, expires_at=session.expires_at,
-                                        user=account.name, role=account.role
-                                        ).model_dump(mode="json"))  # fmt: skip
+    return web.json_response(
+        SessionOut(
+            token=session.token, expires_at=session.expires_at, user=account.name, role=account.role
+        ).model_dump(mode="json")
+    )
 
 
 @routes.delete("/api/v1/session", role=Role.VIEWER, audited=False, tags=("access",))
@@ -166,12 +172,20 @@ async def whoami(request: web.Request) -> web.Response:
 async def list_users(request: web.Request) -> web.Response:
     """Every operator account."""
     accounts = await Accounts(_runtime(request).redis, _corp(request)).listing()
-    return web.json_response([{"name": a.name, "role": a.role.value, "created_at": a.created_at}
-                              for a in accounts])  # fmt: skip
+    return web.json_response(
+        [{"name": a.name, "role": a.role.value, "created_at": a.created_at} for a in accounts]
+    )
 
 
-@routes.post("/api/v1/users", role=Role.ADMIN, body=NewUser, answer=UserOut, status=201,
-             errors=(409,), tags=("access",))  # fmt: skip
+@routes.post(
+    "/api/v1/users",
+    role=Role.ADMIN,
+    body=NewUser,
+    answer=UserOut,
+    status=201,
+    errors=(409,),
+    tags=("access",),
+)
 async def create_user(request: web.Request) -> web.Response:
     """Create an operator account."""
     runtime, asked = _runtime(request), body(request, NewUser)
@@ -182,21 +196,34 @@ async def create_user(request: web.Request) -> web.Response:
     except AccountError as exc:
         raise ApiError(409, str(exc)) from exc
     record_change(request, f"users/{account.name}", {"role": [None, account.role.value]})
-    return web.json_response({"name": account.name, "role": account.role.value,
-                              "created_at": account.created_at}, status=201)  # fmt: skip
+    return web.json_response(
+        {"name": account.name, "role": account.role.value, "created_at": account.created_at},
+        status=201,
+    )
 
 
 @routes.get("/api/v1/api-keys", role=Role.ADMIN, answer=list[KeyOut], tags=("access",))
 async def list_keys(request: web.Request) -> web.Response:
     """Every live API key (ids, roles, names; never the keys)."""
     found = await ApiKeys(_runtime(request).redis, _corp(request)).listing()
-    return web.json_response([KeyOut(key_id=k.key_id, role=k.role, name=k.name,
-                                     created_at=k.created_at).model_dump(mode="json")
-                              for k in found])  # fmt: skip
+    return web.json_response(
+        [
+            KeyOut(key_id=k.key_id, role=k.role, name=k.name, created_at=k.created_at).model_dump(
+                mode="json"
+            )
+            for k in found
+        ]
+    )
 
 
-@routes.post("/api/v1/api-keys", role=Role.ADMIN, body=NewKey, answer=CreatedKey, status=201,
-             tags=("access",))  # fmt: skip
+@routes.post(
+    "/api/v1/api-keys",
+    role=Role.ADMIN,
+    body=NewKey,
+    answer=CreatedKey,
+    status=201,
+    tags=("access",),
+)
 async def create_key(request: web.Request) -> web.Response:
     """Create an API key; the answer is the only time the key is shown."""
     runtime, asked = _runtime(request), body(request, NewKey)
@@ -204,13 +231,17 @@ async def create_key(request: web.Request) -> web.Response:
         asked.role, asked.name, runtime.deps.clock.now()
     )
     record_change(request, f"api-keys/{record.key_id}", {"role": [None, record.role.value]})
-    shown = CreatedKey(key_id=record.key_id, role=record.role, name=record.name,
-                       created_at=record.created_at, key=key)  # fmt: skip
+    shown = CreatedKey(
+        key_id=record.key_id,
+        role=record.role,
+        name=record.name,
+        created_at=record.created_at,
+        key=key,
+    )
     return web.json_response(shown.model_dump(mode="json"), status=201)
 
 
-@routes.delete("/api/v1/api-keys/{key_id}", role=Role.ADMIN, path_model=KeyPath,
-               tags=("access",))  # fmt: skip
+@routes.delete("/api/v1/api-keys/{key_id}", role=Role.ADMIN, path_model=KeyPath, tags=("access",))
 async def revoke_key(request: web.Request) -> web.Response:
     """Revoke an API key at once."""
     key_id = path_params(request, KeyPath).key_id
@@ -227,7 +258,16 @@ async def audit_log(request: web.Request) -> web.Response:
     audit = Audit(_runtime(request).redis, _corp(request))
     rows = await audit.page(asked.limit + 1, asked.cursor)
     page = rows[: asked.limit]
-    items = [{"id": entry_id, "at": e.at, "actor": e.actor, "action": e.action,
-              "document": e.document, "diff": e.diff} for entry_id, e in page]  # fmt: skip
+    items = [
+        {
+            "id": entry_id,
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "document": e.document,
+            "diff": e.diff,
+        }
+        for entry_id, e in page
+    ]
     more = len(rows) > asked.limit
     return web.json_response({"items": items, "next_cursor": page[-1][0] if more else None})

@@ -60,8 +60,11 @@ class Accounts:
         if not NAME_PATTERN.fullmatch(name):
             raise AccountError("a name is 1-64 letters, digits or _.@-")
         check_password_rules(password)
-        record = {"role": role.value, "password": hash_password(password),
-                  "created_at": now.isoformat()}  # fmt: skip
+        record = {
+            "role": role.value,
+            "password": hash_password(password),
+            "created_at": now.isoformat(),
+        }
         if not await self.redis.hsetnx(self.key, name, json.dumps(record)):
             raise AccountError(f"there is already an account named {name}")
         return Account(name, role, record["created_at"])
@@ -139,8 +142,10 @@ class LoginThrottle:
         }
 
     def _keys(self, name: str, address: str) -> dict[str, str]:
-        return {kind: keys.admin_login_failures(self.corp_id, f"{kind}:{who}")
-                for kind, who in (("user", name), ("ip", address))}  # fmt: skip
+        return {
+            kind: keys.admin_login_failures(self.corp_id, f"{kind}:{who}")
+            for kind, who in (("user", name), ("ip", address))
+        }
 
     async def wait_seconds(self, name: str, address: str) -> int:
         """0 if a login may be tried now, else how long until it may."""

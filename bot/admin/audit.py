@@ -58,8 +58,11 @@ class Audit:
         rows = await self.redis.xrevrange(
             self.key, max=f"({before}" if before else "+", count=limit
         )
-        return [(entry_id, AuditEntry(**json.loads(fields["entry"])))
-                for entry_id, fields in _rows(rows) if "entry" in fields]  # fmt: skip
+        return [
+            (entry_id, AuditEntry(**json.loads(fields["entry"])))
+            for entry_id, fields in _rows(rows)
+            if "entry" in fields
+        ]
 
 
 def _rows(rows: Any) -> list[tuple[str, dict[str, str]]]:  # redis-py replies are untyped

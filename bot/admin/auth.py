@@ -37,8 +37,11 @@ async def authenticate(request: web.Request) -> Principal:
         raise ApiError(401, f"no credentials: {_HINT}", headers={"WWW-Authenticate": "Bearer"})
     found = await identify(request, credential)
     if found is None:
-        raise ApiError(401, "unknown, revoked or expired credentials",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+        raise ApiError(
+            401,
+            "unknown, revoked or expired credentials",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
     return found
 
 

@@ -165,9 +165,12 @@ async def _audit(request: web.Request, principal: Principal, action: str, change
     runtime = request.app[RUNTIME]
     try:
         await Audit(runtime.redis, runtime.settings.wecom.corp_id).record(
-            runtime.deps.clock.now(), principal.actor, action,
-            change.document or request.path, change.diff,
-        )  # fmt: skip
+            runtime.deps.clock.now(),
+            principal.actor,
+            action,
+            change.document or request.path,
+            change.diff,
+        )
     except (RedisError, OSError):
         logger.exception("audit: could not record %s by %s", action, principal.actor)
 

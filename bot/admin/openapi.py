@@ -37,15 +37,23 @@ def document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
         )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "siyu admin API", "version": _version(),
-                 "description": "Errors: {\"error\": {\"code\", \"message\", \"details\"}}."},
+        "info": {
+            "title": "siyu admin API",
+            "version": _version(),
+            "description": 'Errors: {"error": {"code", "message", "details"}}.',
+        },
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "an API key or a session token"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an API key or a session token",
+                }
+            },
         },
-    }  # fmt: skip
+    }
 
 
 def _version() -> str:
@@ -71,10 +79,12 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any], error: dict[str, Any
         "operationId": endpoint.name,
         "summary": endpoint.summary,
         "tags": list(spec.tags) or [_tag(endpoint.path)],
-        "parameters": [*_parameters(spec.path, "path", schemas),
-                       *_parameters(spec.query, "query", schemas)],
+        "parameters": [
+            *_parameters(spec.path, "path", schemas),
+            *_parameters(spec.query, "query", schemas),
+        ],
         "responses": {str(spec.status): _answer(spec.answer, schemas)},
-    }  # fmt: skip
+    }
     if spec.role is not None:
         operation["security"] = [{"bearer": []}]
         operation["x-role"] = spec.role.value
@@ -85,8 +95,9 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any], error: dict[str, Any
         }
     for status in _errors(endpoint):
         operation["responses"][str(status)] = {
-            "description": CODES[status], "content": {"application/json": {"schema": error}},
-        }  # fmt: skip
+            "description": CODES[status],
+            "content": {"application/json": {"schema": error}},
+        }
     return operation
 
 
@@ -126,11 +137,15 @@ def _parameters(
     schemas.update(found.pop("$defs", {}))
     required = set(found.get("required", ()))
     return [
-        {"name": name, "in": where, "required": where == "path" or name in required,
-         "schema": schema, **({"description": schema["description"]}
-                              if "description" in schema else {})}
+        {
+            "name": name,
+            "in": where,
+            "required": where == "path" or name in required,
+            "schema": schema,
+            **({"description": schema["description"]} if "description" in schema else {}),
+        }
         for name, schema in found.get("properties", {}).items()
-    ]  # fmt: skip
+    ]
 
 
 @routes.get("/api/v1/openapi.json", role=None, answer=dict[str, Any], tags=("meta",))

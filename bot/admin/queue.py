@@ -74,12 +74,18 @@ async def queue_stats(request: web.Request) -> web.Response:
     """Waiting, in-flight, delayed and dead entries, in all and per lane (bot/lanes.py)."""
     queue = request.app[RUNTIME].queue
     stats, lanes = await queue.stats(), await queue.lane_stats()
-    return web.json_response({
-        "length": stats.length, "pending": stats.pending, "delayed": stats.delayed,
-        "dead": stats.dead,
-        "lanes": {name: {"length": lane.length, "pending": lane.pending, "delayed": lane.delayed}
-                  for name, lane in lanes.items()},
-    })  # fmt: skip
+    return web.json_response(
+        {
+            "length": stats.length,
+            "pending": stats.pending,
+            "delayed": stats.delayed,
+            "dead": stats.dead,
+            "lanes": {
+                name: {"length": lane.length, "pending": lane.pending, "delayed": lane.delayed}
+                for name, lane in lanes.items()
+            },
+        }
+    )
 
 
 @routes.get("/api/v1/dead-letters", query=DeadLettersQuery, answer=DeadLetterPage)
@@ -90,8 +96,10 @@ async def dead_letters(request: web.Request) -> web.Response:
     start = f"({asked.cursor}" if asked.cursor else "-"
     rows = _rows(await queue.redis.xrange(queue.dead_stream, min=start, count=asked.limit + 1))
     page = rows[: asked.limit]
-    items = [{"id": dead_id, **{k: v for k, v in fields.items() if k != "xml"}}
-             for dead_id, fields in page]  # fmt: skip
+    items = [
+        {"id": dead_id, **{k: v for k, v in fields.items() if k != "xml"}}
+        for dead_id, fields in page
+    ]
     more = len(rows) > asked.limit
     return web.json_response({"items": items, "next_cursor": page[-1][0] if more else None})
 

@@ -80,13 +80,14 @@ async def list_rule_sets(request: web.Request) -> web.Response:
     """Every rule set and its current version."""
     deps: Deps = request.app[RUNTIME].deps
     sets = deps.get(RULE_SETS)
-    versions = [{"name": name, "version": await live.store.version(name)}
-                for name, live in sorted(sets.items())]  # fmt: skip
+    versions = [
+        {"name": name, "version": await live.store.version(name)}
+        for name, live in sorted(sets.items())
+    ]
     return web.json_response(versions)
 
 
-@routes.get("/api/v1/rules/{name}", path_model=RuleSetName, answer=RuleDocument,
-            tags=("rules",))  # fmt: skip
+@routes.get("/api/v1/rules/{name}", path_model=RuleSetName, answer=RuleDocument, tags=("rules",))
 async def get_rule_set(request: web.Request) -> web.Response:
     """A rule set's document; its version is the ETag."""
     name = path_params(request, RuleSetName).name
@@ -99,8 +100,15 @@ async def get_rule_set(request: web.Request) -> web.Response:
     return web.json_response(answer, headers={"ETag": etag(version)})
 
 
-@routes.put("/api/v1/rules/{name}", path_model=RuleSetName, body=Any, answer=RuleSetVersion,
-            errors=(412,), audited=False, tags=("rules",))  # fmt: skip
+@routes.put(
+    "/api/v1/rules/{name}",
+    path_model=RuleSetName,
+    body=Any,
+    answer=RuleSetVersion,
+    errors=(412,),
+    audited=False,
+    tags=("rules",),
+)
 async def put_rule_set(request: web.Request) -> web.Response:
     """Replace a rule set's document (If-Match: the version it is based on)."""
     name = path_params(request, RuleSetName).name
@@ -112,5 +120,4 @@ async def put_rule_set(request: web.Request) -> web.Response:
         raise ApiError(412, str(exc)) from exc
     except RulesInvalid as exc:
         raise ApiError(422, str(exc)) from exc
-    return web.json_response({"name": name, "version": version},
-                             headers={"ETag": etag(version)})  # fmt: skip
+    return web.json_response({"name": name, "version": version}, headers={"ETag": etag(version)})

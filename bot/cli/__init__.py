@@ -98,16 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_channels_arguments(channels, _add_config)
 
-    add_rules_arguments(commands.add_parser("rules", help="rule sets as files: export|import DIR"),
-                        _add_config)  # fmt: skip
+    add_rules_arguments(
+        commands.add_parser("rules", help="rule sets as files: export|import DIR"), _add_config
+    )
 
     reminders = commands.add_parser("reminders", help="reminders and their states")
     add_reminders_arguments(reminders, _add_config)
 
     tasks = commands.add_parser("tasks", help="group tasks (群发任务): create, list, show, cancel")
     add_tasks_arguments(tasks, _add_config)
-    add_media_arguments(commands.add_parser("media", help="the media library: upload FILE"),
-                        _add_config)  # fmt: skip
+    add_media_arguments(
+        commands.add_parser("media", help="the media library: upload FILE"), _add_config
+    )
 
     add_bench_arguments(commands)
 
@@ -129,8 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         if config_path(getattr(args, "config", None)) is None:
             missing = sorted({".".join(map(str, e["loc"][:1])) for e in exc.errors()})
-            print(_NO_CONFIG.format(missing=", ".join(f"[{m}]" for m in missing)),
-                  file=sys.stderr)  # fmt: skip
+            print(_NO_CONFIG.format(missing=", ".join(f"[{m}]" for m in missing)), file=sys.stderr)
         else:
             print(f"siyu: configuration error: {exc}", file=sys.stderr)
         return 2

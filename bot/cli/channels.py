@@ -45,8 +45,10 @@ async def _run(settings: Settings, args: argparse.Namespace) -> Result:
             return await channel_stats(deps, args.days, as_json=args.json)
         if action == "rebalance":
             plans = await rebalance_all(deps)
-            return 0, [f"{channel}: {','.join(p.users) if p else 'busy or no code'}"
-                       for channel, p in plans.items()]  # fmt: skip
+            return 0, [
+                f"{channel}: {','.join(p.users) if p else 'busy or no code'}"
+                for channel, p in plans.items()
+            ]
         if action == "import-customers":
             count = await import_customers(deps, args.staff)
             return 0, [f"imported {count} customers"]
@@ -60,8 +62,11 @@ async def list_channels(deps: Deps) -> Result:
     lines = []
     for channel_id, channel in rules.channels.items():
         code = codes.get(channel_id)
-        where = (f"code {code.config_id} lists {','.join(code.users)}  {code.qr_code}"
-                 if code else "no live code yet (siyu channels create)")  # fmt: skip
+        where = (
+            f"code {code.config_id} lists {','.join(code.users)}  {code.qr_code}"
+            if code
+            else "no live code yet (siyu channels create)"
+        )
         lines.append(f"{channel_id}  {channel.name}  state={channel.state}  {where}")
     return 0, lines or ["no channels in the rules"]
 
@@ -89,15 +94,25 @@ async def channel_stats(deps: Deps, days: int, *, as_json: bool) -> Result:
         for back in range(max(days, 1)):
             day = await stats.day(channel_id, day_of(today - timedelta(days=back)))
             if as_json:
-                lines.append(json.dumps({"channel": channel_id, "day": day.day,
-                                         "adds": day.adds, "net": day.net,
-                                         "deleted_by_customer": day.deleted_by_customer,
-                                         "deleted_by_staff": day.deleted_by_staff,
-                                         "adds_by_staff": dict(day.adds_by_staff)}))  # fmt: skip
+                lines.append(
+                    json.dumps(
+                        {
+                            "channel": channel_id,
+                            "day": day.day,
+                            "adds": day.adds,
+                            "net": day.net,
+                            "deleted_by_customer": day.deleted_by_customer,
+                            "deleted_by_staff": day.deleted_by_staff,
+                            "adds_by_staff": dict(day.adds_by_staff),
+                        }
+                    )
+                )
             else:
-                lines.append(f"{channel_id:<12} {day.day}  {day.adds:>4}  "
-                             f"{day.deleted_by_customer:>11}  {day.deleted_by_staff:>8}  "
-                             f"{day.net:>3}")  # fmt: skip
+                lines.append(
+                    f"{channel_id:<12} {day.day}  {day.adds:>4}  "
+                    f"{day.deleted_by_customer:>11}  {day.deleted_by_staff:>8}  "
+                    f"{day.net:>3}"
+                )
     return 0, lines
 
 

@@ -42,16 +42,24 @@ def check_corp_id(settings: Settings) -> Finding:
     corp_id = settings.wecom.corp_id
     if _CORP_ID.match(corp_id):
         return Finding(True, "corp id", corp_id)
-    return Finding(False, "corp id", f"{corp_id!r} does not look like a CorpID (ww + 16 hex "
-                   "digits). Copy it from 我的企业 → 企业信息 → 企业ID.")  # fmt: skip
+    return Finding(
+        False,
+        "corp id",
+        f"{corp_id!r} does not look like a CorpID (ww + 16 hex "
+        "digits). Copy it from 我的企业 → 企业信息 → 企业ID.",
+    )
 
 
 def check_callback_keys(name: str, app: AppSettings) -> Finding:
     """Token and EncodingAESKey are usable (the AES key is checked by settings already)."""
     token = app.token.get_secret_value()
     if not token or len(token) > 32 or not token.isalnum():  # noqa: PLR2004 - WeCom's form
-        return Finding(False, f"app {name}: token", "the callback Token must be 1-32 letters or "
-                       "digits, exactly as in 应用管理 → 接收消息 → 设置API接收.")  # fmt: skip
+        return Finding(
+            False,
+            f"app {name}: token",
+            "the callback Token must be 1-32 letters or "
+            "digits, exactly as in 应用管理 → 接收消息 → 设置API接收.",
+        )
     return Finding(True, f"app {name}: token and EncodingAESKey", "well-formed")
 
 
@@ -60,17 +68,22 @@ async def check_secret(name: str, app: AppSettings, transport: Transport, corp_i
     check = f"app {name}: secret and trusted IP"
     secret = app.secret.get_secret_value()
     if not secret:
-        return Finding(False, check, "no secret configured (set SIYU_APPS__"
-                       f"{name.upper()}__SECRET).")  # fmt: skip
+        return Finding(
+            False, check, f"no secret configured (set SIYU_APPS__{name.upper()}__SECRET)."
+        )
     try:
         credentials = {"corpid": corp_id, "corpsecret": secret}
         payload = await transport.request("GET", "gettoken", credentials, None)
         token = str(payload["access_token"])
         await transport.request("GET", _PROBE_API, {"access_token": token}, None)
     except InvalidCredential:
-        return Finding(False, check, "WeCom rejected the secret (40001). Use this app's Secret "
-                       "from 应用管理 → (app) → Secret; customer-contact APIs need an app listed "
-                       "under 客户联系 → 可调用接口的应用.")  # fmt: skip
+        return Finding(
+            False,
+            check,
+            "WeCom rejected the secret (40001). Use this app's Secret "
+            "from 应用管理 → (app) → Secret; customer-contact APIs need an app listed "
+            "under 客户联系 → 可调用接口的应用.",
+        )
     except IPNotTrusted as error:
         return Finding(False, check, error.advice)
     except WeComAPIError as error:
@@ -80,14 +93,17 @@ async def check_secret(name: str, app: AppSettings, transport: Transport, corp_i
     return Finding(True, check, "gettoken works and this server's IP is trusted")
 
 
-async def check_public_url(name: str, settings: Settings, session: aiohttp.ClientSession,
-                           public_url: str) -> Finding:  # fmt: skip
+async def check_public_url(
+    name: str, settings: Settings, session: aiohttp.ClientSession, public_url: str
+) -> Finding:
     """WeCom's URL verification, played against the public callback URL."""
     check = f"app {name}: callback URL {public_url}"
     app = settings.apps[name]
-    crypto = CallbackCrypto.create(app.token.get_secret_value(),
-                                   app.encoding_aes_key.get_secret_value(),
-                                   settings.receive_id(app))  # fmt: skip
+    crypto = CallbackCrypto.create(
+        app.token.get_secret_value(),
+        app.encoding_aes_key.get_secret_value(),
+        settings.receive_id(app),
+    )
     echo = str(int(time.time() * 1000))
     query = verification_query(crypto, echo, int(time.time()))
     try:
@@ -96,15 +112,27 @@ async def check_public_url(name: str, settings: Settings, session: aiohttp.Clien
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as exc:
         reason = type(exc).__name__
-        return Finding(False, check, f"not reachable from here ({reason}). WeCom must reach it "
-                       "over the internet (https, a domain registered to the corp).")  # fmt: skip
+        return Finding(
+            False,
+            check,
+            f"not reachable from here ({reason}). WeCom must reach it "
+            "over the internet (https, a domain registered to the corp).",
+        )
     if status == HTTPStatus.OK and body == echo:
         return Finding(True, check, "answers WeCom's URL verification correctly")
     if status == HTTPStatus.FORBIDDEN:
-        return Finding(False, check, "refused the signature: the server there has another Token/"
-                       "EncodingAESKey or app name in the URL than this config.")  # fmt: skip
-    return Finding(False, check, f"answered HTTP {status} with {body[:40]!r} instead of the "
-                   "decrypted echostr (raw, no quotes or newline).")  # fmt: skip
+        return Finding(
+            False,
+            check,
+            "refused the signature: the server there has another Token/"
+            "EncodingAESKey or app name in the URL than this config.",
+        )
+    return Finding(
+        False,
+        check,
+        f"answered HTTP {status} with {body[:40]!r} instead of the "
+        "decrypted echostr (raw, no quotes or newline).",
+    )
 
 
 async def diagnose(settings: Settings, public_url: str | None) -> list[Finding]:
@@ -112,8 +140,9 @@ async def diagnose(settings: Settings, public_url: str | None) -> list[Finding]:
     findings = [check_corp_id(settings)]
     findings += [check_callback_keys(name, app) for name, app in settings.apps.items()]
     http = settings.wecom.http
-    timeouts = Timeouts(http.connect_timeout_seconds, http.read_timeout_seconds,
-                        http.total_timeout_seconds)  # fmt: skip
+    timeouts = Timeouts(
+        http.connect_timeout_seconds, http.read_timeout_seconds, http.total_timeout_seconds
+    )
     async with aiohttp.ClientSession(timeout=timeouts.client_timeout()) as session:
         transport = Transport(session, settings.wecom.api_base, timeouts, busy_tries=1)
         for name, app in settings.apps.items():

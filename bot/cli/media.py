@@ -45,8 +45,9 @@ def run_media(settings: Settings, args: argparse.Namespace) -> Result:
     return asyncio.run(_upload(settings, path.name, content, args.kind, as_json=args.json))
 
 
-async def _upload(settings: Settings, name: str, content: bytes, kind: str | None, *,
-                  as_json: bool) -> Result:  # fmt: skip
+async def _upload(
+    settings: Settings, name: str, content: bytes, kind: str | None, *, as_json: bool
+) -> Result:
     # imported here: `siyu --help` does not load the runtime (noqa: PLC0415 below)
     from bot.clock import SystemClock  # noqa: PLC0415
     from bot.metrics import Metrics  # noqa: PLC0415
@@ -71,12 +72,24 @@ def _shown(item: MediaItem, *, as_json: bool) -> list[str]:
     reference = {"library": item.id}
     if as_json:
         shown = {
-            "id": item.id, "name": item.name, "kind": item.kind, "size": item.size,
-            "pic_url": item.pic_url or None, "media_id": item.media_id or None,
-            "expires_at": item.media_expires_at or None, "reference": reference,
-        }  # fmt: skip
+            "id": item.id,
+            "name": item.name,
+            "kind": item.kind,
+            "size": item.size,
+            "pic_url": item.pic_url or None,
+            "media_id": item.media_id or None,
+            "expires_at": item.media_expires_at or None,
+            "reference": reference,
+        }
         return [json.dumps(shown, ensure_ascii=False)]
-    wecom = (f"pic_url {item.pic_url} (permanent)" if item.pic_url else
-             f"media_id {item.media_id} (re-uploaded every 2 days)")  # fmt: skip
-    return [f"{item.id}  {item.kind}  {item.size} bytes  {item.name}", wecom,
-            f"use it in an attachment as {json.dumps(reference)}", item.id]  # fmt: skip
+    wecom = (
+        f"pic_url {item.pic_url} (permanent)"
+        if item.pic_url
+        else f"media_id {item.media_id} (re-uploaded every 2 days)"
+    )
+    return [
+        f"{item.id}  {item.kind}  {item.size} bytes  {item.name}",
+        wecom,
+        f"use it in an attachment as {json.dumps(reference)}",
+        item.id,
+    ]

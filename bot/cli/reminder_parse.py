@@ -22,12 +22,14 @@ def add_parse_arguments(parser: argparse.ArgumentParser) -> None:
     """``siyu reminders parse [--now ISO8601] [--tz ZONE] [--customers FILE]``."""
     parser.add_argument("--now", metavar="ISO8601", help="the moment to read from (default: now)")
     parser.add_argument("--tz", default="Asia/Shanghai", help="time zone (default Asia/Shanghai)")
-    parser.add_argument("--customers", metavar="FILE", type=Path,
-                        help="known customer names, one per line")  # fmt: skip
+    parser.add_argument(
+        "--customers", metavar="FILE", type=Path, help="known customer names, one per line"
+    )
 
 
-def parsed_lines(lines: Iterable[str], now: datetime, tz: ZoneInfo,
-                 customers: Iterable[str] = ()) -> Iterator[str]:  # fmt: skip
+def parsed_lines(
+    lines: Iterable[str], now: datetime, tz: ZoneInfo, customers: Iterable[str] = ()
+) -> Iterator[str]:
     """One JSON object per non-empty message line."""
     known = tuple(customers)
     for line in lines:
@@ -44,8 +46,9 @@ def _moment(raw: str | None, tz: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def run_parse(args: argparse.Namespace, stdin: TextIO = sys.stdin,
-              stdout: TextIO = sys.stdout) -> int:  # fmt: skip
+def run_parse(
+    args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> int:
     """Parse stdin; 2 with a reason on stderr when an option is wrong."""
     try:
         tz = ZoneInfo(args.tz)
@@ -55,8 +58,9 @@ def run_parse(args: argparse.Namespace, stdin: TextIO = sys.stdin,
         print(f"siyu reminders parse: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"siyu reminders parse: cannot read {args.customers}: {exc.strerror}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"siyu reminders parse: cannot read {args.customers}: {exc.strerror}", file=sys.stderr
+        )
         return 2
     for out in parsed_lines(stdin, now, tz, [c.strip() for c in customers if c.strip()]):
         print(out, file=stdout, flush=True)

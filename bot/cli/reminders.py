@@ -37,21 +37,30 @@ def _row(reminder: Reminder, tz: ZoneInfo) -> dict[str, object]:
         return from_ms(ms).astimezone(tz).isoformat(timespec="seconds") if ms else None
 
     return {
-        "id": reminder.id, "state": reminder.state.value, "assignee": reminder.assignee,
-        "due": local(reminder.due_ms), "late": reminder.late, "text": reminder.text,
+        "id": reminder.id,
+        "state": reminder.state.value,
+        "assignee": reminder.assignee,
+        "due": local(reminder.due_ms),
+        "late": reminder.late,
+        "text": reminder.text,
         "customer": reminder.customer_name or reminder.customer_id or None,
         "recurrence": reminder.recurrence.describe() if reminder.recurrence else None,
-        "source": reminder.source, "sent": local(reminder.sent_ms),
-        "acted": local(reminder.acted_ms), "snoozes": reminder.snoozes, "note": reminder.note,
-    }  # fmt: skip
+        "source": reminder.source,
+        "sent": local(reminder.sent_ms),
+        "acted": local(reminder.acted_ms),
+        "snoozes": reminder.snoozes,
+        "note": reminder.note,
+    }
 
 
 def _line(row: dict[str, object]) -> str:
     flags = " late" if row["late"] else ""
     every = f" ({row['recurrence']})" if row["recurrence"] else ""
     customer = f" [{row['customer']}]" if row["customer"] else ""
-    return (f"#{row['id']:<6} {row['state']:<9}{flags:<5} {row['due']}  {row['assignee']}  "
-            f"{row['text']}{customer}{every}  <{row['source']}>")  # fmt: skip
+    return (
+        f"#{row['id']:<6} {row['state']:<9}{flags:<5} {row['due']}  {row['assignee']}  "
+        f"{row['text']}{customer}{every}  <{row['source']}>"
+    )
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> list[str]:
@@ -60,10 +69,11 @@ async def _list(settings: Settings, args: argparse.Namespace) -> list[str]:
         repo = ReminderRepository(redis, settings.wecom.corp_id)
         found = await repo.recent(args.limit)
     rows = [
-        _row(r, tz) for r in found
+        _row(r, tz)
+        for r in found
         if (args.state is None or r.state.value == args.state)
         and (args.assignee is None or r.assignee == args.assignee)
-    ]  # fmt: skip
+    ]
     if args.json:
         return [json.dumps(row, ensure_ascii=False) for row in rows]
     return [_line(row) for row in rows] or ["no reminders"]

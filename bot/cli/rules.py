@@ -25,12 +25,15 @@ Result = tuple[int, list[str]]
 ACTOR = "cli"
 
 
-def add_rules_arguments(parser: argparse.ArgumentParser,
-                        add_config: Callable[[argparse.ArgumentParser], None]) -> None:  # fmt: skip
+def add_rules_arguments(
+    parser: argparse.ArgumentParser, add_config: Callable[[argparse.ArgumentParser], None]
+) -> None:
     """``rules export DIR`` and ``rules import DIR``."""
     actions = parser.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
-    helps = {"export": "write every rule set into DIR",
-             "import": "validate the rule sets in DIR, then store them all"}  # fmt: skip
+    helps = {
+        "export": "write every rule set into DIR",
+        "import": "validate the rule sets in DIR, then store them all",
+    }
     for name, text in helps.items():
         action = actions.add_parser(name, help=text)
         action.add_argument("directory", metavar="DIR")
@@ -70,8 +73,9 @@ async def export_rules(store: RulesStore, sets: Sequence[RuleSet[Any]], director
     return 0, lines
 
 
-async def import_rules(store: RulesStore, sets: Sequence[RuleSet[Any]], directory: Path,
-                       actor: str = ACTOR) -> Result:  # fmt: skip
+async def import_rules(
+    store: RulesStore, sets: Sequence[RuleSet[Any]], directory: Path, actor: str = ACTOR
+) -> Result:
     """Validate every rule set ``directory`` holds, then store them all or none."""
     if not await asyncio.to_thread(directory.is_dir):
         return 1, [f"{directory}: no such directory"]

@@ -19,8 +19,9 @@ AddConfig = Callable[[argparse.ArgumentParser], None]
 ROLES = [r.value for r in Role]
 
 
-def add_credentials_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                              add_config: AddConfig) -> None:  # fmt: skip
+def add_credentials_arguments(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], add_config: AddConfig
+) -> None:
     """The ``users`` and ``apikey`` subcommands."""
     users = commands.add_parser("users", help="operator accounts of the admin API")
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -30,8 +31,9 @@ def add_credentials_arguments(commands: argparse._SubParsersAction[argparse.Argu
     passwd = actions.add_parser("passwd", help="change an account's password")
     passwd.add_argument("name")
     for parser in (create, passwd):
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input")  # fmt: skip
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
     listing = actions.add_parser("list", help="list accounts")
     keys = commands.add_parser("apikey", help="API keys of the admin API (Bearer KEY)")
     key_actions = keys.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
@@ -60,8 +62,13 @@ async def run_users(settings: Settings, args: argparse.Namespace) -> tuple[int, 
         try:
             if args.users_command == "create":
                 made = await accounts.create(args.name, Role(args.role), _password(args), now)
-                await audit.record(now, "cli", "users create", f"users/{made.name}",
-                                   {"role": [None, made.role.value]})  # fmt: skip
+                await audit.record(
+                    now,
+                    "cli",
+                    "users create",
+                    f"users/{made.name}",
+                    {"role": [None, made.role.value]},
+                )
                 return 0, [f"created {made.name} ({made.role})"]
             if args.users_command == "passwd":
                 await accounts.set_password(args.name, _password(args))
@@ -80,8 +87,13 @@ async def run_apikeys(settings: Settings, args: argparse.Namespace) -> tuple[int
         audit = Audit(redis, settings.wecom.corp_id)
         if args.apikey_command == "create":
             record, key = await keys.create(Role(args.role), args.name, now)
-            await audit.record(now, "cli", "apikey create", f"api-keys/{record.key_id}",
-                               {"role": [None, record.role.value]})  # fmt: skip
+            await audit.record(
+                now,
+                "cli",
+                "apikey create",
+                f"api-keys/{record.key_id}",
+                {"role": [None, record.role.value]},
+            )
             return 0, [key, f"(id {record.key_id}, role {record.role}; shown once, keep it)"]
         if args.apikey_command == "revoke":
             if not await keys.revoke(args.key_id):

@@ -30,8 +30,9 @@ async def _console(the_stage: Stage) -> None:
         await accounts.create(DEMO_USER, Role.ADMIN, DEMO_PASSWORD, the_stage.clock.now())
     except AccountError:
         await accounts.set_password(DEMO_USER, DEMO_PASSWORD)  # a reused --data-dir
-    print(f"\n== 控制台 (console): {the_stage.siyu_url}/console/  "
-          f"login {DEMO_USER} / {DEMO_PASSWORD}")  # fmt: skip
+    print(
+        f"\n== 控制台 (console): {the_stage.siyu_url}/console/  login {DEMO_USER} / {DEMO_PASSWORD}"
+    )
     if sys.stdin.isatty():
         await asyncio.to_thread(input, "   the console is up with the story's data; Enter stops\n")
 

@@ -89,14 +89,18 @@ async def staff_sets_a_reminder(stage: Stage) -> None:
     await stage.advance(30 * 60)
     await stage.wait_for_calls("message/send", 1)
     await stage.settle()
-    cards = [c for c in await stage.sandbox("GET", f"outbox?api=message/send&since={mark}")
-             if c["body"].get("msgtype") == "template_card"]  # fmt: skip
+    cards = [
+        c
+        for c in await stage.sandbox("GET", f"outbox?api=message/send&since={mark}")
+        if c["body"].get("msgtype") == "template_card"
+    ]
     await _narrate_calls(stage, "")
     if cards:
         task_id = cards[0]["body"]["template_card"]["task_id"]
         say(staff("zhangwei"), "taps 完成 (done) on the card")
-        await stage.sandbox("POST", "staff/zhangwei/card_click",
-                            {"task_id": task_id, "event_key": "done"})  # fmt: skip
+        await stage.sandbox(
+            "POST", "staff/zhangwei/card_click", {"task_id": task_id, "event_key": "done"}
+        )
         await stage.wait_for_calls("message/update_template_card", 1)
         await stage.settle()
         await _narrate_calls(stage, "")

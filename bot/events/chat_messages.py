@@ -88,10 +88,20 @@ def build_chat_message(fields: Fields) -> ChatMessageEvent:
 def chat_message_xml(corp_id: str, message: ChatMessage) -> str:
     """The queued form of a chat message (its text must already be clean_text'ed)."""
     talk = message.conversation
-    return message_xml({
-        "ToUserName": corp_id, "FromUserName": message.sender,
-        "CreateTime": unix(message.sent_at), "MsgType": "event", "Event": EVENT,
-        "Source": str(message.source), "MsgKey": message.msgid, "Role": str(message.role),
-        "Content": message.text, "Staff": talk.staff, "Customer": talk.customer,
-        "ChatId": talk.chat_id, "OpenKfId": talk.open_kfid,
-    })  # fmt: skip
+    return message_xml(
+        {
+            "ToUserName": corp_id,
+            "FromUserName": message.sender,
+            "CreateTime": unix(message.sent_at),
+            "MsgType": "event",
+            "Event": EVENT,
+            "Source": str(message.source),
+            "MsgKey": message.msgid,
+            "Role": str(message.role),
+            "Content": message.text,
+            "Staff": talk.staff,
+            "Customer": talk.customer,
+            "ChatId": talk.chat_id,
+            "OpenKfId": talk.open_kfid,
+        }
+    )

@@ -43,14 +43,23 @@ class ReminderDue(Event):
 
 def build_reminder_due(fields: Fields) -> ReminderDue:
     """The registry's builder (bot/events/registry.py)."""
-    return ReminderDue(**common(fields), reminder_id=integer(fields, "ReminderId"),
-                       due_ms=integer(fields, "DueMs"))  # fmt: skip
+    return ReminderDue(
+        **common(fields), reminder_id=integer(fields, "ReminderId"), due_ms=integer(fields, "DueMs")
+    )
 
 
-def reminder_due_xml(corp_id: str, assignee: str, reminder_id: int, due_ms: int,
-                     now: datetime) -> str:  # fmt: skip
+def reminder_due_xml(
+    corp_id: str, assignee: str, reminder_id: int, due_ms: int, now: datetime
+) -> str:
     """The queued form of a ReminderDue."""
-    return message_xml({
-        "ToUserName": corp_id, "FromUserName": assignee, "CreateTime": unix(now),
-        "MsgType": "event", "Event": EVENT, "ReminderId": reminder_id, "DueMs": due_ms,
-    })  # fmt: skip
+    return message_xml(
+        {
+            "ToUserName": corp_id,
+            "FromUserName": assignee,
+            "CreateTime": unix(now),
+            "MsgType": "event",
+            "Event": EVENT,
+            "ReminderId": reminder_id,
+            "DueMs": due_ms,
+        }
+    )

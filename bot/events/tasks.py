@@ -53,8 +53,15 @@ def build_task_step(fields: Fields) -> TaskStep:
 def task_step_xml(corp_id: str, task_id: int, now: datetime) -> tuple[str, str]:
     """The queued form of a TaskStep, and its dedup key."""
     queued_ms = int(now.timestamp() * 1000)
-    xml = message_xml({
-        "ToUserName": corp_id, "FromUserName": SENDER, "CreateTime": unix(now),
-        "MsgType": "event", "Event": TASK_STEP, "TaskId": task_id, "QueuedMs": queued_ms,
-    })  # fmt: skip
+    xml = message_xml(
+        {
+            "ToUserName": corp_id,
+            "FromUserName": SENDER,
+            "CreateTime": unix(now),
+            "MsgType": "event",
+            "Event": TASK_STEP,
+            "TaskId": task_id,
+            "QueuedMs": queued_ms,
+        }
+    )
     return xml, composite_key("task_step", task_id, queued_ms)

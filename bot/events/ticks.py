@@ -61,15 +61,22 @@ def build_minute_tick(fields: Fields) -> MinuteTick:
 
 def minute_tick_xml(corp_id: str, slot: int, now: datetime) -> tuple[str, str]:
     """The queued form of a MinuteTick for ``slot``, and its dedup key."""
-    xml = message_xml({
-        "ToUserName": corp_id, "FromUserName": SENDER, "CreateTime": unix(now),
-        "MsgType": "event", "Event": TICK, "Slot": slot,
-    })  # fmt: skip
+    xml = message_xml(
+        {
+            "ToUserName": corp_id,
+            "FromUserName": SENDER,
+            "CreateTime": unix(now),
+            "MsgType": "event",
+            "Event": TICK,
+            "Slot": slot,
+        }
+    )
     return xml, _dedup_key(slot)
 
 
-async def enqueue_minute_tick(queue: EventQueue, corp_id: str, app: str, now: datetime,
-                              slot_seconds: int = 60) -> str | None:  # fmt: skip
+async def enqueue_minute_tick(
+    queue: EventQueue, corp_id: str, app: str, now: datetime, slot_seconds: int = 60
+) -> str | None:
     """Queue the tick of ``now``'s slot (what the scheduler leader calls every minute).
 
     None when that slot's tick was queued already (by this or a deposed leader).

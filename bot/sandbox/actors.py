@@ -119,8 +119,9 @@ def staff_writes(
     return {"msg_id": msg_id, "staff": userid, "event_id": emission.event_id}
 
 
-def _kf_notify(world: World, open_kfid: str, message: KfMessage, options: EmitOptions | None
-               ) -> Json:  # fmt: skip
+def _kf_notify(
+    world: World, open_kfid: str, message: KfMessage, options: EmitOptions | None
+) -> Json:
     corp, now = world.corp, world.now()
     corp.kf_log.append(message)
     token = new_id("ENC", 40)
@@ -146,8 +147,16 @@ def customer_writes_kf(
     _kf_account(world, open_kfid)
     ensure_customer(world, external_userid)
     corp, now = world.corp, world.now()
-    message = KfMessage(corp.next_seq(), new_id("kfmsg", 24), open_kfid, external_userid,
-                        int(now.timestamp()), 3, "text", {"content": text})  # fmt: skip
+    message = KfMessage(
+        corp.next_seq(),
+        new_id("kfmsg", 24),
+        open_kfid,
+        external_userid,
+        int(now.timestamp()),
+        3,
+        "text",
+        {"content": text},
+    )
     return _kf_notify(world, open_kfid, message, options)
 
 
@@ -164,10 +173,23 @@ def customer_enters_kf(
     corp, now = world.corp, world.now()
     code = new_id("KFWC", 32)
     corp.kf_codes[code] = OneShotCode(code, open_kfid, external_userid, now)
-    event = {"event_type": "enter_session", "open_kfid": open_kfid,
-             "external_userid": external_userid, "scene": scene, "welcome_code": code}  # fmt: skip
-    message = KfMessage(corp.next_seq(), new_id("kfmsg", 24), open_kfid, external_userid,
-                        int(now.timestamp()), 4, "event", event)  # fmt: skip
+    event = {
+        "event_type": "enter_session",
+        "open_kfid": open_kfid,
+        "external_userid": external_userid,
+        "scene": scene,
+        "welcome_code": code,
+    }
+    message = KfMessage(
+        corp.next_seq(),
+        new_id("kfmsg", 24),
+        open_kfid,
+        external_userid,
+        int(now.timestamp()),
+        4,
+        "event",
+        event,
+    )
     return {**_kf_notify(world, open_kfid, message, options), "welcome_code": code}
 
 
@@ -189,11 +211,15 @@ def staff_clicks_card(
     _staff(world, userid)
     corp, now = world.corp, world.now()
     sent = next(
-        (m for m in reversed(corp.app_messages)
-         if m.touser == userid and m.msgtype == "template_card"
-         and m.payload.get("task_id") == task_id),
+        (
+            m
+            for m in reversed(corp.app_messages)
+            if m.touser == userid
+            and m.msgtype == "template_card"
+            and m.payload.get("task_id") == task_id
+        ),
         None,
-    )  # fmt: skip
+    )
     if sent is None:
         raise ControlError(404, f"no card with task_id {task_id} was delivered to {userid}")
     app = world.app_by_agent(sent.agentid)
@@ -202,9 +228,14 @@ def staff_clicks_card(
     code = new_id("rc", 40)
     corp.response_codes[code] = OneShotCode(code, sent.msgid, userid, now)
     fields = plaintexts.template_card_click(
-        corp.corp_id, now, userid, card=(task_id, str(sent.payload.get("card_type", ""))),
-        event_key=event_key, response_code=code, agent_id=sent.agentid,
-    )  # fmt: skip
+        corp.corp_id,
+        now,
+        userid,
+        card=(task_id, str(sent.payload.get("card_type", ""))),
+        event_key=event_key,
+        response_code=code,
+        agent_id=sent.agentid,
+    )
     emission = world.emitter.emit(app[0], fields, options)
     return {"response_code": code, "task_id": task_id, "event_id": emission.event_id}
 

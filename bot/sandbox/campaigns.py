@@ -34,8 +34,9 @@ def customer_scans(
         raise ControlError(409, f"contact way {config_id} has no active staff member")
     turn = corp.contact_way_turns[config_id]
     corp.contact_way_turns[config_id] = turn + 1
-    added = customer_adds_staff(world, external_userid, users[turn % len(users)], way.state,
-                                options)  # fmt: skip
+    added = customer_adds_staff(
+        world, external_userid, users[turn % len(users)], way.state, options
+    )
     return {**added, "config_id": config_id}
 
 
@@ -92,5 +93,10 @@ def staff_confirms(world: World, msgid: str, userid: str) -> Json:
     corp.group_msg_tasks[(msgid, userid)] = dataclasses.replace(
         task, status=TASK_SENT, send_time=now
     )
-    return {"msgid": msgid, "staff": userid, "sent": counts[SENT],
-            "not_friends": counts[NOT_FRIEND], "capped": counts[CAPPED]}  # fmt: skip
+    return {
+        "msgid": msgid,
+        "staff": userid,
+        "sent": counts[SENT],
+        "not_friends": counts[NOT_FRIEND],
+        "capped": counts[CAPPED],
+    }

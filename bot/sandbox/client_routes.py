@@ -32,8 +32,16 @@ from bot.sandbox.records import Json, JsonMap
 from bot.sandbox.world import WORLD, World
 
 routes = web.RouteTableDef()
-ENTRIES = frozenset({"single_chat_tools", "group_chat_tools", "contact_profile",
-                     "single_kf_tools", "chat_attachment", "normal"})  # fmt: skip
+ENTRIES = frozenset(
+    {
+        "single_chat_tools",
+        "group_chat_tools",
+        "contact_profile",
+        "single_kf_tools",
+        "chat_attachment",
+        "normal",
+    }
+)
 _CORS = {"Access-Control-Allow-Origin": "*"}
 _NEEDS_CONTACT = frozenset({"single_chat_tools", "contact_profile"})
 
@@ -49,8 +57,9 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     if query.get("appid") != world.corp.corp_id:
         raise ControlError(400, "appid is not this corp's CorpID")
     if query.get("response_type") != "code" or query.get("scope") not in {
-        "snsapi_base", "snsapi_privateinfo",
-    }:  # fmt: skip
+        "snsapi_base",
+        "snsapi_privateinfo",
+    }:
         raise ControlError(400, "response_type must be code and scope snsapi_base")
     redirect = query.get("redirect_uri", "")
     if urlsplit(redirect).scheme not in {"http", "https"}:
@@ -149,8 +158,9 @@ def check_signature(world: World, body: JsonMap) -> Json:
     if ticket is None:
         return {"ok": False, "errMsg": f"{kind}:fail no valid ticket was issued"}
     url = str(body.get("url", "")).split("#", 1)[0]
-    expected = js_signature(ticket, str(body.get("nonceStr", "")),
-                            str(body.get("timestamp", "")), url)  # fmt: skip
+    expected = js_signature(
+        ticket, str(body.get("nonceStr", "")), str(body.get("timestamp", "")), url
+    )
     if not secrets.compare_digest(expected, str(body.get("signature", ""))):
         return {"ok": False, "errMsg": f"{kind}:fail invalid signature"}
     world.client_side.verified.add((kind, url))
@@ -164,8 +174,11 @@ def answer(world: World, body: JsonMap) -> Json:
     if ("config", url) not in side.verified:
         return {"err_msg": f"{api}:fail config not verified"}
     if api == "getContext":
-        return {"err_msg": "getContext:ok", "entry": chat.entry if chat else "normal",
-                "shareTicket": ""}  # fmt: skip
+        return {
+            "err_msg": "getContext:ok",
+            "entry": chat.entry if chat else "normal",
+            "shareTicket": "",
+        }
     if ("agentConfig", url) not in side.verified:
         return {"err_msg": f"{api}:fail no permission"}
     handler = _CHAT_APIS.get(api)
@@ -205,8 +218,12 @@ _CHAT_APIS: dict[str, Callable[[World, OpenChat | None, JsonMap], Json]] = {
 
 
 def _chat_json(chat: OpenChat) -> Json:
-    return {"userid": chat.userid, "entry": chat.entry,
-            "external_userid": chat.external_userid, "chat_id": chat.chat_id}  # fmt: skip
+    return {
+        "userid": chat.userid,
+        "entry": chat.entry,
+        "external_userid": chat.external_userid,
+        "chat_id": chat.chat_id,
+    }
 
 
 def _shown(body: JsonMap) -> Json:

@@ -68,8 +68,16 @@ def _flag(spec: JsonMap, name: str) -> bool:
     return value
 
 
-_KNOWN = {"api", "errcode", "errmsg", "latency_ms", "timeout", "invalidate_tokens", "count",
-          "seconds"}  # fmt: skip
+_KNOWN = {
+    "api",
+    "errcode",
+    "errmsg",
+    "latency_ms",
+    "timeout",
+    "invalidate_tokens",
+    "count",
+    "seconds",
+}
 
 
 def parse_fault(fault_id: str, spec: JsonMap, now: datetime) -> Fault:
@@ -100,8 +108,9 @@ def parse_fault(fault_id: str, spec: JsonMap, now: datetime) -> Fault:
         count=_optional_int(spec, "count", 1),
         until=None if seconds is None else now + timedelta(seconds=float(seconds)),
     )
-    if not (fault.errcode is not None or fault.latency_ms or fault.timeout
-            or fault.invalidate_tokens):  # fmt: skip
+    if not (
+        fault.errcode is not None or fault.latency_ms or fault.timeout or fault.invalidate_tokens
+    ):
         raise FaultSpecError("a fault needs errcode, latency_ms, timeout or invalidate_tokens")
     return fault
 

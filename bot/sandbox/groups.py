@@ -25,8 +25,7 @@ def _group(world: World, chat_id: str) -> GroupChat:
     return group
 
 
-def _member(world: World, group: GroupChat, userid: str, scene: int, join_time: int
-            ) -> GroupMember:  # fmt: skip
+def _member(world: World, group: GroupChat, userid: str, scene: int, join_time: int) -> GroupMember:
     staff = world.corp.staff.get(userid)
     if staff is not None:
         return GroupMember(userid, 1, join_time, JOIN_SCENES[scene], group.owner, name=staff.name)
@@ -61,8 +60,12 @@ def members_join(
         versions=versions,
     )
     emission = world.emitter.emit(world.contact_app(), fields, options)
-    return {"chat_id": chat_id, "members": joining, "member_count": len(group.members) +
-            len(added), "event_id": emission.event_id}  # fmt: skip
+    return {
+        "chat_id": chat_id,
+        "members": joining,
+        "member_count": len(group.members) + len(added),
+        "event_id": emission.event_id,
+    }
 
 
 def members_quit(
@@ -94,8 +97,12 @@ def members_quit(
         versions=versions,
     )
     emission = world.emitter.emit(world.contact_app(), fields, options)
-    return {"chat_id": chat_id, "members": leaving, "member_count": len(kept),
-            "event_id": emission.event_id}  # fmt: skip
+    return {
+        "chat_id": chat_id,
+        "members": leaving,
+        "member_count": len(kept),
+        "event_id": emission.event_id,
+    }
 
 
 def create_group(

@@ -68,16 +68,30 @@ def _log(world: World, message: KfMessage, body: JsonMap) -> Json:
     return {"msgid": message.msgid, "token": token, "event_id": emission.event_id}
 
 
-def _status_change(world: World, pair: tuple[str, str], change: int, servicers: tuple[str, str]
-                   ) -> KfMessage:  # fmt: skip
+def _status_change(
+    world: World, pair: tuple[str, str], change: int, servicers: tuple[str, str]
+) -> KfMessage:
     """A session_status_change event; ``servicers``: the old and the new one."""
     (open_kfid, external_userid), (old, new) = pair, servicers
     corp = world.corp
-    event = {"event_type": "session_status_change", "open_kfid": open_kfid,
-             "external_userid": external_userid, "change_type": change,
-             "old_servicer_userid": old, "new_servicer_userid": new}  # fmt: skip
-    return KfMessage(corp.next_seq(), new_id("kfmsg", 24), open_kfid, external_userid,
-                     int(world.now().timestamp()), SYSTEM, "event", event)  # fmt: skip
+    event = {
+        "event_type": "session_status_change",
+        "open_kfid": open_kfid,
+        "external_userid": external_userid,
+        "change_type": change,
+        "old_servicer_userid": old,
+        "new_servicer_userid": new,
+    }
+    return KfMessage(
+        corp.next_seq(),
+        new_id("kfmsg", 24),
+        open_kfid,
+        external_userid,
+        int(world.now().timestamp()),
+        SYSTEM,
+        "event",
+        event,
+    )
 
 
 def _sessions(world: World) -> KfSessions:
@@ -104,13 +118,19 @@ async def session_of(request: web.Request) -> web.Response:
     """The customer's session as the sandbox sees it."""
     world, open_kfid, external_userid = _parts(request)
     session = _sessions(world).of(open_kfid, external_userid)
-    return reply({"service_state": session.state, "servicer_userid": session.servicer,
-                  "replies": session.replies,
-                  "last_customer_time": session.last_customer_time})  # fmt: skip
+    return reply(
+        {
+            "service_state": session.state,
+            "servicer_userid": session.servicer,
+            "replies": session.replies,
+            "last_customer_time": session.last_customer_time,
+        }
+    )
 
 
-def _menu_item(sent: list[KfMessage], open_kfid: str, external_userid: str, menu_id: str
-               ) -> Mapping[str, object] | None:  # fmt: skip
+def _menu_item(
+    sent: list[KfMessage], open_kfid: str, external_userid: str, menu_id: str
+) -> Mapping[str, object] | None:
     pair = (open_kfid, external_userid)
     for message in reversed(sent):
         if (message.open_kfid, message.external_userid) != pair or message.msgtype != "msgmenu":
@@ -134,9 +154,16 @@ async def tap(request: web.Request) -> web.Response:
     if click is None:
         raise ControlError(404, f"the last menu sent to {external_userid} has no item {menu_id}")
     corp = world.corp
-    message = KfMessage(corp.next_seq(), new_id("kfmsg", 24), open_kfid, external_userid,
-                        int(world.now().timestamp()), FROM_CUSTOMER, "text",
-                        {"content": str(click.get("content", "")), "menu_id": menu_id})  # fmt: skip
+    message = KfMessage(
+        corp.next_seq(),
+        new_id("kfmsg", 24),
+        open_kfid,
+        external_userid,
+        int(world.now().timestamp()),
+        FROM_CUSTOMER,
+        "text",
+        {"content": str(click.get("content", "")), "menu_id": menu_id},
+    )
     return reply(_log(world, message, body))
 
 
@@ -169,9 +196,17 @@ async def servicer_message(request: web.Request) -> web.Response:
     text = field_text(body, "text")
     session = _serving(world, open_kfid, external_userid)
     corp = world.corp
-    message = KfServicerMessage(corp.next_seq(), new_id("kfmsg", 24), open_kfid, external_userid,
-                                int(world.now().timestamp()), FROM_SERVICER, "text",
-                                {"content": text}, session.servicer)  # fmt: skip
+    message = KfServicerMessage(
+        corp.next_seq(),
+        new_id("kfmsg", 24),
+        open_kfid,
+        external_userid,
+        int(world.now().timestamp()),
+        FROM_SERVICER,
+        "text",
+        {"content": text},
+        session.servicer,
+    )
     return reply(_log(world, message, body))
 
 

@@ -97,8 +97,9 @@ class KfSessions:
             session.state, session.servicer = ENDED, ""
         return session
 
-    def change(self, open_kfid: str, external_userid: str, state: int, servicer: str = ""
-               ) -> KfSession:  # fmt: skip
+    def change(
+        self, open_kfid: str, external_userid: str, state: int, servicer: str = ""
+    ) -> KfSession:
         """Move the session to ``state`` if its current state allows it."""
         session = self.of(open_kfid, external_userid)
         if state not in ALLOWED[session.state]:
@@ -115,8 +116,10 @@ class KfSessions:
 
     def servicer_list(self, open_kfid: str) -> list[Json]:
         """kf/servicer/list's servicer_list."""
-        return [{"userid": userid, "status": status, "stop_type": 0}
-                for userid, status in self.servicers.get(open_kfid, {}).items()]  # fmt: skip
+        return [
+            {"userid": userid, "status": status, "stop_type": 0}
+            for userid, status in self.servicers.get(open_kfid, {}).items()
+        ]
 
 
 _BY_CORP: Final[weakref.WeakKeyDictionary[Corp, KfSessions]] = weakref.WeakKeyDictionary()

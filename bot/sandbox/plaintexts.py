@@ -100,9 +100,15 @@ def kf_notice(corp_id: str, now: datetime, token: str, open_kfid: str) -> Fields
 
 
 def template_card_click(
-    corp_id: str, now: datetime, userid: str, *, card: tuple[str, str], event_key: str,
-    response_code: str, agent_id: int,
-) -> Fields:  # fmt: skip
+    corp_id: str,
+    now: datetime,
+    userid: str,
+    *,
+    card: tuple[str, str],
+    event_key: str,
+    response_code: str,
+    agent_id: int,
+) -> Fields:
     """template_card_event (doc 90240): a member pressed a button of an interactive card.
 
     ``card`` is (task_id, card_type).

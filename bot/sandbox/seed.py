@@ -27,11 +27,17 @@ CUSTOMERS: Final = (
     ("wmDEMOwufang00005", "吴芳", "wangfang", "ch_poster_a", ()),
 )
 TAG_GROUPS: Final = (
-    ("etDEMOgroupchannel", "渠道", (("etDEMOposter", "海报"), ("etDEMOfriend", "朋友推荐"),
-                                   ("etDEMOlive", "直播"))),
-    ("etDEMOgroupintent", "意向", (("etDEMOhigh", "高意向"), ("etDEMOmid", "中意向"),
-                                  ("etDEMOlow", "低意向"))),
-)  # fmt: skip
+    (
+        "etDEMOgroupchannel",
+        "渠道",
+        (("etDEMOposter", "海报"), ("etDEMOfriend", "朋友推荐"), ("etDEMOlive", "直播")),
+    ),
+    (
+        "etDEMOgroupintent",
+        "意向",
+        (("etDEMOhigh", "高意向"), ("etDEMOmid", "中意向"), ("etDEMOlow", "低意向")),
+    ),
+)
 KF_ACCOUNT: Final = ("wkDEMOkf0001", "在线客服")
 GROUP_WELCOME: Final = "欢迎加入%NICKNAME%！有任何问题在群里@我们即可，工作时间 9:00-18:00。"
 
@@ -43,8 +49,16 @@ def _people(world: World, now: int) -> None:
     for index, (external_userid, name, staff, state, tags) in enumerate(CUSTOMERS):
         corp.customers[external_userid] = Customer(external_userid, name, gender=1 + index % 2)
         since = now - 86400 * (len(CUSTOMERS) - index)
-        corp.put_follow(Follow(staff, external_userid, since, state=state, tag_ids=tags,
-                               remark=f"{name}（{state or '自然流量'}）"))  # fmt: skip
+        corp.put_follow(
+            Follow(
+                staff,
+                external_userid,
+                since,
+                state=state,
+                tag_ids=tags,
+                remark=f"{name}（{state or '自然流量'}）",
+            )
+        )
 
 
 def _tags(world: World, now: int) -> None:
@@ -59,15 +73,26 @@ def _groups(world: World, now: int) -> None:
         return GroupMember(userid, kind, now - 3600, 1, "zhangwei")
 
     world.corp.groups["wrDEMOvip0001"] = GroupChat(
-        "wrDEMOvip0001", "VIP客户群", "zhangwei", now - 86400 * 30,
-        (member("zhangwei", 1), member("lina", 1), member("wmDEMOliuyang0001", 2),
-         member("wmDEMOsunjing0003", 2)),
-        admins=("lina",), notice="本群每周五发布新品信息",
-    )  # fmt: skip
+        "wrDEMOvip0001",
+        "VIP客户群",
+        "zhangwei",
+        now - 86400 * 30,
+        (
+            member("zhangwei", 1),
+            member("lina", 1),
+            member("wmDEMOliuyang0001", 2),
+            member("wmDEMOsunjing0003", 2),
+        ),
+        admins=("lina",),
+        notice="本群每周五发布新品信息",
+    )
     world.corp.groups["wrDEMOtrial0002"] = GroupChat(
-        "wrDEMOtrial0002", "新品体验群", "lina", now - 86400 * 7,
+        "wrDEMOtrial0002",
+        "新品体验群",
+        "lina",
+        now - 86400 * 7,
         (member("lina", 1), member("wangfang", 1), member("wmDEMOzhaomin0002", 2)),
-    )  # fmt: skip
+    )
 
 
 def _channels(world: World, now: int) -> None:
@@ -75,13 +100,25 @@ def _channels(world: World, now: int) -> None:
     corp.kf_accounts[KF_ACCOUNT[0]] = KfAccount(*KF_ACCOUNT)
     corp.group_welcome_templates["msgDEMOgroupwelcome"] = {"text": {"content": GROUP_WELCOME}}
     corp.contact_ways["cwDEMOposter"] = ContactWay(
-        "cwDEMOposter", 1, 2, now, ("zhangwei",), state="ch_poster_a", remark="海报活码",
+        "cwDEMOposter",
+        1,
+        2,
+        now,
+        ("zhangwei",),
+        state="ch_poster_a",
+        remark="海报活码",
         qr_code="http://127.0.0.1/sandbox/qr/cwDEMOposter",
-    )  # fmt: skip
+    )
     corp.contact_ways["cwDEMOlive"] = ContactWay(
-        "cwDEMOlive", 2, 2, now, ("zhangwei", "lina", "wangfang"), state="ch_live_b",
-        remark="直播间多人活码", qr_code="http://127.0.0.1/sandbox/qr/cwDEMOlive",
-    )  # fmt: skip
+        "cwDEMOlive",
+        2,
+        2,
+        now,
+        ("zhangwei", "lina", "wangfang"),
+        state="ch_live_b",
+        remark="直播间多人活码",
+        qr_code="http://127.0.0.1/sandbox/qr/cwDEMOlive",
+    )
 
 
 def seed_demo(world: World) -> None:

@@ -39,8 +39,7 @@ def connect(where: str | RedisSettings, timeout_seconds: float) -> Redis:
     }
     if isinstance(where, RedisSettings):
         if where.sentinels:
-            return sentinel_client(where, {**options, "timeout": timeout_seconds},
-                                   MAX_CONNECTIONS)  # fmt: skip
+            return sentinel_client(where, {**options, "timeout": timeout_seconds}, MAX_CONNECTIONS)
         if where.cluster_nodes:
             return cluster_client(where, options, MAX_CONNECTIONS)
         if where.password is not None:

@@ -57,8 +57,10 @@ class StaleVersion(RulesStoreError):
     """The document moved on since the writer read it (the admin API's 412)."""
 
     def __init__(self, name: str, expected: int, actual: int) -> None:
-        super().__init__(f"rules {name!r}: version {actual} is current, the write was based on "
-                         f"version {expected}; read it again and redo the change")  # fmt: skip
+        super().__init__(
+            f"rules {name!r}: version {actual} is current, the write was based on "
+            f"version {expected}; read it again and redo the change"
+        )
         self.name = name
         self.expected = expected
         self.actual = actual
@@ -99,8 +101,9 @@ class RulesStore:
         raw = await self._redis.hgetall(self._versions)
         return {_text(name): int(version) for name, version in raw.items()}
 
-    async def put(self, name: str, doc: Any, expected_version: int, actor: str,
-                  action: str = "rules.put") -> int:  # fmt: skip
+    async def put(
+        self, name: str, doc: Any, expected_version: int, actor: str, action: str = "rules.put"
+    ) -> int:
         """Replace the document if its version is still ``expected_version``; the new version.
 
         Raises ``StaleVersion`` when it moved on.
@@ -108,8 +111,9 @@ class RulesStore:
         await self.put_many({name: Write(doc, expected_version)}, actor, action)
         return expected_version + 1
 
-    async def put_many(self, writes: Mapping[str, Write], actor: str,
-                       action: str = "rules.put") -> None:  # fmt: skip
+    async def put_many(
+        self, writes: Mapping[str, Write], actor: str, action: str = "rules.put"
+    ) -> None:
         """Write every document or none (``StaleVersion`` names the first that moved on)."""
         if not writes:
             return
@@ -122,15 +126,29 @@ class RulesStore:
         for name, write in writes.items():
             old = current[name][0]
             version = write.expected_version
-            diff = {"from_version": version, "to_version": version + 1,
-                    "changes": json_diff(old, write.doc)}  # fmt: skip
-            entry = {"at": at, "actor": actor, "action": action, "document": f"rules/{name}",
-                     "diff": diff}  # fmt: skip
+            diff = {
+                "from_version": version,
+                "to_version": version + 1,
+                "changes": json_diff(old, write.doc),
+            }
+            entry = {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "document": f"rules/{name}",
+                "diff": diff,
+            }
             args += [name, write.expected_version, _dumps(write.doc), _dumps(entry)]
         documents = [keys.rules_document(self._corp_id, name) for name in writes]
         stale = await self._put(
-            keys=[self._versions, keys.audit(self._corp_id), keys.rules_changes(self._corp_id),
-                  *documents], args=args)  # fmt: skip
+            keys=[
+                self._versions,
+                keys.audit(self._corp_id),
+                keys.rules_changes(self._corp_id),
+                *documents,
+            ],
+            args=args,
+        )
         if stale:  # moved on between our read and the write
             name = _text(stale[0])
             raise StaleVersion(name, writes[name].expected_version, int(stale[1]))

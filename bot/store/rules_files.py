@@ -55,8 +55,9 @@ def validated(model: type[M], doc: Any, where: str) -> M:
         raise RulesInvalid(f"{where}: {problems}") from exc
 
 
-def model_rule_set(name: str, model: type[M], compile_rules: Callable[[M], T],
-                   defaults_file: Callable[[], Path]) -> RuleSet[T]:  # fmt: skip
+def model_rule_set(
+    name: str, model: type[M], compile_rules: Callable[[M], T], defaults_file: Callable[[], Path]
+) -> RuleSet[T]:
     """A rule set validated by a pydantic model, one file per directory, seeded from a file."""
 
     def normalize(doc: Any) -> Any:
@@ -64,8 +65,11 @@ def model_rule_set(name: str, model: type[M], compile_rules: Callable[[M], T],
 
     def read(directory: Path) -> Any | None:
         doc = read_document(directory, name)
-        return None if doc is None else validated(model, doc, str(directory / name)).model_dump(
-            mode="json")  # fmt: skip
+        return (
+            None
+            if doc is None
+            else validated(model, doc, str(directory / name)).model_dump(mode="json")
+        )
 
     def defaults() -> Any:
         path = defaults_file()

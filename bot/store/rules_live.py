@@ -52,9 +52,14 @@ class RuleSet(Generic[T]):
 class LiveRules(Generic[T]):
     """One rule set, compiled, following the store."""
 
-    def __init__(self, store: RulesStore, rule_set: RuleSet[T], *,
-                 poll_seconds: float = POLL_SECONDS,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: RulesStore,
+        rule_set: RuleSet[T],
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.rule_set = rule_set
         self._poll_seconds = poll_seconds
@@ -114,8 +119,9 @@ class LiveRules(Generic[T]):
         except (RulesInvalid, ValueError) as exc:
             if self._rules is None:
                 raise
-            logger.error("rules %s v%s not applied, v%s stays: %s", self.name, version,
-                         self._rules[0], exc)  # fmt: skip
+            logger.error(
+                "rules %s v%s not applied, v%s stays: %s", self.name, version, self._rules[0], exc
+            )
             return
         self._rules = (version, compiled)  # the swap: one assignment
         logger.info("rules %s: version %s in use", self.name, version)

@@ -31,12 +31,17 @@ def plumbing_pages() -> list[Pages]:
 
 def setup_console(app: web.Application, tables: Sequence[Pages]) -> None:
     """Serve the console on ``app``: its templates, static files and the pages of ``tables``."""
-    concerns = {table.name: jinja2.FileSystemLoader(table.templates)
-                for table in tables if table.templates is not None}  # fmt: skip
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(HERE / "templates"),
-                                  jinja2.PrefixLoader(concerns)])  # fmt: skip
-    env = aiohttp_jinja2.setup(app, loader=loader, autoescape=True,
-                               undefined=jinja2.StrictUndefined)  # fmt: skip
+    concerns = {
+        table.name: jinja2.FileSystemLoader(table.templates)
+        for table in tables
+        if table.templates is not None
+    }
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(HERE / "templates"), jinja2.PrefixLoader(concerns)]
+    )
+    env = aiohttp_jinja2.setup(
+        app, loader=loader, autoescape=True, undefined=jinja2.StrictUndefined
+    )
     env.globals["static"] = STATIC
     app.router.add_static(STATIC, HERE / "static", name="console.static")
     for table in tables:

@@ -46,8 +46,12 @@ async def login(request: web.Request) -> web.StreamResponse:
     t, shown = zh_cn(), {**_blank(request), "name": name}
     wait = await throttle.wait_seconds(name, address)
     if wait:
-        return render(request, "login.html", {**shown, "error": t("login.throttled", seconds=wait)},
-                      status=429)  # fmt: skip
+        return render(
+            request,
+            "login.html",
+            {**shown, "error": t("login.throttled", seconds=wait)},
+            status=429,
+        )
     account = await Accounts(runtime.redis, corp).verify(name, password)
     if account is None:
         await throttle.failed(name, address)

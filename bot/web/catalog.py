@@ -22,8 +22,13 @@ class Catalog:
         """Read a catalog file: TOML tables of strings."""
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-        return cls({f"{section}.{key}": str(text) for section, table in data.items()
-                    for key, text in table.items()})  # fmt: skip
+        return cls(
+            {
+                f"{section}.{key}": str(text)
+                for section, table in data.items()
+                for key, text in table.items()
+            }
+        )
 
     def __call__(self, key: str, **values: object) -> str:
         """The string of ``key``, with ``{name}`` placeholders filled from ``values``."""

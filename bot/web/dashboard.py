@@ -42,14 +42,19 @@ async def _health(request: web.Request) -> dict[str, object]:
     runtime = request.app[RUNTIME]
     stats = await runtime.queue.stats()
     rows = _rows(await runtime.redis.xrevrange(runtime.queue.dead_stream, count=DEAD_SHOWN))
-    dead = [{"id": entry_id, "kind": fields.get("kind", ""), "error": fields.get("error", "")}
-            for entry_id, fields in rows]  # fmt: skip
+    dead = [
+        {"id": entry_id, "kind": fields.get("kind", ""), "error": fields.get("error", "")}
+        for entry_id, fields in rows
+    ]
     registry = runtime.metrics.registry
-    welcomes = {outcome: int(registry.get_sample_value("siyu_welcome_total",
-                                                       {"outcome": outcome}) or 0)
-                for outcome in get_args(WelcomeOutcome)}  # fmt: skip
+    welcomes = {
+        outcome: int(registry.get_sample_value("siyu_welcome_total", {"outcome": outcome}) or 0)
+        for outcome in get_args(WelcomeOutcome)
+    }
     return {
-        "queue": stats, "dead": dead, "welcomes": welcomes,
+        "queue": stats,
+        "dead": dead,
+        "welcomes": welcomes,
         "healthy": stats.dead == 0 and stats.length <= READY_MAX_BACKLOG,
         "now": runtime.deps.clock.now(),
-    }  # fmt: skip
+    }

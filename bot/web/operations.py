@@ -40,12 +40,28 @@ async def audit(request: web.Request) -> web.StreamResponse:
         AUDIT_PAGE + 1, before if _STREAM_ID.fullmatch(before) else None
     )
     shown = rows[:AUDIT_PAGE]
-    entries = [{"id": entry_id, "at": _local(request, datetime.fromisoformat(e.at)),
-                "actor": e.actor, "action": e.action, "document": e.document,
-                "diff": _diff(e.diff)} for entry_id, e in shown]  # fmt: skip
+    entries = [
+        {
+            "id": entry_id,
+            "at": _local(request, datetime.fromisoformat(e.at)),
+            "actor": e.actor,
+            "action": e.action,
+            "document": e.document,
+            "diff": _diff(e.diff),
+        }
+        for entry_id, e in shown
+    ]
     more = len(rows) > AUDIT_PAGE
-    return render(request, "audit.html", {"nav": "audit", "entries": entries, "paged": bool(before),
-                                          "next": shown[-1][0] if more else None})  # fmt: skip
+    return render(
+        request,
+        "audit.html",
+        {
+            "nav": "audit",
+            "entries": entries,
+            "paged": bool(before),
+            "next": shown[-1][0] if more else None,
+        },
+    )
 
 
 def _rows(rows: Any) -> list[tuple[str, dict[str, str]]]:  # redis-py replies are untyped
@@ -61,12 +77,22 @@ async def system(request: web.Request) -> web.StreamResponse:
     for dead_id, fields in _rows(await queue.redis.xrange(queue.dead_stream, count=DEAD_PAGE)):
         at_ms = int(fields.get("dead_at_ms") or 0)
         moment = _local(request, datetime.fromtimestamp(at_ms / 1000, UTC)) if at_ms else ""
-        dead.append({"id": dead_id, "kind": fields.get("kind", ""), "at": moment,
-                     "error": fields.get("error", ""), "deliveries": fields.get("deliveries", ""),
-                     "lane": fields.get("lane", "")})  # fmt: skip
+        dead.append(
+            {
+                "id": dead_id,
+                "kind": fields.get("kind", ""),
+                "at": moment,
+                "error": fields.get("error", ""),
+                "deliveries": fields.get("deliveries", ""),
+                "lane": fields.get("lane", ""),
+            }
+        )
     done = request.query.get("replayed", "")
-    return render(request, "system.html", {"nav": "system", "stats": stats, "lanes": lanes,
-                                           "dead": dead, "replayed": done})  # fmt: skip
+    return render(
+        request,
+        "system.html",
+        {"nav": "system", "stats": stats, "lanes": lanes, "dead": dead, "replayed": done},
+    )
 
 
 @pages.post(PREFIX + "/system/dead/{dead_id}/replay")
@@ -78,7 +104,10 @@ async def replay(request: web.Request) -> web.StreamResponse:
         t = zh_cn()
         return refusal(request, t("errors.not_found_title"), t("errors.not_found"), 404)
     await Audit(runtime.redis, runtime.settings.wecom.corp_id).record(
-        runtime.deps.clock.now(), viewer(request).actor, "POST /console/system/replay",
-        f"dead-letters/{dead_id}", {"replayed_as": new_id},
-    )  # fmt: skip
+        runtime.deps.clock.now(),
+        viewer(request).actor,
+        "POST /console/system/replay",
+        f"dead-letters/{dead_id}",
+        {"replayed_as": new_id},
+    )
     raise web.HTTPSeeOther(f"{PREFIX}/system?replayed={new_id}")

@@ -36,8 +36,13 @@ def viewer(request: web.Request) -> Principal:
     return request[VIEWER]
 
 
-def render(request: web.Request, template: str, context: Mapping[str, Any] | None = None,
-           *, status: int = 200) -> web.Response:  # fmt: skip
+def render(
+    request: web.Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> web.Response:
     """A page or fragment from its template, with what every template may use: ``t`` (the
     catalog), ``me`` (who, or None), ``can_edit``, ``is_admin`` and ``csrf``."""
     me = request.get(VIEWER)
@@ -70,8 +75,11 @@ class Page(web.AbstractRouteDef):
 
     def register(self, router: web.UrlDispatcher) -> list[web.AbstractRoute]:
         """Add the route to an app's router."""
-        return [router.add_route(self.method, self.path, self.serve,
-                                 name=f"console.{self.handler.__name__}")]  # fmt: skip
+        return [
+            router.add_route(
+                self.method, self.path, self.serve, name=f"console.{self.handler.__name__}"
+            )
+        ]
 
     async def serve(self, request: web.Request) -> web.StreamResponse:
         """Log in, role and CSRF checks, then the handler."""
@@ -83,8 +91,11 @@ class Page(web.AbstractRouteDef):
                 raise web.HTTPSeeOther(f"{LOGIN}?next={quote(request.path_qs)}")
             request[VIEWER] = me
             if not me.role.allows(self.role):
-                message = _t("errors.forbidden", role=_t(f"nav.role_{me.role}"),
-                             needed=_t(f"nav.role_{self.role}"))  # fmt: skip
+                message = _t(
+                    "errors.forbidden",
+                    role=_t(f"nav.role_{me.role}"),
+                    needed=_t(f"nav.role_{self.role}"),
+                )
                 return refusal(request, _t("errors.forbidden_title"), message, 403)
         if self.method == "POST" and not csrf_ok(request, await request.post()):
             return refusal(request, _t("errors.csrf_title"), _t("errors.csrf"), 403)

@@ -45,8 +45,9 @@ def _secure(request: web.Request) -> bool:
 def set_session(request: web.Request, response: web.StreamResponse, token: str) -> None:
     """Give the browser its session cookie (until the browser closes; the session expires
     server-side after ``[admin] session_hours``)."""
-    response.set_cookie(SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Lax",
-                        secure=_secure(request))  # fmt: skip
+    response.set_cookie(
+        SESSION_COOKIE, token, path=PATH, httponly=True, samesite="Lax", secure=_secure(request)
+    )
 
 
 def clear_session(response: web.StreamResponse) -> None:
@@ -67,8 +68,9 @@ def keep_csrf(request: web.Request, response: web.StreamResponse) -> None:
     """Store a CSRF token made for this request in its cookie."""
     made = request.get(_CSRF)
     if made and made != request.cookies.get(CSRF_COOKIE):
-        response.set_cookie(CSRF_COOKIE, made, path=PATH, httponly=True, samesite="Strict",
-                            secure=_secure(request))  # fmt: skip
+        response.set_cookie(
+            CSRF_COOKIE, made, path=PATH, httponly=True, samesite="Strict", secure=_secure(request)
+        )
 
 
 def csrf_ok(request: web.Request, form: Mapping[str, object]) -> bool:

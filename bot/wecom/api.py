@@ -69,8 +69,9 @@ async def open_wecom(
     ``observer``: told of every call (the process's metrics).
     """
     http = settings.wecom.http
-    timeouts = Timeouts(http.connect_timeout_seconds, http.read_timeout_seconds,
-                        http.total_timeout_seconds)  # fmt: skip
+    timeouts = Timeouts(
+        http.connect_timeout_seconds, http.read_timeout_seconds, http.total_timeout_seconds
+    )
     async with aiohttp.ClientSession(timeout=timeouts.client_timeout()) as session:
         transport = Transport(
             session,

@@ -37,8 +37,13 @@ class CampaignsAPI:
         self, start_time: int, end_time: int, cursor: str = "", limit: int = 50, **filters: Any
     ) -> JSON:
         """Group sends created in a time range, paged (``creator``, ``filter_type``...)."""
-        body = {"start_time": start_time, "end_time": end_time, "cursor": cursor,
-                "limit": limit, **filters}  # fmt: skip
+        body = {
+            "start_time": start_time,
+            "end_time": end_time,
+            "cursor": cursor,
+            "limit": limit,
+            **filters,
+        }
         return await self._client.call(LIST_GROUPMSG, body)
 
     async def task(self, msgid: str, cursor: str = "", limit: int = 500) -> JSON:
@@ -46,8 +51,9 @@ class CampaignsAPI:
         body = {"msgid": msgid, "cursor": cursor, "limit": limit}
         return await self._client.call(GROUPMSG_TASK, body)
 
-    async def send_result(self, msgid: str, userid: str, cursor: str = "",
-                          limit: int = 500) -> JSON:  # fmt: skip
+    async def send_result(
+        self, msgid: str, userid: str, cursor: str = "", limit: int = 500
+    ) -> JSON:
         """Per customer or group of one sender: 0 unsent, 1 sent, 2 not a friend, 3 capped."""
         body = {"msgid": msgid, "userid": userid, "cursor": cursor, "limit": limit}
         return await self._client.call(GROUPMSG_SEND_RESULT, body)

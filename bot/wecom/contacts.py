@@ -73,8 +73,9 @@ class ContactsAPI:
         body = {"group_name": group_name, "tag": [{"name": name} for name in tag_names]}
         return await self._client.call(ADD_CORP_TAG, body)
 
-    async def edit_corp_tag(self, tag_id: str, name: str | None = None,
-                            order: int | None = None) -> JSON:  # fmt: skip
+    async def edit_corp_tag(
+        self, tag_id: str, name: str | None = None, order: int | None = None
+    ) -> JSON:
         """Rename or reorder a tag or tag group."""
         body: dict[str, Any] = {"id": tag_id}
         if name is not None:
@@ -83,18 +84,24 @@ class ContactsAPI:
             body["order"] = order
         return await self._client.call(EDIT_CORP_TAG, body)
 
-    async def delete_corp_tags(self, tag_ids: Sequence[str] = (),
-                               group_ids: Sequence[str] = ()) -> JSON:  # fmt: skip
+    async def delete_corp_tags(
+        self, tag_ids: Sequence[str] = (), group_ids: Sequence[str] = ()
+    ) -> JSON:
         """Delete tags or whole tag groups."""
         return await self._client.call(
             DEL_CORP_TAG, {"tag_id": list(tag_ids), "group_id": list(group_ids)}
         )
 
-    async def mark_tag(self, userid: str, external_userid: str, add: Sequence[str] = (),
-                       remove: Sequence[str] = ()) -> JSON:  # fmt: skip
+    async def mark_tag(
+        self, userid: str, external_userid: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> JSON:
         """Add and remove corp tags on one staff member's customer."""
-        body = {"userid": userid, "external_userid": external_userid,
-                "add_tag": list(add), "remove_tag": list(remove)}  # fmt: skip
+        body = {
+            "userid": userid,
+            "external_userid": external_userid,
+            "add_tag": list(add),
+            "remove_tag": list(remove),
+        }
         return await self._client.call(MARK_TAG, body)
 
     async def add_contact_way(self, way: Mapping[str, Any]) -> JSON:
@@ -122,8 +129,9 @@ class ContactsAPI:
         """Delete a live code."""
         return await self._client.call(DEL_CONTACT_WAY, {"config_id": config_id})
 
-    async def send_welcome(self, welcome_code: str, text: str | None,
-                           attachments: Sequence[Mapping[str, Any]] = ()) -> JSON:  # fmt: skip
+    async def send_welcome(
+        self, welcome_code: str, text: str | None, attachments: Sequence[Mapping[str, Any]] = ()
+    ) -> JSON:
         """Send the welcome message; the code works once, within 20 s (doc 92599)."""
         if len(attachments) > MAX_ATTACHMENTS:
             raise ValueError("a welcome message has at most 9 attachments")
@@ -134,13 +142,23 @@ class ContactsAPI:
             body["attachments"] = list(attachments)
         return await self._client.call(SEND_WELCOME, body)
 
-    async def transfer(self, handover: str, takeover: str, external_userids: Sequence[str],
-                       message: str | None = None, *, resigned: bool = False) -> JSON:  # fmt: skip
+    async def transfer(
+        self,
+        handover: str,
+        takeover: str,
+        external_userids: Sequence[str],
+        message: str | None = None,
+        *,
+        resigned: bool = False,
+    ) -> JSON:
         """Hand customers to another staff member (on the job, or after ``handover`` left)."""
         if not 1 <= len(external_userids) <= MAX_TRANSFER:
             raise ValueError("a transfer takes 1 to 100 customers")
-        body: dict[str, Any] = {"handover_userid": handover, "takeover_userid": takeover,
-                                "external_userid": list(external_userids)}  # fmt: skip
+        body: dict[str, Any] = {
+            "handover_userid": handover,
+            "takeover_userid": takeover,
+            "external_userid": list(external_userids),
+        }
         if message and not resigned:
             body["transfer_success_msg"] = message
         return await self._client.call(TRANSFER_RESIGNED if resigned else TRANSFER, body)

@@ -22,8 +22,9 @@ class GroupsAPI:
     def __init__(self, client: WeComClient) -> None:
         self._client = client
 
-    async def list_groups(self, owners: Sequence[str] = (), status: int = 0, cursor: str = "",
-                   limit: int = 100) -> JSON:  # fmt: skip
+    async def list_groups(
+        self, owners: Sequence[str] = (), status: int = 0, cursor: str = "", limit: int = 100
+    ) -> JSON:
         """Customer groups, optionally of some owners (≤100), paged."""
         body: dict[str, Any] = {"status_filter": status, "cursor": cursor, "limit": limit}
         if owners:

@@ -45,8 +45,11 @@ class Signed:
 
     def to_json(self) -> dict[str, str | int]:
         """As the page reads it (the JS-SDK's own field names)."""
-        return {"timestamp": self.timestamp, "nonceStr": self.nonce_str,
-                "signature": self.signature}  # fmt: skip
+        return {
+            "timestamp": self.timestamp,
+            "nonceStr": self.nonce_str,
+            "signature": self.signature,
+        }
 
 
 def sign(ticket: str, url: str, timestamp: int, noncestr: str | None = None) -> Signed:

@@ -23,25 +23,37 @@ class KfAPI:
     def __init__(self, client: WeComClient) -> None:
         self._client = client
 
-    async def sync(self, open_kfid: str, cursor: str = "", token: str = "",
-                   limit: int = 1000) -> JSON:  # fmt: skip
+    async def sync(
+        self, open_kfid: str, cursor: str = "", token: str = "", limit: int = 1000
+    ) -> JSON:
         """Messages after ``cursor``; persist ``next_cursor``, loop while ``has_more``."""
         body: dict[str, Any] = {"open_kfid": open_kfid, "cursor": cursor, "limit": limit}
         if token:
             body["token"] = token  # from the callback: without it the limits are strict
         return await self._client.call(SYNC_MSG, body)
 
-    async def send(self, open_kfid: str, external_userid: str, msgtype: str,
-                   content: Mapping[str, Any], msgid: str | None = None) -> JSON:  # fmt: skip
+    async def send(
+        self,
+        open_kfid: str,
+        external_userid: str,
+        msgtype: str,
+        content: Mapping[str, Any],
+        msgid: str | None = None,
+    ) -> JSON:
         """Answer a customer (within 48 h of their last message)."""
-        body: dict[str, Any] = {"touser": external_userid, "open_kfid": open_kfid,
-                                "msgtype": msgtype, msgtype: dict(content)}  # fmt: skip
+        body: dict[str, Any] = {
+            "touser": external_userid,
+            "open_kfid": open_kfid,
+            "msgtype": msgtype,
+            msgtype: dict(content),
+        }
         if msgid:
             body["msgid"] = msgid  # ours, ≤32 bytes: makes a retried send idempotent
         return await self._client.call(SEND_MSG, body)
 
-    async def send_on_event(self, code: str, msgtype: str, content: Mapping[str, Any],
-                            msgid: str | None = None) -> JSON:  # fmt: skip
+    async def send_on_event(
+        self, code: str, msgtype: str, content: Mapping[str, Any], msgid: str | None = None
+    ) -> JSON:
         """Welcome a customer entering a session (the event's code: 20 s, once)."""
         body: dict[str, Any] = {"code": code, "msgtype": msgtype, msgtype: dict(content)}
         if msgid:
@@ -55,11 +67,15 @@ class KfAPI:
         )
         return int(answer.get("service_state", 4)), str(answer.get("servicer_userid") or "")
 
-    async def transfer(self, open_kfid: str, external_userid: str, state: int,
-                       servicer_userid: str = "") -> JSON:  # fmt: skip
+    async def transfer(
+        self, open_kfid: str, external_userid: str, state: int, servicer_userid: str = ""
+    ) -> JSON:
         """Move the session to ``state`` (3 needs ``servicer_userid``); WeCom checks the change."""
-        body: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid,
-                                "service_state": state}  # fmt: skip
+        body: dict[str, Any] = {
+            "open_kfid": open_kfid,
+            "external_userid": external_userid,
+            "service_state": state,
+        }
         if servicer_userid:
             body["servicer_userid"] = servicer_userid
         return await self._client.call(STATE_TRANS, body)
@@ -70,5 +86,6 @@ class KfAPI:
         listed = answer.get("servicer_list", [])
         return [
             (str(item["userid"]), int(item.get("status", 0) or 0) == 0)
-            for item in listed if isinstance(item, Mapping) and item.get("userid")
-        ]  # fmt: skip
+            for item in listed
+            if isinstance(item, Mapping) and item.get("userid")
+        ]

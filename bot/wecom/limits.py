@@ -77,8 +77,13 @@ class LimiterObserver(Protocol):
 class RateLimiter:
     """Takes a slot in every bucket of a call, waiting briefly or raising RateLimited."""
 
-    def __init__(self, redis: Redis, corp_id: str, max_wait_seconds: float = 2.0,
-                 observer: LimiterObserver | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        redis: Redis,
+        corp_id: str,
+        max_wait_seconds: float = 2.0,
+        observer: LimiterObserver | None = None,
+    ) -> None:
         self._redis = redis
         self._corp_id = corp_id
         self._max_wait = max_wait_seconds

@@ -47,8 +47,9 @@ class MessagesAPI:
         """Send an interactive template card; the answer's response_code updates it later."""
         return await self.send(users, "template_card", card)
 
-    async def update_card(self, users: Sequence[str], response_code: str,
-                          replace_name: str) -> JSON:  # fmt: skip
+    async def update_card(
+        self, users: Sequence[str], response_code: str, replace_name: str
+    ) -> JSON:
         """Turn a card's buttons into one label (response codes: 72 h, once)."""
         body = {
             "userids": list(users),

@@ -133,10 +133,14 @@ class TicketCache:
         now = self._clock.now().timestamp()
         refresh_at = now + max(expires_in - self._policy.refresh_margin_seconds, expires_in / 2)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key, mapping={
-                "ticket": ticket, "expires_at": str(now + expires_in),
-                "refresh_at": str(refresh_at),
-            })  # fmt: skip
+            pipe.hset(
+                self._key,
+                mapping={
+                    "ticket": ticket,
+                    "expires_at": str(now + expires_in),
+                    "refresh_at": str(refresh_at),
+                },
+            )
             pipe.expire(self._key, expires_in)
             await pipe.execute()
         self._in_memory = (ticket, refresh_at)
@@ -165,7 +169,9 @@ class Tickets:
         async def app() -> JSON:
             return await client.call(APP_TICKET, params={"type": "agent_config"})
 
-        self.corp = TicketCache(redis, clock, corp_id, "corp", corp,
-                                limit=(limiter, corp_bucket), policy=policy)  # fmt: skip
-        self.app = TicketCache(redis, clock, corp_id, agent, app,
-                               limit=(limiter, app_bucket), policy=policy)  # fmt: skip
+        self.corp = TicketCache(
+            redis, clock, corp_id, "corp", corp, limit=(limiter, corp_bucket), policy=policy
+        )
+        self.app = TicketCache(
+            redis, clock, corp_id, agent, app, limit=(limiter, app_bucket), policy=policy
+        )

@@ -144,9 +144,14 @@ class TokenCache:
         now = self._clock.now().timestamp()
         refresh_at = now + max(expires_in - self._policy.refresh_margin_seconds, expires_in / 2)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key, mapping={
-                "token": token, "expires_at": str(now + expires_in), "refresh_at": str(refresh_at),
-            })  # fmt: skip
+            pipe.hset(
+                self._key,
+                mapping={
+                    "token": token,
+                    "expires_at": str(now + expires_in),
+                    "refresh_at": str(refresh_at),
+                },
+            )
             pipe.expire(self._key, expires_in)
             await pipe.execute()
         self._in_memory = (token, refresh_at)

@@ -40,8 +40,9 @@ class Timeouts:
 
     def client_timeout(self) -> aiohttp.ClientTimeout:
         """As aiohttp wants it."""
-        return aiohttp.ClientTimeout(total=self.total, sock_connect=self.connect,
-                                     sock_read=self.read)  # fmt: skip
+        return aiohttp.ClientTimeout(
+            total=self.total, sock_connect=self.connect, sock_read=self.read
+        )
 
 
 _NO_ANSWER: Final = -2  # no errcode: a timeout, a 5xx, no JSON
@@ -101,8 +102,7 @@ class Transport:
         def form() -> aiohttp.FormData:
             data = aiohttp.FormData()
             # a stream, not bytes: aiohttp warns that big bytes bodies block the loop
-            data.add_field(field, io.BytesIO(content), filename=filename,
-                           content_type=content_type)  # fmt: skip
+            data.add_field(field, io.BytesIO(content), filename=filename, content_type=content_type)
             return data
 
         answer = await self._retrying(
@@ -172,9 +172,13 @@ class Transport:
     ) -> JSON | bytes:
         try:
             async with self._session.request(
-                method, f"{self._base}/{api}", params=dict(params), data=data,
-                headers=headers, timeout=self._timeout,
-            ) as response:  # fmt: skip
+                method,
+                f"{self._base}/{api}",
+                params=dict(params),
+                data=data,
+                headers=headers,
+                timeout=self._timeout,
+            ) as response:
                 if response.status >= 500:  # noqa: PLR2004
                     raise WeComUnavailable(api, f"HTTP {response.status}")
                 if raw and not response.content_type.endswith("json"):

@@ -64,8 +64,12 @@ def _refusal(index: int, item: Any, exc: ValidationError) -> dict[str, Any]:
     details = details_of(exc, "message")
     first = details[0]
     msgid = item.get("msgid") if isinstance(item, dict) else None
-    return {"index": index, "msgid": msgid, "error": f"{first.field}: {first.message}",
-            "details": [d.model_dump() for d in details]}  # fmt: skip
+    return {
+        "index": index,
+        "msgid": msgid,
+        "error": f"{first.field}: {first.message}",
+        "details": [d.model_dump() for d in details],
+    }
 
 
 @routes.post("/api/v1/archive/messages", body=Items | Batch, answer=Queued, errors=(503,))
@@ -95,8 +99,9 @@ async def post_archived_messages(request: web.Request) -> web.Response:
     except (RedisError, OSError) as exc:
         logger.warning("archive: could not queue (%s); %s queued before", exc, queued)
         raise ApiError(503, "the queue is unavailable; post the batch again") from exc
-    logger.info("archive: %s queued, %s duplicate(s), %s refused", queued, duplicates,
-                len(rejected))  # fmt: skip
+    logger.info(
+        "archive: %s queued, %s duplicate(s), %s refused", queued, duplicates, len(rejected)
+    )
     record_change(request, "archive/messages", {"queued": queued, "duplicates": duplicates})
     return web.json_response({"queued": queued, "duplicates": duplicates, "rejected": rejected})
 
@@ -123,15 +128,21 @@ async def kf_unsent(request: web.Request) -> web.Response:
     return web.json_response({"unsent": await unsent.recent(limit)})
 
 
-@routes.get("/api/v1/kf/transcripts/{external_userid}", path_model=KfCustomer, query=KfLimit,
-            answer=dict[str, Any], tags=("kf",))  # fmt: skip
+@routes.get(
+    "/api/v1/kf/transcripts/{external_userid}",
+    path_model=KfCustomer,
+    query=KfLimit,
+    answer=dict[str, Any],
+    tags=("kf",),
+)
 async def kf_transcript(request: web.Request) -> web.Response:
     """A KF customer's last messages, oldest first (``?limit=``, default 100)."""
     runtime = request.app[RUNTIME]
     limit = query(request, KfLimit).limit
     kf, customer = runtime.settings.kf, path_params(request, KfCustomer).external_userid
-    transcripts = Transcripts(runtime.deps.redis, runtime.settings.wecom.corp_id,
-                              kf.transcript_max, kf.transcript_days)  # fmt: skip
+    transcripts = Transcripts(
+        runtime.deps.redis, runtime.settings.wecom.corp_id, kf.transcript_max, kf.transcript_days
+    )
     lines = await transcripts.last(customer, limit)
     shown = [{"at": line.at, "who": line.who, "text": line.text} for line in lines]
     return web.json_response({"external_userid": customer, "lines": shown})

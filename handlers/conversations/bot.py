@@ -58,12 +58,18 @@ class KfBot:
         self._verdicts = deps.get(MESSAGE_VERDICTS)
         self._sessions = KfSessions(deps.redis, deps.corp_id)
         self._stats = kf_stats(deps.metrics)
-        self._transcripts = Transcripts(deps.redis, deps.corp_id, self._kf.transcript_max,
-                                        self._kf.transcript_days)  # fmt: skip
+        self._transcripts = Transcripts(
+            deps.redis, deps.corp_id, self._kf.transcript_max, self._kf.transcript_days
+        )
         unsent = Unsent(deps.redis, deps.corp_id, self._kf.unsent_max)
-        self._sender = KfSender(self._api.kf, self._sessions, unsent, self._stats,
-                                window_seconds=self._kf.reply_window_hours * 3600,
-                                max_replies=self._kf.replies_per_message)  # fmt: skip
+        self._sender = KfSender(
+            self._api.kf,
+            self._sessions,
+            unsent,
+            self._stats,
+            window_seconds=self._kf.reply_window_hours * 3600,
+            max_replies=self._kf.replies_per_message,
+        )
 
     def _now(self) -> datetime:
         return self._deps.clock.now()
@@ -83,8 +89,9 @@ class KfBot:
         elif origin == FROM_CUSTOMER and isinstance(content, Mapping) and content.get("menu_id"):
             await self._sessions.note_tap(str(item.get("msgid", "")), str(content["menu_id"]))
 
-    async def _welcome(self, open_kfid: str, item: Mapping[str, Any], event: Mapping[str, Any]
-                       ) -> None:  # fmt: skip
+    async def _welcome(
+        self, open_kfid: str, item: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         code, customer = str(event.get("welcome_code") or ""), str(item.get("external_userid", ""))
         key = f"kf-welcome:{item.get('msgid', '')}"
         if not code or await self._deps.ledger.is_done(key):
@@ -93,8 +100,12 @@ class KfBot:
         age = now.timestamp() - int(item.get("send_time", 0) or 0)
         if age > EVENT_CODE_SECONDS:
             self._stats.replies.labels("welcome", "missed").inc()
-            logger.info("kf %s: enter_session of %s read %.0f s late: code expired",
-                        open_kfid, customer, age)  # fmt: skip
+            logger.info(
+                "kf %s: enter_session of %s read %.0f s late: code expired",
+                open_kfid,
+                customer,
+                age,
+            )
             return
         replies = self._faq.replies()
         scene, param = str(event.get("scene") or ""), str(event.get("scene_param") or "")
@@ -104,8 +115,9 @@ class KfBot:
             await self._transcripts.add(customer, now, "bot", answer.text)
         await self._deps.ledger.apply_once(key, lambda _: None)
 
-    async def _status_changed(self, open_kfid: str, item: Mapping[str, Any],
-                              event: Mapping[str, Any]) -> None:  # fmt: skip
+    async def _status_changed(
+        self, open_kfid: str, item: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         customer = str(item.get("external_userid", ""))
         holder = _HOLDERS.get(int(event.get("change_type", 0) or 0))
         if holder is None or not customer:
@@ -123,8 +135,9 @@ class KfBot:
         if not (open_kfid and customer):
             return
         if not message.from_customer:
-            await self._transcripts.add(customer, message.sent_at, f"servicer:{message.sender}",
-                                        message.text)  # fmt: skip
+            await self._transcripts.add(
+                customer, message.sent_at, f"servicer:{message.sender}", message.text
+            )
             return
         key = f"kf-answer:{message.key}"
         if await self._deps.ledger.is_done(key):
@@ -133,16 +146,23 @@ class KfBot:
         await self._sessions.customer_wrote(open_kfid, customer, message.sent_at)
         if self._kf.enabled:
             outcome = await self._one_at_a_time(message, key)
-            logger.info("kf %s: message %s of %s (%s chars): %s", open_kfid, message.msgid,
-                        customer, len(message.text), outcome)  # fmt: skip
+            logger.info(
+                "kf %s: message %s of %s (%s chars): %s",
+                open_kfid,
+                message.msgid,
+                customer,
+                len(message.text),
+                outcome,
+            )
         await self._deps.ledger.apply_once(key, lambda _: None)
 
     async def _one_at_a_time(self, message: ChatMessage, key: str) -> str:
         """Respond while no other message of the customer is being answered (workers take a
         customer's messages in parallel; handoffs and fallback streaks need them in turn)."""
         pair = (message.conversation.open_kfid, message.customer)
-        lock = Lock(self._deps.redis, keys.kf_answer_lock(self._deps.corp_id, *pair),
-                    ANSWER_LOCK_SECONDS)  # fmt: skip
+        lock = Lock(
+            self._deps.redis, keys.kf_answer_lock(self._deps.corp_id, *pair), ANSWER_LOCK_SECONDS
+        )
         async with lock.held(wait_seconds=ANSWER_LOCK_SECONDS) as held:
             if not held:
                 logger.warning("kf %s: %s is being answered for too long: answering anyway", *pair)
@@ -193,8 +213,9 @@ class KfBot:
         try:  # the end may not have reached us yet: ask WeCom (only for held sessions)
             state, _ = await self._api.kf.service_state(open_kfid, customer)
         except (WeComAPIError, WeComUnavailable) as exc:
-            logger.warning("kf %s: service_state of %s unknown (%s): silent", open_kfid,
-                           customer, refused(exc))  # fmt: skip
+            logger.warning(
+                "kf %s: service_state of %s unknown (%s): silent", open_kfid, customer, refused(exc)
+            )
             return False
         if state in {POOL, HUMAN}:
             return False
@@ -244,8 +265,13 @@ class KfBot:
             try:
                 await self._api.kf.transfer(open_kfid, customer, HUMAN, servicer)
             except (WeComAPIError, WeComUnavailable) as exc:
-                logger.warning("kf %s: handoff of %s to %s refused (%s): the pool", open_kfid,
-                               customer, servicer, refused(exc))  # fmt: skip
+                logger.warning(
+                    "kf %s: handoff of %s to %s refused (%s): the pool",
+                    open_kfid,
+                    customer,
+                    servicer,
+                    refused(exc),
+                )
             else:
                 return servicer
         try:
@@ -265,17 +291,23 @@ class KfBot:
         previous = view.servicer or await KfState(self._deps.redis, self._deps.corp_id).servicer(
             open_kfid, customer
         )
-        turn = 0 if not on_duty or previous in on_duty else await self._sessions.next_turn(
-            open_kfid
-        )  # fmt: skip
+        turn = (
+            0 if not on_duty or previous in on_duty else await self._sessions.next_turn(open_kfid)
+        )
         return pick_servicer(on_duty, previous, turn)
 
-    async def _tell_servicer(self, servicer: str, open_kfid: str, customer: str, reason: str
-                             ) -> None:  # fmt: skip
+    async def _tell_servicer(
+        self, servicer: str, open_kfid: str, customer: str, reason: str
+    ) -> None:
         lines = await self._transcripts.last(customer, self._kf.handoff_last_messages)
         note = servicer_note(customer, open_kfid, reason, lines)
         try:
             await self._api.messages.send_text([servicer], note)
         except (WeComAPIError, WeComUnavailable) as exc:
-            logger.warning("kf %s: servicer %s not told of %s (%s)", open_kfid, servicer,
-                           customer, refused(exc))  # fmt: skip
+            logger.warning(
+                "kf %s: servicer %s not told of %s (%s)",
+                open_kfid,
+                servicer,
+                customer,
+                refused(exc),
+            )

@@ -121,8 +121,9 @@ class FaqBook:
         for entry in faq.answers:
             for intent in entry.intents:
                 self._by_intent.setdefault(intent, entry.id)
-        self._keywords = [(fold(word), entry.id) for entry in faq.answers
-                          for word in entry.keywords if fold(word)]  # fmt: skip
+        self._keywords = [
+            (fold(word), entry.id) for entry in faq.answers for word in entry.keywords if fold(word)
+        ]
         self._replies = Replies(
             welcome=Answer("welcome", faq.welcome.text, menu=menu(faq.welcome.menu)),
             welcome_by_scene={
@@ -135,8 +136,13 @@ class FaqBook:
         )
 
     def _filled(self, answer: Answer) -> Answer:
-        return Answer(answer.id, fill(answer.text, self._variables), answer.attachments,
-                      answer.menu, answer.handoff)  # fmt: skip
+        return Answer(
+            answer.id,
+            fill(answer.text, self._variables),
+            answer.attachments,
+            answer.menu,
+            answer.handoff,
+        )
 
     def match(self, text: str, intent: str | None) -> Answer | None:
         """The answer of the intent, else of the first keyword found in the text."""

@@ -56,8 +56,7 @@ def servicer_note(customer: str, open_kfid: str, reason: str, lines: Sequence[Li
         f"原因：{REASONS.get(reason, reason)}",
     ]
     tail = ["请在企业微信「微信客服」中接待。"]
-    quoted = [f"{who_label(line.who)} {line.at[11:16]}：{line.text[:LINE_CHARS]}"
-              for line in lines]  # fmt: skip
+    quoted = [f"{who_label(line.who)} {line.at[11:16]}：{line.text[:LINE_CHARS]}" for line in lines]
     while quoted:
         text = "\n".join([*head, "最近消息：", *quoted, *tail])
         if len(text.encode()) <= APP_TEXT_BYTES:

@@ -137,9 +137,18 @@ class PullReport:
 class KfPuller:
     """Pulls one corp's KF messages into the event stream."""
 
-    def __init__(self, api: KfAPI, queue: EventQueue, redis: Redis, corp_id: str, app: str,
-                 *, max_pages: int = 100, page_size: int = 1000,
-                 observer: Observer | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        api: KfAPI,
+        queue: EventQueue,
+        redis: Redis,
+        corp_id: str,
+        app: str,
+        *,
+        max_pages: int = 100,
+        page_size: int = 1000,
+        observer: Observer | None = None,
+    ) -> None:
         self._api = api
         self._queue = queue
         self._redis = redis
@@ -180,8 +189,11 @@ class KfPuller:
                 cursor = next_cursor
             if not answer.get("has_more"):
                 return
-        logger.warning("kf %s: more than %s pages; the rest waits for the next notification",
-                       open_kfid, self._max_pages)  # fmt: skip
+        logger.warning(
+            "kf %s: more than %s pages; the rest waits for the next notification",
+            open_kfid,
+            self._max_pages,
+        )
 
     async def _take(self, open_kfid: str, item: Mapping[str, Any], report: PullReport) -> None:
         if self._observer is not None:

@@ -27,9 +27,15 @@ def puller_of(deps: Deps) -> KfPuller:
     settings = deps.settings
     app = settings.moderation.app
     queue = deps.queue
-    return KfPuller(deps.api(app).kf, queue, deps.redis, deps.corp_id, app,
-                    max_pages=settings.moderation.kf_max_pages,
-                    observer=KfBot(deps).observe)  # fmt: skip
+    return KfPuller(
+        deps.api(app).kf,
+        queue,
+        deps.redis,
+        deps.corp_id,
+        app,
+        max_pages=settings.moderation.kf_max_pages,
+        observer=KfBot(deps).observe,
+    )
 
 
 def from_kf(event: ChatMessageEvent) -> bool:
@@ -45,8 +51,14 @@ async def pull_kf_messages(event: KfMsgOrEvent, deps: Deps) -> None:
     if report.busy:
         logger.info("kf %s: being pulled elsewhere, asked to read again", event.open_kf_id)
         return
-    logger.info("kf %s: %s page(s), %s queued, %s duplicate(s), %s skipped", event.open_kf_id,
-                report.pages, report.queued, report.duplicates, report.skipped)  # fmt: skip
+    logger.info(
+        "kf %s: %s page(s), %s queued, %s duplicate(s), %s skipped",
+        event.open_kf_id,
+        report.pages,
+        report.queued,
+        report.duplicates,
+        report.skipped,
+    )
 
 
 @router.on(ChatMessageEvent, from_kf)

@@ -34,8 +34,10 @@ def bodies_of(answer: Answer) -> list[Body]:
     """kf/send_msg bodies of an answer: the text (as a msgmenu's head when it has a menu),
     then each attachment."""
     if answer.menu:
-        items = [{"type": "click", "click": {"id": item.id, "content": item.label}}
-                 for item in answer.menu]  # fmt: skip
+        items = [
+            {"type": "click", "click": {"id": item.id, "content": item.label}}
+            for item in answer.menu
+        ]
         first: Body = ("msgmenu", {"head_content": answer.text, "list": items})
     else:
         first = ("text", {"content": answer.text})
@@ -60,11 +62,17 @@ class Unsent:
         self._key = keys.kf_unsent(corp_id)
         self._max = max_items
 
-    async def record(self, at: datetime, open_kfid: str, customer: str, reason: str,
-                     errcode: int | None = None) -> None:  # fmt: skip
+    async def record(
+        self, at: datetime, open_kfid: str, customer: str, reason: str, errcode: int | None = None
+    ) -> None:
         """Keep one unsent reply (newest first)."""
-        item = {"at": at.isoformat(), "open_kfid": open_kfid, "customer": customer,
-                "reason": reason, "errcode": errcode}  # fmt: skip
+        item = {
+            "at": at.isoformat(),
+            "open_kfid": open_kfid,
+            "customer": customer,
+            "reason": reason,
+            "errcode": errcode,
+        }
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.lpush(self._key, json.dumps(item))
             pipe.ltrim(self._key, 0, self._max - 1)
@@ -78,8 +86,16 @@ class Unsent:
 class KfSender:
     """Replies to KF customers within WeCom's rules."""
 
-    def __init__(self, api: KfAPI, sessions: KfSessions, unsent: Unsent, stats: KfStats, *,
-                 window_seconds: float, max_replies: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        api: KfAPI,
+        sessions: KfSessions,
+        unsent: Unsent,
+        stats: KfStats,
+        *,
+        window_seconds: float,
+        max_replies: int,
+    ) -> None:
         self._api = api
         self._sessions = sessions
         self._unsent = unsent
@@ -87,12 +103,14 @@ class KfSender:
         self._window = window_seconds
         self._max = max_replies
 
-    async def reply(self, open_kfid: str, customer: str, answer: Answer, *, key: str,
-                    now: datetime, kind: str) -> bool:  # fmt: skip
+    async def reply(
+        self, open_kfid: str, customer: str, answer: Answer, *, key: str, now: datetime, kind: str
+    ) -> bool:
         """Send every part of ``answer``; False if any part could not go (recorded)."""
         for part, (msgtype, content) in enumerate(bodies_of(answer)):
-            slot = await self._sessions.take_reply(open_kfid, customer, now, self._window,
-                                                   self._max)  # fmt: skip
+            slot = await self._sessions.take_reply(
+                open_kfid, customer, now, self._window, self._max
+            )
             if slot != "ok":
                 await self._refused(now, (open_kfid, customer), kind, slot)
                 return False
@@ -105,8 +123,9 @@ class KfSender:
         self._stats.replies.labels(kind, "sent").inc()
         return True
 
-    async def welcome(self, code: str, answer: Answer, *, pair: tuple[str, str], key: str,
-                      now: datetime) -> bool:  # fmt: skip
+    async def welcome(
+        self, code: str, answer: Answer, *, pair: tuple[str, str], key: str, now: datetime
+    ) -> bool:
         """The session welcome through kf/send_msg_on_event (its code: 20 s, once)."""
         msgtype, content = bodies_of(answer)[0]
         try:
@@ -118,11 +137,23 @@ class KfSender:
         self._stats.replies.labels("welcome", "sent").inc()
         return True
 
-    async def _refused(self, now: datetime, pair: tuple[str, str], kind: str, reason: str,
-                       errcode: int | None = None) -> None:  # fmt: skip
+    async def _refused(
+        self,
+        now: datetime,
+        pair: tuple[str, str],
+        kind: str,
+        reason: str,
+        errcode: int | None = None,
+    ) -> None:
         open_kfid, customer = pair
-        logger.warning("kf %s: %s reply to %s not sent (%s%s)", open_kfid, kind, customer,
-                       reason, f" {errcode}" if errcode is not None else "")  # fmt: skip
+        logger.warning(
+            "kf %s: %s reply to %s not sent (%s%s)",
+            open_kfid,
+            kind,
+            customer,
+            reason,
+            f" {errcode}" if errcode is not None else "",
+        )
         self._stats.replies.labels(kind, "unsent").inc()
         self._stats.unsent.labels(reason).inc()
         await self._unsent.record(now, open_kfid, customer, f"{kind}: {reason}", errcode)

@@ -75,19 +75,29 @@ class KfSessions:
 
     async def view(self, open_kfid: str, customer: str) -> SessionView:
         """Who holds the session, its servicer, fallbacks in a row."""
-        fields = await self._redis.hmget(self._key(open_kfid, customer),
-                                         ["holder", "servicer", "fallbacks", "since"])  # fmt: skip
+        fields = await self._redis.hmget(
+            self._key(open_kfid, customer), ["holder", "servicer", "fallbacks", "since"]
+        )
         holder, servicer, fallbacks, since = (str(field) if field else "" for field in fields)
-        return SessionView(Holder(holder or Holder.BOT), servicer, int(fallbacks or 0),
-                           int(since or 0))  # fmt: skip
+        return SessionView(
+            Holder(holder or Holder.BOT), servicer, int(fallbacks or 0), int(since or 0)
+        )
 
-    async def hold(self, open_kfid: str, customer: str, holder: Holder, servicer: str = "",
-                   since: int = 0) -> None:  # fmt: skip
+    async def hold(
+        self, open_kfid: str, customer: str, holder: Holder, servicer: str = "", since: int = 0
+    ) -> None:
         """Note who holds the session now, since when (fallbacks start over)."""
         key = self._key(open_kfid, customer)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"holder": holder.value, "servicer": servicer, "fallbacks": 0,
-                                    "since": since})  # fmt: skip
+            pipe.hset(
+                key,
+                mapping={
+                    "holder": holder.value,
+                    "servicer": servicer,
+                    "fallbacks": 0,
+                    "since": since,
+                },
+            )
             pipe.expire(key, SESSION_TTL_SECONDS)
             await pipe.execute()
 
@@ -101,11 +111,13 @@ class KfSessions:
 
     async def customer_wrote(self, open_kfid: str, customer: str, at: datetime) -> None:
         """The customer's message at ``at`` opens a reply window (if it is their newest)."""
-        await self._customer_wrote(keys=[self._key(open_kfid, customer)],
-                                   args=[int(at.timestamp()), SESSION_TTL_SECONDS])  # fmt: skip
+        await self._customer_wrote(
+            keys=[self._key(open_kfid, customer)], args=[int(at.timestamp()), SESSION_TTL_SECONDS]
+        )
 
-    async def take_reply(self, open_kfid: str, customer: str, now: datetime,
-                         window_seconds: float, max_replies: int) -> str:  # fmt: skip
+    async def take_reply(
+        self, open_kfid: str, customer: str, now: datetime, window_seconds: float, max_replies: int
+    ) -> str:
         """Count one reply if WeCom's rules allow it: 'ok', 'no_window' or 'reply_limit'."""
         answer = await self._take_reply(
             keys=[self._key(open_kfid, customer)],
@@ -115,8 +127,9 @@ class KfSessions:
 
     async def note_tap(self, msgid: str, menu_id: str) -> None:
         """The customer's message ``msgid`` was a tap on menu item ``menu_id``."""
-        await self._redis.set(keys.kf_menu_tap(self._corp_id, msgid), menu_id,
-                              ex=SESSION_TTL_SECONDS)  # fmt: skip
+        await self._redis.set(
+            keys.kf_menu_tap(self._corp_id, msgid), menu_id, ex=SESSION_TTL_SECONDS
+        )
 
     async def tapped(self, msgid: str) -> str | None:
         """The menu item the message tapped, if it was a tap."""

@@ -21,14 +21,30 @@ class KfStats:
 
     def __init__(self, metrics: Metrics) -> None:
         registry = metrics.registry
-        self.replies = Counter("siyu_kf_replies", "微信客服 bot replies by kind and outcome",
-                               ["kind", "outcome"], registry=registry)  # fmt: skip
-        self.handoffs = Counter("siyu_kf_handoffs", "微信客服 handoffs to humans by reason",
-                                ["reason", "to"], registry=registry)  # fmt: skip
-        self.satisfaction = Counter("siyu_kf_satisfaction", "微信客服 answers rated by customers",
-                                    ["rating"], registry=registry)  # fmt: skip
-        self.unsent = Counter("siyu_kf_unsent", "微信客服 replies that could not be sent",
-                              ["reason"], registry=registry)  # fmt: skip
+        self.replies = Counter(
+            "siyu_kf_replies",
+            "微信客服 bot replies by kind and outcome",
+            ["kind", "outcome"],
+            registry=registry,
+        )
+        self.handoffs = Counter(
+            "siyu_kf_handoffs",
+            "微信客服 handoffs to humans by reason",
+            ["reason", "to"],
+            registry=registry,
+        )
+        self.satisfaction = Counter(
+            "siyu_kf_satisfaction",
+            "微信客服 answers rated by customers",
+            ["rating"],
+            registry=registry,
+        )
+        self.unsent = Counter(
+            "siyu_kf_unsent",
+            "微信客服 replies that could not be sent",
+            ["reason"],
+            registry=registry,
+        )
 
 
 _BY_METRICS: Final[weakref.WeakKeyDictionary[Metrics, KfStats]] = weakref.WeakKeyDictionary()

@@ -73,11 +73,15 @@ def _unix(moment: datetime | None) -> int | None:
 def _query(asked: CustomerSearch) -> CustomerQuery:
     return CustomerQuery(
         name_prefix=asked.name.strip(),
-        all_tags=_ids(asked.tags_all), any_tags=_ids(asked.tags_any), no_tags=_ids(asked.tags_none),
-        channels=_ids(asked.channel), staff=_ids(asked.staff),
-        added_from=_unix(asked.added_from), added_until=_unix(asked.added_until),
+        all_tags=_ids(asked.tags_all),
+        any_tags=_ids(asked.tags_any),
+        no_tags=_ids(asked.tags_none),
+        channels=_ids(asked.channel),
+        staff=_ids(asked.staff),
+        added_from=_unix(asked.added_from),
+        added_until=_unix(asked.added_until),
         active_since=_unix(asked.active_since),
-    )  # fmt: skip
+    )
 
 
 @routes.get("/api/v1/customers", query=CustomerSearch, answer=CustomerPage, tags=("customers",))
@@ -96,8 +100,13 @@ async def search_customers(request: web.Request) -> web.Response:
         live = [
             r.userid for r in (profile.relations.values() if profile else ()) if not r.deleted_at
         ]
-        rows.append({"external_userid": external_userid, "name": profile.name if profile else "",
-                     "first_added_at": profile.number("first_added_at") if profile else None,
-                     "staff": sorted(live)})  # fmt: skip
+        rows.append(
+            {
+                "external_userid": external_userid,
+                "name": profile.name if profile else "",
+                "first_added_at": profile.number("first_added_at") if profile else None,
+                "staff": sorted(live),
+            }
+        )
     next_cursor = str(offset + asked.limit) if more else None
     return web.json_response({"total": total, "items": rows, "next_cursor": next_cursor})

@@ -63,9 +63,13 @@ class Memberships:
         if not text:
             return cls()
         data = json.loads(text)
-        return cls(frozenset(data.get("tags", ())), frozenset(data.get("staff", ())),
-                   frozenset(data.get("channels", ())), str(data.get("name", "")),
-                   int(data.get("first_added", 0)))  # fmt: skip
+        return cls(
+            frozenset(data.get("tags", ())),
+            frozenset(data.get("staff", ())),
+            frozenset(data.get("channels", ())),
+            str(data.get("name", "")),
+            int(data.get("first_added", 0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +81,9 @@ class LiveRelation:
     state: str = ""
 
 
-def memberships_of(name: str, relations: Iterable[LiveRelation],
-                   first_added: int = 0) -> Memberships:  # fmt: skip
+def memberships_of(
+    name: str, relations: Iterable[LiveRelation], first_added: int = 0
+) -> Memberships:
     """What a customer with these live relations is indexed under."""
     live = list(relations)
     return Memberships(
@@ -106,8 +111,15 @@ class CustomerQuery:
 
     def narrows_by_sets(self) -> bool:
         """Whether anything but the first-added range narrows it."""
-        return bool(self.name_prefix or self.all_tags or self.any_tags or self.no_tags
-                    or self.channels or self.staff or self.active_since is not None)  # fmt: skip
+        return bool(
+            self.name_prefix
+            or self.all_tags
+            or self.any_tags
+            or self.no_tags
+            or self.channels
+            or self.staff
+            or self.active_since is not None
+        )
 
     def digest(self) -> str:
         """A name for its cached result."""
@@ -128,8 +140,9 @@ class CustomerIndex:
 
     # --- writing -------------------------------------------------------------------------
 
-    def write(self, pipe: Pipeline, external_userid: str, old: Memberships,
-              new: Memberships) -> None:  # fmt: skip
+    def write(
+        self, pipe: Pipeline, external_userid: str, old: Memberships, new: Memberships
+    ) -> None:
         """Queue the changes from ``old`` to ``new``.
 
         The tag, staff and channel indexes are sorted sets scored by the first-added time,
@@ -253,8 +266,9 @@ class CustomerIndex:
             await pipe.execute()
         return key
 
-    def _meet_any(self, pipe: Pipeline, key: str, weights: dict[str, float], anys: list[str],
-                  temps: list[str]) -> None:  # fmt: skip
+    def _meet_any(
+        self, pipe: Pipeline, key: str, weights: dict[str, float], anys: list[str], temps: list[str]
+    ) -> None:
         """Store in ``key`` what is in every weighted set and in any of ``anys``."""
         if len(anys) > 1 and weights:
             # Narrow first, then meet each any-of tag: never materialize a union of big tags.
@@ -274,8 +288,9 @@ class CustomerIndex:
     def _tag(self, tag_id: str) -> str:
         return keys.customers_with_tag(self._corp, tag_id)
 
-    def _narrowing(self, pipe: Pipeline, query: CustomerQuery, scratch: str,
-                   named: str | None) -> tuple[dict[str, float], list[str]]:  # fmt: skip
+    def _narrowing(
+        self, pipe: Pipeline, query: CustomerQuery, scratch: str, named: str | None
+    ) -> tuple[dict[str, float], list[str]]:
         """The sets every match is in, any-of tags aside (weight 1: scored by first add;
         0: filters only). Unions of one key are the key itself."""
         corp = self._corp
@@ -311,8 +326,11 @@ def live_relations(stored: Iterable[str]) -> list[LiveRelation]:
     for raw in stored:
         data = json.loads(raw)
         if data.get("deleted_at") is None and data.get("userid"):
-            found.append(LiveRelation(str(data["userid"]), tuple(data.get("tag_ids", ())),
-                                      str(data.get("state", ""))))  # fmt: skip
+            found.append(
+                LiveRelation(
+                    str(data["userid"]), tuple(data.get("tag_ids", ())), str(data.get("state", ""))
+                )
+            )
     return found
 
 

@@ -50,11 +50,13 @@ def _day(deps: Deps, text: str, *, after: bool = False) -> int | None:
 def query_of(deps: Deps, asked: dict[str, str]) -> CustomerQuery:
     """The search the form asks for (until: inclusive of that day)."""
     return CustomerQuery(
-        name_prefix=asked["name"][:64], any_tags=_ids(asked["tags"]),
-        staff=_ids(asked["staff"]), channels=_ids(asked["channel"]),
+        name_prefix=asked["name"][:64],
+        any_tags=_ids(asked["tags"]),
+        staff=_ids(asked["staff"]),
+        channels=_ids(asked["channel"]),
         added_from=_day(deps, asked["added_from"]),
         added_until=_day(deps, asked["added_until"], after=True),
-    )  # fmt: skip
+    )
 
 
 def local(deps: Deps, unix: int | None) -> str:
@@ -79,33 +81,61 @@ async def customer_search(request: web.Request) -> web.StreamResponse:
     rows = []
     for external_userid in ids[:PAGE_SIZE]:
         profile = await customers.get(external_userid)
-        staff = sorted(r.userid for r in profile.relations.values() if not r.deleted_at) \
-            if profile else []  # fmt: skip
-        rows.append({"id": external_userid, "name": profile.name if profile else "",
-                     "added": local(deps, profile.number("first_added_at") if profile else None),
-                     "staff": staff})  # fmt: skip
+        staff = (
+            sorted(r.userid for r in profile.relations.values() if not r.deleted_at)
+            if profile
+            else []
+        )
+        rows.append(
+            {
+                "id": external_userid,
+                "name": profile.name if profile else "",
+                "added": local(deps, profile.number("first_added_at") if profile else None),
+                "staff": staff,
+            }
+        )
     more = len(ids) > PAGE_SIZE
-    return render(request, "customers/search.html", {
-        "nav": "customers", "asked": asked, "rows": rows, "total": total, "searched": searched,
-        "next_cursor": offset + PAGE_SIZE if more else None, "offset": offset,
-    })  # fmt: skip
+    return render(
+        request,
+        "customers/search.html",
+        {
+            "nav": "customers",
+            "asked": asked,
+            "rows": rows,
+            "total": total,
+            "searched": searched,
+            "next_cursor": offset + PAGE_SIZE if more else None,
+            "offset": offset,
+        },
+    )
 
 
 async def _profile(request: web.Request, profile: Profile) -> dict[str, object]:
     deps = _deps(request)
     catalogue = deps.get(TAG_CATALOGUE)
     tag_ids = sorted({tag for r in profile.relations.values() for tag in r.tag_ids})
-    names = {tag_id: (f"{tag.group_name}/{tag.name}" if (tag := await catalogue.get(tag_id))
-                      else tag_id) for tag_id in tag_ids}  # fmt: skip
+    names = {
+        tag_id: (f"{tag.group_name}/{tag.name}" if (tag := await catalogue.get(tag_id)) else tag_id)
+        for tag_id in tag_ids
+    }
     ordered = sorted(profile.relations.values(), key=lambda r: r.createtime)
-    relations = [{"r": r, "added": local(deps, r.createtime), "deleted": local(deps, r.deleted_at),
-                  "tags": [names[t] for t in r.tag_ids]} for r in ordered]  # fmt: skip
+    relations = [
+        {
+            "r": r,
+            "added": local(deps, r.createtime),
+            "deleted": local(deps, r.deleted_at),
+            "tags": [names[t] for t in r.tag_ids],
+        }
+        for r in ordered
+    ]
     return {
-        "profile": profile, "relations": relations, "tags": [names[t] for t in tag_ids],
+        "profile": profile,
+        "relations": relations,
+        "tags": [names[t] for t in tag_ids],
         "channels": sorted({r.state for r in profile.relations.values() if r.state}),
         "first_added": local(deps, profile.number("first_added_at")),
         "dnd": await deps.get(DO_NOT_DISTURB).get(profile.external_userid),
-    }  # fmt: skip
+    }
 
 
 async def _customer(request: web.Request) -> Profile | None:
@@ -128,8 +158,9 @@ async def customer_page(request: web.Request) -> web.StreamResponse:
         return _not_found(request)
     notice = "customers.saved" if request.query.get("done") else None
     shown = await _profile(request, profile)
-    return render(request, "customers/profile.html",
-                  {"nav": "customers", "notice": notice, **shown})  # fmt: skip
+    return render(
+        request, "customers/profile.html", {"nav": "customers", "notice": notice, **shown}
+    )
 
 
 @pages.post(ROOT + "/{external_userid}/dnd")

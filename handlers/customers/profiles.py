@@ -39,8 +39,16 @@ if not known or tonumber(known) < tonumber(ARGV[2]) then
 end
 return 1
 """
-_PROFILE_FIELDS: Final = ("name", "type", "gender", "corp_name", "corp_full_name", "unionid",
-                          "position", "avatar")  # fmt: skip
+_PROFILE_FIELDS: Final = (
+    "name",
+    "type",
+    "gender",
+    "corp_name",
+    "corp_full_name",
+    "unionid",
+    "position",
+    "avatar",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +125,22 @@ class Customers:
         self._corp_id = corp_id
         self.index = CustomerIndex(redis, corp_id)  # kept in step with every write below
 
-    def cache_snapshot(self, pipe: Pipeline, external_userid: str, event_key: str,
-                       snapshot: Mapping[str, Any] | None) -> None:  # fmt: skip
+    def cache_snapshot(
+        self,
+        pipe: Pipeline,
+        external_userid: str,
+        event_key: str,
+        snapshot: Mapping[str, Any] | None,
+    ) -> None:
         """Queue an externalcontact/get answer, kept briefly for the other handlers of one
         event (``event_key``); None: the lookup was made and gave nothing (slow, refused)."""
         key = keys.contact_snapshot(self._corp_id, external_userid)
         cached = {"event": event_key, "snapshot": snapshot}
         pipe.set(key, json.dumps(cached, ensure_ascii=False), ex=SNAPSHOT_TTL_SECONDS)
 
-    async def cached_lookup(self, external_userid: str,
-                            event_key: str) -> tuple[bool, dict[str, Any] | None]:  # fmt: skip
+    async def cached_lookup(
+        self, external_userid: str, event_key: str
+    ) -> tuple[bool, dict[str, Any] | None]:
         """(whether a handler of the same event looked the customer up, what it got)."""
         raw = await self._redis.get(keys.contact_snapshot(self._corp_id, external_userid))
         return (False, None) if raw is None else self.outcome_of(str(raw), event_key)
@@ -177,8 +191,9 @@ class Customers:
                 pipe.hsetnx(key, "first_added_at", str(first))
             if relations:
                 by_userid: dict[FieldT, EncodableT] = {r.userid: r.to_json() for r in relations}
-                pipe.hset(keys.customer_relations(self._corp_id, external_userid),
-                          mapping=by_userid)  # fmt: skip
+                pipe.hset(
+                    keys.customer_relations(self._corp_id, external_userid), mapping=by_userid
+                )
             await pipe.execute()
         await self.index.update(external_userid)
 
@@ -198,20 +213,21 @@ class Customers:
 
     async def relation(self, external_userid: str, userid: str) -> Relation | None:
         """One staff member's relation (kept after deletion, with deleted_at set)."""
-        raw = await self._redis.hget(keys.customer_relations(self._corp_id, external_userid),
-                                     userid)  # fmt: skip
+        raw = await self._redis.hget(
+            keys.customer_relations(self._corp_id, external_userid), userid
+        )
         return None if raw is None else Relation.from_json(str(raw))
 
     async def mark_deleted(self, external_userid: str, userid: str, by: str, at: int) -> None:
         """Note that the relation ended (by the customer or the staff member)."""
         known = await self.relation(external_userid, userid) or Relation(userid, 0)
         ended = replace(known, deleted_at=at, deleted_by=by)
-        await self._redis.hset(keys.customer_relations(self._corp_id, external_userid), userid,
-                               ended.to_json())  # fmt: skip
+        await self._redis.hset(
+            keys.customer_relations(self._corp_id, external_userid), userid, ended.to_json()
+        )
         await self.index.update(external_userid)
 
-    def count_message(self, pipe: Pipeline, external_userid: str, direction: str,
-                      at: int) -> None:  # fmt: skip
+    def count_message(self, pipe: Pipeline, external_userid: str, direction: str, at: int) -> None:
         """Queue the activity counters of one message (``in`` from or ``out`` to the customer).
 
         Callers run this inside ``Ledger.apply_once`` so a redelivered event counts once.

@@ -89,8 +89,9 @@ class TagCatalogue:
             return
         old = await self._redis.hmget(self._by_id, [tag.id for tag in wanted])
         stale = [CorpTag(**json.loads(raw)).index for raw in old if raw is not None]
-        by_id: dict[FieldT, EncodableT] = {t.id: json.dumps(asdict(t), ensure_ascii=False)
-                                           for t in wanted}  # fmt: skip
+        by_id: dict[FieldT, EncodableT] = {
+            t.id: json.dumps(asdict(t), ensure_ascii=False) for t in wanted
+        }
         by_name: dict[FieldT, EncodableT] = {t.index: t.id for t in wanted}
         async with self._redis.pipeline(transaction=True) as pipe:
             if stale:

@@ -33,8 +33,9 @@ def _card(title: str, desc: str, rows: list[dict[str, str]], url: str) -> dict[s
     }
 
 
-async def _once(groups: Groups, group: GroupChat, alert: str, card: dict[str, Any],
-                kind: GroupCardKind) -> bool:  # fmt: skip
+async def _once(
+    groups: Groups, group: GroupChat, alert: str, card: dict[str, Any], kind: GroupCardKind
+) -> bool:
     """Send unless this alert went out within the quiet period (on the injected clock)."""
     key = keys.group_chat_alerted(groups.deps.corp_id, group.chat_id, alert)
     quiet = groups.settings.quit_spike_minutes * 60

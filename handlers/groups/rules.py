@@ -130,5 +130,6 @@ def load_group_rules(path: Path | None = None) -> GroupRules:
 
 def group_rule_set(defaults_file: Path | None = None) -> RuleSet[GroupRules]:
     """Welcome templates, labels and group SOP, seeded from ``[groups] rules_file``."""
-    return model_rule_set("groups", GroupRules, lambda rules: rules,
-                          lambda: defaults_file or DEFAULT_RULES)  # fmt: skip
+    return model_rule_set(
+        "groups", GroupRules, lambda rules: rules, lambda: defaults_file or DEFAULT_RULES
+    )

@@ -27,7 +27,8 @@ class RegistryNames:
 class OwnerAlerts:
     """Sensitive words said in a group, told to its owner and admins."""
 
-    async def sensitive_word(self, deps: Deps, chat_id: str, sender: str,
-                             words: Sequence[str], at: datetime) -> bool:  # fmt: skip
+    async def sensitive_word(
+        self, deps: Deps, chat_id: str, sender: str, words: Sequence[str], at: datetime
+    ) -> bool:
         """True if they were told."""
         return await alerts.sensitive_word(Groups.of(deps), chat_id, sender, words, at)

@@ -23,8 +23,9 @@ logger = logging.getLogger(__name__)
 class OwnerReminders(Protocol):
     """What group SOP needs of the reminders concern: a reminder made once per key."""
 
-    async def remind(self, userid: str, text: str, due: datetime, *, source: str,
-                     content: str, once: str) -> object: ...  # fmt: skip
+    async def remind(
+        self, userid: str, text: str, due: datetime, *, source: str, content: str, once: str
+    ) -> object: ...
 
 
 SOP_REMINDERS: Final = ComponentKey[OwnerReminders]("group_sop_reminders")

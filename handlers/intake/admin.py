@@ -34,7 +34,8 @@ from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.customers.components import CUSTOMERS
 from handlers.customers.profiles import Relation
 from handlers.intake.backfill import import_customers
-from handlers.intake.channel_store import ChannelCode, ChannelCodes
+from handlers.intake.channel_store import ChannelCode
+from handlers.intake.components import CHANNEL_CODES
 from handlers.intake.live import day_of, local_time, rules_of
 from handlers.intake.live_codes import create_code, rebalance_all, stats_of
 from handlers.intake.rule_store import INTAKE_RULES
@@ -144,8 +145,9 @@ async def get_rules(request: web.Request) -> web.Response:
     return web.json_response(rules.model_dump(mode="json"), headers={"ETag": etag(live.version)})
 
 
-@routes.put("/api/v1/intake/rules", body=IntakeRules, answer=IntakeRules, errors=(412,),
-            audited=False)  # fmt: skip
+@routes.put(
+    "/api/v1/intake/rules", body=IntakeRules, answer=IntakeRules, errors=(412,), audited=False
+)
 async def put_rules(request: web.Request) -> web.Response:
     """Replace the live rules with the JSON body; If-Match: the ETag read (412 when stale).
 
@@ -180,12 +182,18 @@ async def list_channels(request: web.Request) -> web.Response:
     """Every channel of the rules with its live code (config_id, qr_code, users) or null."""
     deps = _deps(request)
     rules = await rules_of(deps)
-    codes = await ChannelCodes(deps.redis, deps.corp_id).all()
-    return web.json_response([
-        {"channel": channel_id, "name": channel.name, "state": channel.state,
-         "code": asdict(codes[channel_id]) if channel_id in codes else None}
-        for channel_id, channel in rules.channels.items()
-    ])  # fmt: skip
+    codes = await deps.get(CHANNEL_CODES).all()
+    return web.json_response(
+        [
+            {
+                "channel": channel_id,
+                "name": channel.name,
+                "state": channel.state,
+                "code": asdict(codes[channel_id]) if channel_id in codes else None,
+            }
+            for channel_id, channel in rules.channels.items()
+        ]
+    )
 
 
 async def _channel(request: web.Request) -> str:
@@ -196,9 +204,11 @@ async def _channel(request: web.Request) -> str:
 
 
 @routes.post(
-    "/api/v1/channels/{channel_id}/code", path_model=ChannelPath, answer=ChannelCode,
+    "/api/v1/channels/{channel_id}/code",
+    path_model=ChannelPath,
+    answer=ChannelCode,
     errors=(502,),
-)  # fmt: skip
+)
 async def make_code(request: web.Request) -> web.Response:
     """Create the channel's live code (add_contact_way) unless it has one."""
     channel_id = await _channel(request)
@@ -223,9 +233,11 @@ async def rebalance_channels(request: web.Request) -> web.Response:
 
 
 @routes.get(
-    "/api/v1/channels/{channel_id}/stats", path_model=ChannelPath, query=StatsQuery,
+    "/api/v1/channels/{channel_id}/stats",
+    path_model=ChannelPath,
+    query=StatsQuery,
     answer=list[DayOut],
-)  # fmt: skip
+)
 async def channel_stats(request: web.Request) -> web.Response:
     """Daily adds, losses by side and net growth, newest day first."""
     deps = _deps(request)
@@ -252,11 +264,16 @@ async def channels_summary(request: web.Request) -> web.Response:
     today = local_time(deps)
     days = [day_of(today - timedelta(days=back)) for back in range(asked.days - 1, -1, -1)]
     stats = await stats_of(deps).days(list(channels), days)
-    series = [{"channel": channel_id, "name": channel.name,
-               "adds": [d.adds for d in stats[channel_id]],
-               "deletions": [d.deleted_by_customer + d.deleted_by_staff for d in stats[channel_id]],
-               "net": [d.net for d in stats[channel_id]]}
-              for channel_id, channel in channels.items()]  # fmt: skip
+    series = [
+        {
+            "channel": channel_id,
+            "name": channel.name,
+            "adds": [d.adds for d in stats[channel_id]],
+            "deletions": [d.deleted_by_customer + d.deleted_by_staff for d in stats[channel_id]],
+            "net": [d.net for d in stats[channel_id]],
+        }
+        for channel_id, channel in channels.items()
+    ]
     shown = [f"{day[:4]}-{day[4:6]}-{day[6:]}" for day in days]
     return web.json_response({"days": shown, "channels": series})
 
@@ -283,7 +300,10 @@ async def customer(request: web.Request) -> web.Response:
     if profile is None:
         raise not_found("customer")
     fields = {name: value for name, value in profile.fields.items() if name != "indexed"}
-    return web.json_response({
-        "external_userid": profile.external_userid, **fields,
-        "relations": {userid: asdict(r) for userid, r in profile.relations.items()},
-    })  # fmt: skip
+    return web.json_response(
+        {
+            "external_userid": profile.external_userid,
+            **fields,
+            "relations": {userid: asdict(r) for userid, r in profile.relations.items()},
+        }
+    )

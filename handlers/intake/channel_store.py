@@ -137,11 +137,20 @@ class ChannelStats:
         """
         pairs: list[str | float] = [item for u, d in changes.items() for item in (u, d)]
         counted = await self._count_add_once(
-            keys=[keys.ledger(self._corp_id, effect_key), self._day_key(channel_id, day),
-                  keys.channel_credits(self._corp_id, channel_id)],
-            args=[DEFAULT_TTL_SECONDS, self._ttl_seconds, f"{_STAFF_ADDS}{userid}",
-                  bounds[0], bounds[1], *pairs],
-        )  # fmt: skip
+            keys=[
+                keys.ledger(self._corp_id, effect_key),
+                self._day_key(channel_id, day),
+                keys.channel_credits(self._corp_id, channel_id),
+            ],
+            args=[
+                DEFAULT_TTL_SECONDS,
+                self._ttl_seconds,
+                f"{_STAFF_ADDS}{userid}",
+                bounds[0],
+                bounds[1],
+                *pairs,
+            ],
+        )
         return bool(counted)
 
     def count_deletion(self, pipe: Pipeline, channel_id: str, day: str, by_customer: bool) -> None:
@@ -155,16 +164,21 @@ class ChannelStats:
         stored = await self._redis.hgetall(self._day_key(channel_id, day))
         return _day_stats(day, {str(name): str(value) for name, value in stored.items()})
 
-    async def days(self, channel_ids: Sequence[str], days: Sequence[str]
-                   ) -> dict[str, list[DayStats]]:  # fmt: skip
+    async def days(
+        self, channel_ids: Sequence[str], days: Sequence[str]
+    ) -> dict[str, list[DayStats]]:
         """The counters of ``days`` for each channel, in one round trip."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for channel_id in channel_ids:
                 for day in days:
                     pipe.hgetall(self._day_key(channel_id, day))
             stored = iter(await pipe.execute())
-        return {channel_id: [_day_stats(day, {str(k): str(v) for k, v in next(stored).items()})
-                             for day in days] for channel_id in channel_ids}  # fmt: skip
+        return {
+            channel_id: [
+                _day_stats(day, {str(k): str(v) for k, v in next(stored).items()}) for day in days
+            ]
+            for channel_id in channel_ids
+        }
 
     async def adds_by_staff(self, channel_id: str, day: str) -> dict[str, int]:
         """Adds per staff member through the channel on ``day`` (what caps count)."""
@@ -200,8 +214,9 @@ class ChannelView:
     rebalancing: bool  # another process holds the channel's rebalance lock
     relation_since: int | None = None  # createtime of the relation asked about, if known
 
-    def after_add(self, userid: str, changes: Mapping[str, float],
-                  bounds: tuple[float, float]) -> ChannelView:  # fmt: skip
+    def after_add(
+        self, userid: str, changes: Mapping[str, float], bounds: tuple[float, float]
+    ) -> ChannelView:
         """The view once one more add to ``userid`` (with its credit changes) is counted."""
         adds = {**self.adds_by_staff, userid: self.adds_by_staff.get(userid, 0) + 1}
         credits = dict(self.credits)
@@ -210,8 +225,9 @@ class ChannelView:
         return replace(self, adds_by_staff=adds, credits=credits)
 
 
-async def channel_view(redis: Redis, corp_id: str, channel_id: str, day: str,
-                       relation: tuple[str, str] | None = None) -> ChannelView:  # fmt: skip
+async def channel_view(
+    redis: Redis, corp_id: str, channel_id: str, day: str, relation: tuple[str, str] | None = None
+) -> ChannelView:
     """The channel's code, ``day``'s adds per member, credits and lock in one pipeline; with
     ``relation`` (external_userid, userid), also when that relation began."""
     async with redis.pipeline(transaction=False) as pipe:

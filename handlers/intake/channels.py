@@ -51,15 +51,27 @@ async def follow_shifts(event: MinuteTick, deps: Deps) -> None:
 @router.on(FollowUserDeleted)
 async def count_loss_by_customer(event: FollowUserDeleted, deps: Deps) -> None:
     """The customer deleted the staff member: a loss for the channel that brought them."""
-    await _deleted(event.external_user_id, event.user_id, event.dedup_key, unix(event.create_time),
-                   deps, by_customer=True)  # fmt: skip
+    await _deleted(
+        event.external_user_id,
+        event.user_id,
+        event.dedup_key,
+        unix(event.create_time),
+        deps,
+        by_customer=True,
+    )
 
 
 @router.on(ExternalContactDeleted, not_a_transfer)
 async def count_loss_by_staff(event: ExternalContactDeleted, deps: Deps) -> None:
     """The staff member deleted the customer."""
-    await _deleted(event.external_user_id, event.user_id, event.dedup_key, unix(event.create_time),
-                   deps, by_customer=False)  # fmt: skip
+    await _deleted(
+        event.external_user_id,
+        event.user_id,
+        event.dedup_key,
+        unix(event.create_time),
+        deps,
+        by_customer=False,
+    )
 
 
 async def _added(event: Added, deps: Deps) -> None:
@@ -71,8 +83,9 @@ async def _added(event: Added, deps: Deps) -> None:
     local = local_time(deps, event.create_time)
     day = day_of(local)
     stats = stats_of(deps)
-    before = await channel_view(deps.redis, deps.corp_id, channel_id, day,
-                                relation=(event.external_user_id, event.user_id))  # fmt: skip
+    before = await channel_view(
+        deps.redis, deps.corp_id, channel_id, day, relation=(event.external_user_id, event.user_id)
+    )
     members = allocation.eligible(rules, channel, before.adds_by_staff, local)
     changes = allocation.credit_changes(members, event.user_id)
     bounds = allocation.credit_bounds(rules.allocation.tolerance)
@@ -80,8 +93,9 @@ async def _added(event: Added, deps: Deps) -> None:
     # One relation, one add: a half add and its full add share WeCom's createtime.
     since = before.relation_since or unix(event.create_time)
     key = f"channel:add:{event.user_id}:{event.external_user_id}:{since}"
-    if not await stats.count_add_once(key, channel_id, day, event.user_id, changes=changes,
-                                      bounds=bounds):  # fmt: skip
+    if not await stats.count_add_once(
+        key, channel_id, day, event.user_id, changes=changes, bounds=bounds
+    ):
         await rebalance(deps, channel_id, rules)  # a redelivery: look at what Redis has
         return
     logger.info("channel %s: add of %s to %s", channel_id, event.external_user_id, event.user_id)
@@ -90,8 +104,9 @@ async def _added(event: Added, deps: Deps) -> None:
     await rebalance(deps, channel_id, rules, after)
 
 
-async def _deleted(external_userid: str, userid: str, dedup_key: str, at: int, deps: Deps, *,
-                   by_customer: bool) -> None:  # fmt: skip
+async def _deleted(
+    external_userid: str, userid: str, dedup_key: str, at: int, deps: Deps, *, by_customer: bool
+) -> None:
     relation = await deps.get(CUSTOMERS).relation(external_userid, userid)
     rules = await rules_of(deps)
     found = rules.channel_for(relation.state if relation is not None else None)

@@ -103,8 +103,13 @@ async def explain_failed_transfer(event: TransferFailed, deps: Deps) -> None:
     if not await deps.ledger.is_done(key):
         await deps.api(deps.settings.intake.app).messages.send_text(recipients, text)
         await deps.ledger.apply_once(key, _nothing)
-        logger.info("transfer of %s to %s failed (%s): told %s", event.external_user_id,
-                    event.user_id, event.fail_reason, ",".join(recipients))  # fmt: skip
+        logger.info(
+            "transfer of %s to %s failed (%s): told %s",
+            event.external_user_id,
+            event.user_id,
+            event.fail_reason,
+            ",".join(recipients),
+        )
 
 
 @router.on(TemplateCardClicked, is_churn_card)
@@ -147,8 +152,9 @@ async def _loss(event: ExternalContactEvent, deps: Deps, rules: IntakeRules, kin
     )
 
 
-async def _queue_for_manager(event: ExternalContactEvent, deps: Deps, rules: IntakeRules,
-                             loss: Loss) -> None:  # fmt: skip
+async def _queue_for_manager(
+    event: ExternalContactEvent, deps: Deps, rules: IntakeRules, loss: Loss
+) -> None:
     member = rules.staff.get(event.user_id)
     if not rules.churn.digest or member is None or not member.manager:
         return

@@ -92,9 +92,11 @@ def digest_markdown(losses: Sequence[Loss], zone: ZoneInfo, day_label: str) -> s
     """A manager's digest as markdown, cut to fit message/send's 2048 bytes."""
     left = [loss for loss in losses if loss.kind == CUSTOMER_LEFT]
     deleted = [loss for loss in losses if loss.kind == STAFF_DELETED]
-    head = (f"**客户流失日报** {day_label}\n"
-            f"> 客户删除成员 <font color=\"warning\">{len(left)}</font> 人，"
-            f"成员删除客户 {len(deleted)} 人\n")  # fmt: skip
+    head = (
+        f"**客户流失日报** {day_label}\n"
+        f'> 客户删除成员 <font color="warning">{len(left)}</font> 人，'
+        f"成员删除客户 {len(deleted)} 人\n"
+    )
     text = head
     ordered = sorted(losses, key=lambda item: item.at)
     for shown, loss in enumerate(ordered):
@@ -117,5 +119,7 @@ def _digest_line(loss: Loss, zone: ZoneInfo) -> str:
 def transfer_failed_text(customer_name: str, takeover_name: str, reason: str | None) -> str:
     """Why a customer could not be handed to ``takeover_name``."""
     why = _FAIL_REASONS.get(reason or "", f"原因：{reason or '未知'}")
-    return (f"客户「{customer_name}」转接给 {takeover_name} 失败：{why}。"
-            "客户仍由原跟进成员服务，如需再次转接请在管理后台重新发起。")  # fmt: skip
+    return (
+        f"客户「{customer_name}」转接给 {takeover_name} 失败：{why}。"
+        "客户仍由原跟进成员服务，如需再次转接请在管理后台重新发起。"
+    )

@@ -27,8 +27,9 @@ class ChurnDigests:
 
     async def managers(self) -> list[str]:
         """Managers who had records queued (the set is small: one member per manager)."""
-        return sorted(str(m) for m in await self._redis.smembers(
-            keys.churn_digest_managers(self._corp_id)))  # fmt: skip
+        return sorted(
+            str(m) for m in await self._redis.smembers(keys.churn_digest_managers(self._corp_id))
+        )
 
     async def before(self, manager: str, moment: int) -> list[Loss]:
         """The manager's records of losses strictly before ``moment``."""

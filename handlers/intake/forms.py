@@ -20,10 +20,15 @@ def _split(text: str) -> list[str]:
 
 def staff_rows(channel: Channel | None) -> list[dict[str, str]]:
     """The staff table's rows: the channel's members, then blank rows."""
-    rows = [{"userid": m.userid, "weight": str(m.weight),
-             "daily_cap": "" if m.daily_cap is None else str(m.daily_cap),
-             "hours": ", ".join(m.hours or ())}
-            for m in (channel.staff if channel is not None else ())]  # fmt: skip
+    rows = [
+        {
+            "userid": m.userid,
+            "weight": str(m.weight),
+            "daily_cap": "" if m.daily_cap is None else str(m.daily_cap),
+            "hours": ", ".join(m.hours or ()),
+        }
+        for m in (channel.staff if channel is not None else ())
+    ]
     blank = {"userid": "", "weight": "", "daily_cap": "", "hours": ""}
     return rows + [dict(blank)] * max(EMPTY_ROWS, MIN_ROWS - len(rows))
 
@@ -31,14 +36,22 @@ def staff_rows(channel: Channel | None) -> list[dict[str, str]]:
 def form_values(channel: Channel | None) -> dict[str, Any]:
     """The form's fields for a channel (None: a new one)."""
     if channel is None:
-        return {"name": "", "state": "", "backup": "", "tags": "", "welcome": "",
-                "staff": staff_rows(None)}  # fmt: skip
+        return {
+            "name": "",
+            "state": "",
+            "backup": "",
+            "tags": "",
+            "welcome": "",
+            "staff": staff_rows(None),
+        }
     return {
-        "name": channel.name, "state": channel.state, "backup": ", ".join(channel.backup),
+        "name": channel.name,
+        "state": channel.state,
+        "backup": ", ".join(channel.backup),
         "tags": ", ".join(f"{tag.group}/{tag.name}" for tag in channel.tags),
         "welcome": channel.welcome.text if channel.welcome is not None else "",
         "staff": staff_rows(channel),
-    }  # fmt: skip
+    }
 
 
 def posted_values(form: Mapping[str, str]) -> dict[str, Any]:
@@ -47,8 +60,12 @@ def posted_values(form: Mapping[str, str]) -> dict[str, Any]:
     for index in range(100):
         if f"staff-{index}-userid" not in form:
             break
-        rows.append({name: form.get(f"staff-{index}-{name}", "").strip()
-                     for name in ("userid", "weight", "daily_cap", "hours")})  # fmt: skip
+        rows.append(
+            {
+                name: form.get(f"staff-{index}-{name}", "").strip()
+                for name in ("userid", "weight", "daily_cap", "hours")
+            }
+        )
     return {
         name: form.get(name, "").strip() for name in ("name", "state", "backup", "tags", "welcome")
     } | {"staff": rows}
@@ -78,13 +95,14 @@ def channel_data(values: Mapping[str, Any], before: Channel | None) -> dict[str,
     if values["welcome"] or attachments:
         welcome = {"text": values["welcome"], "attachments": [a.model_dump() for a in attachments]}
     return {
-        "name": values["name"], "state": values["state"],
+        "name": values["name"],
+        "state": values["state"],
         "staff": [_member(row) for row in values["staff"] if row["userid"]],
         "backup": _split(values["backup"]),
         "tags": [_tag(text) for text in _split(values["tags"])],
         "welcome": welcome,
         "config_id": before.config_id if before is not None else None,
-    }  # fmt: skip
+    }
 
 
 def with_channel(rules: IntakeRules, channel_id: str, data: Mapping[str, Any]) -> IntakeRules:

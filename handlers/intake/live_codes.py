@@ -42,20 +42,24 @@ def stats_of(deps: Deps) -> ChannelStats:
     return deps.get(CHANNEL_STATS)
 
 
-async def _plan_now(deps: Deps, rules: IntakeRules, channel_id: str, channel: Channel,
-                    listed: tuple[str, ...]) -> Plan:  # fmt: skip
+async def _plan_now(
+    deps: Deps, rules: IntakeRules, channel_id: str, channel: Channel, listed: tuple[str, ...]
+) -> Plan:
     local = local_time(deps)
     stats = stats_of(deps)
     return plan(
-        rules, channel,
+        rules,
+        channel,
         adds_today=await stats.adds_by_staff(channel_id, day_of(local)),
         credits=await stats.credits(channel_id),
-        listed=listed, local_now=local,
-    )  # fmt: skip
+        listed=listed,
+        local_now=local,
+    )
 
 
-async def _look(deps: Deps, rules: IntakeRules, channel_id: str,
-                known: ChannelView | None = None) -> tuple[ChannelView, Plan | None]:  # fmt: skip
+async def _look(
+    deps: Deps, rules: IntakeRules, channel_id: str, known: ChannelView | None = None
+) -> tuple[ChannelView, Plan | None]:
     """The channel as Redis has it (or as ``known``) and the list the rules want now (None:
     no code, or the channel left the rules)."""
     local = local_time(deps)
@@ -63,8 +67,14 @@ async def _look(deps: Deps, rules: IntakeRules, channel_id: str,
     channel = rules.channels.get(channel_id)
     if view.code is None or channel is None:  # no code, or the channel left the rules
         return view, None
-    wanted = plan(rules, channel, adds_today=view.adds_by_staff, credits=view.credits,
-                  listed=view.code.users, local_now=local)  # fmt: skip
+    wanted = plan(
+        rules,
+        channel,
+        adds_today=view.adds_by_staff,
+        credits=view.credits,
+        listed=view.code.users,
+        local_now=local,
+    )
     return view, wanted
 
 
@@ -84,13 +94,20 @@ async def create_code(deps: Deps, channel_id: str) -> ChannelCode:
         config_id, qr_code = channel.config_id, str(way.get("qr_code", ""))
         await contacts.update_contact_way(config_id, {"user": list(users), "state": channel.state})
     else:
-        answer = await contacts.add_contact_way({
-            "type": MULTI_PERSON, "scene": QR_CODE, "remark": channel.name[:30],
-            "state": channel.state, "skip_verify": True, "user": list(users),
-        })  # fmt: skip
+        answer = await contacts.add_contact_way(
+            {
+                "type": MULTI_PERSON,
+                "scene": QR_CODE,
+                "remark": channel.name[:30],
+                "state": channel.state,
+                "skip_verify": True,
+                "user": list(users),
+            }
+        )
         config_id, qr_code = str(answer["config_id"]), str(answer.get("qr_code", ""))
-    code = ChannelCode(channel_id, config_id, qr_code, users, channel.state,
-                       int(deps.clock.now().timestamp()))  # fmt: skip
+    code = ChannelCode(
+        channel_id, config_id, qr_code, users, channel.state, int(deps.clock.now().timestamp())
+    )
     await codes.put(code)
     logger.info("channel %s: live code %s lists %s", channel_id, config_id, ",".join(users))
     return code
@@ -102,8 +119,9 @@ async def create_codes(deps: Deps) -> list[ChannelCode]:
     return [await create_code(deps, channel_id) for channel_id in rules.channels]
 
 
-async def rebalance(deps: Deps, channel_id: str, rules: IntakeRules | None = None,
-                    known: ChannelView | None = None) -> Plan | None:  # fmt: skip
+async def rebalance(
+    deps: Deps, channel_id: str, rules: IntakeRules | None = None, known: ChannelView | None = None
+) -> Plan | None:
     """Bring the channel's code to the list the rules want now; the plan, or None if another
     process is at it (it will look again) or the channel has no code.
 
@@ -157,8 +175,13 @@ async def _apply(deps: Deps, channel_id: str) -> Plan | None:
         await deps.get(CHANNEL_CODES).put(
             replace(view.code, users=wanted.users, state=channel.state)
         )
-        logger.info("channel %s: code %s now lists %s (%s)", channel_id, view.code.config_id,
-                    ",".join(wanted.users), wanted.reason)  # fmt: skip
+        logger.info(
+            "channel %s: code %s now lists %s (%s)",
+            channel_id,
+            view.code.config_id,
+            ",".join(wanted.users),
+            wanted.reason,
+        )
     return wanted
 
 

@@ -64,13 +64,19 @@ async def mark_lookups_slow(deps: Deps) -> None:
     """A welcome's lookup timed out: welcomes skip the name for the cooldown."""
     seconds = deps.settings.intake.name_lookup_cooldown_seconds
     if seconds > 0:
-        await deps.redis.set(keys.contact_lookups_slow(deps.corp_id), "1",
-                             px=max(int(seconds * 1000), 1))  # fmt: skip
+        await deps.redis.set(
+            keys.contact_lookups_slow(deps.corp_id), "1", px=max(int(seconds * 1000), 1)
+        )
 
 
-async def shared_lookup(deps: Deps, event: ExternalContactEvent,
-                        fetch: Callable[[], Awaitable[Snapshot | None]], wait_seconds: float,
-                        *, unless_slow: bool = False) -> tuple[bool, Snapshot | None]:  # fmt: skip
+async def shared_lookup(
+    deps: Deps,
+    event: ExternalContactEvent,
+    fetch: Callable[[], Awaitable[Snapshot | None]],
+    wait_seconds: float,
+    *,
+    unless_slow: bool = False,
+) -> tuple[bool, Snapshot | None]:
     """Look the customer of ``event`` up once for all its handlers.
 
     Returns (whether there was an outcome, the snapshot): the cached outcome of an earlier
@@ -83,10 +89,13 @@ async def shared_lookup(deps: Deps, event: ExternalContactEvent,
     customers = deps.get(CUSTOMERS)
     lock = keys.contact_lookup(deps.corp_id, event.external_user_id, event.dedup_key)
     state, raw = await _outcome_or_lock(deps.redis)(
-        keys=[keys.contact_snapshot(deps.corp_id, event.external_user_id), lock,
-              keys.contact_lookups_slow(deps.corp_id)],
+        keys=[
+            keys.contact_snapshot(deps.corp_id, event.external_user_id),
+            lock,
+            keys.contact_lookups_slow(deps.corp_id),
+        ],
         args=[_LOOKUP_TTL_SECONDS, event.dedup_key, "1" if unless_slow else "0"],
-    )  # fmt: skip
+    )
     if int(state) == 1:
         return customers.outcome_of(str(raw), event.dedup_key)
     if int(state) == 3:  # noqa: PLR2004 - lookups are slow: the caller goes without

@@ -15,8 +15,9 @@ from bot.deps import ComponentKey, Deps
 class MediaResolver(Protocol):
     """Turns library references in attachments into what WeCom takes now."""
 
-    async def resolve(self, deps: Deps, attachments: Sequence[Mapping[str, Any]],
-                      where: str) -> tuple[dict[str, Any], ...]:  # fmt: skip
+    async def resolve(
+        self, deps: Deps, attachments: Sequence[Mapping[str, Any]], where: str
+    ) -> tuple[dict[str, Any], ...]:
         """The attachments with current media_ids / pic_urls; a stale one is left out."""
         ...
 

@@ -17,7 +17,7 @@ from bot.live import RUNTIME
 from bot.web.catalog import zh_cn
 from bot.web.pages import Pages, refusal, render
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.intake.channel_store import ChannelCodes
+from handlers.intake.components import CHANNEL_CODES
 from handlers.intake.forms import channel_data, form_values, posted_values, problems, with_channel
 from handlers.intake.live import day_of, local_time, rules_of, rules_store
 from handlers.intake.live_codes import create_code, rebalance, stats_of
@@ -42,7 +42,7 @@ async def channel_list(request: web.Request) -> web.StreamResponse:
     """Every channel with its members, code and today's adds, losses and net growth."""
     deps = _deps(request)
     rules = await rules_of(deps)
-    codes = await ChannelCodes(deps.redis, deps.corp_id).all()
+    codes = await deps.get(CHANNEL_CODES).all()
     today = day_of(local_time(deps))
     stats = await stats_of(deps).days(list(rules.channels), [today])
     rows = [
@@ -79,22 +79,60 @@ async def channel_page(request: web.Request) -> web.StreamResponse:
     return await _page(request, channel_id, form_values(channel), version, notice=notice)
 
 
-async def _page(request: web.Request, channel_id: str | None, values: dict[str, Any], version: str,
-                *, status: int = 200, **shown: Any) -> web.Response:  # fmt: skip
+async def _page(
+    request: web.Request,
+    channel_id: str | None,
+    values: dict[str, Any],
+    version: str,
+    *,
+    status: int = 200,
+    **shown: Any,
+) -> web.Response:
     deps = _deps(request)
-    code = await ChannelCodes(deps.redis, deps.corp_id).get(channel_id or "")
-    return render(request, "intake/channel.html", {
-        "nav": "channels", "channel_id": channel_id, "values": values, "version": version,
-        "code": code, "errors": [], "conflict": False, "notice": None, **shown,
-    }, status=status)  # fmt: skip
+    code = await deps.get(CHANNEL_CODES).get(channel_id or "")
+    return render(
+        request,
+        "intake/channel.html",
+        {
+            "nav": "channels",
+            "channel_id": channel_id,
+            "values": values,
+            "version": version,
+            "code": code,
+            "errors": [],
+            "conflict": False,
+            "notice": None,
+            **shown,
+        },
+        status=status,
+    )
 
 
-async def _form(request: web.Request, channel_id: str | None, values: dict[str, Any],
-                version: str, *, status: int = 200, **shown: Any) -> web.Response:  # fmt: skip
-    return render(request, "intake/channel.html", {
-        "nav": "channels", "channel_id": channel_id, "values": values, "version": version,
-        "code": None, "errors": [], "conflict": False, "notice": None, **shown,
-    }, status=status)  # fmt: skip
+async def _form(
+    request: web.Request,
+    channel_id: str | None,
+    values: dict[str, Any],
+    version: str,
+    *,
+    status: int = 200,
+    **shown: Any,
+) -> web.Response:
+    return render(
+        request,
+        "intake/channel.html",
+        {
+            "nav": "channels",
+            "channel_id": channel_id,
+            "values": values,
+            "version": version,
+            "code": None,
+            "errors": [],
+            "conflict": False,
+            "notice": None,
+            **shown,
+        },
+        status=status,
+    )
 
 
 @pages.post(f"{ROOT}/new")
@@ -106,8 +144,14 @@ async def create_channel(request: web.Request) -> web.StreamResponse:
     deps = _deps(request)
     rules, _ = await rules_store(deps).versioned()
     if channel_id in rules.channels:
-        return await _form(request, None, values, form.get("version", ""), status=409,
-                     errors=[zh_cn()("channels.exists")])  # fmt: skip
+        return await _form(
+            request,
+            None,
+            values,
+            form.get("version", ""),
+            status=409,
+            errors=[zh_cn()("channels.exists")],
+        )
     if not _CHANNEL_ID.fullmatch(channel_id):
         return await _form(
             request,
@@ -132,8 +176,15 @@ async def update_channel(request: web.Request) -> web.StreamResponse:
     return await _save(request, channel_id, before, posted_values(form), form.get("version", ""))
 
 
-async def _save(request: web.Request, channel_id: str, before: Any, values: dict[str, Any],
-                version: str, *, new: bool = False) -> web.StreamResponse:  # fmt: skip
+async def _save(
+    request: web.Request,
+    channel_id: str,
+    before: Any,
+    values: dict[str, Any],
+    version: str,
+    *,
+    new: bool = False,
+) -> web.StreamResponse:
     deps = _deps(request)
     store = rules_store(deps)
     rules, current = await store.versioned()
@@ -176,7 +227,7 @@ async def qr_png(request: web.Request) -> web.StreamResponse:
     """The live code's QR as PNG (``?download=1``: as a file named after the channel)."""
     channel_id = request.match_info["channel_id"]
     deps = _deps(request)
-    code = await ChannelCodes(deps.redis, deps.corp_id).get(channel_id)
+    code = await deps.get(CHANNEL_CODES).get(channel_id)
     if code is None or not code.qr_code:
         return _not_found(request)
     buffer = io.BytesIO()

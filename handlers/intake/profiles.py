@@ -85,9 +85,11 @@ async def refresh(event: ExternalContactEvent, deps: Deps) -> None:
     if is_express(event):  # one externalcontact/get per add, shared with the welcome
         intake = deps.settings.intake
         _, snapshot = await shared_lookup(
-            deps, event, lambda: fetch_contact(api, event.external_user_id),
+            deps,
+            event,
+            lambda: fetch_contact(api, event.external_user_id),
             intake.name_lookup_seconds + intake.welcome_send_reserve_seconds,
-        )  # fmt: skip
+        )
     if snapshot is None:  # not an add with a welcome, or the welcome's lookup got nothing
         snapshot = await fetch_contact(api, event.external_user_id)
     if snapshot is None:

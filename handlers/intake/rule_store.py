@@ -30,8 +30,9 @@ INTAKE_RULES: Final = ComponentKey[LiveRules[IntakeRules]]("intake_rules")
 
 def intake_rule_set(defaults_file: Path | None = None) -> RuleSet[IntakeRules]:
     """The intake rule set, seeded from ``defaults_file`` (default: config/intake.toml)."""
-    return model_rule_set(NAME, IntakeRules, lambda rules: rules,
-                          lambda: defaults_file or DEFAULT_RULES_FILE)  # fmt: skip
+    return model_rule_set(
+        NAME, IntakeRules, lambda rules: rules, lambda: defaults_file or DEFAULT_RULES_FILE
+    )
 
 
 async def migrate_old_key(redis: Redis, corp_id: str, store: RulesStore) -> bool:
@@ -43,8 +44,9 @@ async def migrate_old_key(redis: Redis, corp_id: str, store: RulesStore) -> bool
     if await store.version(NAME) == 0:
         rules = IntakeRules.model_validate_json(document)
         try:
-            await store.put(NAME, rules.model_dump(mode="json"), 0, "siyu:migration",
-                            "rules.migrate")  # fmt: skip
+            await store.put(
+                NAME, rules.model_dump(mode="json"), 0, "siyu:migration", "rules.migrate"
+            )
         except StaleVersion:
             logger.info("intake rules: migrated by another process")
     await redis.delete(old_key)
@@ -81,8 +83,7 @@ class IntakeRulesStore:
         """Replace the live rules if they are still at ``version``; False if someone changed
         them since (the caller shows a conflict instead of overwriting their edit)."""
         try:
-            await self._live.replace(json.loads(rules.model_dump_json()), int(version),
-                                     self._actor)  # fmt: skip
+            await self._live.replace(json.loads(rules.model_dump_json()), int(version), self._actor)
         except StaleVersion:
             return False
         return True

@@ -137,8 +137,11 @@ class Attachment(_Model):
 
     @model_validator(mode="after")
     def _matching_part(self) -> Attachment:
-        given = [name for name in ("image", "link", "miniprogram", "video", "file")
-                 if getattr(self, name) is not None]  # fmt: skip
+        given = [
+            name
+            for name in ("image", "link", "miniprogram", "video", "file")
+            if getattr(self, name) is not None
+        ]
         if given != [self.msgtype]:
             raise ValueError(f"a {self.msgtype} attachment needs exactly its {self.msgtype} part")
         return self
@@ -243,8 +246,10 @@ class IntakeRules(_Model):
             if not _CHANNEL_ID.match(channel_id):
                 raise ValueError(f"channel id {channel_id!r}: 1-32 of [A-Za-z0-9_-]")
             if channel.state in self._by_state:
-                raise ValueError(f"channels {self._by_state[channel.state]} and {channel_id} "
-                                 f"share the state {channel.state!r}")  # fmt: skip
+                raise ValueError(
+                    f"channels {self._by_state[channel.state]} and {channel_id} "
+                    f"share the state {channel.state!r}"
+                )
             self._by_state[channel.state] = channel_id
         return self
 

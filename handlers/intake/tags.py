@@ -76,7 +76,8 @@ async def _tag(event: Added, deps: Deps) -> None:
     try:  # idempotent on WeCom's side: a redelivery marks the same tags again
         await api.contacts.mark_tag(event.user_id, event.external_user_id, add=wanted)
     except NoExternalContactRelation:
-        logger.info("not tagging %s: no longer a contact of %s",
-                    event.external_user_id, event.user_id)  # fmt: skip
+        logger.info(
+            "not tagging %s: no longer a contact of %s", event.external_user_id, event.user_id
+        )
         return
     logger.info("tagged %s with channel %s's tags", event.external_user_id, found[0])

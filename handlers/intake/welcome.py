@@ -54,8 +54,12 @@ async def _greet(event: Added, deps: Deps) -> None:
         if await deps.ledger.is_done(welcome_claim(code)):  # a redelivery after a failure
             deps.metrics.count_welcome("duplicate")
             return
-        logger.warning("welcome for %s (staff %s) missed: the event is %.1f s old",
-                       event.external_user_id, event.user_id, age)  # fmt: skip
+        logger.warning(
+            "welcome for %s (staff %s) missed: the event is %.1f s old",
+            event.external_user_id,
+            event.user_id,
+            age,
+        )
         deps.metrics.count_welcome("missed")
         return
     if not await claim(deps.redis, deps.corp_id, welcome_claim(code)):
@@ -75,9 +79,12 @@ async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
     )
     # One lookup per add: the profile handler (main lane) shares it, whichever starts first.
     _, snapshot = await shared_lookup(
-        deps, event, lambda: _look_up(deps, api, event.external_user_id, budget),
-        max(budget, 0.0), unless_slow=True,
-    )  # fmt: skip
+        deps,
+        event,
+        lambda: _look_up(deps, api, event.external_user_id, budget),
+        max(budget, 0.0),
+        unless_slow=True,
+    )
     name = _name_of(snapshot)
     welcome = compose(rules, state=event.state, userid=event.user_id, customer_name=name)
     if names_library(welcome.attachments):  # media-library items: their current media now
@@ -85,8 +92,13 @@ async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
         welcome = dataclasses.replace(welcome, attachments=resolved)
     sent = await _deliver(event, deps, code, welcome)
     if sent:
-        logger.info("welcomed %s for %s (%s, name %s)", event.external_user_id, event.user_id,
-                    welcome.source, "known" if name else "unknown")  # fmt: skip
+        logger.info(
+            "welcomed %s for %s (%s, name %s)",
+            event.external_user_id,
+            event.user_id,
+            welcome.source,
+            "known" if name else "unknown",
+        )
         await _count_sent(deps, event)
 
 
@@ -108,8 +120,9 @@ async def _deliver(event: Added, deps: Deps, code: str, welcome: Welcome) -> boo
     return True
 
 
-async def _look_up(deps: Deps, api: WeComAPI, external_userid: str,
-                   budget: float) -> dict[str, Any] | None:  # fmt: skip
+async def _look_up(
+    deps: Deps, api: WeComAPI, external_userid: str, budget: float
+) -> dict[str, Any] | None:
     """externalcontact/get within ``budget`` seconds, or None (slow, refused, no time left).
 
     A timeout marks lookups slow: the next welcomes skip the name for a while.
@@ -119,9 +132,13 @@ async def _look_up(deps: Deps, api: WeComAPI, external_userid: str,
     try:
         return await asyncio.wait_for(api.contacts.get(external_userid), timeout=budget)
     except TimeoutError:
-        logger.info("name of %s not known within %.1f s: welcoming without it, and without "
-                    "looking names up for %.0f s", external_userid, budget,
-                    deps.settings.intake.name_lookup_cooldown_seconds)  # fmt: skip
+        logger.info(
+            "name of %s not known within %.1f s: welcoming without it, and without "
+            "looking names up for %.0f s",
+            external_userid,
+            budget,
+            deps.settings.intake.name_lookup_cooldown_seconds,
+        )
         await mark_lookups_slow(deps)
     except (WeComAPIError, WeComUnavailable) as exc:
         logger.info("name of %s not available (%s): welcoming without it", external_userid, exc)
@@ -138,6 +155,7 @@ async def _count_sent(deps: Deps, event: Added) -> None:
     """A welcome counts as a message to the customer (once: the code was claimed above)."""
     customers = deps.get(CUSTOMERS)
     async with deps.redis.pipeline(transaction=False) as pipe:
-        customers.count_message(pipe, event.external_user_id, "out",
-                                int(deps.clock.now().timestamp()))  # fmt: skip
+        customers.count_message(
+            pipe, event.external_user_id, "out", int(deps.clock.now().timestamp())
+        )
         await pipe.execute()

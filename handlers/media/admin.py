@@ -83,13 +83,21 @@ def state_of(item: MediaItem, now: int) -> Literal["permanent", "fresh", "renewi
 async def _out(deps: Deps, item: MediaItem) -> dict[str, object]:
     now = int(deps.clock.now().timestamp())
     return {
-        "id": item.id, "name": item.name, "kind": item.kind, "content_type": item.content_type,
-        "size": item.size, "sha256": item.sha256, "created_at": item.created_at,
-        "created_by": item.created_by, "reference": {"library": item.id},
-        "pic_url": item.pic_url or None, "media_id": item.media_id or None,
-        "expires_at": item.media_expires_at or None, "state": state_of(item, now),
+        "id": item.id,
+        "name": item.name,
+        "kind": item.kind,
+        "content_type": item.content_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "created_at": item.created_at,
+        "created_by": item.created_by,
+        "reference": {"library": item.id},
+        "pic_url": item.pic_url or None,
+        "media_id": item.media_id or None,
+        "expires_at": item.media_expires_at or None,
+        "state": state_of(item, now),
         "used_by": await deps.get(MEDIA_LIBRARY).uses(item.id),
-    }  # fmt: skip
+    }
 
 
 async def _read_upload(request: web.Request) -> tuple[str, bytes, str | None]:
@@ -115,21 +123,24 @@ async def _read_capped(part: BodyPartReader) -> bytes:
     while chunk := await part.read_chunk():
         size += len(chunk)
         if size > _MAX_UPLOAD:
-            raise ApiError(413, f"the file is over {_MAX_UPLOAD // 1024 // 1024} MB, "
-                                "more than WeCom takes of any media type")  # fmt: skip
+            raise ApiError(
+                413,
+                f"the file is over {_MAX_UPLOAD // 1024 // 1024} MB, "
+                "more than WeCom takes of any media type",
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-@routes.post("/api/v1/media", answer=MediaOut, status=201, errors=(400, 413, 422, 429, 502, 503),
-             tags=_TAGS)  # fmt: skip
+@routes.post(
+    "/api/v1/media", answer=MediaOut, status=201, errors=(400, 413, 422, 429, 502, 503), tags=_TAGS
+)
 async def upload_media(request: web.Request) -> web.Response:
     """Upload an image or a file to the library (multipart field ``file``, optional ``kind``)."""
     deps: Deps = request.app[RUNTIME].deps
     name, content, kind = await _read_upload(request)
     try:
-        item = await service.upload(deps, name, content, kind=kind,
-                                    actor=principal(request).actor)  # fmt: skip
+        item = await service.upload(deps, name, content, kind=kind, actor=principal(request).actor)
     except MediaRefused as exc:
         raise ApiError(422, str(exc)) from exc
     except RateLimited as exc:
@@ -150,10 +161,13 @@ async def list_media(request: web.Request) -> web.Response:
     offset = int(asked.cursor or 0)
     items, total = await deps.get(MEDIA_LIBRARY).listing(offset, asked.limit)
     more = offset + len(items) < total
-    return web.json_response({
-        "total": total, "items": [await _out(deps, item) for item in items],
-        "next_cursor": str(offset + asked.limit) if more else None,
-    })  # fmt: skip
+    return web.json_response(
+        {
+            "total": total,
+            "items": [await _out(deps, item) for item in items],
+            "next_cursor": str(offset + asked.limit) if more else None,
+        }
+    )
 
 
 async def _item(request: web.Request) -> tuple[Deps, MediaItem]:
@@ -181,8 +195,9 @@ async def get_media_content(request: web.Request) -> web.Response:
     disposition = (
         f"attachment; filename=\"{item.id}\"; filename*=UTF-8''{quote(item.name, safe='')}"
     )
-    return web.Response(body=content, content_type=item.content_type,
-                        headers={"Content-Disposition": disposition})  # fmt: skip
+    return web.Response(
+        body=content, content_type=item.content_type, headers={"Content-Disposition": disposition}
+    )
 
 
 @routes.delete("/api/v1/media/{item_id}", path_model=MediaPath, status=204, tags=_TAGS)

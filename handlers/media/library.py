@@ -61,8 +61,10 @@ class MediaItem:
     def from_fields(cls, raw: Mapping[str, str]) -> MediaItem:
         """From the Redis hash."""
         numbers = {"size", "created_at", "media_created_at", "media_expires_at"}
-        values = {f.name: (int(raw.get(f.name) or 0) if f.name in numbers else
-                           raw.get(f.name, "")) for f in fields(cls)}  # fmt: skip
+        values = {
+            f.name: (int(raw.get(f.name) or 0) if f.name in numbers else raw.get(f.name, ""))
+            for f in fields(cls)
+        }
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -97,29 +99,35 @@ class MediaLibrary:
 
     async def listing(self, offset: int, limit: int) -> tuple[list[MediaItem], int]:
         """A page of items, newest first, and how many there are."""
-        ids = await self._redis.zrevrange(keys.media_items(self._corp), offset,
-                                          offset + limit - 1)  # fmt: skip
+        ids = await self._redis.zrevrange(keys.media_items(self._corp), offset, offset + limit - 1)
         items = [item for item_id in ids if (item := await self.get(str(item_id)))]
         return items, int(await self._redis.zcard(keys.media_items(self._corp)))
 
-    async def renewed(self, item: MediaItem, media_id: str, created_at: int, expires_at: int,
-                      refresh_at: int) -> MediaItem:  # fmt: skip
+    async def renewed(
+        self, item: MediaItem, media_id: str, created_at: int, expires_at: int, refresh_at: int
+    ) -> MediaItem:
         """Record a re-upload: the new media_id and when the next one is due."""
-        fresh = replace(item, media_id=media_id, media_created_at=created_at,
-                        media_expires_at=expires_at)  # fmt: skip
+        fresh = replace(
+            item, media_id=media_id, media_created_at=created_at, media_expires_at=expires_at
+        )
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(keys.media_item(self._corp, item.id), mapping={
-                "media_id": media_id, "media_created_at": str(created_at),
-                "media_expires_at": str(expires_at),
-            })  # fmt: skip
+            pipe.hset(
+                keys.media_item(self._corp, item.id),
+                mapping={
+                    "media_id": media_id,
+                    "media_created_at": str(created_at),
+                    "media_expires_at": str(expires_at),
+                },
+            )
             pipe.zadd(keys.media_refresh(self._corp), {item.id: refresh_at})
             await pipe.execute()
         return fresh
 
     async def due(self, now: int, limit: int = 20) -> list[str]:
         """Items whose temporary media_id is due for re-upload at ``now``."""
-        ids = await self._redis.zrangebyscore(keys.media_refresh(self._corp), "-inf", now,
-                                              start=0, num=limit)  # fmt: skip
+        ids = await self._redis.zrangebyscore(
+            keys.media_refresh(self._corp), "-inf", now, start=0, num=limit
+        )
         return [str(item_id) for item_id in ids]
 
     async def used(self, item_id: str, where: str, at: int) -> None:

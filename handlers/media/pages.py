@@ -53,10 +53,12 @@ def remaining(seconds: int) -> str:
 
 async def _row(deps: Deps, item: MediaItem, now: int) -> dict[str, object]:
     return {
-        "item": item, "size": size_text(item.size), "state": state_of(item, now),
+        "item": item,
+        "size": size_text(item.size),
+        "state": state_of(item, now),
         "left": remaining(item.media_expires_at - now) if item.temporary else "",
         "uses": sorted(await deps.get(MEDIA_LIBRARY).uses(item.id)),
-    }  # fmt: skip
+    }
 
 
 async def _listing(request: web.Request, *, status: int = 200, **shown: object) -> web.Response:
@@ -67,11 +69,21 @@ async def _listing(request: web.Request, *, status: int = 200, **shown: object) 
     now = int(deps.clock.now().timestamp())
     rows = [await _row(deps, item, now) for item in items]
     more = offset + len(items) < total
-    return render(request, "media/library.html", {
-        "nav": "media", "rows": rows, "total": total, "kinds": KINDS,
-        "next_cursor": offset + PAGE_SIZE if more else None, "error": None, "notice": None,
-        **shown,
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "media/library.html",
+        {
+            "nav": "media",
+            "rows": rows,
+            "total": total,
+            "kinds": KINDS,
+            "next_cursor": offset + PAGE_SIZE if more else None,
+            "error": None,
+            "notice": None,
+            **shown,
+        },
+        status=status,
+    )
 
 
 @pages.get(ROOT)
@@ -92,8 +104,9 @@ async def media_upload(request: web.Request) -> web.StreamResponse:
         return await _listing(request, status=422, error=t("media.bad_kind"))
     deps, actor = _deps(request), viewer(request).actor
     try:
-        item = await service.upload(deps, upload.filename, upload.file.read(), kind=kind,
-                                    actor=actor)  # fmt: skip
+        item = await service.upload(
+            deps, upload.filename, upload.file.read(), kind=kind, actor=actor
+        )
     except MediaRefused as exc:
         return await _listing(request, status=422, error=f"{t('media.refused')}{exc}")
     except (WeComAPIError, WeComUnavailable):

@@ -27,8 +27,12 @@ logger = logging.getLogger(__name__)
 
 SEND_MARGIN: Final = timedelta(hours=1)
 LIBRARY: Final = "library"
-_MEDIA_FIELD: Final = {"image": "media_id", "video": "media_id", "file": "media_id",
-                       "miniprogram": "pic_media_id"}  # fmt: skip
+_MEDIA_FIELD: Final = {
+    "image": "media_id",
+    "video": "media_id",
+    "file": "media_id",
+    "miniprogram": "pic_media_id",
+}
 
 
 def reference_of(attachment: Mapping[str, Any]) -> str | None:
@@ -41,8 +45,9 @@ def reference_of(attachment: Mapping[str, Any]) -> str | None:
 class LibraryResolver:
     """Resolves library references (intake's and tasks' ``MediaResolver``)."""
 
-    async def resolve(self, deps: Deps, attachments: Sequence[Mapping[str, Any]],
-                      where: str) -> tuple[dict[str, Any], ...]:  # fmt: skip
+    async def resolve(
+        self, deps: Deps, attachments: Sequence[Mapping[str, Any]], where: str
+    ) -> tuple[dict[str, Any], ...]:
         """The attachments as WeCom takes them now; unresolvable references left out."""
         resolved = []
         for attachment in attachments:
@@ -56,21 +61,27 @@ class LibraryResolver:
                 await deps.get(MEDIA_LIBRARY).used(item_id, where, _unix(deps))
         return tuple(resolved)
 
-    async def _one(self, deps: Deps, attachment: Mapping[str, Any],
-                   item_id: str) -> dict[str, Any] | None:  # fmt: skip
+    async def _one(
+        self, deps: Deps, attachment: Mapping[str, Any], item_id: str
+    ) -> dict[str, Any] | None:
         msgtype = str(attachment["msgtype"])
         part = {k: v for k, v in attachment[msgtype].items() if k != LIBRARY}
         item = await deps.get(MEDIA_LIBRARY).get(item_id)
         if item is None:
-            logger.warning("attachment %s: library item %s does not exist: left out",
-                           msgtype, item_id)  # fmt: skip
+            logger.warning(
+                "attachment %s: library item %s does not exist: left out", msgtype, item_id
+            )
             return None
         if msgtype == "image" and item.pic_url:
             return {"msgtype": msgtype, msgtype: {**part, "pic_url": item.pic_url}}
         field = _MEDIA_FIELD.get(msgtype)
         if field is None or not item.temporary:
-            logger.warning("attachment %s: library item %s (%s) cannot be one: left out",
-                           msgtype, item_id, item.kind)  # fmt: skip
+            logger.warning(
+                "attachment %s: library item %s (%s) cannot be one: left out",
+                msgtype,
+                item_id,
+                item.kind,
+            )
             return None
         fresh = await self._fresh(deps, item)
         if fresh is None:
@@ -85,8 +96,11 @@ class LibraryResolver:
         try:
             renewed = await renew(deps, item.id, unless_fresh_until=fresh_until)
         except (WeComAPIError, WeComUnavailable) as exc:
-            logger.warning("library item %s: its media_id is stale and re-uploading failed "
-                           "(%s): left out", item.id, exc)  # fmt: skip
+            logger.warning(
+                "library item %s: its media_id is stale and re-uploading failed (%s): left out",
+                item.id,
+                exc,
+            )
             return None
         if renewed is None or renewed.media_expires_at <= fresh_until:
             logger.warning("library item %s: no fresh media_id: left out", item.id)

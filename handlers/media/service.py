@@ -33,8 +33,13 @@ logger = logging.getLogger(__name__)
 
 RENEW_AFTER: Final = timedelta(days=2)  # of a media_id's 3 days
 LOCK_SECONDS: Final = 60.0
-_KIND_BY_SUFFIX: Final = {"jpg": "image", "jpeg": "image", "png": "image", "mp4": "video",
-                          "amr": "voice"}  # fmt: skip
+_KIND_BY_SUFFIX: Final = {
+    "jpg": "image",
+    "jpeg": "image",
+    "png": "image",
+    "mp4": "video",
+    "amr": "voice",
+}
 
 
 def kind_for(filename: str) -> str:
@@ -48,20 +53,30 @@ def _unix(deps: Deps) -> int:
 
 def _times(created_at: int) -> tuple[int, int]:
     """When a media_id made at ``created_at`` expires, and when to renew it."""
-    return (created_at + int(TEMPORARY_LIFETIME.total_seconds()),
-            created_at + int(RENEW_AFTER.total_seconds()))  # fmt: skip
+    return (
+        created_at + int(TEMPORARY_LIFETIME.total_seconds()),
+        created_at + int(RENEW_AFTER.total_seconds()),
+    )
 
 
-async def upload(deps: Deps, name: str, content: bytes, *, kind: str | None = None,
-                 actor: str = "") -> MediaItem:  # fmt: skip
+async def upload(
+    deps: Deps, name: str, content: bytes, *, kind: str | None = None, actor: str = ""
+) -> MediaItem:
     """Add a file to the library (MediaRefused if WeCom would refuse it, before any call)."""
     kind = kind or kind_for(name)
     check(kind, name, len(content))
     media = deps.api().media
     now = _unix(deps)
-    item = MediaItem(id=new_item_id(), name=name, kind=kind, content_type=content_type_of(name),
-                     size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                     created_at=now, created_by=actor)  # fmt: skip
+    item = MediaItem(
+        id=new_item_id(),
+        name=name,
+        kind=kind,
+        content_type=content_type_of(name),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        created_at=now,
+        created_by=actor,
+    )
     refresh_at: int | None = None
     if kind == "image" and len(content) <= UPLOAD_IMAGE_MAX_BYTES:
         item = replace(item, pic_url=await media.upload_image(name, content))
@@ -69,8 +84,9 @@ async def upload(deps: Deps, name: str, content: bytes, *, kind: str | None = No
         uploaded = await media.upload(kind, name, content)
         created = uploaded.created_at or now
         expires_at, refresh_at = _times(created)
-        item = replace(item, media_id=uploaded.media_id, media_created_at=created,
-                     media_expires_at=expires_at)  # fmt: skip
+        item = replace(
+            item, media_id=uploaded.media_id, media_created_at=created, media_expires_at=expires_at
+        )
     await deps.get(MEDIA_LIBRARY).add(item, content, refresh_at)
     logger.info("media %s (%s, %d bytes) added to the library", item.id, kind, item.size)
     return item

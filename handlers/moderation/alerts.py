@@ -54,8 +54,13 @@ def categories_of(hits: tuple[Hit, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(hit.category for hit in hits))
 
 
-async def alert(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...],
-                rules: ModerationRules, ensure: EnsureTags) -> None:  # fmt: skip
+async def alert(
+    deps: Deps,
+    message: ChatMessage,
+    hits: tuple[Hit, ...],
+    rules: ModerationRules,
+    ensure: EnsureTags,
+) -> None:
     """Everything one message's sensitive hits call for."""
     categories = categories_of(hits)
     role = str(message.role)
@@ -73,13 +78,20 @@ async def alert(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...],
     await _send(deps, message, record)
     if message.from_customer:
         refs = _customer_tags(rules, categories, counts)
-        await tag_customer(deps, customer, message.staff, refs, ensure=ensure,
-                           once=f"moderation:{message.key}:tag")  # fmt: skip
+        await tag_customer(
+            deps, customer, message.staff, refs, ensure=ensure, once=f"moderation:{message.key}:tag"
+        )
 
 
-async def _record(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...], *,
-                  rules: ModerationRules, customer: CustomerInfo,
-                  counts: dict[str, int]) -> AlertRecord:  # fmt: skip
+async def _record(
+    deps: Deps,
+    message: ChatMessage,
+    hits: tuple[Hit, ...],
+    *,
+    rules: ModerationRules,
+    customer: CustomerInfo,
+    counts: dict[str, int],
+) -> AlertRecord:
     records = deps.get(ALERT_RECORDS)
     task_id = task_id_for(message.key)
     found = await records.get(task_id)
@@ -103,8 +115,13 @@ async def _record(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...], *,
         when=local.strftime("%m-%d %H:%M"),
     )
     reviewers = rules.alerts.reviewers_of(categories, staff_side=not message.from_customer)
-    about = {"message": message.key, "role": str(message.role), "sender": message.sender,
-             "categories": list(categories), "reviewers": list(reviewers)}  # fmt: skip
+    about = {
+        "message": message.key,
+        "role": str(message.role),
+        "sender": message.sender,
+        "categories": list(categories),
+        "reviewers": list(reviewers),
+    }
     return await records.keep(task_id, alert_card(view, task_id), about)
 
 
@@ -115,26 +132,34 @@ async def _send(deps: Deps, message: ChatMessage, record: AlertRecord) -> None:
     reviewers = [str(userid) for userid in record.about.get("reviewers", [])]
     categories = record.about.get("categories", [])
     if not reviewers:
-        logger.warning("moderation: %s hit %s but the rules name no reviewers",
-                       message.key, categories)  # fmt: skip
+        logger.warning(
+            "moderation: %s hit %s but the rules name no reviewers", message.key, categories
+        )
         deps.metrics.count_alert("no_reviewers")
     else:
         api = deps.api(deps.settings.moderation.app)
         try:
             await api.messages.send_card(reviewers, record.card)
         except AllRecipientsInvalid:
-            logger.error("moderation: no reviewer of %s is a valid member: %s",
-                         categories, reviewers)  # fmt: skip
+            logger.error(
+                "moderation: no reviewer of %s is a valid member: %s", categories, reviewers
+            )
             deps.metrics.count_alert("invalid_reviewers")
         else:
-            logger.info("moderation: %s (%s, %s) alerted to %s", message.key, categories,
-                        message.role, reviewers)  # fmt: skip
+            logger.info(
+                "moderation: %s (%s, %s) alerted to %s",
+                message.key,
+                categories,
+                message.role,
+                reviewers,
+            )
             deps.metrics.count_alert("sent")
     await claim(deps.redis, deps.corp_id, sent)
 
 
-def _customer_tags(rules: ModerationRules, categories: tuple[str, ...],
-                   counts: dict[str, int]) -> list[TagRef]:  # fmt: skip
+def _customer_tags(
+    rules: ModerationRules, categories: tuple[str, ...], counts: dict[str, int]
+) -> list[TagRef]:
     """The tags of this message's categories whose threshold the customer has reached."""
     alerts = rules.alerts
     return [
@@ -145,8 +170,9 @@ def _customer_tags(rules: ModerationRules, categories: tuple[str, ...],
     ]
 
 
-async def resolve(deps: Deps, task_id: str, userid: str, action: str,
-                  response_code: str | None) -> str:  # fmt: skip
+async def resolve(
+    deps: Deps, task_id: str, userid: str, action: str, response_code: str | None
+) -> str:
     """A reviewer pressed 已处理 or 误报: record it (the first press stands) and update
     their card; a false positive takes the writer's counts back (once). The action that
     stands is returned."""

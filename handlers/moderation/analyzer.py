@@ -46,8 +46,12 @@ async def rules_of(deps: Deps) -> ModerationRules:
 
 def moderation_rule_set(settings: ModerationSettings) -> RuleSet[ModerationRules]:
     """Reviewers, tags and intent actions, seeded from ``[moderation] rules_file``."""
-    return model_rule_set("moderation", ModerationRules, lambda rules: rules,
-                          lambda: settings.rules_file or DEFAULT_RULES_FILE)  # fmt: skip
+    return model_rule_set(
+        "moderation",
+        ModerationRules,
+        lambda rules: rules,
+        lambda: settings.rules_file or DEFAULT_RULES_FILE,
+    )
 
 
 class Analyzers:
@@ -105,9 +109,11 @@ def keywords_rule_set(settings: ModerationSettings, analyzers: Analyzers) -> Rul
 def _normalize(doc: Any) -> Any:
     """A keywords document checked: its shape, each file's syntax (not yet compiled)."""
     files = doc.get("files") if isinstance(doc, dict) else None
-    if set(doc or {}) != {"files"} or not isinstance(files, dict) or not all(
-        isinstance(name, str) and isinstance(text, str) for name, text in files.items()
-    ):  # fmt: skip
+    if (
+        set(doc or {}) != {"files"}
+        or not isinstance(files, dict)
+        or not all(isinstance(name, str) and isinstance(text, str) for name, text in files.items())
+    ):
         raise RulesInvalid(f'rules {KEYWORDS}: expected {{"files": {{path: text}}}}')
     try:
         parse_lists(files, f"rules {KEYWORDS}")

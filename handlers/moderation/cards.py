@@ -47,8 +47,14 @@ def _cut(text: str, limit: int = _VALUE_CHARS) -> str:
 
 def alert_card(view: AlertView, task_id: str) -> dict[str, Any]:
     """The template_card of an alert."""
-    rows = [("发送人", view.sender), ("接收人", view.recipient), ("来源", view.source),
-            ("渠道", view.channel), ("违规次数", view.violations), ("时间", view.when)]  # fmt: skip
+    rows = [
+        ("发送人", view.sender),
+        ("接收人", view.recipient),
+        ("来源", view.source),
+        ("渠道", view.channel),
+        ("违规次数", view.violations),
+        ("时间", view.when),
+    ]
     return {
         "card_type": "button_interaction",
         "source": {"desc": "siyu 内容风控"},
@@ -68,8 +74,7 @@ def alert_card(view: AlertView, task_id: str) -> dict[str, Any]:
     }
 
 
-def violations_text(total: int, by_category: Mapping[str, int],
-                    labels: Mapping[str, str]) -> str:  # fmt: skip
+def violations_text(total: int, by_category: Mapping[str, int], labels: Mapping[str, str]) -> str:
     """The writer's count, and per category of this message: 第3次（引流 2 次）."""  # noqa: RUF002
     parts = "、".join(f"{labels.get(c, c)} {n} 次" for c, n in by_category.items())
     return f"第{total}次（{parts}）" if parts else f"第{total}次"

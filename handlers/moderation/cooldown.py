@@ -34,8 +34,16 @@ class Cooldowns:
         self._corp_id = corp_id
         self._take = redis.register_script(_TAKE)
 
-    async def take(self, userid: str, customer: str, intent: str, message_key: str, *,
-                   now: datetime, seconds: float) -> bool:  # fmt: skip
+    async def take(
+        self,
+        userid: str,
+        customer: str,
+        intent: str,
+        message_key: str,
+        *,
+        now: datetime,
+        seconds: float,
+    ) -> bool:
         """True if ``userid`` may be prompted about ``customer``'s ``intent`` now."""
         if seconds <= 0:
             return True

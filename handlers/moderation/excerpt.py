@@ -35,8 +35,9 @@ def _hit(text: str) -> str:
     return OPEN + _one_line(shown) + CLOSE
 
 
-def excerpt(text: str, spans: Iterable[tuple[int, int]], context: int = 10,
-            max_chars: int = MAX_CHARS) -> str:  # fmt: skip
+def excerpt(
+    text: str, spans: Iterable[tuple[int, int]], context: int = 10, max_chars: int = MAX_CHARS
+) -> str:
     """``text`` around ``spans`` with each span in 【】; "…" where text was left out.
 
     The window starts ``context`` characters before the first hit and takes the following

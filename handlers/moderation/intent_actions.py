@@ -40,8 +40,15 @@ def managers_of(people: StaffDirectory, staff: str, rules: ModerationRules) -> t
     return (manager,) if manager else rules.intents.managers
 
 
-async def act(deps: Deps, message: ChatMessage, intent: str, score: float, *,
-              rules: ModerationRules, ensure: EnsureTags) -> None:  # fmt: skip
+async def act(
+    deps: Deps,
+    message: ChatMessage,
+    intent: str,
+    score: float,
+    *,
+    rules: ModerationRules,
+    ensure: EnsureTags,
+) -> None:
     """Everything the rules say ``intent`` calls for."""
     action = rules.intents.actions.get(intent)
     if action is None or score < action.min_score or not message.customer:
@@ -54,20 +61,37 @@ async def act(deps: Deps, message: ChatMessage, intent: str, score: float, *,
         marked = await deps.get(DO_NOT_DISTURB).add(
             message.customer, f"intent:{intent}", message.sent_at
         )
-        logger.info("intent %s: %s do-not-disturb (%s)", intent, message.customer,
-                    "marked" if marked else "already")  # fmt: skip
+        logger.info(
+            "intent %s: %s do-not-disturb (%s)",
+            intent,
+            message.customer,
+            "marked" if marked else "already",
+        )
     if action.tag:
         tag = TagRef(group=rules.intents.tag_group, name=action.tag)
-        await tag_customer(deps, customer, staff, [tag], ensure=ensure,
-                           once=f"intent:{message.key}:tag")  # fmt: skip
+        await tag_customer(
+            deps, customer, staff, [tag], ensure=ensure, once=f"intent:{message.key}:tag"
+        )
     await _tell(deps, message, intent, action, rules, customer=customer, staff=staff)
 
 
-async def _tell(deps: Deps, message: ChatMessage, intent: str, action: IntentAction,
-                rules: ModerationRules, *, customer: CustomerInfo, staff: str) -> None:  # fmt: skip
+async def _tell(
+    deps: Deps,
+    message: ChatMessage,
+    intent: str,
+    action: IntentAction,
+    rules: ModerationRules,
+    *,
+    customer: CustomerInfo,
+    staff: str,
+) -> None:
     people = await directory(deps)
-    fields = {"customer": customer.label, "staff": people.staff_name(staff) if staff else "-",
-              "text": shortened(message.text), "intent": intent}  # fmt: skip
+    fields = {
+        "customer": customer.label,
+        "staff": people.staff_name(staff) if staff else "-",
+        "text": shortened(message.text),
+        "intent": intent,
+    }
     told: list[tuple[str, str]] = []
     if action.prompt and staff:
         told.append((staff, action.prompt.format(**fields)))
@@ -83,10 +107,12 @@ async def _tell(deps: Deps, message: ChatMessage, intent: str, action: IntentAct
         sent = f"intent:{message.key}:told:{userid}"
         if await deps.ledger.is_done(sent):
             continue
-        if not await cooldowns.take(userid, message.customer, intent, message.key,
-                                    now=deps.clock.now(), seconds=seconds):  # fmt: skip
-            logger.info("intent %s: %s was told about %s recently", intent, userid,
-                        message.customer)  # fmt: skip
+        if not await cooldowns.take(
+            userid, message.customer, intent, message.key, now=deps.clock.now(), seconds=seconds
+        ):
+            logger.info(
+                "intent %s: %s was told about %s recently", intent, userid, message.customer
+            )
             continue
         await api.messages.send_text([userid], text)
         await claim(deps.redis, deps.corp_id, sent)

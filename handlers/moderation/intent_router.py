@@ -30,5 +30,11 @@ async def act_on_intent(event: ChatMessageEvent, deps: Deps) -> None:
         return
     analysis = analyzer.analyze(event.message.text)
     if analysis.intent is not None:
-        await act(deps, event.message, analysis.intent, analysis.score,
-                  rules=await rules_of(deps), ensure=ensure_tags)  # fmt: skip
+        await act(
+            deps,
+            event.message,
+            analysis.intent,
+            analysis.score,
+            rules=await rules_of(deps),
+            ensure=ensure_tags,
+        )

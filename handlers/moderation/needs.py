@@ -48,8 +48,9 @@ class GroupNames(Protocol):
 class GroupAlerts(Protocol):
     """Tell a group's owner and admins that a sensitive word was said in it."""
 
-    async def sensitive_word(self, deps: Deps, chat_id: str, sender: str,
-                             words: Sequence[str], at: datetime) -> bool:  # fmt: skip
+    async def sensitive_word(
+        self, deps: Deps, chat_id: str, sender: str, words: Sequence[str], at: datetime
+    ) -> bool:
         """True if they were told."""
         ...
 

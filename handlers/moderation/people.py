@@ -59,13 +59,15 @@ async def customer_info(deps: Deps, external_userid: str, message_key: str) -> C
     customers = deps.get(CUSTOMERS)
     profile = await customers.get(external_userid)
     if profile is not None and profile.relations:
-        return CustomerInfo(external_userid, profile.name,
-                            _current(list(profile.relations.values())))  # fmt: skip
+        return CustomerInfo(
+            external_userid, profile.name, _current(list(profile.relations.values()))
+        )
     snapshot = await customers.cached_snapshot(external_userid, message_key)
     if snapshot is None:
         try:
-            snapshot = dict(await deps.api(deps.settings.moderation.app).contacts.get(
-                external_userid))  # fmt: skip
+            snapshot = dict(
+                await deps.api(deps.settings.moderation.app).contacts.get(external_userid)
+            )
         except WeComAPIError as exc:  # not a contact of anyone (a KF-only customer), or gone
             logger.info("no contact details for %s: errcode %s", external_userid, exc.errcode)
             return CustomerInfo(external_userid, profile.name if profile else "")
@@ -96,8 +98,9 @@ def channel_label(rules: StaffDirectory, customer: CustomerInfo, staff: str) -> 
     return f"{name}（{relation.state}）" if name else relation.state
 
 
-async def place_label(deps: Deps, rules: StaffDirectory, message: ChatMessage,
-                      customer: CustomerInfo) -> str:  # fmt: skip
+async def place_label(
+    deps: Deps, rules: StaffDirectory, message: ChatMessage, customer: CustomerInfo
+) -> str:
     """Where the message went: the group, the app, or the other side of the chat."""
     talk = message.conversation
     if talk.is_group:

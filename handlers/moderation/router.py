@@ -53,15 +53,17 @@ async def moderate_chat_message(event: ChatMessageEvent, deps: Deps) -> None:
 @router.on(TemplateCardClicked, is_alert_card)
 async def resolve_alert(event: TemplateCardClicked, deps: Deps) -> None:
     """The first press stands; 误报 takes the writer's violation count back."""
-    await resolve(deps, event.task_id or "", event.from_user, event.event_key or "",
-                  event.response_code)  # fmt: skip
+    await resolve(
+        deps, event.task_id or "", event.from_user, event.event_key or "", event.response_code
+    )
 
 
 @router.on(MsgAuditNotify)
 async def note_archive_notice(event: MsgAuditNotify, deps: Deps) -> None:
     """New archived messages exist; the archive puller (finance SDK) fetches and posts them."""
-    logger.info("msgaudit_notify (agent %s): archived messages wait for the archive puller",
-                event.agent_id)  # fmt: skip
+    logger.info(
+        "msgaudit_notify (agent %s): archived messages wait for the archive puller", event.agent_id
+    )
 
 
 async def moderate(message: ChatMessage, deps: Deps) -> None:
@@ -73,8 +75,7 @@ async def moderate(message: ChatMessage, deps: Deps) -> None:
     deps.metrics.count_chat_message(message.source, message.role)
     if not analysis.sensitive:
         return
-    await alert(deps, message, analysis.sensitive, await rules_of(deps),
-                ensure_tags)  # fmt: skip
+    await alert(deps, message, analysis.sensitive, await rules_of(deps), ensure_tags)
     if message.conversation.is_group:  # the group's owner and admins hear of it too
         words = list(dict.fromkeys(hit.word for hit in analysis.sensitive))
         await deps.get(GROUP_ALERTS).sensitive_word(

@@ -74,8 +74,10 @@ def _check_template(value: str | None) -> str | None:
     except ValueError as exc:
         raise ValueError(f"bad template {value!r}: {exc}") from exc
     if names - PROMPT_FIELDS:
-        raise ValueError(f"unknown fields {sorted(names - PROMPT_FIELDS)} in {value!r}; "
-                         f"use {sorted(PROMPT_FIELDS)}")  # fmt: skip
+        raise ValueError(
+            f"unknown fields {sorted(names - PROMPT_FIELDS)} in {value!r}; "
+            f"use {sorted(PROMPT_FIELDS)}"
+        )
     return value
 
 

@@ -53,8 +53,9 @@ async def tag_customer(
         try:
             await api.contacts.mark_tag(userid, customer.external_userid, add=wanted)
         except NoExternalContactRelation:
-            logger.info("not tagging %s: no longer a contact of %s",
-                        customer.external_userid, userid)  # fmt: skip
+            logger.info(
+                "not tagging %s: no longer a contact of %s", customer.external_userid, userid
+            )
             marked = False
     await claim(deps.redis, deps.corp_id, once)
     return marked

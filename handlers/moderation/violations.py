@@ -28,8 +28,9 @@ class Violations:
         self._redis = redis
         self._corp_id = corp_id
 
-    def count(self, pipe: Pipeline, role: str, who: str, categories: Iterable[str],
-              delta: int = 1) -> None:  # fmt: skip
+    def count(
+        self, pipe: Pipeline, role: str, who: str, categories: Iterable[str], delta: int = 1
+    ) -> None:
         """Queue +``delta`` for each category and the total (-1 takes a false positive back)."""
         key = keys.violations(self._corp_id, role, who)
         for category in categories:
@@ -64,11 +65,15 @@ class AlertRecords:
         if "card" not in stored:
             return None
         resolution = stored.get("resolution")
-        return AlertRecord(json.loads(stored["card"]), json.loads(stored.get("about", "{}")),
-                           None if resolution is None else json.loads(resolution))  # fmt: skip
+        return AlertRecord(
+            json.loads(stored["card"]),
+            json.loads(stored.get("about", "{}")),
+            None if resolution is None else json.loads(resolution),
+        )
 
-    async def keep(self, task_id: str, card: Mapping[str, Any],
-                   about: Mapping[str, Any]) -> AlertRecord:  # fmt: skip
+    async def keep(
+        self, task_id: str, card: Mapping[str, Any], about: Mapping[str, Any]
+    ) -> AlertRecord:
         """Record the alert unless it was; the record as stored (the first one wins)."""
         key = keys.moderation_alert(self._corp_id, task_id)
         async with self._redis.pipeline(transaction=True) as pipe:

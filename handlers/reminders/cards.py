@@ -62,8 +62,9 @@ def _digest(reminders: Sequence[Reminder], tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def prompt_card(task_id: str, reminders: Sequence[Reminder], tz: ZoneInfo,
-                snooze_minutes: int = 60) -> dict[str, Any]:  # fmt: skip
+def prompt_card(
+    task_id: str, reminders: Sequence[Reminder], tz: ZoneInfo, snooze_minutes: int = 60
+) -> dict[str, Any]:
     """The template_card body for ``reminders`` (one, or a digest of several)."""
     body = _single(reminders[0], tz) if len(reminders) == 1 else _digest(reminders, tz)
     hours = f"{snooze_minutes // 60}小时" if snooze_minutes % 60 == 0 else f"{snooze_minutes}分钟"

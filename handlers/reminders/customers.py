@@ -71,7 +71,7 @@ def _customers(page: dict[str, Any]) -> list[Customer]:
                 str(follow.get("remark", "")),
             )
         )
-    return found  # fmt: skip
+    return found
 
 
 async def customers_of(api: WeComAPI, userid: str) -> list[Customer]:

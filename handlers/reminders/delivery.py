@@ -47,8 +47,9 @@ class Delivery:
         quiet = quiet_hours_of(self.settings, reminder.assignee)
         release = quiet.release(now.astimezone(self.tz)) if quiet else None
         if release is not None and not reminder.card:
-            await self.repo.transition(reminder, reminder.state, due_ms=to_ms(release),
-                                       note="quiet hours")  # fmt: skip
+            await self.repo.transition(
+                reminder, reminder.state, due_ms=to_ms(release), note="quiet hours"
+            )
             return "quiet"
         return await self._send(reminder, now, api)
 
@@ -70,17 +71,30 @@ class Delivery:
         late_ms = int(self.settings.late_after_seconds * 1000)
         for item in carried:
             late = now_ms - item.due_ms > late_ms
-            await self.repo.transition(item, State.SENT, expire_at_ms=expire_ms, on_card=task_id,
-                                       sent_ms=str(now_ms), late="1" if late else "0")  # fmt: skip
+            await self.repo.transition(
+                item,
+                State.SENT,
+                expire_at_ms=expire_ms,
+                on_card=task_id,
+                sent_ms=str(now_ms),
+                late="1" if late else "0",
+            )
         return "digest" if len(carried) > 1 else "sent"
 
     async def _occur(self, series: Reminder) -> str:
         """A series fell due: its occurrence becomes a reminder of its own; the series moves on."""
         assert series.recurrence is not None  # noqa: S101 - is_series says so
-        occurrence = Reminder(0, series.assignee, series.text, series.due_ms,
-                              customer_id=series.customer_id, customer_name=series.customer_name,
-                              source=f"series:{series.id}", content=series.content,
-                              created_ms=to_ms(self.clock.now()))  # fmt: skip
+        occurrence = Reminder(
+            0,
+            series.assignee,
+            series.text,
+            series.due_ms,
+            customer_id=series.customer_id,
+            customer_name=series.customer_name,
+            source=f"series:{series.id}",
+            content=series.content,
+            created_ms=to_ms(self.clock.now()),
+        )
         await self.repo.add(occurrence, once=f"series:{series.id}:{series.due_ms}")
         after = max(self.clock.now(), series.due).astimezone(self.tz)
         following = series.recurrence.next_after(after)  # missed occurrences coalesce into one
@@ -92,12 +106,14 @@ class Delivery:
             return now + timedelta(minutes=self.settings.snooze_minutes)
         if action == cards.TOMORROW:
             day = now.astimezone(self.tz).date() + timedelta(days=1)
-            return datetime.combine(day, time.fromisoformat(self.settings.tomorrow_at),
-                                    tzinfo=self.tz)  # fmt: skip
+            return datetime.combine(
+                day, time.fromisoformat(self.settings.tomorrow_at), tzinfo=self.tz
+            )
         return None
 
-    async def act(self, task_id: str, userid: str, action: str, response_code: str | None,
-                  api: WeComAPI) -> str:  # fmt: skip
+    async def act(
+        self, task_id: str, userid: str, action: str, response_code: str | None, api: WeComAPI
+    ) -> str:
         """A button was pressed on card ``task_id``: done, snooze or tomorrow."""
         card = await self.repo.card(task_id)
         if card is None or card.assignee != userid or action not in cards.ACTIONS:
@@ -106,20 +122,28 @@ class Delivery:
         until = self._until(action, now)
         for reminder in await self.repo.get_many(card.ids):
             if until is None:
-                await self.repo.transition(reminder, State.DONE, on_card=task_id,
-                                           acted_ms=str(to_ms(now)))  # fmt: skip
+                await self.repo.transition(
+                    reminder, State.DONE, on_card=task_id, acted_ms=str(to_ms(now))
+                )
             else:
                 await self.repo.transition(
-                    reminder, State.SNOOZED, on_card=task_id, due_ms=to_ms(until), card="",
-                    acted_ms=str(to_ms(now)), snoozes=str(reminder.snoozes + 1), late="0",
-                )  # fmt: skip
+                    reminder,
+                    State.SNOOZED,
+                    on_card=task_id,
+                    due_ms=to_ms(until),
+                    card="",
+                    acted_ms=str(to_ms(now)),
+                    snoozes=str(reminder.snoozes + 1),
+                    late="0",
+                )
         if response_code:
             label = cards.replace_name(action, until, self.tz)
             await self._update_card(task_id, userid, response_code, label, api)
         return action
 
-    async def _update_card(self, task_id: str, userid: str, code: str, label: str,
-                           api: WeComAPI) -> None:  # fmt: skip
+    async def _update_card(
+        self, task_id: str, userid: str, code: str, label: str, api: WeComAPI
+    ) -> None:
         effect = f"reminder-card-update:{task_id}:{code}"
         if await self.ledger.is_done(effect):
             return

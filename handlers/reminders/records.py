@@ -59,9 +59,15 @@ def recurrence_to_json(recurrence: Recurrence | None) -> str:
     """As stored ("" for a one-off)."""
     if recurrence is None:
         return ""
-    return json.dumps({"kind": recurrence.kind, "at": recurrence.at.strftime("%H:%M"),
-                       "weekday": recurrence.weekday, "day": recurrence.day,
-                       "weekdays": list(recurrence.weekdays)})  # fmt: skip
+    return json.dumps(
+        {
+            "kind": recurrence.kind,
+            "at": recurrence.at.strftime("%H:%M"),
+            "weekday": recurrence.weekday,
+            "day": recurrence.day,
+            "weekdays": list(recurrence.weekdays),
+        }
+    )
 
 
 def recurrence_from_json(text: str) -> Recurrence | None:
@@ -70,8 +76,9 @@ def recurrence_from_json(text: str) -> Recurrence | None:
         return None
     raw = json.loads(text)
     weekdays = tuple(int(day) for day in raw.get("weekdays") or ())  # absent before 每周一三五
-    return Recurrence(raw["kind"], time.fromisoformat(raw["at"]), raw["weekday"], raw["day"],
-                      weekdays)  # fmt: skip
+    return Recurrence(
+        raw["kind"], time.fromisoformat(raw["at"]), raw["weekday"], raw["day"], weekdays
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +117,25 @@ class Reminder:
     def to_hash(self) -> dict[str, str]:
         """As stored in the reminder's Redis hash."""
         return {
-            "id": str(self.id), "assignee": self.assignee, "text": self.text,
-            "due_ms": str(self.due_ms), "state": self.state.value,
-            "customer_id": self.customer_id, "customer_name": self.customer_name,
-            "recurrence": recurrence_to_json(self.recurrence), "source": self.source,
-            "content": self.content, "created_ms": str(self.created_ms),
-            "sent_ms": str(self.sent_ms), "acted_ms": str(self.acted_ms),
-            "late": "1" if self.late else "0", "snoozes": str(self.snoozes), "card": self.card,
-            "note": self.note, "extra": json.dumps(self.extra, ensure_ascii=False),
-        }  # fmt: skip
+            "id": str(self.id),
+            "assignee": self.assignee,
+            "text": self.text,
+            "due_ms": str(self.due_ms),
+            "state": self.state.value,
+            "customer_id": self.customer_id,
+            "customer_name": self.customer_name,
+            "recurrence": recurrence_to_json(self.recurrence),
+            "source": self.source,
+            "content": self.content,
+            "created_ms": str(self.created_ms),
+            "sent_ms": str(self.sent_ms),
+            "acted_ms": str(self.acted_ms),
+            "late": "1" if self.late else "0",
+            "snoozes": str(self.snoozes),
+            "card": self.card,
+            "note": self.note,
+            "extra": json.dumps(self.extra, ensure_ascii=False),
+        }
 
     @classmethod
     def from_hash(cls, fields: Mapping[str, str]) -> Reminder:
@@ -128,17 +145,25 @@ class Reminder:
             return int(fields.get(name) or 0)
 
         return cls(
-            id=number("id"), assignee=fields.get("assignee", ""), text=fields.get("text", ""),
-            due_ms=number("due_ms"), state=State(fields.get("state", "pending")),
+            id=number("id"),
+            assignee=fields.get("assignee", ""),
+            text=fields.get("text", ""),
+            due_ms=number("due_ms"),
+            state=State(fields.get("state", "pending")),
             customer_id=fields.get("customer_id", ""),
             customer_name=fields.get("customer_name", ""),
             recurrence=recurrence_from_json(fields.get("recurrence", "")),
-            source=fields.get("source", "chat"), content=fields.get("content", ""),
-            created_ms=number("created_ms"), sent_ms=number("sent_ms"),
-            acted_ms=number("acted_ms"), late=fields.get("late") == "1",
-            snoozes=number("snoozes"), card=fields.get("card", ""), note=fields.get("note", ""),
+            source=fields.get("source", "chat"),
+            content=fields.get("content", ""),
+            created_ms=number("created_ms"),
+            sent_ms=number("sent_ms"),
+            acted_ms=number("acted_ms"),
+            late=fields.get("late") == "1",
+            snoozes=number("snoozes"),
+            card=fields.get("card", ""),
+            note=fields.get("note", ""),
             extra=json.loads(fields.get("extra") or "{}"),
-        )  # fmt: skip
+        )
 
     def with_id(self, reminder_id: int) -> Reminder:
         """A copy numbered ``reminder_id``."""

@@ -203,20 +203,32 @@ class ReminderRepository:
     def _key(self, reminder_id: int) -> str:
         return keys.reminder(self.corp_id, reminder_id)
 
-    async def add(self, reminder: Reminder, once: str = "",
-                  once_ttl_seconds: int = ONCE_TTL_SECONDS) -> tuple[Reminder, bool]:  # fmt: skip
+    async def add(
+        self, reminder: Reminder, once: str = "", once_ttl_seconds: int = ONCE_TTL_SECONDS
+    ) -> tuple[Reminder, bool]:
         """Store a new reminder (numbered now) and index it; True if it was created.
 
         ``once``: an idempotency key (the command's event, an SOP step): a second add under
         it returns the reminder the first one made.
         """
-        armed = await self.arm(reminder.assignee, reminder.customer_id, [(reminder, once)],
-                               once_ttl_seconds=once_ttl_seconds)  # fmt: skip
+        armed = await self.arm(
+            reminder.assignee,
+            reminder.customer_id,
+            [(reminder, once)],
+            once_ttl_seconds=once_ttl_seconds,
+        )
         return armed.reminders[0]
 
-    async def arm(self, assignee: str, customer_id: str,
-                  new: Sequence[tuple[Reminder, str]], *, cancel: Sequence[str] = (),
-                  note: str = "", once_ttl_seconds: int = ONCE_TTL_SECONDS) -> Armed:  # fmt: skip
+    async def arm(
+        self,
+        assignee: str,
+        customer_id: str,
+        new: Sequence[tuple[Reminder, str]],
+        *,
+        cancel: Sequence[str] = (),
+        note: str = "",
+        once_ttl_seconds: int = ONCE_TTL_SECONDS,
+    ) -> Armed:
         """In one call: cancel the pair's active reminders whose source starts with one of
         ``cancel``, then add ``new`` (reminder, once-key) for ``assignee``, in that order.
 
@@ -226,17 +238,25 @@ class ReminderRepository:
         """
         for reminder, _ in new:
             if (reminder.assignee, reminder.customer_id) != (assignee, customer_id):
-                raise ValueError(f"reminder for {reminder.assignee}/{reminder.customer_id} "
-                                 f"armed as {assignee}/{customer_id}")  # fmt: skip
+                raise ValueError(
+                    f"reminder for {reminder.assignee}/{reminder.customer_id} "
+                    f"armed as {assignee}/{customer_id}"
+                )
         last_id = await self.redis.incrby(keys.reminder_ids(self.corp_id), len(new)) if new else 0
         ids = range(last_id - len(new) + 1, last_id + 1)
         pair = keys.reminders_of_pair(self.corp_id, assignee, customer_id)
         numbered = list(zip(new, ids, strict=True))
         for _ in range(_ARM_TRIES):
             members = await self.redis.smembers(pair) if customer_id and cancel else set()
-            reply = await self._arm_once(assignee, customer_id, sorted(map(_text, members)),
-                                         numbered, cancel=cancel, note=note,
-                                         once_ttl_seconds=once_ttl_seconds)  # fmt: skip
+            reply = await self._arm_once(
+                assignee,
+                customer_id,
+                sorted(map(_text, members)),
+                numbered,
+                cancel=cancel,
+                note=note,
+                once_ttl_seconds=once_ttl_seconds,
+            )
             if int(reply[0]) >= 0:
                 break
         else:
@@ -245,30 +265,50 @@ class ReminderRepository:
         outcomes = [(results[i], results[i + 1] == 1) for i in range(1, len(results), 2)]
         existing = {r.id: r for r in await self.get_many(i for i, made in outcomes if not made)}
         stored = tuple(
-            (reminder.with_id(reminder_id), True) if made
+            (reminder.with_id(reminder_id), True)
+            if made
             else (existing.get(reminder_id, reminder.with_id(reminder_id)), False)
             for (reminder, _), (reminder_id, made) in zip(new, outcomes, strict=True)
-        )  # fmt: skip
+        )
         return Armed(stored, results[0])
 
-    async def _arm_once(self, assignee: str, customer_id: str, members: Sequence[str],
-                        new: Sequence[tuple[tuple[Reminder, str], int]], *,
-                        cancel: Sequence[str], note: str,
-                        once_ttl_seconds: int) -> list[Any]:  # fmt: skip
+    async def _arm_once(
+        self,
+        assignee: str,
+        customer_id: str,
+        members: Sequence[str],
+        new: Sequence[tuple[tuple[Reminder, str], int]],
+        *,
+        cancel: Sequence[str],
+        note: str,
+        once_ttl_seconds: int,
+    ) -> list[Any]:
         """One _ARM call, every key it touches in KEYS; reply[0] is -1 if ``members`` (the
         pair's reminders as read) went stale."""
         script_keys = [
-            keys.reminders_due(self.corp_id), keys.reminders_of(self.corp_id, assignee),
+            keys.reminders_due(self.corp_id),
+            keys.reminders_of(self.corp_id, assignee),
             keys.reminders_expiring(self.corp_id),
             keys.reminders_of_pair(self.corp_id, assignee, customer_id),
             *(self._key(int(member)) for member in members),
-        ]  # fmt: skip
-        args: list[str | int] = [once_ttl_seconds, ENDED_TTL_SECONDS, _PAIR_TTL_SECONDS, note,
-                                 "1" if customer_id else "0", len(members), len(cancel),
-                                 *members, *cancel]  # fmt: skip
+        ]
+        args: list[str | int] = [
+            once_ttl_seconds,
+            ENDED_TTL_SECONDS,
+            _PAIR_TTL_SECONDS,
+            note,
+            "1" if customer_id else "0",
+            len(members),
+            len(cancel),
+            *members,
+            *cancel,
+        ]
         for (reminder, once), reminder_id in new:
-            fields = {name: value for name, value in reminder.to_hash().items()
-                      if name not in _BY_SCRIPT and value not in _DEFAULTS}  # fmt: skip
+            fields = {
+                name: value
+                for name, value in reminder.to_hash().items()
+                if name not in _BY_SCRIPT and value not in _DEFAULTS
+            }
             script_keys.append(self._key(reminder_id))
             if once:
                 script_keys.append(keys.ledger(self.corp_id, f"reminder-once:{once}"))
@@ -279,8 +319,9 @@ class ReminderRepository:
 
     async def of_pair(self, userid: str, external_userid: str) -> list[Reminder]:
         """The reminders about one customer of one staff member (any state), oldest first."""
-        ids = await self.redis.smembers(keys.reminders_of_pair(self.corp_id, userid,
-                                                               external_userid))  # fmt: skip
+        ids = await self.redis.smembers(
+            keys.reminders_of_pair(self.corp_id, userid, external_userid)
+        )
         return await self.get_many(sorted(int(_text(i)) for i in ids))
 
     async def get(self, reminder_id: int) -> Reminder | None:
@@ -297,9 +338,15 @@ class ReminderRepository:
         return [Reminder.from_hash(_fields(fields)) for fields in rows if fields]
 
     async def transition(
-        self, reminder: Reminder | int, target: State, *, due_ms: int | None = None,
-        expire_at_ms: int | None = None, on_card: str = "", **fields: str,
-    ) -> bool:  # fmt: skip
+        self,
+        reminder: Reminder | int,
+        target: State,
+        *,
+        due_ms: int | None = None,
+        expire_at_ms: int | None = None,
+        on_card: str = "",
+        **fields: str,
+    ) -> bool:
         """Move to ``target`` if the state machine allows it from the current state.
 
         ``on_card``: only if the reminder is carried by that card. True if it moved.
@@ -309,13 +356,22 @@ class ReminderRepository:
             return False
         pairs = [item for name, value in fields.items() for item in (name, value)]
         moved = await self._transition(
-            keys=[self._key(loaded.id), keys.reminders_due(self.corp_id),
-                  keys.reminders_of(self.corp_id, loaded.assignee),
-                  keys.reminders_expiring(self.corp_id)],
-            args=[",".join(sorted(sources_of(target))), target.value,
-                  "" if due_ms is None else due_ms,
-                  "" if expire_at_ms is None else expire_at_ms, ENDED_TTL_SECONDS, on_card, *pairs],
-        )  # fmt: skip
+            keys=[
+                self._key(loaded.id),
+                keys.reminders_due(self.corp_id),
+                keys.reminders_of(self.corp_id, loaded.assignee),
+                keys.reminders_expiring(self.corp_id),
+            ],
+            args=[
+                ",".join(sorted(sources_of(target))),
+                target.value,
+                "" if due_ms is None else due_ms,
+                "" if expire_at_ms is None else expire_at_ms,
+                ENDED_TTL_SECONDS,
+                on_card,
+                *pairs,
+            ],
+        )
         return bool(moved)
 
     async def active_of(self, userid: str) -> list[Reminder]:
@@ -325,12 +381,14 @@ class ReminderRepository:
 
     async def due_of(self, userid: str, until_ms: int) -> list[int]:
         """Ids of a staff member's reminders due by ``until_ms`` (any active state)."""
-        ids = await self.redis.zrangebyscore(keys.reminders_of(self.corp_id, userid), "-inf",
-                                             until_ms)  # fmt: skip
+        ids = await self.redis.zrangebyscore(
+            keys.reminders_of(self.corp_id, userid), "-inf", until_ms
+        )
         return [int(_text(i)) for i in ids]
 
-    async def claim_card(self, task_id: str, assignee: str, ids: Sequence[int],
-                         now_ms: int) -> Card | None:  # fmt: skip
+    async def claim_card(
+        self, task_id: str, assignee: str, ids: Sequence[int], now_ms: int
+    ) -> Card | None:
         """Put the due, waiting reminders among ``ids`` on card ``task_id`` (once).
 
         A card claimed before (a redelivered event) keeps what it first claimed, so a repeat
@@ -358,8 +416,9 @@ class ReminderRepository:
 
     async def expiring(self, until_ms: int, limit: int) -> list[int]:
         """Sent reminders whose time to be acted on ran out by ``until_ms``."""
-        ids = await self.redis.zrangebyscore(keys.reminders_expiring(self.corp_id), "-inf",
-                                             until_ms, start=0, num=limit)  # fmt: skip
+        ids = await self.redis.zrangebyscore(
+            keys.reminders_expiring(self.corp_id), "-inf", until_ms, start=0, num=limit
+        )
         return [int(_text(i)) for i in ids]
 
     async def waiting(self) -> int:

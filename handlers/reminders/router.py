@@ -41,8 +41,9 @@ async def deliver_due_reminder(event: ReminderDue, deps: Deps) -> None:
 @router.on(MinuteTick)
 async def expire_unanswered_reminders(event: MinuteTick, deps: Deps) -> None:
     """Sent reminders nobody acted on in time become expired."""
-    expired = await expire_unanswered(reminders_of(deps).repo, deps.clock.now(),
-                                      deps.settings.reminders.batch_size)  # fmt: skip
+    expired = await expire_unanswered(
+        reminders_of(deps).repo, deps.clock.now(), deps.settings.reminders.batch_size
+    )
     if expired:
         logger.info("tick %s: %d reminders expired", event.slot, expired)
 
@@ -51,9 +52,12 @@ async def expire_unanswered_reminders(event: MinuteTick, deps: Deps) -> None:
 async def act_on_prompt_card(event: TemplateCardClicked, deps: Deps) -> None:
     """完成 / 1小时后提醒 / 明天提醒: change the reminders and the card."""
     outcome = await reminders_of(deps).delivery.act(
-        event.task_id or "", event.from_user, event.event_key or "", event.response_code,
+        event.task_id or "",
+        event.from_user,
+        event.event_key or "",
+        event.response_code,
         reminders_api(deps),
-    )  # fmt: skip
+    )
     logger.info("card %s pressed by %s: %s", event.task_id, event.from_user, outcome)
 
 
@@ -69,15 +73,21 @@ async def start_sop(event: ExternalContactAdded, deps: Deps) -> None:
 async def customer_left(event: FollowUserDeleted, deps: Deps) -> None:
     """The customer deleted the staff member: skip their SOP steps, arm a win-back."""
     await automation.on_relationship_ended(
-        reminders_of(deps), event.user_id, event.external_user_id, event.create_time,
+        reminders_of(deps),
+        event.user_id,
+        event.external_user_id,
+        event.create_time,
         by_customer=True,
-    )  # fmt: skip
+    )
 
 
 @router.on(ExternalContactDeleted)
 async def staff_removed_customer(event: ExternalContactDeleted, deps: Deps) -> None:
     """The staff member deleted the customer: skip their SOP steps and rules."""
     await automation.on_relationship_ended(
-        reminders_of(deps), event.user_id, event.external_user_id, event.create_time,
+        reminders_of(deps),
+        event.user_id,
+        event.external_user_id,
+        event.create_time,
         by_customer=False,
-    )  # fmt: skip
+    )

@@ -62,8 +62,9 @@ class DaysRule:
 
     def due(self, since: datetime) -> datetime:
         """``days`` days after ``since`` (local), at ``at``."""
-        return datetime.combine(since.date() + timedelta(days=self.days), self.at,
-                                tzinfo=since.tzinfo)  # fmt: skip
+        return datetime.combine(
+            since.date() + timedelta(days=self.days), self.at, tzinfo=since.tzinfo
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,18 +137,31 @@ def _clock(text: str) -> time:
 
 
 def _days_rule(raw: Mapping[str, Any], days_key: str = "days") -> DaysRule:
-    return DaysRule(bool(raw.get("enabled", False)), int(raw.get(days_key, 0)),
-                    _clock(str(raw.get("at", "09:00"))), str(raw.get("text", "")))  # fmt: skip
+    return DaysRule(
+        bool(raw.get("enabled", False)),
+        int(raw.get(days_key, 0)),
+        _clock(str(raw.get("at", "09:00"))),
+        str(raw.get("text", "")),
+    )
 
 
 def _sop(raw: Mapping[str, Any]) -> Sop:
     steps = tuple(
-        SopStep(int(s["day"]), str(s["text"]), str(s.get("content", "")),
-                _clock(s["at"]) if s.get("at") else None, int(s.get("after_minutes", 0)))
+        SopStep(
+            int(s["day"]),
+            str(s["text"]),
+            str(s.get("content", "")),
+            _clock(s["at"]) if s.get("at") else None,
+            int(s.get("after_minutes", 0)),
+        )
         for s in raw.get("steps", [])
-    )  # fmt: skip
-    return Sop(str(raw["name"]), str(raw.get("title", raw["name"])),
-               tuple(raw.get("channels", ["*"])), steps)  # fmt: skip
+    )
+    return Sop(
+        str(raw["name"]),
+        str(raw.get("title", raw["name"])),
+        tuple(raw.get("channels", ["*"])),
+        steps,
+    )
 
 
 def parse_rules(raw: Mapping[str, Any]) -> RuleBook:
@@ -161,13 +175,17 @@ def parse_rules(raw: Mapping[str, Any]) -> RuleBook:
         silent=_days_rule(rules.get("silent", {})),
         win_back=_days_rule(rules.get("win_back", {})),
         birthday=_days_rule(rules.get("birthday", {}), "days_before"),
-        unanswered=Unanswered(bool(unanswered.get("enabled", False)),
-                              int(unanswered.get("minutes", 30)), _clock(start), _clock(end),
-                              tuple(unanswered.get("sources", [])),
-                              str(unanswered.get("text", ""))),
+        unanswered=Unanswered(
+            bool(unanswered.get("enabled", False)),
+            int(unanswered.get("minutes", 30)),
+            _clock(start),
+            _clock(end),
+            tuple(unanswered.get("sources", [])),
+            str(unanswered.get("text", "")),
+        ),
         group_deadline_hours=int(deadline.get("hours_before", 24)),
         group_deadline_text=str(deadline.get("text", "")),
-    )  # fmt: skip
+    )
 
 
 def load_rules(path: Path | None = None) -> RuleBook:
@@ -199,7 +217,10 @@ def reminder_rule_set(defaults_file: Path | None = None) -> RuleSet[RuleBook]:
         return None if doc is None else _checked(doc)
 
     return RuleSet(
-        name=NAME, normalize=_checked, compile=parse_rules, read=read,
+        name=NAME,
+        normalize=_checked,
+        compile=parse_rules,
+        read=read,
         write=lambda doc, directory: write_json(directory, NAME, doc),
         defaults=lambda: read_file(defaults_file or DEFAULT_RULES),
-    )  # fmt: skip
+    )

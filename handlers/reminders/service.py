@@ -37,8 +37,14 @@ class ReminderService:
     delivery: Delivery
 
     @classmethod
-    def build(cls, redis: Redis, settings: Settings, clock: Clock, ledger: Ledger,
-              rules: LiveRules[RuleBook] | None = None) -> ReminderService:  # fmt: skip
+    def build(
+        cls,
+        redis: Redis,
+        settings: Settings,
+        clock: Clock,
+        ledger: Ledger,
+        rules: LiveRules[RuleBook] | None = None,
+    ) -> ReminderService:
         """The service over ``redis``, following the store's rules (``start`` them first)."""
         repo = ReminderRepository(redis, settings.wecom.corp_id)
         tz = ZoneInfo(settings.timezone)
@@ -77,17 +83,26 @@ class ReminderService:
         found = await resolve(api, userid, parsed.task) if parsed.customer_hint else None
         customer = found.customer if found else None
         reminder = Reminder(
-            0, userid, parsed.task, to_ms(parsed.due), recurrence=parsed.recurrence,
+            0,
+            userid,
+            parsed.task,
+            to_ms(parsed.due),
+            recurrence=parsed.recurrence,
             customer_id=customer.external_userid if customer else "",
-            customer_name=customer.name if customer else "", created_ms=to_ms(self.clock.now()),
-        )  # fmt: skip
+            customer_name=customer.name if customer else "",
+            created_ms=to_ms(self.clock.now()),
+        )
         stored, _ = await self.repo.add(reminder, once=once)
         return self._confirmation(stored, parsed, found)
 
-    def _confirmation(self, stored: Reminder, parsed: ParsedReminder,
-                      found: Resolution | None) -> str:  # fmt: skip
-        when = (f"{parsed.recurrence.describe()}（首次 {self._local(parsed.due)}）"
-                if parsed.recurrence else self._local(parsed.due))  # fmt: skip
+    def _confirmation(
+        self, stored: Reminder, parsed: ParsedReminder, found: Resolution | None
+    ) -> str:
+        when = (
+            f"{parsed.recurrence.describe()}（首次 {self._local(parsed.due)}）"
+            if parsed.recurrence
+            else self._local(parsed.due)
+        )
         reply = f"好的，{when} 提醒你{stored.text}（#{stored.id}）"
         if found is not None and found.customer is not None:
             reply += f"\n客户：{found.customer.name}"
@@ -123,17 +138,38 @@ class ReminderService:
             return f"没有找到你的提醒 #{reminder_id}，发“我的提醒”查看编号"
         if reminder.state not in ACTIVE:
             return f"提醒 #{reminder_id} 已经{_STATE_NAMES[reminder.state]}，不用取消"
-        await self.repo.transition(reminder, State.CANCELLED, acted_ms=str(to_ms(self.clock.now())),
-                                   note="cancelled by the staff member")  # fmt: skip
+        await self.repo.transition(
+            reminder,
+            State.CANCELLED,
+            acted_ms=str(to_ms(self.clock.now())),
+            note="cancelled by the staff member",
+        )
         return f"已取消提醒 #{reminder_id}：{reminder.text}"
 
-    async def remind(self, userid: str, text: str, due: datetime, *, customer_id: str = "",
-                     customer_name: str = "", source: str, content: str = "",
-                     once: str = "") -> Reminder:  # fmt: skip
+    async def remind(
+        self,
+        userid: str,
+        text: str,
+        due: datetime,
+        *,
+        customer_id: str = "",
+        customer_name: str = "",
+        source: str,
+        content: str = "",
+        once: str = "",
+    ) -> Reminder:
         """A reminder made by siyu itself (SOP steps, rules), once per ``once`` key."""
-        reminder = Reminder(0, userid, text, to_ms(due), customer_id=customer_id,
-                            customer_name=customer_name, source=source, content=content,
-                            created_ms=to_ms(self.clock.now()))  # fmt: skip
+        reminder = Reminder(
+            0,
+            userid,
+            text,
+            to_ms(due),
+            customer_id=customer_id,
+            customer_name=customer_name,
+            source=source,
+            content=content,
+            created_ms=to_ms(self.clock.now()),
+        )
         stored, _ = await self.repo.add(reminder, once=once)
         return stored
 

@@ -35,9 +35,12 @@ class Attachment(_Model):
     def _source(self) -> Attachment:
         needs = {"image": self.media_id or self.pic_url, "link": self.url and self.title}
         if not needs.get(self.kind, self.media_id):
-            raise ValueError(f"a {self.kind} attachment needs "
-                             + {"image": "media_id or pic_url", "link": "url and title"}.get(
-                                 self.kind, "media_id"))  # fmt: skip
+            raise ValueError(
+                f"a {self.kind} attachment needs "
+                + {"image": "media_id or pic_url", "link": "url and title"}.get(
+                    self.kind, "media_id"
+                )
+            )
         return self
 
 
@@ -85,8 +88,13 @@ class QuickReplies(_Model):
     def search(self, query: str, group: str | None = None) -> list[tuple[str, QuickReply]]:
         """(group, reply) of every reply matching every word of ``query``, in order."""
         words = query.lower().split()
-        return [(g.name, reply) for g in self.groups if group in {None, g.name}
-                for reply in g.replies if reply.matches(words)]  # fmt: skip
+        return [
+            (g.name, reply)
+            for g in self.groups
+            if group in {None, g.name}
+            for reply in g.replies
+            if reply.matches(words)
+        ]
 
 
 class MenuChoice(_Model):
@@ -125,8 +133,10 @@ class Faq(_Model):
         for answer in self.answers:
             for choice in answer.menu:
                 if choice.answer not in ids:
-                    raise ValueError(f"answer {answer.id}: menu choice {choice.label!r} points "
-                                     f"at no answer {choice.answer!r}")  # fmt: skip
+                    raise ValueError(
+                        f"answer {answer.id}: menu choice {choice.label!r} points "
+                        f"at no answer {choice.answer!r}"
+                    )
         return self
 
     def answer_for(self, intent: str | None, text: str) -> FaqAnswer | None:

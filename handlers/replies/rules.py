@@ -18,11 +18,16 @@ FAQ: Final = ComponentKey[LiveRules[Faq]]("faq")
 
 def quick_reply_rule_set(defaults_file: Path | None = None) -> RuleSet[QuickReplies]:
     """The 话术库, seeded from config/replies.toml."""
-    return model_rule_set("replies", QuickReplies, lambda rules: rules,
-                          lambda: defaults_file or CONFIG / "replies.toml")  # fmt: skip
+    return model_rule_set(
+        "replies",
+        QuickReplies,
+        lambda rules: rules,
+        lambda: defaults_file or CONFIG / "replies.toml",
+    )
 
 
 def faq_rule_set(defaults_file: Path | None = None) -> RuleSet[Faq]:
     """FAQ answers, seeded from config/faq.toml."""
-    return model_rule_set("faq", Faq, lambda rules: rules,
-                          lambda: defaults_file or CONFIG / "faq.toml")  # fmt: skip
+    return model_rule_set(
+        "faq", Faq, lambda rules: rules, lambda: defaults_file or CONFIG / "faq.toml"
+    )

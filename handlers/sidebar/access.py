@@ -28,8 +28,9 @@ def may_see_customer(settings: SidebarSettings, profile: Profile | None, userid:
     return follows(profile, userid) or (profile is not None and sees_all(settings, userid))
 
 
-def may_see_group(settings: SidebarSettings, group: GroupView, members: Sequence[MemberView],
-                  userid: str) -> bool:  # fmt: skip
+def may_see_group(
+    settings: SidebarSettings, group: GroupView, members: Sequence[MemberView], userid: str
+) -> bool:
     """The group card's check: owner, admin, a staff member in it, or a role."""
     if sees_all(settings, userid) or userid == group.owner or userid in group.admins:
         return True

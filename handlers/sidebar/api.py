@@ -73,12 +73,16 @@ async def bootstrap(request: web.Request) -> web.Response:
     except (WeComAPIError, WeComUnavailable, TimeoutError) as exc:
         return _error(503, f"no JS-SDK ticket: {exc}")
     now = int(deps.clock.now().timestamp())
-    return _answer({
-        "userid": userid, "corp_id": deps.corp_id, "agent_id": api.client.agent_id,
-        "all_customers": access.sees_all(deps.settings.sidebar, userid),
-        "config": sign(corp_ticket, url, now).to_json(),
-        "agent_config": sign(app_ticket, url, now).to_json(),
-    })  # fmt: skip
+    return _answer(
+        {
+            "userid": userid,
+            "corp_id": deps.corp_id,
+            "agent_id": api.client.agent_id,
+            "all_customers": access.sees_all(deps.settings.sidebar, userid),
+            "config": sign(corp_ticket, url, now).to_json(),
+            "agent_config": sign(app_ticket, url, now).to_json(),
+        }
+    )
 
 
 Action = Callable[[web.Request, Deps, str, Profile], Awaitable[web.Response]]
@@ -132,8 +136,9 @@ async def _mark_tags(
     return _answer({"tags": await cards.tags_json(deps, fresh)})
 
 
-async def _tag_change(request: web.Request, deps: Deps, userid: str,
-                      profile: Profile) -> tuple[list[str], list[str]] | web.Response:  # fmt: skip
+async def _tag_change(
+    request: web.Request, deps: Deps, userid: str, profile: Profile
+) -> tuple[list[str], list[str]] | web.Response:
     """(add, remove) of a valid request, or the refusal."""
     body = await _body(request)
     if isinstance(body, web.Response):
@@ -163,8 +168,9 @@ async def add_reminder(request: web.Request) -> web.Response:
     return await _customer_call(request, _add_reminder)
 
 
-async def _add_reminder(request: web.Request, deps: Deps, userid: str,
-                        profile: Profile) -> web.Response:  # fmt: skip
+async def _add_reminder(
+    request: web.Request, deps: Deps, userid: str, profile: Profile
+) -> web.Response:
     body = await _body(request)
     if isinstance(body, web.Response):
         return body
@@ -182,8 +188,9 @@ async def _add_reminder(request: web.Request, deps: Deps, userid: str,
     external = profile.external_userid
     desk = deps.get(REMINDER_DESK)
     once_key = f"sidebar:{userid}:{once}"
-    reminder = await desk.add(userid, external, profile.name, parsed.task, due=parsed.due,
-                              once=once_key)  # fmt: skip
+    reminder = await desk.add(
+        userid, external, profile.name, parsed.task, due=parsed.due, once=once_key
+    )
     shown = cards.reminder_json(reminder, tz)
     await deps.get(TIMELINE).record(external, userid, "reminder", now, {"reminder": shown})
     return _answer(shown, status=201)
@@ -199,8 +206,13 @@ async def reminder_done(request: web.Request) -> web.Response:
         mine = {r.id for r in await desk.open_about(userid, profile.external_userid)}
         if reminder_id not in mine or not await desk.done(userid, reminder_id):
             return _error(404, "no such open reminder of yours about this customer")
-        await deps.get(TIMELINE).record(profile.external_userid, userid, "reminder_done",
-                                        deps.clock.now(), {"reminder_id": reminder_id})  # fmt: skip
+        await deps.get(TIMELINE).record(
+            profile.external_userid,
+            userid,
+            "reminder_done",
+            deps.clock.now(),
+            {"reminder_id": reminder_id},
+        )
         return _answer({"reminder_id": reminder_id, "done": True})
 
     return await _customer_call(request, done)

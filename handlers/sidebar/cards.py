@@ -33,8 +33,12 @@ def iso(seconds: int | None, tz: ZoneInfo) -> str | None:
 
 def reminder_json(reminder: ReminderView, tz: ZoneInfo) -> dict[str, Any]:
     """A reminder on the card."""
-    return {"id": reminder.id, "text": reminder.text, "state": str(reminder.state),
-            "due": reminder.due.astimezone(tz).isoformat()}  # fmt: skip
+    return {
+        "id": reminder.id,
+        "text": reminder.text,
+        "state": str(reminder.state),
+        "due": reminder.due.astimezone(tz).isoformat(),
+    }
 
 
 async def tags_json(deps: Deps, relation: Relation | None) -> list[dict[str, str]]:
@@ -43,8 +47,13 @@ async def tags_json(deps: Deps, relation: Relation | None) -> list[dict[str, str
     found = []
     for tag_id in relation.tag_ids if relation else ():
         tag = await catalogue.get(tag_id)
-        found.append({"id": tag_id, "name": tag.name if tag else tag_id,
-                      "group": tag.group_name if tag else ""})  # fmt: skip
+        found.append(
+            {
+                "id": tag_id,
+                "name": tag.name if tag else tag_id,
+                "group": tag.group_name if tag else "",
+            }
+        )
     return found
 
 
@@ -63,24 +72,44 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
     )
     fields = profile.fields
     return {
-        "customer": {"external_userid": customer, "name": profile.name,
-                     "type": fields.get("type", ""), "corp_name": fields.get("corp_name", ""),
-                     "avatar": fields.get("avatar", ""),
-                     "first_added_at": iso(profile.number("first_added_at"), tz)},
-        "relation": None if relation is None else {
-            "userid": userid, "remark": relation.remark, "description": relation.description,
-            "added_at": iso(relation.createtime, tz), "channel": relation.state},
+        "customer": {
+            "external_userid": customer,
+            "name": profile.name,
+            "type": fields.get("type", ""),
+            "corp_name": fields.get("corp_name", ""),
+            "avatar": fields.get("avatar", ""),
+            "first_added_at": iso(profile.number("first_added_at"), tz),
+        },
+        "relation": None
+        if relation is None
+        else {
+            "userid": userid,
+            "remark": relation.remark,
+            "description": relation.description,
+            "added_at": iso(relation.createtime, tz),
+            "channel": relation.state,
+        },
         "followers": sorted(u for u, r in profile.relations.items() if r.deleted_at is None),
         "tags": tags,
-        "flags": [{"kind": f.kind, "label": f.label, "excerpt": f.excerpt,
-                   "at": f.at.astimezone(tz).isoformat()} for f in flags],
+        "flags": [
+            {
+                "kind": f.kind,
+                "label": f.label,
+                "excerpt": f.excerpt,
+                "at": f.at.astimezone(tz).isoformat(),
+            }
+            for f in flags
+        ],
         "reminders": [reminder_json(r, tz) for r in reminders],
-        "tasks": [{"task_id": t.task_id, "title": t.title, "state": t.state, "sent": t.sent}
-                  for t in tasks],
-        "do_not_disturb": None if dnd is None else {"reason": dnd.reason,
-                                                    "since": dnd.since.astimezone(tz).isoformat()},
+        "tasks": [
+            {"task_id": t.task_id, "title": t.title, "state": t.state, "sent": t.sent}
+            for t in tasks
+        ],
+        "do_not_disturb": None
+        if dnd is None
+        else {"reason": dnd.reason, "since": dnd.since.astimezone(tz).isoformat()},
         "timeline": timeline,
-    }  # fmt: skip
+    }
 
 
 async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) -> dict[str, Any]:
@@ -89,12 +118,19 @@ async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) ->
     day = deps.clock.now().astimezone(tz).strftime("%Y%m%d")
     counts = await deps.get(GROUP_BOOK).day(group.chat_id, day)
     return {
-        "group": {"chat_id": group.chat_id, "name": group.name, "owner": group.owner,
-                  "admins": list(group.admins), "member_count": group.member_count},
-        "members": [{"userid": m.userid, "type": m.type, "name": m.name,
-                     "join_time": iso(m.join_time, tz)} for m in members],
+        "group": {
+            "chat_id": group.chat_id,
+            "name": group.name,
+            "owner": group.owner,
+            "admins": list(group.admins),
+            "member_count": group.member_count,
+        },
+        "members": [
+            {"userid": m.userid, "type": m.type, "name": m.name, "join_time": iso(m.join_time, tz)}
+            for m in members
+        ],
         "today": {"day": day, "joins": counts.get("join", 0), "quits": counts.get("quit", 0)},
-    }  # fmt: skip
+    }
 
 
 async def load_profile(deps: Deps, external_userid: str) -> Profile | None:

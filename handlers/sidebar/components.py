@@ -38,6 +38,5 @@ TICKETS: Final = ComponentKey[TicketBook]("sidebar_tickets")
 def provide(components: Components, redis: Redis, settings: Settings, clock: Clock) -> None:
     """Register the sidebar's parts."""
     corp, sidebar = settings.wecom.corp_id, settings.sidebar
-    components.provide(TIMELINE, Timeline(redis, corp, sidebar.timeline_max,
-                                          sidebar.timeline_days))  # fmt: skip
+    components.provide(TIMELINE, Timeline(redis, corp, sidebar.timeline_max, sidebar.timeline_days))
     components.provide(TICKETS, TicketBook(redis, corp, clock))

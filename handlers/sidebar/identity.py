@@ -61,8 +61,14 @@ def authorize_url(deps: Deps, redirect_uri: str, state: str) -> str:
     """WeCom's authorize URL for snsapi_base (doc 91022)."""
     sidebar = deps.settings.sidebar
     agent = deps.api(sidebar.app).client.agent_id
-    query = {"appid": deps.corp_id, "redirect_uri": redirect_uri, "response_type": "code",
-             "scope": "snsapi_base", "state": state, "agentid": str(agent or "")}  # fmt: skip
+    query = {
+        "appid": deps.corp_id,
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "scope": "snsapi_base",
+        "state": state,
+        "agentid": str(agent or ""),
+    }
     return f"{sidebar.authorize_url}?{urlencode(query)}#wechat_redirect"
 
 
@@ -75,14 +81,14 @@ async def entry(request: web.Request) -> web.StreamResponse:
     """The sidebar's entry: the page for a signed-in member, else OAuth2 first."""
     deps = deps_of(request)
     if not secret_of(deps):
-        return web.json_response({"error": "the sidebar is off: set [sidebar] session_secret"},
-                                 status=403)  # fmt: skip
+        return web.json_response(
+            {"error": "the sidebar is off: set [sidebar] session_secret"}, status=403
+        )
     userid = staff_of(request)
     if userid is None:
         state = secrets.token_urlsafe(18)
         back = request.path_qs
-        await deps.redis.set(keys.sidebar_oauth_state(deps.corp_id, state), back,
-                             ex=STATE_SECONDS)  # fmt: skip
+        await deps.redis.set(keys.sidebar_oauth_state(deps.corp_id, state), back, ex=STATE_SECONDS)
         redirect = public_base(request, deps) + CALLBACK
         return _redirect(authorize_url(deps, redirect, state))
     # The pages (templates, issue 17) are built on top of this; until then the entry says who.
@@ -111,7 +117,13 @@ async def callback(request: web.Request) -> web.StreamResponse:
     hours = deps.settings.sidebar.session_hours
     expires = int(deps.clock.now().timestamp() + hours * 3600)
     response = _redirect(str(back) if str(back).startswith(ROOT) else ROOT)
-    response.set_cookie(COOKIE, seal(Session(visitor.userid, expires), secret), path=ROOT,
-                        max_age=int(hours * 3600), httponly=True, samesite="Lax",
-                        secure=deps.settings.sidebar.cookie_secure)  # fmt: skip
+    response.set_cookie(
+        COOKIE,
+        seal(Session(visitor.userid, expires), secret),
+        path=ROOT,
+        max_age=int(hours * 3600),
+        httponly=True,
+        samesite="Lax",
+        secure=deps.settings.sidebar.cookie_secure,
+    )
     return response

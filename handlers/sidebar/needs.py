@@ -34,8 +34,16 @@ class ReminderDesk(Protocol):
         """Their pending, sent and snoozed reminders about the customer, soonest first."""
         ...
 
-    async def add(self, userid: str, external_userid: str, customer_name: str, task: str, *,
-                  due: datetime, once: str) -> ReminderView:  # fmt: skip
+    async def add(
+        self,
+        userid: str,
+        external_userid: str,
+        customer_name: str,
+        task: str,
+        *,
+        due: datetime,
+        once: str,
+    ) -> ReminderView:
         """A new one-off reminder (``once``: an idempotency key)."""
         ...
 

@@ -21,8 +21,14 @@ class Timeline:
         self._max = max_entries
         self._ttl = ttl_days * 86400
 
-    async def record(self, external_userid: str, userid: str, action: str, at: datetime,
-                     detail: Mapping[str, Any]) -> None:  # fmt: skip
+    async def record(
+        self,
+        external_userid: str,
+        userid: str,
+        action: str,
+        at: datetime,
+        detail: Mapping[str, Any],
+    ) -> None:
         """Add one entry: who did what (``action``: tag, reminder, reminder_done, dnd...)."""
         entry = {"at": at.isoformat(), "by": userid, "action": action, **detail}
         key = keys.customer_timeline(self._corp, external_userid)
@@ -34,6 +40,7 @@ class Timeline:
 
     async def recent(self, external_userid: str, limit: int = 20) -> list[dict[str, Any]]:
         """The latest entries, newest first."""
-        raw = await self._redis.lrange(keys.customer_timeline(self._corp, external_userid),
-                                       0, limit - 1)  # fmt: skip
+        raw = await self._redis.lrange(
+            keys.customer_timeline(self._corp, external_userid), 0, limit - 1
+        )
         return [json.loads(item) for item in raw]

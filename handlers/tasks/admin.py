@@ -19,7 +19,7 @@ from bot.admin.errors import ApiError, not_found, upstream
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.customers.tags import TagCatalogue
+from handlers.customers.components import TAG_CATALOGUE
 from handlers.tasks import creation, service
 from handlers.tasks.codec import spec_from_json
 from handlers.tasks.context import Campaigns
@@ -116,7 +116,7 @@ async def _with_tag_ids(deps: Deps, raw: dict[str, Any]) -> dict[str, Any]:
     customers = raw.get("customers")
     if not isinstance(customers, dict):
         return raw
-    catalogue = TagCatalogue(deps.redis, deps.corp_id)
+    catalogue = deps.get(TAG_CATALOGUE)
     api = deps.api(deps.settings.tasks.app)
     resolved = dict(customers)
     for name in _TAG_LISTS:
@@ -140,9 +140,11 @@ async def create_task(request: web.Request) -> web.Response:
     try:
         spec = spec_from_json(await _with_tag_ids(deps, raw))
         task_id, created = await service.create(
-            deps, spec, created_by=principal(request).actor,
+            deps,
+            spec,
+            created_by=principal(request).actor,
             request_key=request.headers.get("Idempotency-Key", ""),
-        )  # fmt: skip
+        )
     except TaskSpecError as exc:
         raise ApiError(422, str(exc)) from exc
     except (WeComAPIError, WeComUnavailable) as exc:  # looking up tag names
@@ -162,8 +164,7 @@ class DryRun(BaseModel):
     sample: list[str]
 
 
-@routes.post("/api/v1/tasks/dry-run", body=TaskRequest, answer=DryRun, errors=(503,),
-             audited=False)  # fmt: skip
+@routes.post("/api/v1/tasks/dry-run", body=TaskRequest, answer=DryRun, errors=(503,), audited=False)
 async def dry_run_task(request: web.Request) -> web.Response:
     """The audience a task would reach (size, per sender, a sample): nothing is stored."""
     deps = _deps(request)
@@ -178,11 +179,16 @@ async def dry_run_task(request: web.Request) -> web.Response:
         raise upstream(exc) from exc
     per_sender = Counter(found.senders.values())
     chunks = split(found.senders, limit_for(spec.chat_type))
-    return web.json_response({
-        "matched": found.matched, "targets": len(found.senders), "calls": len(chunks),
-        "per_sender": dict(per_sender.most_common()),
-        "exclusions": asdict(found.exclusions), "sample": sorted(found.senders)[:10],
-    })  # fmt: skip
+    return web.json_response(
+        {
+            "matched": found.matched,
+            "targets": len(found.senders),
+            "calls": len(chunks),
+            "per_sender": dict(per_sender.most_common()),
+            "exclusions": asdict(found.exclusions),
+            "sample": sorted(found.senders)[:10],
+        }
+    )
 
 
 @routes.get("/api/v1/tasks/{task_id}", path_model=TaskPath, answer=dict[str, Any])

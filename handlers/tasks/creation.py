@@ -163,8 +163,11 @@ async def _make(
             return adopted
     body = template_body(task, call, targets)
     if names_library(body.get("attachments", ())):  # media-library items: their media now
-        body["attachments"] = list(await campaigns.deps.get(MEDIA).resolve(
-            campaigns.deps, body["attachments"], f"task:{task.id}"))  # fmt: skip
+        body["attachments"] = list(
+            await campaigns.deps.get(MEDIA).resolve(
+                campaigns.deps, body["attachments"], f"task:{task.id}"
+            )
+        )
     calling = dataclasses.replace(
         call, state=CallState.CALLING.value, started_at=campaigns.unix(), attempts=call.attempts + 1
     )

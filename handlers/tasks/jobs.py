@@ -87,8 +87,9 @@ async def _finish_cancel(campaigns: Campaigns, task_id: int) -> str:
         return "unknown task"
     await cancel_calls(campaigns, task, notify=True)
     counts = await campaigns.store.result_counts(task_id)
-    await campaigns.end(task_id, TaskState.CANCELLED,
-                        counts=json.dumps(counts, separators=(",", ":")))  # fmt: skip
+    await campaigns.end(
+        task_id, TaskState.CANCELLED, counts=json.dumps(counts, separators=(",", ":"))
+    )
     return TaskState.CANCELLED.value
 
 
@@ -158,6 +159,5 @@ async def finish_if_due(campaigns: Campaigns, task: TaskRecord) -> str | None:
 
 async def _complete(campaigns: Campaigns, task: TaskRecord) -> bool:
     """Every created call sent, and every target's result known."""
-    made = [c for c in await campaigns.store.calls(task.id)
-            if c.state == CallState.CREATED.value]  # fmt: skip
+    made = [c for c in await campaigns.store.calls(task.id) if c.state == CallState.CREATED.value]
     return bool(made) and all(c.sent and c.results_final for c in made)

@@ -22,8 +22,9 @@ GROUP_LABELS: Final = ComponentKey[GroupLabels]("tasks_group_labels")
 class MediaResolver(Protocol):
     """Turns media-library references in attachments into what WeCom takes now."""
 
-    async def resolve(self, deps: Deps, attachments: Sequence[Mapping[str, Any]],
-                      where: str) -> tuple[dict[str, Any], ...]:  # fmt: skip
+    async def resolve(
+        self, deps: Deps, attachments: Sequence[Mapping[str, Any]], where: str
+    ) -> tuple[dict[str, Any], ...]:
         """The attachments with current media_ids / pic_urls; a stale one is left out."""
         ...
 

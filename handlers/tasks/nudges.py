@@ -27,8 +27,9 @@ WECOM_MAX_REMINDERS: Final = 3  # remind_groupmsg_send per msgid (doc 97610, unv
 WECOM_REMIND_GAP: Final = timedelta(hours=24)
 
 
-def reminder_due(staff: StaffRecord, now: datetime, deadline: datetime,
-                 settings: TaskSettings) -> bool:  # fmt: skip
+def reminder_due(
+    staff: StaffRecord, now: datetime, deadline: datetime, settings: TaskSettings
+) -> bool:
     """Whether a sender should get a reminder now (ignoring quiet hours)."""
     if staff.status == "sent" or not staff.prompted_at or now >= deadline:
         return False
@@ -37,8 +38,10 @@ def reminder_due(staff: StaffRecord, now: datetime, deadline: datetime,
     at = now.timestamp()
     if staff.reminders:
         return at >= staff.reminded_at + settings.remind_every_hours * 3600
-    first = min(staff.prompted_at + settings.first_reminder_after_hours * 3600,
-                (deadline - timedelta(hours=settings.last_call_hours)).timestamp())  # fmt: skip
+    first = min(
+        staff.prompted_at + settings.first_reminder_after_hours * 3600,
+        (deadline - timedelta(hours=settings.last_call_hours)).timestamp(),
+    )
     return at >= first
 
 
@@ -68,8 +71,9 @@ async def remind_laggards(campaigns: Campaigns, task: TaskRecord) -> list[str]:
     return reminded
 
 
-async def _remind(campaigns: Campaigns, task: TaskRecord, staff: StaffRecord,
-                  calls: list[CallRecord]) -> None:  # fmt: skip
+async def _remind(
+    campaigns: Campaigns, task: TaskRecord, staff: StaffRecord, calls: list[CallRecord]
+) -> None:
     now = campaigns.now()
     number = staff.reminders + 1
     effect = f"task-reminder:{task.id}:{staff.userid}:{number}"
@@ -144,8 +148,9 @@ async def cancel_calls(campaigns: Campaigns, task: TaskRecord, notify: bool) -> 
     return cancelled
 
 
-async def _found_or_skipped(campaigns: Campaigns, task: TaskRecord, call: CallRecord,
-                            taken: set[str]) -> CallRecord:  # fmt: skip
+async def _found_or_skipped(
+    campaigns: Campaigns, task: TaskRecord, call: CallRecord, taken: set[str]
+) -> CallRecord:
     """A call whose answer was lost may have made a template: find it, so it is cancelled too."""
     if call.state != CallState.CALLING.value:
         return call

@@ -21,7 +21,7 @@ from bot.live import RUNTIME
 from bot.web.catalog import zh_cn
 from bot.web.pages import Pages, refusal, render, viewer
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.customers.tags import TagCatalogue
+from handlers.customers.components import TAG_CATALOGUE
 from handlers.tasks import creation, service
 from handlers.tasks.admin import TaskRequest
 from handlers.tasks.codec import spec_from_json
@@ -32,10 +32,24 @@ from handlers.tasks.tag_names import resolve_tags
 pages = Pages("tasks", Path(__file__).with_name("templates"))
 ROOT: Final = "/console/tasks"
 LISTED: Final = 100
-FIELDS: Final = ("title", "text", "deadline", "tags_all", "tags_any", "tags_none", "staff",
-                 "channel", "everyone")  # fmt: skip
-_LISTS: Final = {"tags_all": "all_tags", "tags_any": "any_tags", "tags_none": "no_tags",
-                 "staff": "staff", "channel": "channels"}  # fmt: skip
+FIELDS: Final = (
+    "title",
+    "text",
+    "deadline",
+    "tags_all",
+    "tags_any",
+    "tags_none",
+    "staff",
+    "channel",
+    "everyone",
+)
+_LISTS: Final = {
+    "tags_all": "all_tags",
+    "tags_any": "any_tags",
+    "tags_none": "no_tags",
+    "staff": "staff",
+    "channel": "channels",
+}
 _TAGS: Final = ("all_tags", "any_tags", "no_tags")
 
 
@@ -67,11 +81,15 @@ async def spec_of(deps: Deps, values: dict[str, str], *, audience_only: bool = F
     if audience_only and not deadline:
         deadline = (deps.clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     text = values["text"] or ("-" if audience_only else "")
-    raw = TaskRequest.model_validate({
-        "title": values["title"], "content": {"text": text, "attachments": []},
-        "deadline": _deadline(deps, deadline), "customers": customers,
-    }).model_dump(mode="json")  # fmt: skip
-    catalogue = TagCatalogue(deps.redis, deps.corp_id)
+    raw = TaskRequest.model_validate(
+        {
+            "title": values["title"],
+            "content": {"text": text, "attachments": []},
+            "deadline": _deadline(deps, deadline),
+            "customers": customers,
+        }
+    ).model_dump(mode="json")
+    catalogue = deps.get(TAG_CATALOGUE)
     api = deps.api(deps.settings.tasks.app)
     for key in _TAGS:
         if raw["customers"][key]:
@@ -105,10 +123,15 @@ async def new_task(request: web.Request) -> web.StreamResponse:
     return _form(request, dict.fromkeys(FIELDS, ""), [])
 
 
-def _form(request: web.Request, values: dict[str, str], errors: list[str],
-          status: int = 200) -> web.Response:  # fmt: skip
-    return render(request, "tasks/new.html", {"nav": "tasks", "values": values,
-                                              "errors": errors}, status=status)  # fmt: skip
+def _form(
+    request: web.Request, values: dict[str, str], errors: list[str], status: int = 200
+) -> web.Response:
+    return render(
+        request,
+        "tasks/new.html",
+        {"nav": "tasks", "values": values, "errors": errors},
+        status=status,
+    )
 
 
 @pages.post(f"{ROOT}/audience")
@@ -121,10 +144,16 @@ async def task_audience(request: web.Request) -> web.StreamResponse:
         found = await creation.targets(campaigns, spec.checked(campaigns.now()))
     except (ValidationError, TaskSpecError, WeComAPIError, WeComUnavailable) as exc:
         return render(request, "tasks/audience.html", {"problems": _problems(exc)})
-    return render(request, "tasks/audience.html", {
-        "problems": [], "found": found, "targets": len(found.senders),
-        "per_sender": Counter(found.senders.values()).most_common(),
-    })  # fmt: skip
+    return render(
+        request,
+        "tasks/audience.html",
+        {
+            "problems": [],
+            "found": found,
+            "targets": len(found.senders),
+            "per_sender": Counter(found.senders.values()).most_common(),
+        },
+    )
 
 
 @pages.post(f"{ROOT}/new")
@@ -137,8 +166,9 @@ async def create_task(request: web.Request) -> web.StreamResponse:
         task_id, _ = await service.create(deps, spec, created_by=actor)
     except (ValidationError, TaskSpecError, WeComAPIError, WeComUnavailable) as exc:
         return _form(request, values, _problems(exc), status=422)
-    await Audit(deps.redis, deps.corp_id).record(deps.clock.now(), actor, f"POST {ROOT}/new",
-                                                 f"tasks/{task_id}", values)  # fmt: skip
+    await Audit(deps.redis, deps.corp_id).record(
+        deps.clock.now(), actor, f"POST {ROOT}/new", f"tasks/{task_id}", values
+    )
     raise web.HTTPSeeOther(f"{ROOT}/{task_id}?done=created")
 
 
@@ -163,8 +193,9 @@ async def task_page(request: web.Request) -> web.StreamResponse:
         request.query.get("done", "")
     )
     open_ = state["state"] in {s.value for s in OPEN_STATES}
-    return render(request, "tasks/task.html", {"nav": "tasks", "task": state, "notice": notice,
-                                               "open": open_})  # fmt: skip
+    return render(
+        request, "tasks/task.html", {"nav": "tasks", "task": state, "notice": notice, "open": open_}
+    )
 
 
 @pages.post(ROOT + "/{task_id}/cancel")
@@ -174,7 +205,11 @@ async def cancel_task(request: web.Request) -> web.StreamResponse:
     outcome = await service.cancel(deps, task_id) if task_id is not None else "unknown task"
     if outcome == "unknown task":
         return _not_found(request)
-    await Audit(deps.redis, deps.corp_id).record(deps.clock.now(), viewer(request).actor,
-                                                 f"POST {ROOT}/cancel", f"tasks/{task_id}",
-                                                 {"outcome": outcome})  # fmt: skip
+    await Audit(deps.redis, deps.corp_id).record(
+        deps.clock.now(),
+        viewer(request).actor,
+        f"POST {ROOT}/cancel",
+        f"tasks/{task_id}",
+        {"outcome": outcome},
+    )
     raise web.HTTPSeeOther(f"{ROOT}/{task_id}?done=cancel")

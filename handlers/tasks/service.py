@@ -18,8 +18,9 @@ from handlers.tasks.records import CallState, TaskRecord
 STEP_KIND: Final = "task_step"
 
 
-async def create(deps: Deps, spec: TaskSpec, *, created_by: str = "",
-                 request_key: str = "") -> tuple[int, bool]:  # fmt: skip
+async def create(
+    deps: Deps, spec: TaskSpec, *, created_by: str = "", request_key: str = ""
+) -> tuple[int, bool]:
     """Store a new task and queue its first step; (id, False) for a repeated request.
 
     Raises TaskSpecError for a spec WeCom would refuse.
@@ -109,8 +110,13 @@ async def state(deps: Deps, task_id: int) -> dict[str, Any] | None:
         own = [c for c in calls if c.sender == record.userid]
         targets = [t for c in own for t in await campaigns.store.targets(task_id, c.index)]
         results = await campaigns.store.results(task_id, targets)
-        senders.append({**asdict(record), "status": record.status,
-                        "sent_targets": sum(1 for s in results.values() if s == 1)})  # fmt: skip
+        senders.append(
+            {
+                **asdict(record),
+                "status": record.status,
+                "sent_targets": sum(1 for s in results.values() if s == 1),
+            }
+        )
     return {
         **brief(task),
         "spec": spec_to_json(task.spec),

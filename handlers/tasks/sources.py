@@ -72,8 +72,9 @@ async def from_index(redis: Redis, corp_id: str, rule: CustomerFilter) -> list[C
     each relation. Exclusions (tags none of) and dates are left to targeting: a customer
     excluded by one relation may still be reached through another.
     """
-    query = CustomerQuery(all_tags=rule.all_tags, any_tags=rule.any_tags,
-                          channels=rule.channels, staff=rule.staff)  # fmt: skip
+    query = CustomerQuery(
+        all_tags=rule.all_tags, any_tags=rule.any_tags, channels=rule.channels, staff=rule.staff
+    )
     found: list[Candidate] = []
     for batch in await CustomerIndex(redis, corp_id).ids(query, SCAN_BATCH * 10):
         relation_keys = [keys.customer_relations(corp_id, ext) for ext in batch]

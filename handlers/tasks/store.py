@@ -192,12 +192,14 @@ class TaskStore:
                 return False
         return True
 
-    async def move(self, task_id: int, now: int, to: TaskState, *, only_from: Iterable[TaskState]
-                   ) -> bool:  # fmt: skip
+    async def move(
+        self, task_id: int, now: int, to: TaskState, *, only_from: Iterable[TaskState]
+    ) -> bool:
         """Change the state if it is one of ``only_from``; whether it changed."""
         allowed = [state.value for state in only_from]
-        moved = await self._move(keys=[keys.task(self._corp, task_id)],
-                                 args=[to.value, now, *allowed])  # fmt: skip
+        moved = await self._move(
+            keys=[keys.task(self._corp, task_id)], args=[to.value, now, *allowed]
+        )
         return bool(moved)
 
     async def calls(self, task_id: int) -> list[CallRecord]:

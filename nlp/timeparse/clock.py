@@ -15,9 +15,21 @@ from nlp.timeparse.model import EXAMPLE, Rejection
 from nlp.timeparse.text import cn_int, cn_number
 
 PERIOD_HOURS: Final[Mapping[str, int]] = {
-    "早上": 8, "早晨": 8, "早": 8, "清晨": 7, "上午": 9, "中午": 12, "午后": 14, "下午": 15,
-    "傍晚": 18, "晚上": 20, "晚": 20, "晚间": 20, "夜里": 21, "夜晚": 21,
-}  # fmt: skip  # 凌晨, 半夜 and 深夜 have no usual hour: the command must say it
+    "早上": 8,
+    "早晨": 8,
+    "早": 8,
+    "清晨": 7,
+    "上午": 9,
+    "中午": 12,
+    "午后": 14,
+    "下午": 15,
+    "傍晚": 18,
+    "晚上": 20,
+    "晚": 20,
+    "晚间": 20,
+    "夜里": 21,
+    "夜晚": 21,
+}  # 凌晨, 半夜 and 深夜 have no usual hour: the command must say it
 _AFTERNOON: Final = frozenset({"下午", "午后", "傍晚"})
 _NIGHT: Final = frozenset({"晚上", "晚", "晚间", "夜里", "夜晚", "深夜", "半夜"})
 _QUARTERS: Final = {"一": 15, "1": 15, "三": 45, "3": 45}

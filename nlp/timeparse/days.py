@@ -20,10 +20,19 @@ from nlp.timeparse.model import EXAMPLE, Rejection
 from nlp.timeparse.text import cn_int
 
 DAY_WORDS: Final[Mapping[str, tuple[int, str | None]]] = {
-    "今天": (0, None), "今儿": (0, None), "今日": (0, None), "今早": (0, "早上"),
-    "今晚": (0, "晚上"), "明天": (1, None), "明儿": (1, None), "明日": (1, None),
-    "明早": (1, "早上"), "明晚": (1, "晚上"), "后天": (2, None), "大后天": (3, None),
-}  # fmt: skip  # days ahead, and the part of the day the word implies
+    "今天": (0, None),
+    "今儿": (0, None),
+    "今日": (0, None),
+    "今早": (0, "早上"),
+    "今晚": (0, "晚上"),
+    "明天": (1, None),
+    "明儿": (1, None),
+    "明日": (1, None),
+    "明早": (1, "早上"),
+    "明晚": (1, "晚上"),
+    "后天": (2, None),
+    "大后天": (3, None),
+}  # days ahead, and the part of the day the word implies
 _WEEKDAYS: Final = (
     {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6} | {str(i + 1): i for i in range(7)}
 )
@@ -143,10 +152,18 @@ def _monthend(_: re.Match[str], today: date) -> Day:
 
 
 _READERS: Final[Mapping[str, Callable[[re.Match[str], date], Day | Rejection | None]]] = {
-    "isodate": _date, "cndate": _date, "slash": _date, "dotted": _date, "dayword": _dayword,
-    "weekday": _weekday, "weekend": _weekend, "week": _week, "month": _month,
-    "monthend": _monthend, "monthday": _monthday,
-}  # fmt: skip  # the first kind found wins: an explicit date over 明天 over 周五 over 25号
+    "isodate": _date,
+    "cndate": _date,
+    "slash": _date,
+    "dotted": _date,
+    "dayword": _dayword,
+    "weekday": _weekday,
+    "weekend": _weekend,
+    "week": _week,
+    "month": _month,
+    "monthend": _monthend,
+    "monthday": _monthday,
+}  # the first kind found wins: an explicit date over 明天 over 周五 over 25号
 
 
 def day_of(matches: Mapping[str, re.Match[str]], today: date) -> Day | Rejection | None:

@@ -19,9 +19,13 @@ UNCLEAR: Final = "时间不明确"
 NO_SUCH_TIME: Final = "时间不存在"
 NO_SUCH_DATE: Final = "日期不存在"
 ERRORS: Final[Mapping[RejectionCode, str]] = {
-    "no_time": NO_TIME, "no_task": NO_TASK, "past": PAST, "ambiguous": UNCLEAR,
-    "invalid": NO_SUCH_TIME, "no_date": NO_SUCH_DATE,
-}  # fmt: skip
+    "no_time": NO_TIME,
+    "no_task": NO_TASK,
+    "past": PAST,
+    "ambiguous": UNCLEAR,
+    "invalid": NO_SUCH_TIME,
+    "no_date": NO_SUCH_DATE,
+}
 EXAMPLE: Final = "例如“明天下午3点提醒我回访张三”或“30分钟后提醒我给李四发报价”"
 
 

@@ -93,9 +93,12 @@ def when(
 
 
 def _once(
-    matches: Mapping[str, re.Match[str]], local: datetime, tz: ZoneInfo,
-    clock: tuple[int, int] | None, default_time: time,
-) -> datetime | Rejection:  # fmt: skip
+    matches: Mapping[str, re.Match[str]],
+    local: datetime,
+    tz: ZoneInfo,
+    clock: tuple[int, int] | None,
+    default_time: time,
+) -> datetime | Rejection:
     """A one-off's due time: the clock said (or ``default_time``) on the day named."""
     offset = offset_of(matches)
     if offset is not None and (clock is None or not offset.names_a_day):

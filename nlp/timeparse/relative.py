@@ -12,9 +12,19 @@ from typing import Final
 from nlp.timeparse.patterns import AMOUNT_RE
 from nlp.timeparse.text import cn_number
 
-_SECONDS: Final = {"秒": 1, "秒钟": 1, "分": 60, "分钟": 60, "刻": 900, "刻钟": 900,
-                   "小时": 3600, "个小时": 3600, "钟头": 3600, "个钟头": 3600,
-                   "个钟": 3600}  # fmt: skip
+_SECONDS: Final = {
+    "秒": 1,
+    "秒钟": 1,
+    "分": 60,
+    "分钟": 60,
+    "刻": 900,
+    "刻钟": 900,
+    "小时": 3600,
+    "个小时": 3600,
+    "钟头": 3600,
+    "个钟头": 3600,
+    "个钟": 3600,
+}
 _DAYS: Final = {"天": 1, "日": 1, "周": 7, "星期": 7, "个星期": 7, "礼拜": 7, "个礼拜": 7}
 _MONTHS: Final = {"个月": 1, "年": 12}
 _DAYS_IN_HALF_MONTH: Final = 15

@@ -29,19 +29,33 @@ class ReminderRequest:
     def as_json(self) -> dict[str, str | None]:
         """{"text", "due", "rrule", "task", "customer", "error"}: due in ISO 8601 with offset."""
         if isinstance(self.outcome, Rejection):
-            return {"text": self.text, "due": None, "rrule": None,
-                    "task": self.outcome.task or None, "customer": self.customer,
-                    "error": self.outcome.error}  # fmt: skip
+            return {
+                "text": self.text,
+                "due": None,
+                "rrule": None,
+                "task": self.outcome.task or None,
+                "customer": self.customer,
+                "error": self.outcome.error,
+            }
         series = self.outcome.recurrence
-        return {"text": self.text, "due": self.outcome.due.isoformat(timespec="seconds"),
-                "rrule": series.rrule if series else None, "task": self.outcome.task,
-                "customer": self.customer, "error": None}  # fmt: skip
+        return {
+            "text": self.text,
+            "due": self.outcome.due.isoformat(timespec="seconds"),
+            "rrule": series.rrule if series else None,
+            "task": self.outcome.task,
+            "customer": self.customer,
+            "error": None,
+        }
 
 
 def parse_request(
-    text: str, now: datetime, known_customers: Collection[str] = (), *,
-    tz: ZoneInfo = SHANGHAI, default_time: time = NINE,
-) -> ReminderRequest:  # fmt: skip
+    text: str,
+    now: datetime,
+    known_customers: Collection[str] = (),
+    *,
+    tz: ZoneInfo = SHANGHAI,
+    default_time: time = NINE,
+) -> ReminderRequest:
     """Understand one reminder command at ``now`` in ``tz`` (a naive ``now`` is read in ``tz``).
 
     Pure: the clock, the time zone and the staff member's customers are all passed in.
@@ -67,8 +81,12 @@ def parse_request(
 
 
 def parse_reminder(
-    text: str, now: datetime, *, default_time: time = NINE, tz: ZoneInfo = SHANGHAI,
+    text: str,
+    now: datetime,
+    *,
+    default_time: time = NINE,
+    tz: ZoneInfo = SHANGHAI,
     known_customers: Collection[str] = (),
-) -> ParsedReminder | Rejection:  # fmt: skip
+) -> ParsedReminder | Rejection:
     """Understand one reminder command relative to ``now`` (aware), in time zone ``tz``."""
     return parse_request(text, now, known_customers, tz=tz, default_time=default_time).outcome

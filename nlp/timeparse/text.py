@@ -10,8 +10,20 @@ import unicodedata
 from typing import Final
 
 NUM: Final = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
-_DIGITS: Final = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                  "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_DIGITS: Final = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS: Final = {"十": 10, "百": 100}
 # A space matters only between two ASCII letters or digits (2027-01-03 15:30, "call Tom").
 _SPACE: Final = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")

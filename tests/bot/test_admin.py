@@ -36,10 +36,14 @@ async def admin(
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), ({"Authorization": "Bearer wrong"}, 401), ({"Authorization": TOKEN}, 401),
-     (AUTH, 200)],
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer wrong"}, 401),
+        ({"Authorization": TOKEN}, 401),
+        (AUTH, 200),
+    ],
     ids=["none", "wrong", "no-scheme", "right"],
-)  # fmt: skip
+)
 async def test_bearer_token_is_required(
     admin: Client, headers: dict[str, str], status: int
 ) -> None:

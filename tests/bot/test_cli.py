@@ -20,9 +20,9 @@ SIYU = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main()
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["serve"], ["dead"], ["dead", "list"], ["dead", "replay"], ["demo"],
-             ["bench", "ingest"]],
-)  # fmt: skip
+    "args",
+    [[], ["serve"], ["dead"], ["dead", "list"], ["dead", "replay"], ["demo"], ["bench", "ingest"]],
+)
 def test_help_everywhere(args: list[str]) -> None:
     result = subprocess.run(
         [*SIYU, *args, "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False

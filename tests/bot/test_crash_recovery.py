@@ -30,10 +30,16 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_no_effect(
     aiohttp_client: ClientFactory, redis_url: str, redis: Redis, tmp_path: Path
 ) -> None:
     sandbox, settings = await sandbox_and_settings(
-        aiohttp_client, redis_url,
-        queue={"consumers": 2, "batch_size": 8, "claim_idle_seconds": 0.5,
-               "janitor_interval_seconds": 0.1, "block_ms": 100},
-    )  # fmt: skip
+        aiohttp_client,
+        redis_url,
+        queue={
+            "consumers": 2,
+            "batch_size": 8,
+            "claim_idle_seconds": 0.5,
+            "janitor_interval_seconds": 0.1,
+            "block_ms": 100,
+        },
+    )
     config = write_config(settings, tmp_path / "siyu.toml")
     gateway = await aiohttp_client(create_app(settings, role=Role.GATEWAY))
     url = str(gateway.make_url("/wecom/callback"))
@@ -42,8 +48,10 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_no_effect(
         if n % 2:
             await sandbox.post("/sandbox/staff/zhangwei/message", json={"text": f"第{n}条"})
         else:
-            await sandbox.post(f"/sandbox/customers/wmCRASH{n:03d}/add",
-                               json={"staff": "zhangwei", "state": "ch_poster_a"})  # fmt: skip
+            await sandbox.post(
+                f"/sandbox/customers/wmCRASH{n:03d}/add",
+                json={"staff": "zhangwei", "state": "ch_poster_a"},
+            )
     queue = EventQueue(redis, settings.wecom.corp_id)
 
     async def all_accepted() -> bool:  # on the main lane (adds are copied to the express lane)
@@ -89,8 +97,9 @@ async def test_redis_unreachable_spools_fast_and_replays_in_order_after(
     server = EmbeddedRedis(tmp_path / "redis", appendfsync="always")
     url = server.start()
     try:
-        settings = make_settings(url, spool={"dir": str(tmp_path / "spool"),
-                                             "replay_interval_seconds": 0.05})  # fmt: skip
+        settings = make_settings(
+            url, spool={"dir": str(tmp_path / "spool"), "replay_interval_seconds": 0.05}
+        )
         client = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
         before = signed(settings, text_message(settings, "before the outage"))
         response = await client.post("/wecom/callback", params=before.query, data=before.body)

@@ -207,10 +207,24 @@ OTHER_ID = ReceiveIdMismatch("receiveid mismatch")
         (padded(framed(b"\xff\xfe")), NOT_UTF8),
         (padded(framed(b"\xed\xa0\x80")), NOT_UTF8),  # a surrogate, which UTF-8 excludes
     ],
-    ids=["length+1", "length-2**31", "length-max", "length-eats-receiveid", "length-short",
-         "19-bytes", "empty", "pad-0", "pad-64-inconsistent", "pad-64-consistent", "pad-33",
-         "pad-2-inconsistent", "pad-32-inconsistent", "not-utf8", "utf8-surrogate"],
-)  # fmt: skip
+    ids=[
+        "length+1",
+        "length-2**31",
+        "length-max",
+        "length-eats-receiveid",
+        "length-short",
+        "19-bytes",
+        "empty",
+        "pad-0",
+        "pad-64-inconsistent",
+        "pad-64-consistent",
+        "pad-33",
+        "pad-2-inconsistent",
+        "pad-32-inconsistent",
+        "not-utf8",
+        "utf8-surrogate",
+    ],
+)
 def test_bad_plaintext_buffer_is_refused(buffer: bytes, error: Exception) -> None:
     assert len(buffer) % 16 == 0
     with pytest.raises(type(error)) as excinfo:

@@ -11,8 +11,12 @@ from tests.support.processes import PROJECT_ROOT
 def test_demo_plays_every_scene() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())", "demo"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "FAIL" not in out, out

@@ -60,10 +60,15 @@ async def test_an_untrusted_ip_says_which_ip_to_add(
     sandbox: tuple[Client, SandboxConfig], settings_for_sandbox: Settings
 ) -> None:
     http, _config = sandbox
-    await http.post("/sandbox/faults", json={
-        "api": "externalcontact/get_follow_user_list", "errcode": 60020,
-        "errmsg": "not allow to access from your ip, from ip: 203.0.113.7", "count": 1,
-    })  # fmt: skip
+    await http.post(
+        "/sandbox/faults",
+        json={
+            "api": "externalcontact/get_follow_user_list",
+            "errcode": 60020,
+            "errmsg": "not allow to access from your ip, from ip: 203.0.113.7",
+            "count": 1,
+        },
+    )
     findings = await diagnose(settings_for_sandbox, None)
     [secret] = [f for f in findings if "trusted IP" in f.check]
     assert not secret.ok

@@ -23,11 +23,13 @@ def nested(depth: int, leaf: str = "x") -> str:
             b"<Encrypt>\n  QUJD\n</Encrypt></xml>",
             Envelope("QUJD", "wwCORP", "1000002"),
         ),
-        (b'<?xml version="1.0" encoding="UTF-8"?><xml><Encrypt>QUJD</Encrypt></xml>',
-         Envelope("QUJD", None, None)),
+        (
+            b'<?xml version="1.0" encoding="UTF-8"?><xml><Encrypt>QUJD</Encrypt></xml>',
+            Envelope("QUJD", None, None),
+        ),
     ],
     ids=["encrypt-only", "with-hints", "declared-utf8"],
-)  # fmt: skip
+)
 def test_envelope_reads_encrypt_and_hints(body: bytes, expected: Envelope) -> None:
     assert parse_envelope(body) == expected
 
@@ -40,17 +42,32 @@ def test_envelope_reads_encrypt_and_hints(body: bytes, expected: Envelope) -> No
         (b"<xml><Other><Encrypt>QUJD</Encrypt></Other></xml>", "no Encrypt element"),
         (b"<xml><Encrypt>", "not well-formed XML at line 1"),
         (b"\n\nnot xml", "not well-formed XML at line 3"),
-        (b'<!DOCTYPE xml [<!ENTITY a "b">]><xml><Encrypt>&a;</Encrypt></xml>',
-         "forbidden XML construct (DTDForbidden)"),
-        (b'<?xml version="1.0" encoding="gbk"?><xml><Encrypt>QUJD</Encrypt></xml>',
-         "not decodable XML"),
-        (b'<?xml version="1.0" encoding="no-such-codec"?><xml><Encrypt>QUJD</Encrypt></xml>',
-         "not decodable XML"),
+        (
+            b'<!DOCTYPE xml [<!ENTITY a "b">]><xml><Encrypt>&a;</Encrypt></xml>',
+            "forbidden XML construct (DTDForbidden)",
+        ),
+        (
+            b'<?xml version="1.0" encoding="gbk"?><xml><Encrypt>QUJD</Encrypt></xml>',
+            "not decodable XML",
+        ),
+        (
+            b'<?xml version="1.0" encoding="no-such-codec"?><xml><Encrypt>QUJD</Encrypt></xml>',
+            "not decodable XML",
+        ),
         (nested(3000).encode(), "no Encrypt element"),
     ],
-    ids=["empty", "empty-encrypt", "encrypt-not-at-top", "truncated", "not-xml", "doctype",
-         "multibyte-codec", "unknown-codec", "3000-levels"],
-)  # fmt: skip
+    ids=[
+        "empty",
+        "empty-encrypt",
+        "encrypt-not-at-top",
+        "truncated",
+        "not-xml",
+        "doctype",
+        "multibyte-codec",
+        "unknown-codec",
+        "3000-levels",
+    ],
+)
 def test_unacceptable_envelope_is_malformed(body: bytes, message: str) -> None:
     with pytest.raises(MalformedXML) as excinfo:
         parse_envelope(body)
@@ -69,12 +86,15 @@ def test_unacceptable_envelope_is_malformed(body: bytes, message: str) -> None:
             "<xml><SelectedItems><SelectedItem><QuestionKey>q</QuestionKey><OptionIds>"
             "<OptionId>1</OptionId><OptionId>2</OptionId></OptionIds></SelectedItem>"
             "</SelectedItems></xml>",
-            {"SelectedItems": {"SelectedItem": {"QuestionKey": "q",
-                                                "OptionIds": {"OptionId": ["1", "2"]}}}},
+            {
+                "SelectedItems": {
+                    "SelectedItem": {"QuestionKey": "q", "OptionIds": {"OptionId": ["1", "2"]}}
+                }
+            },
         ),
     ],
     ids=["leaves", "item-list", "three-repeats", "mixed-repeats", "cdata", "card-selection"],
-)  # fmt: skip
+)
 def test_message_fields(plaintext: str, fields: dict[str, Any]) -> None:
     assert parse_fields(plaintext) == fields
 

@@ -65,10 +65,11 @@ texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", 
 def documents(draw: st.DrawFn, depth: int = 0) -> str:
     children = draw(st.lists(names, max_size=3 if depth < 3 else 0))
     inner = "".join(
-        f"<{n}>{draw(documents(depth + 1))}</{n}>" if draw(st.booleans())
+        f"<{n}>{draw(documents(depth + 1))}</{n}>"
+        if draw(st.booleans())
         else f"<{n}><![CDATA[{draw(texts).replace(']]>', '')}]]></{n}>"
         for n in children
-    )  # fmt: skip
+    )
     return inner if depth else f"<xml>{inner}</xml>"
 
 

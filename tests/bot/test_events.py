@@ -296,10 +296,20 @@ def test_not_acceptable_xml_raises(document: str) -> None:
 def test_the_kf_token_is_in_neither_the_repr_nor_the_dedup_key() -> None:
     """The sync token is a credential (kf/sync_msg): keys and reprs end up in logs."""
     token = "ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR"
-    event = KfMsgOrEvent(corp_id="ww1", from_user="sys", create_time=datetime.now(UTC),
-                         token=token, open_kf_id="wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q")  # fmt: skip
+    event = KfMsgOrEvent(
+        corp_id="ww1",
+        from_user="sys",
+        create_time=datetime.now(UTC),
+        token=token,
+        open_kf_id="wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q",
+    )
     assert token not in repr(event)
     assert token not in event.dedup_key
-    other = KfMsgOrEvent(corp_id="ww1", from_user="sys", create_time=event.create_time,
-                         token=token + "x", open_kf_id=event.open_kf_id)  # fmt: skip
+    other = KfMsgOrEvent(
+        corp_id="ww1",
+        from_user="sys",
+        create_time=event.create_time,
+        token=token + "x",
+        open_kf_id=event.open_kf_id,
+    )
     assert other.dedup_key != event.dedup_key, "each notification still has its own key"

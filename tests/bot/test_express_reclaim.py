@@ -25,10 +25,15 @@ ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, we
 async def test_an_add_left_pending_by_a_dead_consumer_is_claimed_within_the_express_idle(
     aiohttp_client: ClientFactory, redis_url: str, redis: Redis
 ) -> None:
-    settings = make_settings(redis_url, queue={
-        "claim_idle_seconds": 30, "express_claim_idle_seconds": 0.5,
-        "janitor_interval_seconds": 0.1, "block_ms": 50,
-    })  # fmt: skip
+    settings = make_settings(
+        redis_url,
+        queue={
+            "claim_idle_seconds": 30,
+            "express_claim_idle_seconds": 0.5,
+            "janitor_interval_seconds": 0.1,
+            "block_ms": 50,
+        },
+    )
     corp = settings.wecom.corp_id
     main = EventQueue(redis, corp)
     await main.ensure_group()
@@ -40,8 +45,7 @@ async def test_an_add_left_pending_by_a_dead_consumer_is_claimed_within_the_expr
     assert (await express.stats()).pending == 1
     started = time.monotonic()
 
-    await aiohttp_client(create_app(settings, router=Router("main"),
-                                    express_router=journal.router))  # fmt: skip
+    await aiohttp_client(create_app(settings, router=Router("main"), express_router=journal.router))
 
     async def welcomed() -> bool:
         return await redis.hget(keys.demo_effects(corp), taken.dedup_key) == "1"

@@ -42,8 +42,10 @@ async def client(aiohttp_client: ClientFactory, redis_url: str, clock: ManualClo
 async def test_a_trickled_body_is_cut_off_not_held_open(client: Client) -> None:
     assert client.server.host is not None
     reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
-    writer.write(b"POST /wecom/callback?msg_signature=a&timestamp=1&nonce=n HTTP/1.1\r\n"
-                 b"Host: x\r\nContent-Length: 1000\r\n\r\n")  # fmt: skip
+    writer.write(
+        b"POST /wecom/callback?msg_signature=a&timestamp=1&nonce=n HTTP/1.1\r\n"
+        b"Host: x\r\nContent-Length: 1000\r\n\r\n"
+    )
     started = time.monotonic()
     answer = b""
     try:
@@ -100,9 +102,16 @@ async def test_siyu_own_event_kinds_from_outside_are_refused_with_400(
 ) -> None:
     client = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
     for event in ("siyu_reminder_due", "siyu_task_step", "siyu_chat_message", "siyu_minute_tick"):
-        plaintext = message_xml({"ToUserName": settings.wecom.corp_id, "FromUserName": "sys",
-                                 "CreateTime": int(NOW.timestamp()), "MsgType": "event",
-                                 "Event": event, "ReminderId": "r1"})  # fmt: skip
+        plaintext = message_xml(
+            {
+                "ToUserName": settings.wecom.corp_id,
+                "FromUserName": "sys",
+                "CreateTime": int(NOW.timestamp()),
+                "MsgType": "event",
+                "Event": event,
+                "ReminderId": "r1",
+            }
+        )
         callback = signed(settings, plaintext)
         response = await client.post("/wecom/callback", params=callback.query, data=callback.body)
         assert response.status == 400, event
@@ -121,8 +130,11 @@ async def test_the_kf_token_never_reaches_the_log(
     siyu = await aiohttp_client(create_app(settings))
     url = str(siyu.make_url("/wecom/callback"))
     await sandbox.post("/sandbox/callback_url", json={"app": "default", "url": url})
-    done = await (await sandbox.post("/sandbox/kf/wkDEMOkf0001/customers/wmKF01/message",
-                                     json={"text": "请问还有货吗"})).json()  # fmt: skip
+    done = await (
+        await sandbox.post(
+            "/sandbox/kf/wkDEMOkf0001/customers/wmKF01/message", json={"text": "请问还有货吗"}
+        )
+    ).json()
     token = done["token"]
     assert token
 
@@ -150,8 +162,9 @@ async def test_the_kf_token_never_reaches_the_log(
         ("not-an-address", {}, False),
     ],
 )
-def test_who_may_read_readyz_and_metrics(remote: str, headers: dict[str, str],
-                                         private: bool) -> None:  # fmt: skip
+def test_who_may_read_readyz_and_metrics(
+    remote: str, headers: dict[str, str], private: bool
+) -> None:
     assert is_private_peer(remote, headers) is private
 
 

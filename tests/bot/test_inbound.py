@@ -16,10 +16,17 @@ CORP = "wwINBOUND"
 CRYPTO = CallbackCrypto.create(TOKEN, AES_KEY, CORP)
 NOW_TS = int(NOW.timestamp())
 WINDOW = 300
-TEXT = message_xml({
-    "ToUserName": CORP, "FromUserName": "staff01", "CreateTime": NOW_TS, "MsgType": "text",
-    "Content": "你好", "MsgId": 7300000000000000001, "AgentID": 1000002,
-})  # fmt: skip
+TEXT = message_xml(
+    {
+        "ToUserName": CORP,
+        "FromUserName": "staff01",
+        "CreateTime": NOW_TS,
+        "MsgType": "text",
+        "Content": "你好",
+        "MsgId": 7300000000000000001,
+        "AgentID": 1000002,
+    }
+)
 
 
 def refusal(excinfo: pytest.ExceptionInfo[Rejected]) -> tuple[int, str]:
@@ -65,10 +72,22 @@ def test_window_zero_accepts_any_time(offset: int) -> None:
 
 @pytest.mark.parametrize(
     "timestamp",
-    ["1700000000.0", "1e9", "abc", "0x65", "-1700000000", "1_700_000_000", "١٧٠٠٠٠٠٠٠٠",
-     "+1700000000", "1700000000\n", "9" * 13, "9" * 400, "1" * 5000],
+    [
+        "1700000000.0",
+        "1e9",
+        "abc",
+        "0x65",
+        "-1700000000",
+        "1_700_000_000",
+        "١٧٠٠٠٠٠٠٠٠",
+        "+1700000000",
+        "1700000000\n",
+        "9" * 13,
+        "9" * 400,
+        "1" * 5000,
+    ],
     ids=lambda t: repr(t[:16]),
-)  # fmt: skip
+)
 @pytest.mark.parametrize("window", [WINDOW, 0])
 def test_timestamp_that_is_not_unix_seconds_is_malformed(timestamp: str, window: int) -> None:
     with pytest.raises(Rejected) as excinfo:
@@ -152,8 +171,9 @@ def test_signed_message_that_is_not_acceptable_xml_is_malformed(
 def test_message_of_an_unknown_kind_is_opened_not_refused() -> None:
     plaintext = message_xml({"ToUserName": CORP, "MsgType": "hologram", "CreateTime": NOW_TS})
     callback = sign_callback(CRYPTO, plaintext, NOW_TS)
-    assert isinstance(open_post(CRYPTO, callback.query, callback.body, NOW, WINDOW).event,
-                      UnknownEvent)  # fmt: skip
+    assert isinstance(
+        open_post(CRYPTO, callback.query, callback.body, NOW, WINDOW).event, UnknownEvent
+    )
 
 
 def test_other_receiveid_is_refused_as_a_bad_signature() -> None:
@@ -167,8 +187,11 @@ def test_other_receiveid_is_refused_as_a_bad_signature() -> None:
 
 def test_signed_ciphertext_that_is_not_base64_is_malformed() -> None:
     encrypted = "not base64!"
-    query = {"msg_signature": CRYPTO.sign(str(NOW_TS), "1", encrypted),
-             "timestamp": str(NOW_TS), "nonce": "1"}  # fmt: skip
+    query = {
+        "msg_signature": CRYPTO.sign(str(NOW_TS), "1", encrypted),
+        "timestamp": str(NOW_TS),
+        "nonce": "1",
+    }
     body = f"<xml><Encrypt>{encrypted}</Encrypt></xml>".encode()
     with pytest.raises(Rejected) as excinfo:
         open_post(CRYPTO, query, body, NOW, WINDOW)

@@ -48,8 +48,9 @@ async def test_the_gateway_queues_the_fields_beside_the_xml(
     client = await aiohttp_client(create_app(settings, role=Role.GATEWAY, clock=clock))
     xml = contact_added(settings, "wmONCE")
     callback = signed(settings, xml)
-    assert (await client.post("/wecom/callback", params=callback.query,
-                              data=callback.body)).status == 200  # fmt: skip
+    assert (
+        await client.post("/wecom/callback", params=callback.query, data=callback.body)
+    ).status == 200
     [(_id, fields)] = await EventQueue(redis, settings.wecom.corp_id).peek()
     assert event_from_compact(fields["fields"]) == parse_event(xml)
     [(_id, express)] = await EventQueue(redis, settings.wecom.corp_id, lane="express").peek()
@@ -65,14 +66,18 @@ async def test_workers_use_the_fields_and_still_read_entries_of_the_old_form(
     new = text_message(settings, "new form")
     new_event = parse_event(new)
     # the XML is unreadable: only the queued fields can type this one
-    await queue.enqueue("default", new_event.kind, new_event.dedup_key, "<not xml",
-                        event=compact(parse_fields(new)))  # fmt: skip
+    await queue.enqueue(
+        "default", new_event.kind, new_event.dedup_key, "<not xml", event=compact(parse_fields(new))
+    )
     old = text_message(settings, "old form")
     old_event = parse_event(old)
     await queue.enqueue("default", old_event.kind, old_event.dedup_key, old)
 
-    await aiohttp_client(create_app(settings, role=Role.WORKER, router=journal.router,
-                                    express_router=Router("express")))  # fmt: skip
+    await aiohttp_client(
+        create_app(
+            settings, role=Role.WORKER, router=journal.router, express_router=Router("express")
+        )
+    )
 
     async def both_handled() -> bool:
         effects = await redis.hgetall(keys.demo_effects(corp))

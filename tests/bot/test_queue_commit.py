@@ -17,8 +17,9 @@ from config.settings import Settings
 
 async def _script_calls(redis: Redis) -> int:
     stats = await redis.info("commandstats")
-    return sum(int(stats.get(name, {}).get("calls", 0))
-               for name in ("cmdstat_evalsha", "cmdstat_eval"))  # fmt: skip
+    return sum(
+        int(stats.get(name, {}).get("calls", 0)) for name in ("cmdstat_evalsha", "cmdstat_eval")
+    )
 
 
 async def test_concurrent_callbacks_share_calls_and_each_is_queued_once(
@@ -28,8 +29,9 @@ async def test_concurrent_callbacks_share_calls_and_each_is_queued_once(
     await queue.ensure_group()
     before = await _script_calls(redis)
     dedup = [f"k{n % 150}" for n in range(300)]  # every key twice: WeCom's retries
-    ids = await asyncio.gather(*(queue.enqueue("default", "text", key, f"<xml>{key}</xml>")
-                                 for key in dedup))  # fmt: skip
+    ids = await asyncio.gather(
+        *(queue.enqueue("default", "text", key, f"<xml>{key}</xml>") for key in dedup)
+    )
     calls = await _script_calls(redis) - before
     queued = [entry_id for entry_id in ids if entry_id]
     assert len(queued) == 150, "each dedup key queued once, even twice in one batch"
@@ -68,7 +70,11 @@ async def test_the_express_copy_goes_with_its_batch(
     await queue.ensure_group()
     main, fast = keys.events(settings.wecom.corp_id), keys.events(settings.wecom.corp_id, EXPRESS)
     main_before, express_before = await redis.xlen(main), await redis.xlen(fast)
-    await asyncio.gather(*(queue.enqueue("default", "add", f"e{express}{n}", "<xml/>",
-                                         express=express) for n in range(10)))  # fmt: skip
+    await asyncio.gather(
+        *(
+            queue.enqueue("default", "add", f"e{express}{n}", "<xml/>", express=express)
+            for n in range(10)
+        )
+    )
     assert await redis.xlen(main) - main_before == 10
     assert await redis.xlen(fast) - express_before == (10 if express else 0)

@@ -49,11 +49,23 @@ def test_a_wrong_time_zone_is_a_clear_error() -> None:
 
 def test_the_command_runs_without_a_config_file() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())",
-         "reminders", "parse", "--now", NOW],
-        input="后天上午九点半提醒我给张三打电话\n", cwd=PROJECT_ROOT, capture_output=True,
-        text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from bot.cli import main; raise SystemExit(main())",
+            "reminders",
+            "parse",
+            "--now",
+            NOW,
+        ],
+        input="后天上午九点半提醒我给张三打电话\n",
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     row = json.loads(result.stdout)
     assert row["due"] == "2026-12-08T09:30:00+08:00"

@@ -106,8 +106,9 @@ async def test_redis_down_under_a_stream_of_callbacks_no_5xx_and_none_lost(
 
         async def deliver(n: int) -> None:
             callback = signed(settings, text_message(settings, f"第{n}条", msg_id=5_000_000 + n))
-            response = await client.post("/wecom/callback", params=callback.query,
-                                         data=callback.body)  # fmt: skip
+            response = await client.post(
+                "/wecom/callback", params=callback.query, data=callback.body
+            )
             statuses.append(response.status)
             sent.append(f"5{n:06d}")
 
@@ -154,8 +155,9 @@ async def test_a_full_spool_answers_503_so_wecom_retries(
         statuses = []
         for n in range(12):  # each record is ~500 bytes
             callback = signed(settings, text_message(settings, f"第{n}条"))
-            response = await client.post("/wecom/callback", params=callback.query,
-                                         data=callback.body)  # fmt: skip
+            response = await client.post(
+                "/wecom/callback", params=callback.query, data=callback.body
+            )
             statuses.append(response.status)
         assert statuses[0] == 200
         assert statuses[-1] == 503

@@ -27,8 +27,10 @@ def free_port() -> int:
 def gateway_config(settings: Settings, path: Path, port: int, spool_dir: Path) -> Path:
     write_config(settings, path)
     with path.open("a", encoding="utf-8") as file:
-        file.write(f'[server]\nport = {port}\nreplay_window_seconds = 0\n'
-                   f'[spool]\ndir = "{spool_dir}"\nreplay_interval_seconds = 0.05\n')  # fmt: skip
+        file.write(
+            f"[server]\nport = {port}\nreplay_window_seconds = 0\n"
+            f'[spool]\ndir = "{spool_dir}"\nreplay_interval_seconds = 0.05\n'
+        )
     return path
 
 
@@ -63,8 +65,9 @@ async def test_kill_9_mid_spool_loses_nothing_answered_200(tmp_path: Path) -> No
             msg_id = 6_000_000 + n
             callback = signed(settings, text_message(settings, f"第{n}条", msg_id=msg_id))
             with contextlib.suppress(aiohttp.ClientError):
-                async with session.post(endpoint, params=callback.query,
-                                        data=callback.body) as response:  # fmt: skip
+                async with session.post(
+                    endpoint, params=callback.query, data=callback.body
+                ) as response:
                     if response.status == 200:
                         answered.append(str(msg_id))
 

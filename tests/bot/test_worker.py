@@ -203,8 +203,9 @@ async def test_idle_consumers_without_pending_entries_are_pruned(
 async def test_rate_limited_event_is_deferred_not_failed_then_handled(
     aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock, redis: Redis
 ) -> None:
-    settings = make_settings(redis_url, queue={"max_deliveries": 1, "block_ms": 20,
-                                               "janitor_interval_seconds": 0.05})  # fmt: skip
+    settings = make_settings(
+        redis_url, queue={"max_deliveries": 1, "block_ms": 20, "janitor_interval_seconds": 0.05}
+    )
     attempts: list[int] = []
     router = Router("limited")
 
@@ -278,10 +279,15 @@ def test_ordering_key(settings: Settings, xml: Callable[[Settings], str], key: s
 async def test_an_add_with_a_welcome_code_runs_on_both_lanes_and_dies_and_replays_in_its_own(
     aiohttp_client: ClientFactory, redis_url: str, clock: ManualClock, redis: Redis
 ) -> None:
-    settings = make_settings(redis_url, queue={
-        "max_deliveries": 2, "claim_idle_seconds": 0.05, "janitor_interval_seconds": 0.05,
-        "block_ms": 20,
-    })  # fmt: skip
+    settings = make_settings(
+        redis_url,
+        queue={
+            "max_deliveries": 2,
+            "claim_idle_seconds": 0.05,
+            "janitor_interval_seconds": 0.05,
+            "block_ms": 20,
+        },
+    )
     main_seen: list[str] = []
     express_tries: list[str] = []
     healthy = False

@@ -32,9 +32,16 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM: Final = find_chromium()
-ARGS: Final = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync"]  # fmt: skip
+ARGS: Final = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # SIYU_SCREENSHOTS=1 writes the screenshots into docs/console/ (the README shows them); by
 # default they go to a temporary folder, so `make test` leaves the work tree clean.
 DOCS: Final = Path(__file__).resolve().parents[2] / "docs" / "console"
@@ -61,9 +68,10 @@ async def browser() -> AsyncIterator[Browser]:
     assert CHROMIUM is not None
     async with async_playwright() as driver:
         found = await driver.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=ARGS,
-        )  # fmt: skip
+        )
         yield found
         await found.close()
 

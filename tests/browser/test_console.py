@@ -21,11 +21,15 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-async def open_console(browser: Browser, stack: Stack, role: Role,
-                       viewport: dict[str, int] = DESKTOP) -> Page:  # fmt: skip
+async def open_console(
+    browser: Browser, stack: Stack, role: Role, viewport: dict[str, int] = DESKTOP
+) -> Page:
     """A new browser context logged in as ``role`` through the login form."""
-    context = await browser.new_context(viewport=viewport, locale="zh-CN",  # type: ignore[arg-type]
-                                        accept_downloads=True)  # fmt: skip
+    context = await browser.new_context(
+        viewport=viewport,  # type: ignore[arg-type]  # a dict, as Playwright takes it
+        locale="zh-CN",
+        accept_downloads=True,
+    )
     page = await context.new_page()
     await page.goto(str(stack.siyu.make_url("/console/")))
     await expect(page).to_have_url(re.compile(r"/console/login"))

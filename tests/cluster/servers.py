@@ -44,8 +44,13 @@ def free_ports(count: int) -> list[int]:
 def command(port: int, *args: str) -> str:
     """One command through redis-cli, its reply as text ("" when the server is down)."""
     cli = redis_server_binary().with_name("redis-cli")
-    done = subprocess.run([str(cli), "-h", HOST, "-p", str(port), *args],
-                          capture_output=True, text=True, timeout=5, check=False)  # fmt: skip
+    done = subprocess.run(
+        [str(cli), "-h", HOST, "-p", str(port), *args],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
@@ -91,8 +96,14 @@ def start_server(directory: Path, port: int, *options: str, sentinel: bool = Fal
     """A redis-server on ``port`` with its files in ``directory``; returns once it answers."""
     directory.mkdir(parents=True, exist_ok=True)
     conf = directory / "redis.conf"
-    lines = [f"port {port}", f"bind {HOST}", f"dir {directory}", 'save ""',
-             f"logfile {directory / 'redis.log'}", *options]  # fmt: skip
+    lines = [
+        f"port {port}",
+        f"bind {HOST}",
+        f"dir {directory}",
+        'save ""',
+        f"logfile {directory / 'redis.log'}",
+        *options,
+    ]
     conf.write_text("\n".join(lines) + "\n")
     args = [str(redis_server_binary()), str(conf), *(["--sentinel"] if sentinel else [])]
     server = Server(port, subprocess.Popen(args, stdin=subprocess.DEVNULL))
@@ -120,13 +131,22 @@ def cluster(directory: Path) -> Iterator[Topology]:
     with ExitStack() as stack:
         servers: dict[str, Server] = {}
         for n, port in enumerate(free_ports(3)):
-            server = start_server(directory / f"node{n}", port, "cluster-enabled yes",
-                                  "cluster-node-timeout 2000", "appendonly yes")  # fmt: skip
+            server = start_server(
+                directory / f"node{n}",
+                port,
+                "cluster-enabled yes",
+                "cluster-node-timeout 2000",
+                "appendonly yes",
+            )
             stack.callback(server.stop)
             servers[f"node{n}"] = server
         cli = redis_server_binary().with_name("redis-cli")
-        subprocess.run([str(cli), "--cluster", "create", *(s.node for s in servers.values()),
-                        "--cluster-yes"], capture_output=True, check=True, timeout=30)  # fmt: skip
+        subprocess.run(
+            [str(cli), "--cluster", "create", *(s.node for s in servers.values()), "--cluster-yes"],
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )
         for server in servers.values():
             until(partial(_cluster_ok, server.port), f"cluster state on {server.port}")
         yield Topology({"cluster_nodes": [servers["node0"].node]}, servers)
@@ -139,19 +159,27 @@ def sentinels(directory: Path, down_after_ms: int = 1000) -> Iterator[Topology]:
         primary_port, replica_port, *sentinel_ports = free_ports(5)
         primary = start_server(directory / "primary", primary_port, "appendonly yes")
         stack.callback(primary.stop)
-        replica = start_server(directory / "replica", replica_port, "appendonly yes",
-                               f"replicaof {HOST} {primary_port}")  # fmt: skip
+        replica = start_server(
+            directory / "replica",
+            replica_port,
+            "appendonly yes",
+            f"replicaof {HOST} {primary_port}",
+        )
         stack.callback(replica.stop)
-        until(lambda: "master_link_status:up" in command(replica_port, "INFO", "replication"),
-              "replica in sync")  # fmt: skip
+        until(
+            lambda: "master_link_status:up" in command(replica_port, "INFO", "replication"),
+            "replica in sync",
+        )
         servers = {"primary": primary, "replica": replica}
         for n, port in enumerate(sentinel_ports):
             server = start_server(
-                directory / f"sentinel{n}", port, f"sentinel monitor {MASTER_NAME} {HOST} "
-                f"{primary_port} 2", f"sentinel down-after-milliseconds {MASTER_NAME} "
-                f"{down_after_ms}", f"sentinel failover-timeout {MASTER_NAME} 10000",
+                directory / f"sentinel{n}",
+                port,
+                f"sentinel monitor {MASTER_NAME} {HOST} {primary_port} 2",
+                f"sentinel down-after-milliseconds {MASTER_NAME} {down_after_ms}",
+                f"sentinel failover-timeout {MASTER_NAME} 10000",
                 sentinel=True,
-            )  # fmt: skip
+            )
             stack.callback(server.stop)
             servers[f"sentinel{n}"] = server
         for port in sentinel_ports:

@@ -63,8 +63,9 @@ async def send(client: Client, callback: SignedCallback, n: int, tally: Tally) -
     for attempt in range(TRIES):
         tally.tries += 1
         try:
-            response = await client.post("/wecom/callback", params=callback.query,
-                                         data=callback.body, timeout=_TRY_TIMEOUT)  # fmt: skip
+            response = await client.post(
+                "/wecom/callback", params=callback.query, data=callback.body, timeout=_TRY_TIMEOUT
+            )
             status = response.status
             response.release()
         except (TimeoutError, OSError):
@@ -105,8 +106,12 @@ async def test_a_killed_primary_costs_a_503_window_and_loses_nothing_wecom_retri
     aiohttp_client: ClientFactory, topology: servers.Topology
 ) -> None:
     section = {"url": "", **topology.redis}
-    settings = make_settings("", redis=section, server={"replay_window_seconds": 0},
-                             queue={"block_ms": 100, "janitor_interval_seconds": 0.5})  # fmt: skip
+    settings = make_settings(
+        "",
+        redis=section,
+        server={"replay_window_seconds": 0},
+        queue={"block_ms": 100, "janitor_interval_seconds": 0.5},
+    )
     router = Router(name="failover")
     router.include(journal.router)
     client = await aiohttp_client(create_app(settings, router=router))

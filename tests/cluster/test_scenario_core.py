@@ -32,16 +32,22 @@ from tests.support.wecom import eventually
 POSTER_CODE = "cwDEMOposter"
 
 
-async def intake_stack(aiohttp_client: shared.ClientFactory, clock: ManualClock,
-                       redis_section: dict[str, Any], redis: Redis) -> Stack:  # fmt: skip
+async def intake_stack(
+    aiohttp_client: shared.ClientFactory,
+    clock: ManualClock,
+    redis_section: dict[str, Any],
+    redis: Redis,
+) -> Stack:
     """tests/handlers/intake/stack.py's stack, on the topology."""
     return await shared.start_stack(Stack, aiohttp_client, clock, "", redis, redis=redis_section)
 
 
 async def test_a_scanned_live_code_is_welcomed(
-    aiohttp_client: shared.ClientFactory, clock: ManualClock, redis_section: dict[str, Any],
+    aiohttp_client: shared.ClientFactory,
+    clock: ManualClock,
+    redis_section: dict[str, Any],
     topology_redis: Redis,
-) -> None:  # fmt: skip
+) -> None:
     stack = await intake_stack(aiohttp_client, clock, redis_section, topology_redis)
     added = await stack.scan(POSTER_CODE, "wmTOPOLOGY0001")
 
@@ -57,14 +63,22 @@ async def test_a_scanned_live_code_is_welcomed(
 
 
 async def test_a_reminder_goes_from_command_to_card_to_done(
-    aiohttp_client: ClientFactory, clock: ManualClock, redis_section: dict[str, Any],
+    aiohttp_client: ClientFactory,
+    clock: ManualClock,
+    redis_section: dict[str, Any],
     topology_redis: Redis,
-) -> None:  # fmt: skip
+) -> None:
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
     sandbox = Sandbox(await aiohttp_client(create_sandbox_app(config, clock)), config, clock)
     queue = {"block_ms": 20, "janitor_interval_seconds": 0.05}
-    settings = siyu_settings_for(config, str(sandbox.http.make_url("/cgi-bin")), "",
-                                 reminders=FAST, redis=redis_section, queue=queue)  # fmt: skip
+    settings = siyu_settings_for(
+        config,
+        str(sandbox.http.make_url("/cgi-bin")),
+        "",
+        reminders=FAST,
+        redis=redis_section,
+        queue=queue,
+    )
     await start_siyu(aiohttp_client, sandbox, settings, clock)
 
     await sandbox.control("POST", f"staff/{STAFF}/message", {"text": "提醒我明天下午3点回访刘洋"})
@@ -72,8 +86,9 @@ async def test_a_reminder_goes_from_command_to_card_to_done(
     await sandbox.control("POST", "clock", {"advance_seconds": 21 * 3600})
     [card] = await until_count(sandbox, "template_card", 1)
     task_id = card["template_card"]["task_id"]
-    await sandbox.control("POST", f"staff/{STAFF}/card_click",
-                          {"task_id": task_id, "event_key": "done"})  # fmt: skip
+    await sandbox.control(
+        "POST", f"staff/{STAFF}/card_click", {"task_id": task_id, "event_key": "done"}
+    )
 
     repo = ReminderRepository(topology_redis, settings.wecom.corp_id)
 

@@ -38,8 +38,7 @@ def _text(path: Path) -> str:
 def _instruction(name: str) -> list[str]:
     """Every value of a Dockerfile instruction (continuation lines joined)."""
     joined = re.sub(r"\\\n\s*", " ", _text(DOCKERFILE))
-    return [line.split(None, 1)[1] for line in joined.splitlines()
-            if line.startswith(f"{name} ")]  # fmt: skip
+    return [line.split(None, 1)[1] for line in joined.splitlines() if line.startswith(f"{name} ")]
 
 
 def _compose() -> dict[str, Any]:
@@ -48,8 +47,11 @@ def _compose() -> dict[str, Any]:
 
 
 def _siyu_services() -> dict[str, dict[str, Any]]:
-    return {name: service for name, service in _compose()["services"].items()
-            if service.get("image") == "siyu:local"}  # fmt: skip
+    return {
+        name: service
+        for name, service in _compose()["services"].items()
+        if service.get("image") == "siyu:local"
+    }
 
 
 def _unit(path: Path) -> dict[str, list[str]]:
@@ -66,8 +68,7 @@ def siyu_commands() -> list[tuple[str, list[str]]]:
     [entrypoint], [cmd] = _instruction("ENTRYPOINT"), _instruction("CMD")
     assert json.loads(entrypoint) == ["siyu"]
     found = [("Dockerfile", json.loads(cmd))]
-    found += [(f"compose {name}", service["command"])
-              for name, service in _siyu_services().items()]  # fmt: skip
+    found += [(f"compose {name}", service["command"]) for name, service in _siyu_services().items()]
     for unit in UNITS:
         [start] = _unit(unit)["ExecStart"]
         program, *argv = shlex.split(start)
@@ -139,8 +140,11 @@ def image_settings(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str])
 
 
 def _example_env() -> dict[str, str]:
-    pairs = [line.split("=", 1) for line in _text(ENV_EXAMPLE).splitlines()
-             if line and not line.startswith("#")]  # fmt: skip
+    pairs = [
+        line.split("=", 1)
+        for line in _text(ENV_EXAMPLE).splitlines()
+        if line and not line.startswith("#")
+    ]
     values = {name: value or "x" for name, value in pairs}
     values["SIYU_APPS__DEFAULT__ENCODING_AES_KEY"] = "a" * 43
     return values
@@ -164,10 +168,13 @@ def test_the_config_and_compose_environment_load(
     given = (
         {"SIYU_REDIS__URL": "", "SIYU_REDIS__SENTINELS": '["sentinel-1:26379"]'} if sentinel else {}
     )
-    environment = {**_example_env(), **{
-        name: _interpolated(str(value), given)
-        for name, value in _compose()["x-siyu"]["environment"].items()
-    }}  # fmt: skip
+    environment = {
+        **_example_env(),
+        **{
+            name: _interpolated(str(value), given)
+            for name, value in _compose()["x-siyu"]["environment"].items()
+        },
+    }
     settings = image_settings(monkeypatch, environment)
     if sentinel:
         assert settings.redis.sentinels == ["sentinel-1:26379"] and not settings.redis.url

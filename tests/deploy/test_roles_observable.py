@@ -46,8 +46,9 @@ def sample(text: str, name: str, **labels: str) -> float | None:
 
 
 @pytest.fixture
-async def role(settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
-               ) -> AsyncIterator[str]:  # fmt: skip
+async def role(
+    settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
     """``siyu serve --role <param>`` on a free observability port; its base URL."""
     port = free_port()
     config = write_config(settings, tmp_path / "siyu.toml", observability_port=port)

@@ -40,25 +40,71 @@ xml_chars = st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]) | st.s
 KINDS = sorted(REGISTRY, key=str)
 # a plausible value for every field some builder reads, so that most messages get typed
 PLAUSIBLE = {
-    "ToUserName": CORP, "FromUserName": "staff01", "CreateTime": str(NOW_TS),
-    "MsgId": "7300000000000000001", "AgentID": "1000002", "Content": "你好", "UserID": "staff01",
-    "ExternalUserID": "wmEXT001", "State": "ch_a", "WelcomeCode": "WC1", "ChatId": "wrCHAT",
-    "UpdateDetail": "add_member", "JoinScene": "1", "Id": "etTAG", "TagType": "tag",
-    "Token": "T1", "OpenKfId": "wkKF", "EventKey": "k", "Slot": str(NOW_TS), "ReminderId": "1",
-    "DueMs": "1", "TaskId": "1", "QueuedMs": "1", "Source": "kf", "Role": "customer",
-    "MsgKey": "m1", "Location_X": "23.1", "Location_Y": "113.3", "Scale": "15",
-}  # fmt: skip
+    "ToUserName": CORP,
+    "FromUserName": "staff01",
+    "CreateTime": str(NOW_TS),
+    "MsgId": "7300000000000000001",
+    "AgentID": "1000002",
+    "Content": "你好",
+    "UserID": "staff01",
+    "ExternalUserID": "wmEXT001",
+    "State": "ch_a",
+    "WelcomeCode": "WC1",
+    "ChatId": "wrCHAT",
+    "UpdateDetail": "add_member",
+    "JoinScene": "1",
+    "Id": "etTAG",
+    "TagType": "tag",
+    "Token": "T1",
+    "OpenKfId": "wkKF",
+    "EventKey": "k",
+    "Slot": str(NOW_TS),
+    "ReminderId": "1",
+    "DueMs": "1",
+    "TaskId": "1",
+    "QueuedMs": "1",
+    "Source": "kf",
+    "Role": "customer",
+    "MsgKey": "m1",
+    "Location_X": "23.1",
+    "Location_Y": "113.3",
+    "Scale": "15",
+}
 FIELD_NAMES = sorted(
-    {*PLAUSIBLE, "Item", "MemChangeList", "SelectedItems", "SelectedItem", "QuestionKey",
-     "OptionIds", "OptionId", "Staff", "Customer"}
-)  # fmt: skip
+    {
+        *PLAUSIBLE,
+        "Item",
+        "MemChangeList",
+        "SelectedItems",
+        "SelectedItem",
+        "QuestionKey",
+        "OptionIds",
+        "OptionId",
+        "Staff",
+        "Customer",
+    }
+)
 field_values = st.one_of(
-    st.sampled_from(["", " ", "0", "-1", "1e3", "１２", "archive", "staff", "text", "event",
-                     "None", *PLAUSIBLE.values()]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e3",
+            "１２",
+            "archive",
+            "staff",
+            "text",
+            "event",
+            "None",
+            *PLAUSIBLE.values(),
+        ]
+    ),
     st.sampled_from([20, 400, 5000]).map(lambda n: "9" * n),  # past int64, float, int()'s limit
     st.integers().map(str),
     st.text(xml_chars, max_size=20),
-)  # fmt: skip
+)
 Tree = tuple[str, "str | list[Tree]"]
 trees: st.SearchStrategy[Tree] = st.recursive(
     st.tuples(st.sampled_from(FIELD_NAMES), field_values),
@@ -78,8 +124,11 @@ def render(tree: Tree) -> str:
 def callback_xml(draw: st.DrawFn) -> str:
     """A message of a registered kind: each field plausible, odd, nested, or absent."""
     msg_type, event_name, change = draw(st.sampled_from(KINDS))
-    fields: list[Tree] = [("MsgType", msg_type), ("Event", event_name or ""),
-                          ("ChangeType", change or "")]  # fmt: skip
+    fields: list[Tree] = [
+        ("MsgType", msg_type),
+        ("Event", event_name or ""),
+        ("ChangeType", change or ""),
+    ]
     for name, plausible in PLAUSIBLE.items():
         how = draw(st.sampled_from(["plausible"] * 8 + ["absent", "odd"]))
         if how == "plausible":
@@ -99,13 +148,15 @@ plaintexts = st.one_of(
     st.text(max_size=300),
     st.integers(min_value=1, max_value=6000).map(nested),
     st.integers(min_value=1, max_value=6000).map(lambda d: "<xml>" + nested(d) + "</xml>"),
-    st.sampled_from([
-        '<?xml version="1.0" encoding="no-such-codec"?><xml/>',
-        '<!DOCTYPE xml [<!ENTITY a "b">]><xml><A>&a;</A></xml>',
-        "<xml><MsgType>text</MsgType><MsgType>event</MsgType></xml>",  # a repeated kind field
-        "<xml><MsgType><A>text</A></MsgType></xml>",  # a kind field with children
-    ]),
-)  # fmt: skip
+    st.sampled_from(
+        [
+            '<?xml version="1.0" encoding="no-such-codec"?><xml/>',
+            '<!DOCTYPE xml [<!ENTITY a "b">]><xml><A>&a;</A></xml>',
+            "<xml><MsgType>text</MsgType><MsgType>event</MsgType></xml>",  # a repeated kind field
+            "<xml><MsgType><A>text</A></MsgType></xml>",  # a kind field with children
+        ]
+    ),
+)
 
 
 def forged(buffer: bytes) -> str:
@@ -142,9 +193,10 @@ def opens_or_is_rejected(query: dict[str, str], body: bytes) -> None:
 # --- the whole path ---------------------------------------------------------------------------
 @given(
     body=st.binary(max_size=2048),
-    query=st.dictionaries(st.sampled_from(["msg_signature", "timestamp", "nonce", "x"]),
-                          st.text(max_size=40)),
-)  # fmt: skip
+    query=st.dictionaries(
+        st.sampled_from(["msg_signature", "timestamp", "nonce", "x"]), st.text(max_size=40)
+    ),
+)
 @FUZZ
 def test_any_body_and_query(body: bytes, query: dict[str, str]) -> None:
     opens_or_is_rejected(query, body)
@@ -207,8 +259,11 @@ def test_any_timestamp_under_a_valid_signature(timestamp: str) -> None:
     opens_or_is_rejected(query, envelope(encrypted))
 
 
-@given(query=st.dictionaries(st.sampled_from(["msg_signature", "timestamp", "nonce", "echostr"]),
-                             st.text(max_size=60)))  # fmt: skip
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["msg_signature", "timestamp", "nonce", "echostr"]), st.text(max_size=60)
+    )
+)
 @FUZZ
 def test_any_url_verification(query: dict[str, str]) -> None:
     try:
@@ -226,8 +281,10 @@ def test_envelope_raises_only_malformed_xml(body: bytes) -> None:
         parse_envelope(body)
 
 
-@given(encrypted=st.text(max_size=200) | st.binary(max_size=200).map(
-    lambda b: base64.b64encode(b).decode()))  # fmt: skip
+@given(
+    encrypted=st.text(max_size=200)
+    | st.binary(max_size=200).map(lambda b: base64.b64encode(b).decode())
+)
 @FUZZ
 def test_decrypt_raises_only_crypto_errors(encrypted: str) -> None:
     with contextlib.suppress(CryptoError):

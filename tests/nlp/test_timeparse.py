@@ -90,9 +90,13 @@ RECURRING = [
     ("每个工作日早上9点提醒我看数据", "看数据", at(11, 25, 9), Recurrence("workdays", time(9))),
     ("每月1号上午10点提醒我对账", "对账", at(12, 1, 10), Recurrence("monthly", time(10), day=1)),
     ("每周一提醒我开周会", "开周会", at(11, 30, 9), Recurrence("weekly", time(9), weekday=0)),
-    ("每星期二下午提醒我回访老客户", "回访老客户", at(11, 24, 15),
-     Recurrence("weekly", time(15), weekday=1)),
-]  # fmt: skip
+    (
+        "每星期二下午提醒我回访老客户",
+        "回访老客户",
+        at(11, 24, 15),
+        Recurrence("weekly", time(15), weekday=1),
+    ),
+]
 
 REJECTED = [
     ("提醒我回访张三", "no_time", "什么时候"),
@@ -166,9 +170,18 @@ def test_default_time_is_configurable() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("15", 15), ("1.5", 1.5), ("十", 10), ("十五", 15), ("二十", 20), ("三十一", 31),
-     ("两", 2), ("零五", 5), ("四十五", 45)],
-)  # fmt: skip
+    [
+        ("15", 15),
+        ("1.5", 1.5),
+        ("十", 10),
+        ("十五", 15),
+        ("二十", 20),
+        ("三十一", 31),
+        ("两", 2),
+        ("零五", 5),
+        ("四十五", 45),
+    ],
+)
 def test_chinese_numerals(text: str, value: float) -> None:
     assert cn_number(text) == value
 

@@ -43,25 +43,35 @@ def test_customer_is_a_known_one_the_task_names(text: str, customer: str | None)
 
 def test_a_known_name_is_not_read_as_a_time() -> None:
     assert parse_request("明天回访周一鸣", NOW, CUSTOMERS).as_json() == {
-        "text": "明天回访周一鸣", "due": "2026-11-25T09:00:00+08:00", "rrule": None,
-        "task": "回访周一鸣", "customer": "周一鸣", "error": None,
-    }  # fmt: skip
+        "text": "明天回访周一鸣",
+        "due": "2026-11-25T09:00:00+08:00",
+        "rrule": None,
+        "task": "回访周一鸣",
+        "customer": "周一鸣",
+        "error": None,
+    }
 
 
 def test_a_refused_message_still_reports_its_task_and_customer() -> None:
     line = parse_request("提醒我回访张三", NOW, CUSTOMERS).as_json()
     assert (line["due"], line["task"], line["customer"], line["error"]) == (
-        None, "回访张三", "张三", NO_TIME,
-    )  # fmt: skip
+        None,
+        "回访张三",
+        "张三",
+        NO_TIME,
+    )
 
 
 def test_the_json_line_has_exactly_the_fields_tools_read() -> None:
     line = parse_request("每周五17点提醒我给李四发周报", NOW, CUSTOMERS).as_json()
     assert json.loads(json.dumps(line, ensure_ascii=False)) == {
-        "text": "每周五17点提醒我给李四发周报", "due": "2026-11-27T17:00:00+08:00",
-        "rrule": "FREQ=WEEKLY;BYDAY=FR", "task": "给李四发周报", "customer": "李四",
+        "text": "每周五17点提醒我给李四发周报",
+        "due": "2026-11-27T17:00:00+08:00",
+        "rrule": "FREQ=WEEKLY;BYDAY=FR",
+        "task": "给李四发周报",
+        "customer": "李四",
         "error": None,
-    }  # fmt: skip
+    }
 
 
 def test_chat_and_cli_share_one_outcome() -> None:
@@ -110,11 +120,14 @@ def test_every_rejection_code_has_a_short_reason() -> None:
         (Recurrence("daily", time(9)), "FREQ=DAILY", "每天 09:00"),
         (Recurrence("workdays", time(9)), "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", "每个工作日 09:00"),
         (Recurrence("weekly", time(17), weekday=4), "FREQ=WEEKLY;BYDAY=FR", "每周五 17:00"),
-        (Recurrence("weekly", time(10), weekdays=(4, 0, 2)), "FREQ=WEEKLY;BYDAY=MO,WE,FR",
-         "每周一、三、五 10:00"),
+        (
+            Recurrence("weekly", time(10), weekdays=(4, 0, 2)),
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            "每周一、三、五 10:00",
+        ),
         (Recurrence("monthly", time(10), day=15), "FREQ=MONTHLY;BYMONTHDAY=15", "每月15号 10:00"),
     ],
-)  # fmt: skip
+)
 def test_series_as_a_rule_and_in_words(recurrence: Recurrence, rrule: str, described: str) -> None:
     assert (recurrence.rrule, recurrence.describe()) == (rrule, described)
 

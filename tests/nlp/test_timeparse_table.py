@@ -118,21 +118,63 @@ TABLE = [
     ("tue", "每晚9点提醒我看数据", "2026-11-24T21:00", DAILY, "看数据", None),
     ("tue", "每天提醒我喝水", "2026-11-25T09:00", DAILY, "喝水", None),
     ("tue", "每周五17点提醒我写周报", "2026-11-27T17:00", "FREQ=WEEKLY;BYDAY=FR", "写周报", None),
-    ("tue", "每周一三五上午10点提醒我开会", "2026-11-25T10:00", "FREQ=WEEKLY;BYDAY=MO,WE,FR",
-     "开会", None),
-    ("tue", "每周二和周四下午提醒我跟进", "2026-11-24T15:00", "FREQ=WEEKLY;BYDAY=TU,TH", "跟进",
-     None),
-    ("tue", "每周一到周三提醒我站会", "2026-11-25T09:00", "FREQ=WEEKLY;BYDAY=MO,TU,WE", "站会",
-     None),
-    ("tue", "每周日晚上提醒我写周计划", "2026-11-29T20:00", "FREQ=WEEKLY;BYDAY=SU", "写周计划",
-     None),
-    ("tue", "每周五到周一提醒我值班", "2026-11-27T09:00", "FREQ=WEEKLY;BYDAY=MO,FR,SA,SU", "值班",
-     None),
+    (
+        "tue",
+        "每周一三五上午10点提醒我开会",
+        "2026-11-25T10:00",
+        "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+        "开会",
+        None,
+    ),
+    (
+        "tue",
+        "每周二和周四下午提醒我跟进",
+        "2026-11-24T15:00",
+        "FREQ=WEEKLY;BYDAY=TU,TH",
+        "跟进",
+        None,
+    ),
+    (
+        "tue",
+        "每周一到周三提醒我站会",
+        "2026-11-25T09:00",
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE",
+        "站会",
+        None,
+    ),
+    (
+        "tue",
+        "每周日晚上提醒我写周计划",
+        "2026-11-29T20:00",
+        "FREQ=WEEKLY;BYDAY=SU",
+        "写周计划",
+        None,
+    ),
+    (
+        "tue",
+        "每周五到周一提醒我值班",
+        "2026-11-27T09:00",
+        "FREQ=WEEKLY;BYDAY=MO,FR,SA,SU",
+        "值班",
+        None,
+    ),
     ("tue", "每个工作日早上9点提醒我看数据", "2026-11-25T09:00", WORKDAYS, "看数据", None),
-    ("tue", "每月15号提醒我交报表", "2026-12-15T09:00", "FREQ=MONTHLY;BYMONTHDAY=15", "交报表",
-     None),
-    ("tue", "每个月一号上午10点提醒我对账", "2026-12-01T10:00", "FREQ=MONTHLY;BYMONTHDAY=1",
-     "对账", None),
+    (
+        "tue",
+        "每月15号提醒我交报表",
+        "2026-12-15T09:00",
+        "FREQ=MONTHLY;BYMONTHDAY=15",
+        "交报表",
+        None,
+    ),
+    (
+        "tue",
+        "每个月一号上午10点提醒我对账",
+        "2026-12-01T10:00",
+        "FREQ=MONTHLY;BYMONTHDAY=1",
+        "对账",
+        None,
+    ),
     # refusals
     ("tue", "提醒我回访张三", None, None, "回访张三", NO_TIME),
     ("tue", "明天下午3点提醒我", None, None, None, "没有提醒内容"),
@@ -160,8 +202,14 @@ TABLE = [
     ("month_end", "周一提醒我开会", "2027-02-01T09:00", None, "开会", None),
     ("month_end", "9点提醒我晨会", "2027-02-01T09:00", None, "晨会", None),
     ("month_end", "晚上11点提醒我关灯", "2027-01-31T23:00", None, "关灯", None),
-    ("month_end", "每月1号提醒我交报表", "2027-02-01T09:00", "FREQ=MONTHLY;BYMONTHDAY=1",
-     "交报表", None),
+    (
+        "month_end",
+        "每月1号提醒我交报表",
+        "2027-02-01T09:00",
+        "FREQ=MONTHLY;BYMONTHDAY=1",
+        "交报表",
+        None,
+    ),
     ("month_end", "月底提醒我对账", None, None, "对账", PAST),  # today, and 09:00 has passed
     ("month_end", "30号提醒我交房租", None, None, "交房租", NO_DATE),  # 2月30日
     ("month_end", "2月29日提醒我回访", None, None, "回访", NO_DATE),  # 2027 is no leap year
@@ -180,8 +228,14 @@ TABLE = [
     ("year_end", "下个月提醒我交社保", "2027-01-01T09:00", None, "交社保", None),
     ("year_end", "25号提醒我交房租", "2027-01-25T09:00", None, "交房租", None),
     ("year_end", "每天晚上11点提醒我写日记", "2027-01-01T23:00", DAILY, "写日记", None),
-    ("year_end", "每月15号提醒我交报表", "2027-01-15T09:00", "FREQ=MONTHLY;BYMONTHDAY=15",
-     "交报表", None),
+    (
+        "year_end",
+        "每月15号提醒我交报表",
+        "2027-01-15T09:00",
+        "FREQ=MONTHLY;BYMONTHDAY=15",
+        "交报表",
+        None,
+    ),
     ("year_end", "每周五提醒我写周报", "2027-01-01T09:00", "FREQ=WEEKLY;BYDAY=FR", "写周报", None),
     ("year_end", "12月31日提醒我跨年", None, None, "跨年", PAST),
     ("year_end", "2026年12月25日提醒我回访", None, None, "回访", PAST),
@@ -196,7 +250,7 @@ TABLE = [
     ("holiday", "十一天后提醒我回访", "2026-10-11T10:00", None, "回访", None),
     ("holiday", "10月8日上午提醒我开会", "2026-10-08T09:00", None, "开会", None),
     ("holiday", "10.10提醒我加班", "2026-10-10T09:00", None, "加班", None),
-]  # fmt: skip
+]
 
 
 def _iso(local: str | None) -> str | None:
@@ -211,9 +265,13 @@ def test_message_means_this_reminder(
     now: str, text: str, due: str | None, rrule: str | None, task: str | None, error: str | None
 ) -> None:
     assert parse_request(text, NOWS[now]).as_json() == {
-        "text": text, "due": _iso(due), "rrule": rrule, "task": task, "customer": None,
+        "text": text,
+        "due": _iso(due),
+        "rrule": rrule,
+        "task": task,
+        "customer": None,
         "error": error,
-    }  # fmt: skip
+    }
 
 
 def test_the_table_is_large_and_has_no_duplicates() -> None:

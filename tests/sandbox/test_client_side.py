@@ -14,10 +14,15 @@ PAGE = "https://siyu.example/sidebar/?from=chat"
 
 
 async def authorize(sandbox: Sandbox, state: str = "s1") -> Any:
-    query = {"appid": sandbox.config.corp_id, "redirect_uri": PAGE, "response_type": "code",
-             "scope": "snsapi_base", "state": state, "agentid": "1000002"}  # fmt: skip
-    return await sandbox.http.get("/connect/oauth2/authorize", params=query,
-                                  allow_redirects=False)  # fmt: skip
+    query = {
+        "appid": sandbox.config.corp_id,
+        "redirect_uri": PAGE,
+        "response_type": "code",
+        "scope": "snsapi_base",
+        "state": state,
+        "agentid": "1000002",
+    }
+    return await sandbox.http.get("/connect/oauth2/authorize", params=query, allow_redirects=False)
 
 
 async def test_tickets_are_reused_while_valid_and_renewed_after(sandbox: Sandbox) -> None:
@@ -51,8 +56,9 @@ async def test_codes_expire_after_five_minutes(sandbox: Sandbox) -> None:
     assert (await sandbox.get("auth/getuserinfo", code=code))["errcode"] == 40029
 
 
-async def verify(sandbox: Sandbox, kind: str, ticket: str, url: str = PAGE,
-                 **extra: Any) -> dict[str, Any]:  # fmt: skip
+async def verify(
+    sandbox: Sandbox, kind: str, ticket: str, url: str = PAGE, **extra: Any
+) -> dict[str, Any]:
     signed = sign(ticket, url, 1700000000).to_json()
     body = {"kind": kind, "corpId": sandbox.config.corp_id, "url": url, **signed, **extra}
     response = await sandbox.http.post("/sandbox/jssdk/verify", json=body)
@@ -62,8 +68,9 @@ async def verify(sandbox: Sandbox, kind: str, ticket: str, url: str = PAGE,
 
 
 async def invoke(sandbox: Sandbox, api: str, **args: Any) -> dict[str, Any]:
-    response = await sandbox.http.post("/sandbox/jssdk/invoke",
-                                       json={"api": api, "url": PAGE, "args": args})  # fmt: skip
+    response = await sandbox.http.post(
+        "/sandbox/jssdk/invoke", json={"api": api, "url": PAGE, "args": args}
+    )
     answer: dict[str, Any] = await response.json()
     return answer
 

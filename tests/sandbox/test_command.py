@@ -21,9 +21,12 @@ SIYU = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main()
 
 def test_help() -> None:
     result = subprocess.run(
-        [*SIYU, "sandbox", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        [*SIYU, "sandbox", "--help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert "usage: siyu sandbox" in result.stdout
     for option in ("--host", "--port", "--seed", "--callback-url", "--write-config"):
@@ -59,10 +62,20 @@ async def _line_matching(stream: asyncio.StreamReader, pattern: str) -> re.Match
 async def test_run_write_config_and_stop(tmp_path: Path) -> None:
     path = tmp_path / "siyu.toml"
     process = await asyncio.create_subprocess_exec(
-        *SIYU, "sandbox", "--port", "0", "--seed", "demo", "--write-config", str(path),
-        "--callback-url", "http://127.0.0.1:18080/wecom/callback/default",
-        cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+        *SIYU,
+        "sandbox",
+        "--port",
+        "0",
+        "--seed",
+        "demo",
+        "--write-config",
+        str(path),
+        "--callback-url",
+        "http://127.0.0.1:18080/wecom/callback/default",
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
     assert process.stdout is not None
     try:
         base = (await _line_matching(process.stdout, r"WeCom API at (\S+)/cgi-bin")).group(1)
@@ -75,8 +88,10 @@ async def test_run_write_config_and_stop(tmp_path: Path) -> None:
                 state = await response.json()
             assert state["corp_id"] == settings.wecom.corp_id
             assert "zhangwei" in state["staff"]
-            query = {"corpid": settings.wecom.corp_id,
-                     "corpsecret": settings.apps["default"].secret.get_secret_value()}  # fmt: skip
+            query = {
+                "corpid": settings.wecom.corp_id,
+                "corpsecret": settings.apps["default"].secret.get_secret_value(),
+            }
             async with session.get(f"{base}/cgi-bin/gettoken", params=query) as response:
                 assert (await response.json())["errcode"] == 0
     finally:

@@ -12,9 +12,17 @@ API = "externalcontact"
 
 
 async def test_crud(sandbox: Sandbox) -> None:
-    added = await sandbox.post(f"{API}/add_contact_way", {
-        "type": 2, "scene": 2, "user": ["lina", "wangfang"], "state": "ch_fair_2026",
-        "remark": "展会", "conclusions": {"text": {"content": "谢谢"}}})  # fmt: skip
+    added = await sandbox.post(
+        f"{API}/add_contact_way",
+        {
+            "type": 2,
+            "scene": 2,
+            "user": ["lina", "wangfang"],
+            "state": "ch_fair_2026",
+            "remark": "展会",
+            "conclusions": {"text": {"content": "谢谢"}},
+        },
+    )
     assert added["errcode"] == 0
     config_id = added["config_id"]
     assert added["qr_code"]
@@ -46,16 +54,18 @@ async def test_crud(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     ("body", "errcode"),
-    [({"scene": 2, "user": ["lina"]}, 40058),
-     ({"type": 1, "user": ["lina"]}, 40058),
-     ({"type": 3, "scene": 2, "user": ["lina"]}, 40058),
-     ({"type": 1, "scene": 2, "user": ["lina", "zhangwei"]}, 40058),
-     ({"type": 1, "scene": 2, "user": ["lina"], "state": "s" * 31}, 40058),
-     ({"type": 1, "scene": 2, "user": ["lina"], "remark": "r" * 31}, 40058),
-     ({"type": 1, "scene": 2, "user": ["nobody"]}, 60111),
-     ({"type": 2, "scene": 2}, 40058),
-     ({"type": 1, "scene": 2, "user": ["lina"], "expires_in": 15 * 86400}, 40058)],
-)  # fmt: skip
+    [
+        ({"scene": 2, "user": ["lina"]}, 40058),
+        ({"type": 1, "user": ["lina"]}, 40058),
+        ({"type": 3, "scene": 2, "user": ["lina"]}, 40058),
+        ({"type": 1, "scene": 2, "user": ["lina", "zhangwei"]}, 40058),
+        ({"type": 1, "scene": 2, "user": ["lina"], "state": "s" * 31}, 40058),
+        ({"type": 1, "scene": 2, "user": ["lina"], "remark": "r" * 31}, 40058),
+        ({"type": 1, "scene": 2, "user": ["nobody"]}, 60111),
+        ({"type": 2, "scene": 2}, 40058),
+        ({"type": 1, "scene": 2, "user": ["lina"], "expires_in": 15 * 86400}, 40058),
+    ],
+)
 async def test_add_errors(sandbox: Sandbox, body: dict[str, object], errcode: int) -> None:
     assert (await sandbox.post(f"{API}/add_contact_way", body))["errcode"] == errcode
 

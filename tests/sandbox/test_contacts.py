@@ -18,8 +18,17 @@ async def test_get_shape(sandbox: Sandbox) -> None:
     assert {"external_userid", "name", "type", "avatar", "gender"} <= set(contact)
     assert (contact["external_userid"], contact["name"], contact["type"]) == (LIUYANG, "刘洋", 1)
     [follow] = answer["follow_user"]
-    assert {"userid", "remark", "description", "createtime", "tags", "remark_mobiles",
-            "oper_userid", "add_way", "state"} <= set(follow)  # fmt: skip
+    assert {
+        "userid",
+        "remark",
+        "description",
+        "createtime",
+        "tags",
+        "remark_mobiles",
+        "oper_userid",
+        "add_way",
+        "state",
+    } <= set(follow)
     assert follow["userid"] == "zhangwei"
     assert follow["state"] == "ch_poster_a"
     assert {"group_name": "渠道", "tag_name": "海报", "tag_id": "etDEMOposter", "type": 1} in (
@@ -70,10 +79,14 @@ async def test_batch_get_by_user_pages(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     ("body", "errcode"),
-    [({}, 40058), ({"userid_list": [f"u{i}" for i in range(101)]}, 40058),
-     ({"userid_list": ["nobody"]}, 60111), ({"userid_list": ["lina"], "limit": 101}, 40058),
-     ({"userid_list": ["lina"], "cursor": "garbage!"}, 40058)],
-)  # fmt: skip
+    [
+        ({}, 40058),
+        ({"userid_list": [f"u{i}" for i in range(101)]}, 40058),
+        ({"userid_list": ["nobody"]}, 60111),
+        ({"userid_list": ["lina"], "limit": 101}, 40058),
+        ({"userid_list": ["lina"], "cursor": "garbage!"}, 40058),
+    ],
+)
 async def test_batch_get_by_user_errors(
     sandbox: Sandbox, body: dict[str, object], errcode: int
 ) -> None:
@@ -101,8 +114,11 @@ async def test_get_takes_get_only(sandbox: Sandbox) -> None:
 
 
 async def test_transfer_customer_takes_effect_after_24_hours(sandbox: Sandbox) -> None:
-    body = {"handover_userid": "zhangwei", "takeover_userid": "lina",
-            "external_userid": [LIUYANG, "wmDEMOsunjing0003", "wmNOBODY"]}  # fmt: skip
+    body = {
+        "handover_userid": "zhangwei",
+        "takeover_userid": "lina",
+        "external_userid": [LIUYANG, "wmDEMOsunjing0003", "wmNOBODY"],
+    }
     answer = await sandbox.post("externalcontact/transfer_customer", body)
     assert answer["errcode"] == 0
     assert answer["customer"] == [
@@ -121,8 +137,11 @@ async def test_transfer_customer_takes_effect_after_24_hours(sandbox: Sandbox) -
 
 
 async def test_resigned_transfer_needs_a_staff_member_who_left(sandbox: Sandbox) -> None:
-    body = {"handover_userid": "wangfang", "takeover_userid": "lina",
-            "external_userid": ["wmDEMOwufang00005"]}  # fmt: skip
+    body = {
+        "handover_userid": "wangfang",
+        "takeover_userid": "lina",
+        "external_userid": ["wmDEMOwufang00005"],
+    }
     refused = await sandbox.post("externalcontact/resigned/transfer_customer", body)
     assert refused["errcode"] == 40058
     await sandbox.control("POST", "staff/wangfang/resign")

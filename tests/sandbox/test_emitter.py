@@ -91,9 +91,14 @@ def siyu_settings(redis_url: str, sandbox_config: SandboxConfig) -> Settings:
     return make_settings(
         redis_url,
         wecom={"corp_id": sandbox_config.corp_id},
-        apps={"default": {"agent_id": app.agent_id, "token": app.token,
-                          "encoding_aes_key": app.encoding_aes_key}},
-    )  # fmt: skip
+        apps={
+            "default": {
+                "agent_id": app.agent_id,
+                "token": app.token,
+                "encoding_aes_key": app.encoding_aes_key,
+            }
+        },
+    )
 
 
 async def point_at_siyu(
@@ -196,12 +201,18 @@ async def test_a_batch_can_be_shuffled(aiohttp_server: ServerFactory, sandbox: S
     receiver = Receiver()
     await listen(aiohttp_server, sandbox, receiver)
     events: list[dict[str, Any]] = [
-        {"FromUserName": "lina", "MsgType": "text", "Content": f"m{i}", "MsgId": 1000 + i,
-         "AgentID": 1000002}
+        {
+            "FromUserName": "lina",
+            "MsgType": "text",
+            "Content": f"m{i}",
+            "MsgId": 1000 + i,
+            "AgentID": 1000002,
+        }
         for i in range(8)
-    ]  # fmt: skip
-    emitted = await sandbox.control("POST", "emit", {"app": "default", "events": events,
-                                                     "shuffle": True})  # fmt: skip
+    ]
+    emitted = await sandbox.control(
+        "POST", "emit", {"app": "default", "events": events, "shuffle": True}
+    )
     await sandbox.settled()
     assert len(emitted["event_ids"]) == 8
     order = [

@@ -25,9 +25,14 @@ async def test_errcode_for_n_calls_then_success(sandbox: Sandbox) -> None:
 async def test_fault_with_its_own_errmsg_only_hits_its_api(sandbox: Sandbox) -> None:
     token = await sandbox.token()
     await sandbox.control(
-        "POST", "faults", {"api": API, "errcode": 60020, "errmsg": "not allow to access from "
-                           "your ip, hint: [x], from ip: 1.2.3.4"}
-    )  # fmt: skip
+        "POST",
+        "faults",
+        {
+            "api": API,
+            "errcode": 60020,
+            "errmsg": "not allow to access from your ip, hint: [x], from ip: 1.2.3.4",
+        },
+    )
     answer = await sandbox.get(API, token=token)
     assert answer == {"errcode": 60020, "errmsg": answer["errmsg"]}
     assert "from ip: 1.2.3.4" in answer["errmsg"]
@@ -77,9 +82,10 @@ async def test_timeout_holds_the_call_until_the_client_gives_up(sandbox: Sandbox
     started = time.monotonic()
     with pytest.raises(TimeoutError):
         await sandbox.http.get(
-            f"/cgi-bin/{API}", params={"access_token": token},
+            f"/cgi-bin/{API}",
+            params={"access_token": token},
             timeout=aiohttp.ClientTimeout(total=0.3),
-        )  # fmt: skip
+        )
     assert time.monotonic() - started < 5
     assert (await sandbox.get(API, token=token))["errcode"] == 0
     held = await sandbox.outbox(api=API)
@@ -89,9 +95,15 @@ async def test_timeout_holds_the_call_until_the_client_gives_up(sandbox: Sandbox
 
 @pytest.mark.parametrize(
     "spec",
-    [{}, {"api": API}, {"api": API, "errcode": "x"}, {"api": API, "errcode": 1, "count": 0},
-     {"api": API, "errcode": 1, "seconds": -1}, {"api": API, "errcode": 1, "bogus": 1}],
-)  # fmt: skip
+    [
+        {},
+        {"api": API},
+        {"api": API, "errcode": "x"},
+        {"api": API, "errcode": 1, "count": 0},
+        {"api": API, "errcode": 1, "seconds": -1},
+        {"api": API, "errcode": 1, "bogus": 1},
+    ],
+)
 async def test_bad_fault_specs_are_400(sandbox: Sandbox, spec: dict[str, object]) -> None:
     answer = await sandbox.control("POST", "faults", spec, expect=400)
     assert answer["error"]

@@ -27,22 +27,32 @@ async def test_single_send_lifecycle(sandbox: Sandbox) -> None:
     assert created["fail_list"] == []
     task = await sandbox.post(f"{API}/get_groupmsg_task", {"msgid": msgid})
     assert task["task_list"] == [{"userid": "zhangwei", "status": 0}]
-    unsent = await sandbox.post(f"{API}/get_groupmsg_send_result",
-                                {"msgid": msgid, "userid": "zhangwei"})  # fmt: skip
+    unsent = await sandbox.post(
+        f"{API}/get_groupmsg_send_result", {"msgid": msgid, "userid": "zhangwei"}
+    )
     assert [s["status"] for s in unsent["send_list"]] == [0, 0]
     confirmed = await sandbox.control("POST", f"groupmsg/{msgid}/confirm", {"staff": "zhangwei"})
     assert (confirmed["sent"], confirmed["not_friends"], confirmed["capped"]) == (2, 0, 0)
     task = await sandbox.post(f"{API}/get_groupmsg_task", {"msgid": msgid})
     now = int(sandbox.clock.now().timestamp())
     assert task["task_list"] == [{"userid": "zhangwei", "status": 2, "send_time": now}]
-    sent = await sandbox.post(f"{API}/get_groupmsg_send_result",
-                              {"msgid": msgid, "userid": "zhangwei"})  # fmt: skip
+    sent = await sandbox.post(
+        f"{API}/get_groupmsg_send_result", {"msgid": msgid, "userid": "zhangwei"}
+    )
     assert sent["send_list"] == [
-        {"external_userid": "wmDEMOliuyang0001", "userid": "zhangwei", "status": 1,
-         "send_time": now},
-        {"external_userid": "wmDEMOzhaomin0002", "userid": "zhangwei", "status": 1,
-         "send_time": now},
-    ]  # fmt: skip
+        {
+            "external_userid": "wmDEMOliuyang0001",
+            "userid": "zhangwei",
+            "status": 1,
+            "send_time": now,
+        },
+        {
+            "external_userid": "wmDEMOzhaomin0002",
+            "userid": "zhangwei",
+            "status": 1,
+            "send_time": now,
+        },
+    ]
     await sandbox.control("POST", f"groupmsg/{msgid}/confirm", {"staff": "zhangwei"}, 409)
 
 
@@ -55,17 +65,19 @@ async def test_customers_who_left_are_not_friends(sandbox: Sandbox) -> None:
 
 async def test_fail_list_and_tag_filter(sandbox: Sandbox) -> None:
     created = await create(
-        sandbox, sender="zhangwei",
+        sandbox,
+        sender="zhangwei",
         external_userid=["wmDEMOliuyang0001", "wmDEMOsunjing0003", "wmNOPE"],
-    )  # fmt: skip
+    )
     assert created["fail_list"] == ["wmDEMOsunjing0003", "wmNOPE"]
     tagged = await create(
         sandbox, tag_filter={"group_list": [{"tag_list": ["etDEMOmid", "etDEMOlow"]}]}
     )
     result = await sandbox.post(f"{API}/get_groupmsg_task", {"msgid": tagged["msgid"]})
     assert result["task_list"] == [{"userid": "lina", "status": 0}]
-    sends = await sandbox.post(f"{API}/get_groupmsg_send_result",
-                               {"msgid": tagged["msgid"], "userid": "lina"})  # fmt: skip
+    sends = await sandbox.post(
+        f"{API}/get_groupmsg_send_result", {"msgid": tagged["msgid"], "userid": "lina"}
+    )
     targets = [s["external_userid"] for s in sends["send_list"]]
     assert targets == ["wmDEMOsunjing0003", "wmDEMOzhoujie0004"]
 
@@ -81,8 +93,9 @@ async def test_monthly_cap_gives_status_3(
     await sandbox.control("POST", f"groupmsg/{first}/confirm", {"staff": "lina"})
     capped = await sandbox.control("POST", f"groupmsg/{second}/confirm", {"staff": "lina"})
     assert (capped["sent"], capped["capped"]) == (0, 2)
-    result = await sandbox.post(f"{API}/get_groupmsg_send_result",
-                                {"msgid": second, "userid": "lina"})  # fmt: skip
+    result = await sandbox.post(
+        f"{API}/get_groupmsg_send_result", {"msgid": second, "userid": "lina"}
+    )
     assert [s["status"] for s in result["send_list"]] == [3, 3]
     sandbox.clock.advance(timedelta(days=31))  # a new month
     third = (await create(sandbox, sender="lina"))["msgid"]
@@ -103,11 +116,11 @@ async def test_default_cap_is_the_days_of_the_month(sandbox: Sandbox) -> None:
 
 async def test_group_chat_send(sandbox: Sandbox) -> None:
     created = await create(sandbox, chat_type="group", sender="zhangwei")
-    sends = await sandbox.post(f"{API}/get_groupmsg_send_result",
-                               {"msgid": created["msgid"], "userid": "zhangwei"})  # fmt: skip
+    sends = await sandbox.post(
+        f"{API}/get_groupmsg_send_result", {"msgid": created["msgid"], "userid": "zhangwei"}
+    )
     assert sends["send_list"] == [{"chat_id": "wrDEMOvip0001", "userid": "zhangwei", "status": 0}]
-    no_sender = await sandbox.post(f"{API}/add_msg_template", {"chat_type": "group",
-                                                               "text": TEXT})  # fmt: skip
+    no_sender = await sandbox.post(f"{API}/add_msg_template", {"chat_type": "group", "text": TEXT})
     assert no_sender["errcode"] == 40058
 
 
@@ -153,13 +166,15 @@ async def test_remind_and_cancel(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     ("body", "errcode"),
-    [({"sender": "zhangwei"}, 40058),
-     ({"text": TEXT, "external_userid": [f"wm{i}" for i in range(10_001)]}, 40058),
-     ({"text": TEXT, "chat_type": "broadcast"}, 40058),
-     ({"text": {"content": "字" * 1334}, "sender": "zhangwei"}, 45002),
-     ({"text": TEXT, "sender": "nobody"}, 60111),
-     ({"text": TEXT, "external_userid": ["wmNOPE"]}, 40058)],
-)  # fmt: skip
+    [
+        ({"sender": "zhangwei"}, 40058),
+        ({"text": TEXT, "external_userid": [f"wm{i}" for i in range(10_001)]}, 40058),
+        ({"text": TEXT, "chat_type": "broadcast"}, 40058),
+        ({"text": {"content": "字" * 1334}, "sender": "zhangwei"}, 45002),
+        ({"text": TEXT, "sender": "nobody"}, 60111),
+        ({"text": TEXT, "external_userid": ["wmNOPE"]}, 40058),
+    ],
+)
 async def test_add_msg_template_errors(
     sandbox: Sandbox, body: dict[str, object], errcode: int
 ) -> None:

@@ -31,8 +31,16 @@ async def test_list_needs_a_limit(sandbox: Sandbox, body: dict[str, object]) -> 
 async def test_get_shape(sandbox: Sandbox) -> None:
     answer = await sandbox.post(f"{API}/get", {"chat_id": VIP, "need_name": 1})
     chat = answer["group_chat"]
-    assert {"chat_id", "name", "owner", "create_time", "notice", "member_list", "admin_list",
-            "member_version"} <= set(chat)  # fmt: skip
+    assert {
+        "chat_id",
+        "name",
+        "owner",
+        "create_time",
+        "notice",
+        "member_list",
+        "admin_list",
+        "member_version",
+    } <= set(chat)
     assert (chat["name"], chat["owner"]) == ("VIP客户群", "zhangwei")
     assert chat["admin_list"] == [{"userid": "lina"}]
     member = chat["member_list"][2]

@@ -68,8 +68,13 @@ async def test_sync_covers_three_days_and_checks_its_token(sandbox: Sandbox) -> 
 
 
 def reply(text: str = "有的", **more: Any) -> dict[str, Any]:
-    return {"touser": CUSTOMER, "open_kfid": KF, "msgtype": "text", "text": {"content": text},
-            **more}  # fmt: skip
+    return {
+        "touser": CUSTOMER,
+        "open_kfid": KF,
+        "msgtype": "text",
+        "text": {"content": text},
+        **more,
+    }
 
 
 async def test_send_msg_within_48_hours(sandbox: Sandbox) -> None:
@@ -92,9 +97,14 @@ async def test_send_msg_reply_count_per_customer_message(sandbox: Sandbox) -> No
 
 @pytest.mark.parametrize(
     ("change", "errcode"),
-    [({"open_kfid": "wkNOPE"}, 95004), ({"touser": "wmNOPE"}, 40096),
-     ({"msgid": "not valid!"}, 40058), ({"msgtype": "sticker"}, 40058), ({"text": None}, 40058)],
-)  # fmt: skip
+    [
+        ({"open_kfid": "wkNOPE"}, 95004),
+        ({"touser": "wmNOPE"}, 40096),
+        ({"msgid": "not valid!"}, 40058),
+        ({"msgtype": "sticker"}, 40058),
+        ({"text": None}, 40058),
+    ],
+)
 async def test_send_msg_errors(sandbox: Sandbox, change: dict[str, Any], errcode: int) -> None:
     await write(sandbox)
     body = {k: v for k, v in {**reply(), **change}.items() if v is not None}
@@ -102,8 +112,9 @@ async def test_send_msg_errors(sandbox: Sandbox, change: dict[str, Any], errcode
 
 
 async def test_send_msg_on_event_once_within_20_seconds(sandbox: Sandbox) -> None:
-    entered = await sandbox.control("POST", f"kf/{KF}/customers/{CUSTOMER}/enter",
-                                    {"scene": "qr_shop"})  # fmt: skip
+    entered = await sandbox.control(
+        "POST", f"kf/{KF}/customers/{CUSTOMER}/enter", {"scene": "qr_shop"}
+    )
     synced = await sandbox.post("kf/sync_msg", {"token": entered["token"]})
     [event] = synced["msg_list"]
     assert (event["origin"], event["msgtype"]) == (4, "event")

@@ -20,15 +20,20 @@ async def write(sandbox: Sandbox, text: str = "你好") -> Any:
 
 
 async def state(sandbox: Sandbox) -> tuple[int, str]:
-    answer = await sandbox.post("kf/service_state/get",
-                                {"open_kfid": KF, "external_userid": CUSTOMER})  # fmt: skip
+    answer = await sandbox.post(
+        "kf/service_state/get", {"open_kfid": KF, "external_userid": CUSTOMER}
+    )
     assert answer["errcode"] == 0, answer
     return answer["service_state"], answer["servicer_userid"]
 
 
 async def trans(sandbox: Sandbox, to: int, servicer: str = "") -> int:
-    body = {"open_kfid": KF, "external_userid": CUSTOMER, "service_state": to,
-            "servicer_userid": servicer}  # fmt: skip
+    body = {
+        "open_kfid": KF,
+        "external_userid": CUSTOMER,
+        "service_state": to,
+        "servicer_userid": servicer,
+    }
     return int((await sandbox.post("kf/service_state/trans", body))["errcode"])
 
 
@@ -101,8 +106,9 @@ async def test_servicers_go_on_and_off_duty(sandbox: Sandbox) -> None:
     await sandbox.control("POST", f"kf/{KF}/servicers", {"userid": "zhangwei", "status": 1})
     listed = await sandbox.get("kf/servicer/list", open_kfid=KF)
     assert [(s["userid"], s["status"]) for s in listed["servicer_list"]] == [
-        ("lina", 0), ("zhangwei", 1)
-    ]  # fmt: skip
+        ("lina", 0),
+        ("zhangwei", 1),
+    ]
     await sandbox.control("POST", f"kf/{KF}/servicers", {"userid": "nobody"}, expect=404)
 
 
@@ -119,11 +125,16 @@ async def test_five_replies_per_customer_message_within_48_hours(sandbox: Sandbo
 
 async def test_a_tap_logs_the_menu_item_with_its_id(sandbox: Sandbox) -> None:
     await write(sandbox)
-    menu = {"head_content": "您想了解:", "list": [
-        {"type": "click", "click": {"id": "faq_price", "content": "价格"}},
-        {"type": "click", "click": {"id": "human", "content": "人工"}}]}  # fmt: skip
-    sent = await sandbox.post("kf/send_msg", {"touser": CUSTOMER, "open_kfid": KF,
-                                              "msgtype": "msgmenu", "msgmenu": menu})  # fmt: skip
+    menu = {
+        "head_content": "您想了解:",
+        "list": [
+            {"type": "click", "click": {"id": "faq_price", "content": "价格"}},
+            {"type": "click", "click": {"id": "human", "content": "人工"}},
+        ],
+    }
+    sent = await sandbox.post(
+        "kf/send_msg", {"touser": CUSTOMER, "open_kfid": KF, "msgtype": "msgmenu", "msgmenu": menu}
+    )
     assert sent["errcode"] == 0
     await sandbox.control("POST", f"{SESSION}/tap", {"menu_id": "faq_price"})
     last = (await sandbox.post("kf/sync_msg", {"open_kfid": KF}))["msg_list"][-1]

@@ -51,7 +51,11 @@ async def test_message_send_does_not_count_toward_the_api_limit(
     sandbox = await limited(make_sandbox, sandbox_config)
     token = await sandbox.token()
     agent = sandbox.config.apps["default"].agent_id
-    body = {"touser": "lina|zhangwei|wangfang|manager", "msgtype": "text", "agentid": agent,
-            "text": {"content": "hi"}}  # fmt: skip
+    body = {
+        "touser": "lina|zhangwei|wangfang|manager",
+        "msgtype": "text",
+        "agentid": agent,
+        "text": {"content": "hi"},
+    }
     codes = [(await sandbox.post("message/send", body, token))["errcode"] for _ in range(5)]
     assert codes == [0] * 5

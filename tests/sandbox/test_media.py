@@ -16,8 +16,9 @@ MB = 1024 * 1024
 OCTETS = "application/octet-stream"
 
 
-async def _upload(sandbox: Sandbox, api: str, filename: str, content: bytes,
-                  **query: str) -> dict[str, Any]:  # fmt: skip
+async def _upload(
+    sandbox: Sandbox, api: str, filename: str, content: bytes, **query: str
+) -> dict[str, Any]:
     form = aiohttp.FormData()
     form.add_field("media", io.BytesIO(content), filename=filename, content_type=OCTETS)
     params = {"access_token": await sandbox.token(), **query}
@@ -67,9 +68,10 @@ async def test_uploadimg_answers_a_permanent_url_the_sandbox_serves(sandbox: San
         ("media/uploadimg", "a.png", 2 * MB + 1, {}, 40009),
         ("media/uploadimg", "a.bmp", 100, {}, 40005),
     ],
-)  # fmt: skip
-async def test_wecom_limits_are_refused(sandbox: Sandbox, api: str, filename: str, size: int,
-                                        query: dict[str, str], errcode: int) -> None:  # fmt: skip
+)
+async def test_wecom_limits_are_refused(
+    sandbox: Sandbox, api: str, filename: str, size: int, query: dict[str, str], errcode: int
+) -> None:
     answer = await _upload(sandbox, api, filename, b"x" * size, **query)
     assert answer["errcode"] == errcode, answer
 
@@ -81,8 +83,11 @@ async def test_a_welcome_with_an_expired_media_id_is_refused(sandbox: Sandbox) -
     added = await sandbox.control("POST", "customers/wmMEDIA01/add", {"staff": "zhangwei"})
     sandbox.clock.advance(timedelta(days=3))
     added = await sandbox.control("POST", "customers/wmMEDIA02/add", {"staff": "zhangwei"})
-    answer = await sandbox.post("externalcontact/send_welcome_msg", {
-        "welcome_code": added["welcome_code"],
-        "attachments": [{"msgtype": "file", "file": {"media_id": media_id}}],
-    })  # fmt: skip
+    answer = await sandbox.post(
+        "externalcontact/send_welcome_msg",
+        {
+            "welcome_code": added["welcome_code"],
+            "attachments": [{"msgtype": "file", "file": {"media_id": media_id}}],
+        },
+    )
     assert answer["errcode"] == 40007

@@ -16,23 +16,33 @@ SEND = "message/send"
 
 def text(sandbox: Sandbox, touser: str, content: str = "提醒：回访刘洋", **more: Any) -> Any:
     agent = sandbox.config.apps["default"].agent_id
-    return {"touser": touser, "msgtype": "text", "agentid": agent, "text": {"content": content},
-            **more}  # fmt: skip
+    return {
+        "touser": touser,
+        "msgtype": "text",
+        "agentid": agent,
+        "text": {"content": content},
+        **more,
+    }
 
 
 def card(sandbox: Sandbox, touser: str, task_id: str = "task-1") -> dict[str, Any]:
     return {
-        "touser": touser, "msgtype": "template_card",
+        "touser": touser,
+        "msgtype": "template_card",
         "agentid": sandbox.config.apps["default"].agent_id,
-        "template_card": {"card_type": "button_interaction", "task_id": task_id,
-                          "main_title": {"title": "回访提醒"},
-                          "button_list": [{"text": "完成", "key": "done"}]},
-    }  # fmt: skip
+        "template_card": {
+            "card_type": "button_interaction",
+            "task_id": task_id,
+            "main_title": {"title": "回访提醒"},
+            "button_list": [{"text": "完成", "key": "done"}],
+        },
+    }
 
 
 async def test_send_shape_and_invalid_users(sandbox: Sandbox) -> None:
-    answer = await sandbox.post(SEND, text(sandbox, "zhangwei|nobody|lina", toparty="1|7",
-                                           totag="3"))  # fmt: skip
+    answer = await sandbox.post(
+        SEND, text(sandbox, "zhangwei|nobody|lina", toparty="1|7", totag="3")
+    )
     assert answer["errcode"] == 0
     assert answer["invaliduser"] == "nobody"
     assert answer["invalidparty"] == "7"
@@ -53,10 +63,16 @@ async def test_all_recipients_invalid_is_81013(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     ("change", "errcode"),
-    [({"msgtype": None}, 40058), ({"agentid": None}, 40058), ({"agentid": 42}, 40058),
-     ({"touser": None}, 40058), ({"text": {"content": "字" * 683}}, 45002),
-     ({"msgtype": "telegram"}, 40058), ({"text": None}, 40058)],
-)  # fmt: skip
+    [
+        ({"msgtype": None}, 40058),
+        ({"agentid": None}, 40058),
+        ({"agentid": 42}, 40058),
+        ({"touser": None}, 40058),
+        ({"text": {"content": "字" * 683}}, 45002),
+        ({"msgtype": "telegram"}, 40058),
+        ({"text": None}, 40058),
+    ],
+)
 async def test_send_errors(sandbox: Sandbox, change: dict[str, Any], errcode: int) -> None:
     body = {k: v for k, v in {**text(sandbox, "lina"), **change}.items() if v is not None}
     assert (await sandbox.post(SEND, body))["errcode"] == errcode
@@ -96,8 +112,12 @@ async def test_interactive_card_response_code_updates_once(sandbox: Sandbox) -> 
     sent = await sandbox.post(SEND, card(sandbox, "zhangwei"))
     code = sent["response_code"]
     assert code
-    update = {"userids": ["zhangwei"], "agentid": sandbox.config.apps["default"].agent_id,
-              "response_code": code, "button": {"replace_name": "已完成"}}  # fmt: skip
+    update = {
+        "userids": ["zhangwei"],
+        "agentid": sandbox.config.apps["default"].agent_id,
+        "response_code": code,
+        "button": {"replace_name": "已完成"},
+    }
     first = await sandbox.post("message/update_template_card", update)
     assert first == {"errcode": 0, "errmsg": "ok", "invaliduser": []}
     again = await sandbox.post("message/update_template_card", update)
@@ -107,8 +127,11 @@ async def test_interactive_card_response_code_updates_once(sandbox: Sandbox) -> 
 async def test_response_code_expires_after_72_hours(sandbox: Sandbox) -> None:
     code = (await sandbox.post(SEND, card(sandbox, "zhangwei")))["response_code"]
     sandbox.clock.advance(timedelta(hours=72, seconds=1))
-    update = {"agentid": sandbox.config.apps["default"].agent_id, "response_code": code,
-              "button": {"replace_name": "已完成"}}  # fmt: skip
+    update = {
+        "agentid": sandbox.config.apps["default"].agent_id,
+        "response_code": code,
+        "button": {"replace_name": "已完成"},
+    }
     assert (await sandbox.post("message/update_template_card", update))["errcode"] == 40058
 
 
@@ -128,8 +151,11 @@ async def test_card_click_emits_template_card_event(sandbox: Sandbox) -> None:
     assert fields["CardType"] == "button_interaction"
     assert fields["ResponseCode"] == clicked["response_code"]
     assert fields["AgentID"] == sandbox.config.apps["default"].agent_id
-    update = {"agentid": fields["AgentID"], "response_code": clicked["response_code"],
-              "button": {"replace_name": "已完成"}}  # fmt: skip
+    update = {
+        "agentid": fields["AgentID"],
+        "response_code": clicked["response_code"],
+        "button": {"replace_name": "已完成"},
+    }
     assert (await sandbox.post("message/update_template_card", update))["errcode"] == 0
     await sandbox.control(
         "POST", "staff/lina/card_click", {"task_id": "nope", "event_key": "done"}, 404

@@ -16,8 +16,12 @@ async def test_state_shape(sandbox: Sandbox) -> None:
     state = await sandbox.control("GET", "state")
     app = sandbox.config.apps["default"]
     assert state["corp_id"] == sandbox.config.corp_id
-    expected = {"agent_id": app.agent_id, "secret": app.secret, "token": app.token,
-                "encoding_aes_key": app.encoding_aes_key}  # fmt: skip
+    expected = {
+        "agent_id": app.agent_id,
+        "secret": app.secret,
+        "token": app.token,
+        "encoding_aes_key": app.encoding_aes_key,
+    }
     assert expected.items() <= state["apps"]["default"].items()
     assert state["staff"] == ["zhangwei", "lina", "wangfang", "manager"]
     assert len(state["customers"]) == 5
@@ -133,7 +137,10 @@ async def test_an_empty_corp_can_be_populated(make_sandbox: SandboxFactory) -> N
         [kf["open_kfid"]],
     )
     events = [d["event"] for d in await sandbox.settled()]
-    assert events == ["change_external_chat/create", "change_external_contact/add_external_contact",
-                      "change_external_chat/update"]  # fmt: skip
+    assert events == [
+        "change_external_chat/create",
+        "change_external_contact/add_external_contact",
+        "change_external_chat/update",
+    ]
     chat = await sandbox.post("externalcontact/groupchat/get", {"chat_id": group["chat_id"]})
     assert [m["userid"] for m in chat["group_chat"]["member_list"]] == ["amy", "wmA"]

@@ -41,13 +41,15 @@ async def test_add_to_a_new_group_and_to_an_existing_one(sandbox: Sandbox) -> No
 
 @pytest.mark.parametrize(
     ("body", "errcode"),
-    [({"group_name": "渠道"}, 40058),
-     ({"tag": [{"name": "x"}]}, 40058),
-     ({"group_id": "etNOPE", "tag": [{"name": "x"}]}, 40068),
-     ({"group_name": "渠道", "tag": [{"name": "海报"}]}, 40071),
-     ({"group_name": "渠道", "tag": [{"name": "a"}, {"name": "a"}]}, 40071),
-     ({"group_name": "渠道", "tag": [{"name": "长" * 31}]}, 40058)],
-)  # fmt: skip
+    [
+        ({"group_name": "渠道"}, 40058),
+        ({"tag": [{"name": "x"}]}, 40058),
+        ({"group_id": "etNOPE", "tag": [{"name": "x"}]}, 40068),
+        ({"group_name": "渠道", "tag": [{"name": "海报"}]}, 40071),
+        ({"group_name": "渠道", "tag": [{"name": "a"}, {"name": "a"}]}, 40071),
+        ({"group_name": "渠道", "tag": [{"name": "长" * 31}]}, 40058),
+    ],
+)
 async def test_add_errors(sandbox: Sandbox, body: dict[str, object], errcode: int) -> None:
     assert (await sandbox.post(f"{API}/add_corp_tag", body))["errcode"] == errcode
 
@@ -55,8 +57,9 @@ async def test_add_errors(sandbox: Sandbox, body: dict[str, object], errcode: in
 async def test_edit_and_delete(sandbox: Sandbox) -> None:
     edited = await sandbox.post(f"{API}/edit_corp_tag", {"id": "etDEMOhigh", "name": "很有意向"})
     assert edited["errcode"] == 0
-    renamed = await sandbox.post(f"{API}/edit_corp_tag", {"id": "etDEMOgroupintent",
-                                                          "name": "购买意向"})  # fmt: skip
+    renamed = await sandbox.post(
+        f"{API}/edit_corp_tag", {"id": "etDEMOgroupintent", "name": "购买意向"}
+    )
     assert renamed["errcode"] == 0
     assert (await sandbox.post(f"{API}/edit_corp_tag", {"id": "etNOPE"}))["errcode"] == 40068
     listed = await sandbox.post(f"{API}/get_corp_tag_list", {"tag_id": ["etDEMOhigh"]})
@@ -75,8 +78,12 @@ async def test_edit_and_delete(sandbox: Sandbox) -> None:
 
 
 async def test_mark_tag(sandbox: Sandbox) -> None:
-    body = {"userid": "zhangwei", "external_userid": "wmDEMOliuyang0001",
-            "add_tag": ["etDEMOlive"], "remove_tag": ["etDEMOhigh"]}  # fmt: skip
+    body = {
+        "userid": "zhangwei",
+        "external_userid": "wmDEMOliuyang0001",
+        "add_tag": ["etDEMOlive"],
+        "remove_tag": ["etDEMOhigh"],
+    }
     assert (await sandbox.post(f"{API}/mark_tag", body))["errcode"] == 0
     contact = await sandbox.get(f"{API}/get", external_userid="wmDEMOliuyang0001")
     tags = [t["tag_id"] for t in contact["follow_user"][0]["tags"]]
@@ -85,12 +92,16 @@ async def test_mark_tag(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     ("body", "errcode"),
-    [({"userid": "lina", "external_userid": "wmDEMOliuyang0001", "add_tag": ["etDEMOlive"]},
-      84061),
-     ({"userid": "zhangwei", "external_userid": "wmNOPE", "add_tag": ["etDEMOlive"]}, 40096),
-     ({"userid": "zhangwei", "external_userid": "wmDEMOliuyang0001", "add_tag": ["etX"]}, 40068),
-     ({"userid": "zhangwei", "external_userid": "wmDEMOliuyang0001"}, 40058),
-     ({"external_userid": "wmDEMOliuyang0001", "add_tag": ["etDEMOlive"]}, 40058)],
-)  # fmt: skip
+    [
+        (
+            {"userid": "lina", "external_userid": "wmDEMOliuyang0001", "add_tag": ["etDEMOlive"]},
+            84061,
+        ),
+        ({"userid": "zhangwei", "external_userid": "wmNOPE", "add_tag": ["etDEMOlive"]}, 40096),
+        ({"userid": "zhangwei", "external_userid": "wmDEMOliuyang0001", "add_tag": ["etX"]}, 40068),
+        ({"userid": "zhangwei", "external_userid": "wmDEMOliuyang0001"}, 40058),
+        ({"external_userid": "wmDEMOliuyang0001", "add_tag": ["etDEMOlive"]}, 40058),
+    ],
+)
 async def test_mark_tag_errors(sandbox: Sandbox, body: dict[str, object], errcode: int) -> None:
     assert (await sandbox.post(f"{API}/mark_tag", body))["errcode"] == errcode

@@ -11,9 +11,11 @@ from tests.support.sandbox import Sandbox, SandboxFactory
 
 async def test_gettoken_answers_a_token_and_its_lifetime(sandbox: Sandbox) -> None:
     answer = await sandbox.get(
-        "gettoken", token=None, corpid=sandbox.config.corp_id,
+        "gettoken",
+        token=None,
+        corpid=sandbox.config.corp_id,
         corpsecret=sandbox.config.apps["default"].secret,
-    )  # fmt: skip
+    )
     assert answer["errcode"] == 0
     assert answer["errmsg"] == "ok"
     assert 0 < len(answer["access_token"]) <= 512
@@ -32,9 +34,11 @@ async def test_reused_token_reports_the_time_left(sandbox: Sandbox) -> None:
     await sandbox.token()
     sandbox.clock.advance(timedelta(seconds=1000))
     answer = await sandbox.get(
-        "gettoken", token=None, corpid=sandbox.config.corp_id,
+        "gettoken",
+        token=None,
+        corpid=sandbox.config.corp_id,
         corpsecret=sandbox.config.apps["default"].secret,
-    )  # fmt: skip
+    )
     assert answer["expires_in"] == 6200
 
 

@@ -74,14 +74,19 @@ LINK = {"msgtype": "link", "link": {"title": "t", "url": "https://example.com"}}
 
 @pytest.mark.parametrize(
     ("body", "errcode"),
-    [({"text": {"content": "hi"}}, 40058),
-     ({"welcome_code": "X"}, 40058),
-     ({"welcome_code": "X", "text": {"content": "字" * 1334}}, 45002),
-     ({"welcome_code": "X", "attachments": [LINK] * 10}, 40058),
-     ({"welcome_code": "X", "attachments": [{"msgtype": "gif", "gif": {}}]}, 40058),
-     ({"welcome_code": "X", "attachments": [{"msgtype": "link", "link": {"title": "t"}}]}, 40058),
-     ({"welcome_code": "X", "attachments": [{"msgtype": "image", "image": {}}]}, 40058)],
-)  # fmt: skip
+    [
+        ({"text": {"content": "hi"}}, 40058),
+        ({"welcome_code": "X"}, 40058),
+        ({"welcome_code": "X", "text": {"content": "字" * 1334}}, 45002),
+        ({"welcome_code": "X", "attachments": [LINK] * 10}, 40058),
+        ({"welcome_code": "X", "attachments": [{"msgtype": "gif", "gif": {}}]}, 40058),
+        (
+            {"welcome_code": "X", "attachments": [{"msgtype": "link", "link": {"title": "t"}}]},
+            40058,
+        ),
+        ({"welcome_code": "X", "attachments": [{"msgtype": "image", "image": {}}]}, 40058),
+    ],
+)
 async def test_content_is_validated_before_the_code_is_spent(
     sandbox: Sandbox, body: dict[str, Any], errcode: int
 ) -> None:

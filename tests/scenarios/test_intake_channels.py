@@ -20,13 +20,15 @@ from tests.support.stack import ClientFactory
 
 # NOW (tests/conftest.py) is Tuesday 2026-11-24 10:00 UTC = 18:00 in Shanghai.
 LIVE = {
-    "name": "直播间", "state": "ch_live", "backup": ["manager"],
+    "name": "直播间",
+    "state": "ch_live",
+    "backup": ["manager"],
     "staff": [
         {"userid": "lina", "daily_cap": 50},
         {"userid": "wangfang", "daily_cap": 30},
         {"userid": "zhangwei", "daily_cap": 20, "hours": ["mon-fri 09:00-17:00"]},
     ],
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -57,8 +59,10 @@ async def test_creating_a_channel_makes_a_multi_person_code_with_its_state(stack
     assert call["body"]["state"] == "ch_live"
     assert call["body"]["type"] == 2
     assert call["body"]["user"] == ["lina", "wangfang"]  # zhangwei is off duty at 18:00
-    assert (code.config_id, code.qr_code) == (call["response"]["config_id"],
-                                              call["response"]["qr_code"])  # fmt: skip
+    assert (code.config_id, code.qr_code) == (
+        call["response"]["config_id"],
+        call["response"]["qr_code"],
+    )
     assert await ChannelCodes(stack.redis, stack.settings.wecom.corp_id).get("live") == code
     assert await create_code(stack.deps, "live") == code  # made once
     assert len(await stack.calls("externalcontact/add_contact_way")) == 1
@@ -95,16 +99,34 @@ async def test_daily_statistics_count_losses_by_side(stack: Stack) -> None:
     await stack.drained()
     staff_of = {f"wmSTATS{n:05d}": await only_staff(stack, f"wmSTATS{n:05d}") for n in range(4)}
 
-    await stack.sandbox.control("POST", "customers/wmSTATS00000/delete",
-                                {"staff": staff_of["wmSTATS00000"]})  # fmt: skip
-    await stack.sandbox.control("POST", "emit", {"events": [
-        {"FromUserName": "sys", "MsgType": "event", "Event": "change_external_contact",
-         "ChangeType": "del_external_contact", "UserID": staff_of["wmSTATS00001"],
-         "ExternalUserID": "wmSTATS00001"},
-        {"FromUserName": "sys", "MsgType": "event", "Event": "change_external_contact",
-         "ChangeType": "del_external_contact", "UserID": staff_of["wmSTATS00002"],
-         "ExternalUserID": "wmSTATS00002", "Source": "DELETE_BY_TRANSFER"},
-    ]})  # fmt: skip
+    await stack.sandbox.control(
+        "POST", "customers/wmSTATS00000/delete", {"staff": staff_of["wmSTATS00000"]}
+    )
+    await stack.sandbox.control(
+        "POST",
+        "emit",
+        {
+            "events": [
+                {
+                    "FromUserName": "sys",
+                    "MsgType": "event",
+                    "Event": "change_external_contact",
+                    "ChangeType": "del_external_contact",
+                    "UserID": staff_of["wmSTATS00001"],
+                    "ExternalUserID": "wmSTATS00001",
+                },
+                {
+                    "FromUserName": "sys",
+                    "MsgType": "event",
+                    "Event": "change_external_contact",
+                    "ChangeType": "del_external_contact",
+                    "UserID": staff_of["wmSTATS00002"],
+                    "ExternalUserID": "wmSTATS00002",
+                    "Source": "DELETE_BY_TRANSFER",
+                },
+            ]
+        },
+    )
     await stack.drained()
 
     stats = await stack.channel_day("live")
@@ -148,8 +170,9 @@ async def test_the_scheduler_tick_brings_shift_changes_to_the_code(
     assert code.users == ("lina", "wangfang")  # 18:00 in Shanghai: zhangwei is off duty
 
     clock.advance(timedelta(hours=15, minutes=30))  # Wednesday 09:30: zhangwei's shift began
-    await enqueue_minute_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id,
-                              "default", clock.now())  # fmt: skip
+    await enqueue_minute_tick(
+        stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id, "default", clock.now()
+    )
     await stack.drained()
 
     assert await way_users(stack, code.config_id) == ["lina", "wangfang", "zhangwei"]

@@ -28,9 +28,14 @@ async def stack(
 
 def contact_event(change: str, userid: str, customer: str, **extra: str) -> dict[str, Any]:
     return {
-        "FromUserName": "sys", "MsgType": "event", "Event": "change_external_contact",
-        "ChangeType": change, "UserID": userid, "ExternalUserID": customer, **extra,
-    }  # fmt: skip
+        "FromUserName": "sys",
+        "MsgType": "event",
+        "Event": "change_external_contact",
+        "ChangeType": change,
+        "UserID": userid,
+        "ExternalUserID": customer,
+        **extra,
+    }
 
 
 async def cards(stack: Stack) -> list[dict[str, Any]]:
@@ -72,10 +77,17 @@ async def test_a_deletion_by_transfer_is_not_churn(stack: Stack) -> None:
     await stack.scan(POSTER_CODE, "wmCHURN000002")
     await stack.drained()
 
-    await stack.sandbox.control("POST", "emit", {"events": [
-        contact_event("del_external_contact", "zhangwei", "wmCHURN000002",
-                      Source="DELETE_BY_TRANSFER"),
-    ]})  # fmt: skip
+    await stack.sandbox.control(
+        "POST",
+        "emit",
+        {
+            "events": [
+                contact_event(
+                    "del_external_contact", "zhangwei", "wmCHURN000002", Source="DELETE_BY_TRANSFER"
+                ),
+            ]
+        },
+    )
     await stack.drained()
 
     assert await cards(stack) == []
@@ -88,9 +100,15 @@ async def test_a_staff_deletion_goes_to_the_digest_without_a_card(stack: Stack) 
     await stack.scan(POSTER_CODE, "wmCHURN000003")
     await stack.drained()
 
-    await stack.sandbox.control("POST", "emit", {"events": [
-        contact_event("del_external_contact", "zhangwei", "wmCHURN000003"),
-    ]})  # fmt: skip
+    await stack.sandbox.control(
+        "POST",
+        "emit",
+        {
+            "events": [
+                contact_event("del_external_contact", "zhangwei", "wmCHURN000003"),
+            ]
+        },
+    )
     await stack.drained()
 
     assert await cards(stack) == []
@@ -102,9 +120,17 @@ async def test_a_failed_transfer_is_explained_to_takeover_and_manager(stack: Sta
     await stack.scan(POSTER_CODE, "wmCHURN000004")
     await stack.drained()
 
-    await stack.sandbox.control("POST", "emit", {"events": [
-        contact_event("transfer_fail", "lina", "wmCHURN000004", FailReason="customer_refused"),
-    ]})  # fmt: skip
+    await stack.sandbox.control(
+        "POST",
+        "emit",
+        {
+            "events": [
+                contact_event(
+                    "transfer_fail", "lina", "wmCHURN000004", FailReason="customer_refused"
+                ),
+            ]
+        },
+    )
     await stack.drained()
 
     [told] = [c for c in await stack.calls("message/send") if c["body"]["msgtype"] == "text"]
@@ -116,19 +142,33 @@ async def test_a_failed_transfer_is_explained_to_takeover_and_manager(stack: Sta
     ("zone", "just_before", "digest_at"),
     [
         # 08:00 in Shanghai is 00:00 UTC; the deletion happens at 10:00 UTC (18:00 local)
-        ("Asia/Shanghai", datetime(2026, 11, 24, 23, 59, tzinfo=UTC),
-         datetime(2026, 11, 25, 0, 0, tzinfo=UTC)),
+        (
+            "Asia/Shanghai",
+            datetime(2026, 11, 24, 23, 59, tzinfo=UTC),
+            datetime(2026, 11, 25, 0, 0, tzinfo=UTC),
+        ),
         # 08:00 in New York (EST, UTC-5) is 13:00 UTC; the deletion is at 05:00 local
-        ("America/New_York", datetime(2026, 11, 24, 12, 59, tzinfo=UTC),
-         datetime(2026, 11, 24, 13, 0, tzinfo=UTC)),
-        ("UTC", datetime(2026, 11, 25, 7, 59, tzinfo=UTC),
-         datetime(2026, 11, 25, 8, 0, tzinfo=UTC)),
+        (
+            "America/New_York",
+            datetime(2026, 11, 24, 12, 59, tzinfo=UTC),
+            datetime(2026, 11, 24, 13, 0, tzinfo=UTC),
+        ),
+        (
+            "UTC",
+            datetime(2026, 11, 25, 7, 59, tzinfo=UTC),
+            datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+        ),
     ],
-)  # fmt: skip
+)
 async def test_the_digest_goes_out_at_the_local_time_and_only_once(
-    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis,
-    zone: str, just_before: datetime, digest_at: datetime,
-) -> None:  # fmt: skip
+    aiohttp_client: ClientFactory,
+    clock: ManualClock,
+    redis_url: str,
+    redis: Redis,
+    zone: str,
+    just_before: datetime,
+    digest_at: datetime,
+) -> None:
     stack = await start_stack(aiohttp_client, clock, redis_url, redis, timezone=zone)
     await stack.scan(POSTER_CODE, "wmCHURN000005")
     await stack.drained()
@@ -172,8 +212,9 @@ async def test_the_scheduler_tick_sends_the_digest_at_its_time(
     await stack.drained()
 
     clock.advance(datetime(2026, 11, 25, 0, 0, 30, tzinfo=UTC) - clock.now())  # 08:00:30 local
-    await enqueue_minute_tick(stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id,
-                              "default", clock.now())  # fmt: skip
+    await enqueue_minute_tick(
+        stack.siyu.app[RUNTIME].queue, stack.settings.wecom.corp_id, "default", clock.now()
+    )
     await stack.drained()
 
     digests = [c for c in await stack.calls("message/send") if c["body"]["msgtype"] == "markdown"]

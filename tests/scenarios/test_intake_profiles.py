@@ -83,10 +83,19 @@ async def test_deleting_and_re_adding_keeps_the_first_added_time(
 
 
 async def test_a_missing_channel_tag_is_created_once_then_reused(stack: Stack) -> None:
-    rules = rules_with(channels={"poster_a": {
-        "name": "海报A", "state": "ch_poster_a", "staff": [{"userid": "zhangwei"}],
-        "tags": [{"group": "渠道", "name": "海报2026"}, {"group": "活动", "name": "双十一"}],
-    }})  # fmt: skip
+    rules = rules_with(
+        channels={
+            "poster_a": {
+                "name": "海报A",
+                "state": "ch_poster_a",
+                "staff": [{"userid": "zhangwei"}],
+                "tags": [
+                    {"group": "渠道", "name": "海报2026"},
+                    {"group": "活动", "name": "双十一"},
+                ],
+            }
+        }
+    )
     await stack.set_rules(rules)
 
     await stack.scan(POSTER_CODE, "wmPROFILE00003")
@@ -103,9 +112,14 @@ async def test_a_missing_channel_tag_is_created_once_then_reused(stack: Stack) -
 
 
 async def emit_tag_event(stack: Stack, change: str, tag_id: str, tag_type: str = "tag") -> None:
-    fields: dict[str, Any] = {"FromUserName": "sys", "MsgType": "event",
-                              "Event": "change_external_tag", "ChangeType": change,
-                              "Id": tag_id, "TagType": tag_type}  # fmt: skip
+    fields: dict[str, Any] = {
+        "FromUserName": "sys",
+        "MsgType": "event",
+        "Event": "change_external_tag",
+        "ChangeType": change,
+        "Id": tag_id,
+        "TagType": tag_type,
+    }
     await stack.sandbox.control("POST", "emit", {"events": [fields]})
     await stack.drained()
 

@@ -43,8 +43,9 @@ async def test_channel_welcome_has_the_name_the_text_and_the_attachments(stack: 
 
     channel = load_rules_file().channels["poster_a"]
     assert channel.welcome is not None
-    expected = fill(channel.welcome.text, {"customer_name": name, "staff_name": "张伟",
-                                           "channel": "海报A"})  # fmt: skip
+    expected = fill(
+        channel.welcome.text, {"customer_name": name, "staff_name": "张伟", "channel": "海报A"}
+    )
     assert call["body"]["welcome_code"] == added["welcome_code"]
     assert call["body"]["text"]["content"] == expected
     assert name in expected
@@ -77,12 +78,25 @@ async def test_an_event_older_than_the_window_is_not_sent_and_counted_missed(
     stack: Stack, clock: ManualClock
 ) -> None:
     created = clock.now() - timedelta(seconds=25)
-    await stack.sandbox.control("POST", "emit", {"events": [{
-        "FromUserName": "sys", "CreateTime": int(created.timestamp()), "MsgType": "event",
-        "Event": "change_external_contact", "ChangeType": "add_external_contact",
-        "UserID": "zhangwei", "ExternalUserID": "wmDEMOliuyang0001", "State": "ch_poster_a",
-        "WelcomeCode": "WCstale0000000000000000000000000",
-    }]})  # fmt: skip
+    await stack.sandbox.control(
+        "POST",
+        "emit",
+        {
+            "events": [
+                {
+                    "FromUserName": "sys",
+                    "CreateTime": int(created.timestamp()),
+                    "MsgType": "event",
+                    "Event": "change_external_contact",
+                    "ChangeType": "add_external_contact",
+                    "UserID": "zhangwei",
+                    "ExternalUserID": "wmDEMOliuyang0001",
+                    "State": "ch_poster_a",
+                    "WelcomeCode": "WCstale0000000000000000000000000",
+                }
+            ]
+        },
+    )
 
     await stack.drained()
 
@@ -104,11 +118,23 @@ async def test_a_duplicated_add_event_makes_exactly_one_welcome_call(stack: Stac
 
 
 async def test_an_add_without_a_welcome_code_sends_nothing(stack: Stack) -> None:
-    await stack.sandbox.control("POST", "emit", {"events": [{
-        "FromUserName": "sys", "MsgType": "event", "Event": "change_external_contact",
-        "ChangeType": "add_external_contact", "UserID": "zhangwei",
-        "ExternalUserID": "wmDEMOliuyang0001", "State": "ch_poster_a",
-    }]})  # fmt: skip
+    await stack.sandbox.control(
+        "POST",
+        "emit",
+        {
+            "events": [
+                {
+                    "FromUserName": "sys",
+                    "MsgType": "event",
+                    "Event": "change_external_contact",
+                    "ChangeType": "add_external_contact",
+                    "UserID": "zhangwei",
+                    "ExternalUserID": "wmDEMOliuyang0001",
+                    "State": "ch_poster_a",
+                }
+            ]
+        },
+    )
 
     await stack.drained()
 
@@ -134,9 +160,18 @@ async def test_one_lookup_of_the_customer_serves_the_welcome_and_the_profile(
 async def test_a_slow_concern_on_the_main_lane_does_not_hold_welcomes_back(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> None:
-    stack = await start_stack(aiohttp_client, clock, redis_url, redis, queue={
-        "consumers": 1, "batch_size": 2, "block_ms": 20, "janitor_interval_seconds": 0.05,
-    })  # fmt: skip
+    stack = await start_stack(
+        aiohttp_client,
+        clock,
+        redis_url,
+        redis,
+        queue={
+            "consumers": 1,
+            "batch_size": 2,
+            "block_ms": 20,
+            "janitor_interval_seconds": 0.05,
+        },
+    )
     # Tagging (main lane) answers in 1.5 s: one main consumer takes 2 adds per 1.5 s.
     await stack.sandbox.control(
         "POST", "faults", {"api": "externalcontact/mark_tag", "latency_ms": 1500, "count": 100}
@@ -155,10 +190,18 @@ async def test_a_slow_concern_on_the_main_lane_does_not_hold_welcomes_back(
 async def test_while_lookups_are_slow_welcomes_go_without_the_name_at_once(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> None:
-    stack = await start_stack(aiohttp_client, clock, redis_url, redis, queue={
-        "express_consumers": 1, "express_batch_size": 2, "block_ms": 20,
-        "janitor_interval_seconds": 0.05,
-    })  # fmt: skip
+    stack = await start_stack(
+        aiohttp_client,
+        clock,
+        redis_url,
+        redis,
+        queue={
+            "express_consumers": 1,
+            "express_batch_size": 2,
+            "block_ms": 20,
+            "janitor_interval_seconds": 0.05,
+        },
+    )
     await stack.sandbox.control(
         "POST", "faults", {"api": "externalcontact/get", "latency_ms": 3000, "count": 100}
     )

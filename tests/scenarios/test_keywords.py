@@ -54,9 +54,13 @@ async def test_a_disguised_wechat_id_alerts_the_reviewer_once(stack: Stack) -> N
     assert card["main_title"]["title"] == "敏感内容：引流"
     assert card["main_title"]["desc"] == "好的，【加我v.x详聊】吧"
     assert rows(card) == {
-        "发送人": "客户 刘洋", "接收人": f"微信客服 {KF}", "来源": "微信客服",
-        "渠道": "海报A（ch_poster_a）", "违规次数": "第1次（引流 1 次）", "时间": "11-24 18:00",
-    }  # fmt: skip
+        "发送人": "客户 刘洋",
+        "接收人": f"微信客服 {KF}",
+        "来源": "微信客服",
+        "渠道": "海报A（ch_poster_a）",
+        "违规次数": "第1次（引流 1 次）",
+        "时间": "11-24 18:00",
+    }
     assert [b["text"] for b in card["button_list"]] == ["已处理", "误报"]
     [marked] = await stack.calls("externalcontact/mark_tag")
     assert (marked["body"]["userid"], marked["body"]["external_userid"]) == ("zhangwei", LIUYANG)
@@ -79,8 +83,9 @@ async def test_a_later_notification_does_not_alert_old_messages_again(stack: Sta
     await kf_says(stack, "谢谢")
     cards = await alert_cards(stack)
     assert [c["template_card"]["main_title"]["desc"] for c in cards] == [
-        "【加我v.x详聊】", "【ＶＸ同号】"
-    ]  # fmt: skip
+        "【加我v.x详聊】",
+        "【ＶＸ同号】",
+    ]
     assert rows(cards[1]["template_card"])["违规次数"] == "第2次（引流 2 次）"
     cursor = await stack.redis.get(keys.kf_cursor(stack.settings.wecom.corp_id, KF))
     assert cursor

@@ -26,8 +26,13 @@ async def stack(
 
 
 def message(msgid: str, sender: str, text: str, stack: Stack, **fields: Any) -> dict[str, Any]:
-    return {"msgid": msgid, "from": sender, "text": text,
-            "time": int(stack.clock.now().timestamp()), **fields}  # fmt: skip
+    return {
+        "msgid": msgid,
+        "from": sender,
+        "text": text,
+        "time": int(stack.clock.now().timestamp()),
+        **fields,
+    }
 
 
 async def post(stack: Stack, body: Any, status: int = 200) -> Any:
@@ -75,8 +80,10 @@ async def test_a_customer_asking_the_price_prompts_the_staff_member_written_to(
 ) -> None:
     await post(stack, [message("p1", ZHAOMIN, "这个多少钱呀", stack, to="lina")])
     await stack.drained()
-    prompts = [(c["body"]["touser"], c["body"]["text"]["content"])
-               for c in await stack.calls("message/send")]  # fmt: skip
+    prompts = [
+        (c["body"]["touser"], c["body"]["text"]["content"])
+        for c in await stack.calls("message/send")
+    ]
     assert prompts == [("lina", "客户赵敏在问价格：「这个多少钱呀」")]
 
 

@@ -29,8 +29,9 @@ AUTH = {"Authorization": "Bearer kf-admin-token"}
 async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
-    return await start_stack(aiohttp_client, clock, redis_url, redis,
-                             admin={"token": "kf-admin-token"})  # fmt: skip
+    return await start_stack(
+        aiohttp_client, clock, redis_url, redis, admin={"token": "kf-admin-token"}
+    )
 
 
 async def says(stack: Stack, text: str, customer: str = LIUYANG) -> None:
@@ -45,8 +46,11 @@ async def act(stack: Stack, what: str, body: dict[str, Any] | None = None) -> No
 
 async def replies(stack: Stack, customer: str = LIUYANG) -> list[dict[str, Any]]:
     """What the bot sent the customer (kf/send_msg accepted by WeCom)."""
-    return [call["body"] for call in await stack.calls("kf/send_msg")
-            if call["body"]["touser"] == customer and call["response"]["errcode"] == 0]  # fmt: skip
+    return [
+        call["body"]
+        for call in await stack.calls("kf/send_msg")
+        if call["body"]["touser"] == customer and call["response"]["errcode"] == 0
+    ]
 
 
 def said(body: dict[str, Any]) -> str:
@@ -93,8 +97,12 @@ async def test_a_customer_is_answered_then_handed_to_a_human(stack: Stack) -> No
 
     shown = await stack.siyu.get(f"/api/v1/kf/transcripts/{LIUYANG}?limit=4", headers=AUTH)
     lines = [(line["who"], line["text"][:6]) for line in (await shown.json())["lines"]]
-    assert lines == [("customer", "价格能再便宜"), ("servicer:lina", "您好，我是李"),
-                     ("customer", "地址在哪"), ("bot", "门店地址：上")]  # fmt: skip
+    assert lines == [
+        ("customer", "价格能再便宜"),
+        ("servicer:lina", "您好，我是李"),
+        ("customer", "地址在哪"),
+        ("bot", "门店地址：上"),
+    ]
 
 
 async def test_a_disguised_diversion_gets_no_answer(stack: Stack) -> None:
@@ -180,8 +188,10 @@ async def test_a_refused_transfer_falls_back_to_the_pool(stack: Stack) -> None:
         "POST", "faults", {"api": "kf/service_state/trans", "errcode": 95016, "count": 1}
     )
     await says(stack, "我要投诉")
-    tried = [(c["body"]["service_state"], c["response"]["errcode"])
-             for c in await stack.calls("kf/service_state/trans")]  # fmt: skip
+    tried = [
+        (c["body"]["service_state"], c["response"]["errcode"])
+        for c in await stack.calls("kf/service_state/trans")
+    ]
     assert tried == [(3, 95016), (2, 0)]
     assert stack.metric("siyu_kf_handoffs_total", reason="complaint", to="pool") == 1
     assert await stack.cards_to("lina") == [], "nobody was told: the pool's first free takes it"
@@ -208,8 +218,14 @@ async def test_what_was_said_to_the_human_is_not_answered_after_the_end(stack: S
 async def test_a_switched_off_bot_keeps_quiet_but_keeps_the_transcript(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> None:
-    stack = await start_stack(aiohttp_client, clock, redis_url, redis, kf={"enabled": False},
-                              admin={"token": "kf-admin-token"})  # fmt: skip
+    stack = await start_stack(
+        aiohttp_client,
+        clock,
+        redis_url,
+        redis,
+        kf={"enabled": False},
+        admin={"token": "kf-admin-token"},
+    )
     await act(stack, "enter")
     await says(stack, "多少钱")
     assert await stack.calls("kf/send_msg") == await stack.calls("kf/send_msg_on_event") == []

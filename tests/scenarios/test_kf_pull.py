@@ -26,9 +26,13 @@ WAITING = 2500
 async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
-    return await start_stack(aiohttp_client, clock, redis_url, redis,
-                             queue={"block_ms": 20, "janitor_interval_seconds": 0.05,
-                                    "consumers": 3, "batch_size": 64})  # fmt: skip
+    return await start_stack(
+        aiohttp_client,
+        clock,
+        redis_url,
+        redis,
+        queue={"block_ms": 20, "janitor_interval_seconds": 0.05, "consumers": 3, "batch_size": 64},
+    )
 
 
 async def test_three_callbacks_handle_2500_messages_exactly_once(stack: Stack) -> None:
@@ -36,8 +40,16 @@ async def test_three_callbacks_handle_2500_messages_exactly_once(stack: Stack) -
     corp, now = world.corp, world.now()
     for n in range(WAITING):  # one message each: WeCom allows 5 replies per customer message
         customer = ensure_customer(world, f"wmKFbulk{n:04d}").external_userid
-        message = KfMessage(corp.next_seq(), f"bulk{n:05d}", KF, customer, int(now.timestamp()),
-                            3, "text", {"content": "多少钱"})  # fmt: skip
+        message = KfMessage(
+            corp.next_seq(),
+            f"bulk{n:05d}",
+            KF,
+            customer,
+            int(now.timestamp()),
+            3,
+            "text",
+            {"content": "多少钱"},
+        )
         corp.kf_log.append(message)
     for n in range(3):
         token = f"ENCbulk{n}"
@@ -47,8 +59,9 @@ async def test_three_callbacks_handle_2500_messages_exactly_once(stack: Stack) -
 
     assert stack.metric("siyu_chat_messages_total", source="kf", role="customer") == WAITING
     sent = [c["body"] for c in await stack.calls("kf/send_msg") if c["response"]["errcode"] == 0]
-    answered = Counter(body["msgid"].rsplit("_", 1)[0] for body in sent
-                       if body["msgtype"] == "msgmenu")  # fmt: skip
+    answered = Counter(
+        body["msgid"].rsplit("_", 1)[0] for body in sent if body["msgtype"] == "msgmenu"
+    )
     assert len(answered) == WAITING and set(answered.values()) == {1}, "one answer per message"
     cursor = await stack.redis.get(keys.kf_cursor(stack.settings.wecom.corp_id, KF))
     assert cursor == encode_cursor(corp.kf_log[-1].seq)

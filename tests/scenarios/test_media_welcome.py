@@ -30,17 +30,18 @@ from tests.support.wecom import eventually
 async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
-    return await start_stack(Stack, aiohttp_client, clock, redis_url, redis,
-                             admin={"token": TOKEN})  # fmt: skip
+    return await start_stack(Stack, aiohttp_client, clock, redis_url, redis, admin={"token": TOKEN})
 
 
 async def _library_welcome(stack: Stack) -> tuple[dict[str, Any], dict[str, Any]]:
     image = await upload(stack, "poster.png", PNG)
     file = await upload(stack, "price.pdf", PDF)
-    rules = poster_welcome_with([
-        {"msgtype": "image", "image": {"library": image["id"]}},
-        {"msgtype": "file", "file": {"library": file["id"]}},
-    ])  # fmt: skip
+    rules = poster_welcome_with(
+        [
+            {"msgtype": "image", "image": {"library": image["id"]}},
+            {"msgtype": "file", "file": {"library": file["id"]}},
+        ]
+    )
     await rules_store(stack.deps).put(rules)
     return image, file
 
@@ -57,8 +58,9 @@ async def _welcome(stack: Stack, customer: str) -> dict[str, Any]:
 
 
 async def _welcomes(stack: Stack, customer: str) -> list[dict[str, Any]]:
-    codes = {c.code for c in stack.world.corp.welcome_codes.values()
-             if c.external_userid == customer}  # fmt: skip
+    codes = {
+        c.code for c in stack.world.corp.welcome_codes.values() if c.external_userid == customer
+    }
     calls = await stack.calls("externalcontact/send_welcome_msg")
     return [c for c in calls if c["body"]["welcome_code"] in codes]
 
@@ -106,13 +108,17 @@ async def test_a_stale_media_id_is_re_uploaded_before_it_is_sent(stack: Stack) -
 async def test_a_media_id_that_cannot_be_renewed_is_left_out_not_sent(stack: Stack) -> None:
     _, file = await _library_welcome(stack)
     stack.clock.advance(timedelta(days=3, minutes=1))
-    await stack.sandbox.control("POST", "faults",
-                                {"api": "media/upload", "errcode": 40006, "count": 5})  # fmt: skip
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "media/upload", "errcode": 40006, "count": 5}
+    )
 
     call = await _welcome(stack, "wmMEDIAfail")
 
     assert call["response"]["errcode"] == 0  # the text and the image still went
     assert [a["msgtype"] for a in call["body"]["attachments"]] == ["image"]
-    every_sent = [a for c in await stack.calls("externalcontact/send_welcome_msg")
-                  for a in c["body"].get("attachments", [])]  # fmt: skip
+    every_sent = [
+        a
+        for c in await stack.calls("externalcontact/send_welcome_msg")
+        for a in c["body"].get("attachments", [])
+    ]
     assert file["media_id"] not in str(every_sent)

@@ -39,10 +39,12 @@ async def test_45009_defers_the_event_and_the_send_happens_later(
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
     sandbox = Sandbox(await aiohttp_client(create_sandbox_app(config, clock)), config, clock)
     settings = siyu_settings_for(
-        config, str(sandbox.http.make_url("/cgi-bin")), redis_url,
+        config,
+        str(sandbox.http.make_url("/cgi-bin")),
+        redis_url,
         wecom={"limits": {"blocked_retry_seconds": 0.2}},
         queue={"block_ms": 20, "janitor_interval_seconds": 0.05, "max_deliveries": 1},
-    )  # fmt: skip
+    )
     siyu = await aiohttp_client(create_app(settings, clock=clock, router=echo_router()))
     callback_url = str(siyu.make_url("/wecom/callback"))
     await sandbox.control("POST", "callback_url", {"app": "default", "url": callback_url})

@@ -27,19 +27,25 @@ STAFF = "zhangwei"
 FAST = {"poll_seconds": 0.05, "renew_seconds": 0.2, "lease_seconds": 1.0}
 
 
-async def start(aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str,
-                **sections: Any) -> tuple[Sandbox, Settings]:  # fmt: skip
+async def start(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, **sections: Any
+) -> tuple[Sandbox, Settings]:
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
     sandbox = Sandbox(await aiohttp_client(create_sandbox_app(config, clock)), config, clock)
     settings = siyu_settings_for(
-        config, str(sandbox.http.make_url("/cgi-bin")), redis_url, reminders=FAST,
-        queue={"block_ms": 20, "janitor_interval_seconds": 0.05}, **sections,
-    )  # fmt: skip
+        config,
+        str(sandbox.http.make_url("/cgi-bin")),
+        redis_url,
+        reminders=FAST,
+        queue={"block_ms": 20, "janitor_interval_seconds": 0.05},
+        **sections,
+    )
     return sandbox, settings
 
 
-async def start_siyu(aiohttp_client: ClientFactory, sandbox: Sandbox, settings: Settings,
-                     clock: ManualClock) -> TestClient[web.Request, web.Application]:  # fmt: skip
+async def start_siyu(
+    aiohttp_client: ClientFactory, sandbox: Sandbox, settings: Settings, clock: ManualClock
+) -> TestClient[web.Request, web.Application]:
     siyu = await aiohttp_client(create_app(settings, clock=clock))
     url = str(siyu.make_url("/wecom/callback"))
     await sandbox.control("POST", "callback_url", {"app": "default", "url": url})
@@ -80,8 +86,9 @@ async def test_command_confirm_card_snooze_card_done(
     assert {"keyname": "客户", "value": "刘洋"} in card["horizontal_content_list"]
     assert [b["text"] for b in card["button_list"]] == ["完成", "1小时后提醒", "明天提醒"]
 
-    await sandbox.control("POST", f"staff/{STAFF}/card_click",
-                          {"task_id": card["task_id"], "event_key": "snooze"})  # fmt: skip
+    await sandbox.control(
+        "POST", f"staff/{STAFF}/card_click", {"task_id": card["task_id"], "event_key": "snooze"}
+    )
 
     async def updated(count: int) -> bool:
         return len(await sandbox.outbox(api="message/update_template_card")) >= count
@@ -101,8 +108,9 @@ async def test_command_confirm_card_snooze_card_done(
     second = cards[1]["template_card"]
     assert second["task_id"] != card["task_id"]
 
-    await sandbox.control("POST", f"staff/{STAFF}/card_click",
-                          {"task_id": second["task_id"], "event_key": "done"})  # fmt: skip
+    await sandbox.control(
+        "POST", f"staff/{STAFF}/card_click", {"task_id": second["task_id"], "event_key": "done"}
+    )
     await eventually(lambda: updated(2))
     updates = await sandbox.outbox(api="message/update_template_card")
     assert updates[1]["body"]["button"]["replace_name"] == "已完成"
@@ -118,8 +126,11 @@ async def test_reminders_due_while_siyu_was_down_are_delivered_late_on_restart(
     sandbox, settings = await start(aiohttp_client, clock, redis_url)
     siyu = await start_siyu(aiohttp_client, sandbox, settings, clock)
     for minutes in (2, 4, 6, 8):
-        await sandbox.control("POST", f"staff/{STAFF}/message",
-                              {"text": f"{minutes}分钟后提醒我给刘洋发报价{minutes}"})  # fmt: skip
+        await sandbox.control(
+            "POST",
+            f"staff/{STAFF}/message",
+            {"text": f"{minutes}分钟后提醒我给刘洋发报价{minutes}"},
+        )
     await until_count(sandbox, "text", 4)
     await siyu.close()  # everything stops: gateway, workers, scheduler
 

@@ -35,7 +35,8 @@ LEASE_SECONDS = 2.0
 
 def write_config(path: Path, config: SandboxConfig, api_base: str, redis_url: str) -> Path:
     app = config.apps["default"]
-    path.write_text(f"""log_level = "WARNING"
+    path.write_text(
+        f"""log_level = "WARNING"
 [wecom]
 corp_id = "{config.corp_id}"
 api_base = "{api_base}"
@@ -59,7 +60,9 @@ renew_seconds = 0.5
 poll_seconds = 0.2
 [observability]
 port = 0
-""", encoding="utf-8")  # fmt: skip
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -76,24 +79,29 @@ async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
 
 
 async def test_leader_killed_while_1000_fall_due_each_delivered_exactly_once(
-    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis,
+    aiohttp_client: ClientFactory,
+    clock: ManualClock,
+    redis_url: str,
+    redis: Redis,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
     sandbox = Sandbox(await aiohttp_client(create_sandbox_app(config, clock)), config, clock)
     for userid in STAFF:
         await sandbox.control("POST", "staff", {"userid": userid})
-    path = write_config(tmp_path / "siyu.toml", config, str(sandbox.http.make_url("/cgi-bin")),
-                        redis_url)  # fmt: skip
+    path = write_config(
+        tmp_path / "siyu.toml", config, str(sandbox.http.make_url("/cgi-bin")), redis_url
+    )
     repo = ReminderRepository(redis, config.corp_id)
     first_due = time.time() + 4
     for index in range(REMINDERS):
         due = first_due + SPREAD_SECONDS * index / REMINDERS
-        await repo.add(Reminder(0, STAFF[index % len(STAFF)], f"回访客户{index}",
-                                int(due * 1000)))  # fmt: skip
+        await repo.add(Reminder(0, STAFF[index % len(STAFF)], f"回访客户{index}", int(due * 1000)))
 
-    processes = [await start_siyu("serve", "--config", str(path), "--role", role)
-                 for role in ("scheduler", "scheduler", "worker", "worker")]  # fmt: skip
+    processes = [
+        await start_siyu("serve", "--config", str(path), "--role", role)
+        for role in ("scheduler", "scheduler", "worker", "worker")
+    ]
     try:
         lease = keys.scheduler_lease(config.corp_id)
 

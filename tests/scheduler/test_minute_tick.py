@@ -27,10 +27,16 @@ SLOT = int(datetime(2026, 11, 24, 1, 2, tzinfo=UTC).timestamp())
 
 def old_tick_xml(corp_id: str, slot: int, now: datetime) -> str:
     """What the scheduler queued before the rename (bot/events/tasks.py tick_xml)."""
-    return message_xml({
-        "ToUserName": corp_id, "FromUserName": "siyu", "CreateTime": int(now.timestamp()),
-        "MsgType": "event", "Event": "siyu_campaigns_tick", "Slot": slot,
-    })  # fmt: skip
+    return message_xml(
+        {
+            "ToUserName": corp_id,
+            "FromUserName": "siyu",
+            "CreateTime": int(now.timestamp()),
+            "MsgType": "event",
+            "Event": "siyu_campaigns_tick",
+            "Slot": slot,
+        }
+    )
 
 
 async def test_the_leader_queues_one_minute_tick_per_minute(
@@ -67,8 +73,10 @@ async def test_an_old_tick_still_queued_is_a_minute_tick_and_holds_its_slot(
     queue = EventQueue(redis, corp)
     # queued by a leader of the previous version: old kind, old wire name, the slot's key
     _xml, dedup_key = minute_tick_xml(corp, SLOT, NOW)
-    assert await queue.enqueue("default", "campaigns_tick", dedup_key,
-                               old_tick_xml(corp, SLOT, NOW)) is not None  # fmt: skip
+    assert (
+        await queue.enqueue("default", "campaigns_tick", dedup_key, old_tick_xml(corp, SLOT, NOW))
+        is not None
+    )
 
     [(_id, fields)] = await queue.peek()
     event = parse_event(fields["xml"])

@@ -17,8 +17,14 @@ from typing import Final
 OURS: Final = ("bot", "handlers", "nlp", "scheduler", "config")
 # the wiring: it builds the concerns and hands each the others' services (sidebar_services
 # adapts reminders, tasks and groups to the sidebar's Protocols)
-WIRING: Final = ("bot.app", "bot.runtime", "bot.cli", "bot.demo", "handlers",
-                 "handlers.sidebar_services")  # fmt: skip
+WIRING: Final = (
+    "bot.app",
+    "bot.runtime",
+    "bot.cli",
+    "bot.demo",
+    "handlers",
+    "handlers.sidebar_services",
+)
 SHARED_CONCERN: Final = "customers"  # every concern may read the customer record
 
 # Imports that break a rule today and are owed a fix (each names why it is still here).

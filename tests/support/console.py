@@ -36,8 +36,14 @@ def csrf_of(html: str) -> str:
 async def log_in(client: Client, role: Role) -> str:
     """Log in as ``role``'s account through the form; the CSRF token for the next forms."""
     page = await client.get("/console/login")
-    answer = await client.post("/console/login", allow_redirects=False, data={
-        "csrf": csrf_of(await page.text()), "name": USERS[role], "password": PASSWORD,
-    })  # fmt: skip
+    answer = await client.post(
+        "/console/login",
+        allow_redirects=False,
+        data={
+            "csrf": csrf_of(await page.text()),
+            "name": USERS[role],
+            "password": PASSWORD,
+        },
+    )
     assert answer.status == 303, await answer.text()
     return csrf_of(await (await client.get("/console/dashboard")).text())

@@ -29,14 +29,17 @@ class Sandbox:
     async def token(self, app: str = "default") -> str:
         """A fresh (or reused) access token of ``app``."""
         answer = await self.get(
-            "gettoken", token=None, corpid=self.config.corp_id,
+            "gettoken",
+            token=None,
+            corpid=self.config.corp_id,
             corpsecret=self.config.apps[app].secret,
-        )  # fmt: skip
+        )
         assert answer["errcode"] == 0, answer
         return str(answer["access_token"])
 
-    async def post(self, api: str, body: Mapping[str, Any] | None = None,
-                   token: str | None = FETCH) -> dict[str, Any]:  # fmt: skip
+    async def post(
+        self, api: str, body: Mapping[str, Any] | None = None, token: str | None = FETCH
+    ) -> dict[str, Any]:
         """POST /cgi-bin/{api} with a JSON body; token FETCH gets one first, None omits it."""
         params = await self._token_params(token)
         response = await self.http.post(f"/cgi-bin/{api}", params=params, json=body or {})
@@ -59,8 +62,9 @@ class Sandbox:
             return {}
         return {"access_token": await self.token() if token == FETCH else token}
 
-    async def control(self, method: str, path: str, body: Mapping[str, Any] | None = None,
-                      expect: int = 200) -> Any:  # fmt: skip
+    async def control(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None, expect: int = 200
+    ) -> Any:
         """Call a /sandbox/ route and check its status."""
         response = await self.http.request(method, f"/sandbox/{path}", json=body)
         answer = await response.json()

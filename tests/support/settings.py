@@ -14,8 +14,12 @@ def siyu_settings_for(
 ) -> Settings:
     """Settings whose corp, app credentials and api_base are the sandbox's."""
     app = config.apps["default"]
-    wecom = {"corp_id": config.corp_id, "api_base": api_base,
-             "http": {"backoff_seconds": 0.01}, **sections.pop("wecom", {})}  # fmt: skip
+    wecom = {
+        "corp_id": config.corp_id,
+        "api_base": api_base,
+        "http": {"backoff_seconds": 0.01},
+        **sections.pop("wecom", {}),
+    }
     return make_settings(
         redis_url,
         wecom=wecom,

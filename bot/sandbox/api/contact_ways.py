@@ -68,12 +68,20 @@ def _way(call: Call) -> ContactWay:
 
 def _way_json(way: ContactWay) -> Json:
     shown: Json = {
-        "config_id": way.config_id, "type": way.type, "scene": way.scene, "style": way.style,
-        "remark": way.remark, "skip_verify": way.skip_verify, "state": way.state,
-        "user": list(way.users), "party": list(way.parties), "is_temp": way.is_temp,
-        "expires_in": way.expires_in, "chat_expires_in": way.chat_expires_in,
+        "config_id": way.config_id,
+        "type": way.type,
+        "scene": way.scene,
+        "style": way.style,
+        "remark": way.remark,
+        "skip_verify": way.skip_verify,
+        "state": way.state,
+        "user": list(way.users),
+        "party": list(way.parties),
+        "is_temp": way.is_temp,
+        "expires_in": way.expires_in,
+        "chat_expires_in": way.chat_expires_in,
         "unionid": way.unionid,
-    }  # fmt: skip
+    }
     if way.qr_code:
         shown["qr_code"] = way.qr_code
     if way.conclusions is not None:
@@ -89,8 +97,15 @@ def add_contact_way(call: Call) -> Json:
         raise invalid("scene must be 1 (mini-program) or 2 (QR code)")
     config_id = new_id("cw", 32)
     qr_code = f"https://sandbox.invalid/qr/{config_id}" if scene == 2 else ""  # noqa: PLR2004
-    blank = ContactWay(config_id, params.integer("type"), scene, int(call.now.timestamp()), (),
-                       is_temp=bool(params.raw.get("is_temp", False)), qr_code=qr_code)  # fmt: skip
+    blank = ContactWay(
+        config_id,
+        params.integer("type"),
+        scene,
+        int(call.now.timestamp()),
+        (),
+        is_temp=bool(params.raw.get("is_temp", False)),
+        qr_code=qr_code,
+    )
     way = _configure(call, params, blank, creating=True)
     if not way.users and not way.parties:
         raise invalid("user or party is required")

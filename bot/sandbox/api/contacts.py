@@ -81,9 +81,10 @@ def _transfer(call: Call, *, resigned: bool) -> Json:
         else:
             errcode = OK
             call.corp.transfers.append(
-                Transfer(handover.userid, takeover.userid, external_userid,
-                         call.now + TRANSFER_DELAY)
-            )  # fmt: skip
+                Transfer(
+                    handover.userid, takeover.userid, external_userid, call.now + TRANSFER_DELAY
+                )
+            )
         results.append({"external_userid": external_userid, "errcode": errcode})
     return {"customer": results}
 

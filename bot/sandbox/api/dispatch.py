@@ -62,8 +62,11 @@ class FilePart:
 
     def recorded(self) -> Json:
         """What the outbox shows instead of the bytes."""
-        return {"filename": self.filename, "content_type": self.content_type,
-                "size": len(self.content)}  # fmt: skip
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": len(self.content),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +198,11 @@ class Pipeline:
         answer = self._finish(world, endpoint, recorded, response, now, app=call_app, notes=notes)
         if isinstance(raw_body, RawBody):
             disposition = f'attachment; filename="{raw_body.filename}"'
-            return web.Response(body=raw_body.content, content_type=raw_body.content_type,
-                                headers={"Content-Disposition": disposition})  # fmt: skip
+            return web.Response(
+                body=raw_body.content,
+                content_type=raw_body.content_type,
+                headers={"Content-Disposition": disposition},
+            )
         return answer
 
     def _call(

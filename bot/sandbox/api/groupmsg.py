@@ -96,8 +96,9 @@ def add_msg_template(call: Call) -> Json:
     targets, failed = pick(call, sender)
     if not targets:
         raise invalid("no valid customer or group to send to")
-    msg = GroupMsg(new_id("msg", 30), chat_type, sender, int(call.now.timestamp()), text,
-                   tuple(attachments))  # fmt: skip
+    msg = GroupMsg(
+        new_id("msg", 30), chat_type, sender, int(call.now.timestamp()), text, tuple(attachments)
+    )
     corp.group_msgs[msg.msgid] = msg
     for userid, target in targets:
         corp.group_msg_tasks.setdefault((msg.msgid, userid), GroupMsgTask(msg.msgid, userid))
@@ -139,11 +140,13 @@ def get_groupmsg_list_v2(call: Call) -> Json:
     filter_type = params.opt_int("filter_type", 2, low=0, high=2)
     limit = params.opt_int("limit", 50, low=1, high=100)
     found = [
-        m for m in sorted(call.corp.group_msgs.values(), key=lambda m: (m.create_time, m.msgid))
-        if m.chat_type == chat_type and start <= m.create_time <= end
+        m
+        for m in sorted(call.corp.group_msgs.values(), key=lambda m: (m.create_time, m.msgid))
+        if m.chat_type == chat_type
+        and start <= m.create_time <= end
         and (not creator or m.creator == creator)
         and filter_type in {ALL_TYPES, m.create_type}
-    ]  # fmt: skip
+    ]
     chunk, next_cursor = lookups.page(found, params.opt_text("cursor"), limit)
     return {"group_msg_list": [_msg_json(m) for m in chunk], "next_cursor": next_cursor}
 

@@ -26,8 +26,9 @@ HISTORY: Final = timedelta(days=3)  # sync_msg covers the last 3 days
 CURSOR_BYTES: Final = 64
 TEXT_BYTES: Final = 2048
 _MSGID: Final = re.compile(r"[0-9a-zA-Z_-]{1,32}")
-SEND_TYPES: Final = frozenset({"text", "image", "voice", "video", "file", "link", "miniprogram",
-                               "msgmenu", "location"})  # fmt: skip
+SEND_TYPES: Final = frozenset(
+    {"text", "image", "voice", "video", "file", "link", "miniprogram", "msgmenu", "location"}
+)
 EVENT_TYPES: Final = frozenset({"text", "msgmenu"})
 FROM_SERVICER: Final = 5  # msg_list origin: the servicer side (siyu replies as it)
 KF_STATE_CHANGE_REFUSED: Final = 95016  # (unverified) 不允许这种状态转换
@@ -112,8 +113,9 @@ def _check_reply_window(call: Call, open_kfid: str, external_userid: str) -> KfS
     return session
 
 
-def _record(call: Call, open_kfid: str, external_userid: str, message: tuple[str, str, Json]
-            ) -> str:  # fmt: skip
+def _record(
+    call: Call, open_kfid: str, external_userid: str, message: tuple[str, str, Json]
+) -> str:
     msgid, msgtype, body = message
     msgid = msgid or new_id("kfsent", 24)
     used = sessions_of(call.corp, call.now).sent_msgids
@@ -122,9 +124,17 @@ def _record(call: Call, open_kfid: str, external_userid: str, message: tuple[str
     used.add(msgid)
     sent_at = int(call.now.timestamp())
     call.corp.kf_sent.append(
-        KfMessage(call.corp.next_seq(), msgid, open_kfid, external_userid, sent_at,
-                  FROM_SERVICER, msgtype, body)
-    )  # fmt: skip
+        KfMessage(
+            call.corp.next_seq(),
+            msgid,
+            open_kfid,
+            external_userid,
+            sent_at,
+            FROM_SERVICER,
+            msgtype,
+            body,
+        )
+    )
     return msgid
 
 

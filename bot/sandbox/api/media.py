@@ -47,8 +47,12 @@ _LIMITS: Final[dict[str, tuple[int, frozenset[str], int]]] = {  # bytes, suffixe
 UPLOADIMG_BYTES: Final = 2 * MB
 MAX_BODY_BYTES: Final = 21 * MB  # the biggest upload (a 20 MB file) and its form around it
 MEDIA_PATH: Final = "/sandbox/media"
-_MEDIA_PARTS: Final = {"image": "media_id", "video": "media_id", "file": "media_id",
-                       "miniprogram": "pic_media_id"}  # fmt: skip
+_MEDIA_PARTS: Final = {
+    "image": "media_id",
+    "video": "media_id",
+    "file": "media_id",
+    "miniprogram": "pic_media_id",
+}
 
 
 def _file(call: Call) -> FilePart:
@@ -80,8 +84,15 @@ def upload(call: Call) -> Json:
     part = _file(call)
     _check(part, kind)
     media_id = new_id("3sbx", 48)
-    call.corp.media[media_id] = MediaFile(media_id, kind, part.filename, part.content_type,
-                                          part.content, call.now, call.now + TEMPORARY)  # fmt: skip
+    call.corp.media[media_id] = MediaFile(
+        media_id,
+        kind,
+        part.filename,
+        part.content_type,
+        part.content,
+        call.now,
+        call.now + TEMPORARY,
+    )
     return {"type": kind, "media_id": media_id, "created_at": str(int(call.now.timestamp()))}
 
 
@@ -91,8 +102,9 @@ def upload_image(call: Call) -> Json:
     _check(part, "image", UPLOADIMG_BYTES)
     _, _, suffix = part.filename.rpartition(".")
     name = f"{new_id('img', 32)}.{suffix.lower()}"
-    call.corp.images[name] = MediaFile(name, "image", part.filename, part.content_type,
-                                       part.content, call.now, None)  # fmt: skip
+    call.corp.images[name] = MediaFile(
+        name, "image", part.filename, part.content_type, part.content, call.now, None
+    )
     return {"url": f"{call.origin}{MEDIA_PATH}/{name}"}
 
 

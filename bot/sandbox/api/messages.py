@@ -20,8 +20,9 @@ from bot.sandbox.records import AppMessage, Json, JsonMap, OneShotCode
 from bot.sandbox.state import new_id
 
 ROOT_PARTY: Final = "1"
-INTERACTIVE_CARDS: Final = frozenset({"button_interaction", "vote_interaction",
-                                      "multiple_interaction"})  # fmt: skip
+INTERACTIVE_CARDS: Final = frozenset(
+    {"button_interaction", "vote_interaction", "multiple_interaction"}
+)
 CARD_TYPES: Final = INTERACTIVE_CARDS | {"text_notice", "news_notice"}
 _CONTENT_LIMITS: Final[dict[str, dict[str, int]]] = {
     "text": {"content": 2048},
@@ -29,11 +30,18 @@ _CONTENT_LIMITS: Final[dict[str, dict[str, int]]] = {
     "textcard": {"title": 128, "description": 512},
 }
 _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
-    "text": ("content",), "markdown": ("content",), "textcard": ("title", "description", "url"),
-    "template_card": ("card_type",), "image": ("media_id",), "voice": ("media_id",),
-    "video": ("media_id",), "file": ("media_id",), "news": (), "mpnews": (),
+    "text": ("content",),
+    "markdown": ("content",),
+    "textcard": ("title", "description", "url"),
+    "template_card": ("card_type",),
+    "image": ("media_id",),
+    "voice": ("media_id",),
+    "video": ("media_id",),
+    "file": ("media_id",),
+    "news": (),
+    "mpnews": (),
     "miniprogram_notice": ("appid",),
-}  # fmt: skip
+}
 
 
 def _agent(call: Call) -> int:
@@ -94,8 +102,17 @@ def _duplicate_key(call: Call, agentid: int, msgtype: str, payload: JsonMap) -> 
     params = call.params
     if params.opt_int("enable_duplicate_check", 0, low=0, high=1) != 1:
         return None
-    return json.dumps([agentid, params.raw.get("touser"), params.raw.get("toparty"),
-                       params.raw.get("totag"), msgtype, payload], sort_keys=True)  # fmt: skip
+    return json.dumps(
+        [
+            agentid,
+            params.raw.get("touser"),
+            params.raw.get("toparty"),
+            params.raw.get("totag"),
+            msgtype,
+            payload,
+        ],
+        sort_keys=True,
+    )
 
 
 def _earlier(call: Call, key: str | None) -> str | None:

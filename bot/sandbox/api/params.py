@@ -43,16 +43,18 @@ class Params:
             raise invalid(f"{name} is required and must be an integer")
         return value
 
-    def opt_int(self, name: str, default: int, *, low: int | None = None,
-                high: int | None = None) -> int:  # fmt: skip
+    def opt_int(
+        self, name: str, default: int, *, low: int | None = None, high: int | None = None
+    ) -> int:
         """An optional integer, range-checked when bounds are given."""
         value = self.integer(name) if self.has(name) else default
         if (low is not None and value < low) or (high is not None and value > high):
             raise invalid(f"{name} must be between {low} and {high}")
         return value
 
-    def strings(self, name: str, *, required: bool = False, max_items: int | None = None
-                ) -> list[str]:  # fmt: skip
+    def strings(
+        self, name: str, *, required: bool = False, max_items: int | None = None
+    ) -> list[str]:
         """A list of strings; ``required`` means present and non-empty."""
         value = self.raw.get(name)
         if value is None:

@@ -16,14 +16,24 @@ TAG_NAME_CHARS: Final = 30
 
 
 def _tag_json(tag: Tag) -> Json:
-    return {"id": tag.id, "name": tag.name, "create_time": tag.create_time,
-            "order": tag.order, "deleted": False}  # fmt: skip
+    return {
+        "id": tag.id,
+        "name": tag.name,
+        "create_time": tag.create_time,
+        "order": tag.order,
+        "deleted": False,
+    }
 
 
 def _group_json(group: TagGroup, tags: list[Tag]) -> Json:
-    return {"group_id": group.group_id, "group_name": group.group_name,
-            "create_time": group.create_time, "order": group.order, "deleted": False,
-            "tag": [_tag_json(t) for t in tags]}  # fmt: skip
+    return {
+        "group_id": group.group_id,
+        "group_name": group.group_name,
+        "create_time": group.create_time,
+        "order": group.order,
+        "deleted": False,
+        "tag": [_tag_json(t) for t in tags],
+    }
 
 
 def _unknown(ids: list[str]) -> ApiError:

@@ -39,8 +39,7 @@ def strategy(schema: dict[str, Any], root: dict[str, Any], depth: int = 0) -> An
         high = schema.get("maximum", schema.get("exclusiveMaximum", 2**31 + 1) - 1)
         return st.integers(low, high)
     if kind == "number":
-        return st.floats(schema.get("minimum", -1e6), schema.get("maximum", 1e6),
-                         allow_nan=False)  # fmt: skip
+        return st.floats(schema.get("minimum", -1e6), schema.get("maximum", 1e6), allow_nan=False)
     if kind == "string":
         return _string(schema)
     if kind == "array":
@@ -66,10 +65,14 @@ def _string(schema: dict[str, Any]) -> Any:
 def _object(schema: dict[str, Any], root: dict[str, Any], depth: int) -> Any:
     properties = schema.get("properties", {})
     required = set(schema.get("required", ()))
-    fields = {name: strategy(s, root, depth + 1) for name, s in properties.items()
-              if name in required}  # fmt: skip
-    optional = {name: strategy(s, root, depth + 1) for name, s in properties.items()
-                if name not in required and depth < 4}  # fmt: skip
+    fields = {
+        name: strategy(s, root, depth + 1) for name, s in properties.items() if name in required
+    }
+    optional = {
+        name: strategy(s, root, depth + 1)
+        for name, s in properties.items()
+        if name not in required and depth < 4
+    }
     extra = schema.get("additionalProperties")
     if not properties and isinstance(extra, dict):
         return st.dictionaries(_TEXT, strategy(extra, root, depth + 1), max_size=2)

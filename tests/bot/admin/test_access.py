@@ -22,14 +22,16 @@ def _error(body: dict[str, Any], code: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("method", "path", "needed"),
-    [("GET", "/api/v1/queue", Role.VIEWER),
-     ("GET", "/api/v1/dead-letters", Role.VIEWER),
-     ("POST", "/api/v1/dead-letters/1-1/replay", Role.OPERATOR),
-     ("POST", "/api/v1/tasks/1/cancel", Role.OPERATOR),
-     ("PUT", "/api/v1/intake/rules", Role.OPERATOR),
-     ("GET", "/api/v1/api-keys", Role.ADMIN),
-     ("POST", "/api/v1/users", Role.ADMIN)],
-)  # fmt: skip
+    [
+        ("GET", "/api/v1/queue", Role.VIEWER),
+        ("GET", "/api/v1/dead-letters", Role.VIEWER),
+        ("POST", "/api/v1/dead-letters/1-1/replay", Role.OPERATOR),
+        ("POST", "/api/v1/tasks/1/cancel", Role.OPERATOR),
+        ("PUT", "/api/v1/intake/rules", Role.OPERATOR),
+        ("GET", "/api/v1/api-keys", Role.ADMIN),
+        ("POST", "/api/v1/users", Role.ADMIN),
+    ],
+)
 async def test_roles_are_enforced_per_route(api: Api, method: str, path: str, needed: Role) -> None:
     missing = await api.client.request(method, path)
     assert missing.status == 401
@@ -54,8 +56,9 @@ async def test_the_legacy_token_is_an_admin_key(api: Api) -> None:
 
 async def test_api_keys_are_shown_once_listed_without_secrets_and_revoked(api: Api) -> None:
     admin = api.auth(Role.ADMIN)
-    made = await api.client.post("/api/v1/api-keys", json={"role": "viewer", "name": "grafana"},
-                                 headers=admin)  # fmt: skip
+    made = await api.client.post(
+        "/api/v1/api-keys", json={"role": "viewer", "name": "grafana"}, headers=admin
+    )
     assert made.status == 201
     created = await made.json()
     key = {"Authorization": f"Bearer {created['key']}"}
@@ -75,18 +78,21 @@ async def test_api_keys_are_shown_once_listed_without_secrets_and_revoked(api: A
 async def test_accounts_log_in_to_sessions_and_are_throttled(api: Api, clock: ManualClock) -> None:
     admin = api.auth(Role.ADMIN)
     made = await api.client.post(
-        "/api/v1/users", json={"name": "lina", "role": "operator", "password": "correct horse"},
+        "/api/v1/users",
+        json={"name": "lina", "role": "operator", "password": "correct horse"},
         headers=admin,
-    )  # fmt: skip
+    )
     assert made.status == 201
     taken = await api.client.post(
-        "/api/v1/users", json={"name": "lina", "role": "viewer", "password": "another one"},
+        "/api/v1/users",
+        json={"name": "lina", "role": "viewer", "password": "another one"},
         headers=admin,
-    )  # fmt: skip
+    )
     _error(await taken.json(), "conflict")
 
-    login = await api.client.post("/api/v1/session",
-                                  json={"name": "lina", "password": "correct horse"})  # fmt: skip
+    login = await api.client.post(
+        "/api/v1/session", json={"name": "lina", "password": "correct horse"}
+    )
     session = await login.json()
     assert (session["user"], session["role"]) == ("lina", "operator")
     bearer = {"Authorization": f"Bearer {session['token']}"}

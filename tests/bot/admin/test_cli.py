@@ -28,8 +28,21 @@ def test_users_and_keys_from_the_command_line(
     config: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
-    assert main(["users", "create", "lina", "--role", "operator", "--password-stdin",
-                 "--config", config]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "users",
+                "create",
+                "lina",
+                "--role",
+                "operator",
+                "--password-stdin",
+                "--config",
+                config,
+            ]
+        )
+        == 0
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["users", "passwd", "lina", "--password-stdin", "--config", config]) == 1
     assert main(["users", "list", "--config", config]) == 0

@@ -15,10 +15,13 @@ async def _seed(api: Api, redis: Redis, count: int) -> None:
     customers = Customers(redis, api.settings.wecom.corp_id)
     for n in range(count):
         tags = [{"tag_id": "vip"}] if n % 2 else []
-        await customers.upsert({
-            "external_contact": {"external_userid": f"wm{n:03d}", "name": f"客户{n:03d}"},
-            "follow_user": [{"userid": "lina", "createtime": T0 + n, "tags": tags}],
-        }, T0)  # fmt: skip
+        await customers.upsert(
+            {
+                "external_contact": {"external_userid": f"wm{n:03d}", "name": f"客户{n:03d}"},
+                "follow_user": [{"userid": "lina", "createtime": T0 + n, "tags": tags}],
+            },
+            T0,
+        )
 
 
 async def test_search_pages_through_every_match_once(api: Api, redis: Redis) -> None:
@@ -42,8 +45,9 @@ async def test_search_pages_through_every_match_once(api: Api, redis: Redis) -> 
 async def test_search_by_name_prefix_and_one_profile(api: Api, redis: Redis) -> None:
     await _seed(api, redis, 12)
     viewer = api.auth(Role.VIEWER)
-    page = await (await api.client.get("/api/v1/customers", params={"name": "客户01"},
-                                       headers=viewer)).json()  # fmt: skip
+    page = await (
+        await api.client.get("/api/v1/customers", params={"name": "客户01"}, headers=viewer)
+    ).json()
     assert [row["external_userid"] for row in page["items"]] == ["wm011", "wm010"]
     shown = await api.client.get("/api/v1/customers/wm011", headers=viewer)
     assert shown.status == 200, await shown.text()
@@ -57,8 +61,12 @@ async def test_search_by_name_prefix_and_one_profile(api: Api, redis: Redis) -> 
 
 async def test_bad_search_input_is_422_in_the_one_shape(api: Api) -> None:
     viewer = api.auth(Role.VIEWER)
-    for params in ({"limit": "0"}, {"cursor": "-1"}, {"tags_any": ",,"},
-                   {"added_from": "yesterday"}):  # fmt: skip
+    for params in (
+        {"limit": "0"},
+        {"cursor": "-1"},
+        {"tags_any": ",,"},
+        {"added_from": "yesterday"},
+    ):
         answer = await api.client.get("/api/v1/customers", params=params, headers=viewer)
         assert answer.status == 422, params
         assert (await answer.json())["error"]["code"] == "invalid"

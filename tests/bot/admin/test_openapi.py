@@ -32,9 +32,13 @@ EXAMPLES = 6  # per operation
 
 def test_every_api_route_is_in_the_document(redis_url: str) -> None:
     app = create_app(make_settings(redis_url), role=Role.ADMIN)
-    routes = {(r.method, r.resource.canonical) for r in app.router.routes()
-              if r.resource is not None and r.resource.canonical.startswith("/api/v1")
-              and r.method != "HEAD"}  # fmt: skip
+    routes = {
+        (r.method, r.resource.canonical)
+        for r in app.router.routes()
+        if r.resource is not None
+        and r.resource.canonical.startswith("/api/v1")
+        and r.method != "HEAD"
+    }
     doc = document(endpoints_of(app))
     documented = {(method.upper(), path) for path, ops in doc["paths"].items() for method in ops}
     assert routes == documented
@@ -76,9 +80,12 @@ class Server:
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method.upper(),  # noqa: S310 - loopback
-                                         headers={"Authorization": f"Bearer {LEGACY_TOKEN}",
-                                                  "Content-Type": "application/json"})  # fmt: skip
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.url + path,
+            data=data,
+            method=method.upper(),
+            headers={"Authorization": f"Bearer {LEGACY_TOKEN}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
                 return answer.status, json.loads(answer.read() or b"null")
@@ -134,12 +141,14 @@ def _url(path: str, drawn: dict[str, Any]) -> str:
     return path + (f"?{urlencode(query)}" if query else "")
 
 
-def _check(server: Server, doc: dict[str, Any], method: str, path: str,
-           operation: dict[str, Any]) -> None:  # fmt: skip
+def _check(
+    server: Server, doc: dict[str, Any], method: str, path: str, operation: dict[str, Any]
+) -> None:
     """Call one operation with requests drawn from its schemas; check each answer."""
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(drawn=_request(doc, path, operation))
     def check(drawn: dict[str, Any]) -> None:
         url = _url(path, drawn)

@@ -17,8 +17,11 @@ CORP = "ww0123456789abcdef"
 def key_builders() -> list[Callable[..., str]]:
     """The public functions of bot.store.keys that take a corp id."""
     functions = inspect.getmembers(keys, inspect.isfunction)
-    return [function for name, function in functions if not name.startswith("_")
-            and "corp_id" in inspect.signature(function).parameters]  # fmt: skip
+    return [
+        function
+        for name, function in functions
+        if not name.startswith("_") and "corp_id" in inspect.signature(function).parameters
+    ]
 
 
 def sample_key(function: Callable[..., str]) -> str:

@@ -47,8 +47,11 @@ def _constants(tree: ast.Module) -> dict[str, str]:
         elif isinstance(node, ast.AnnAssign):
             target = node.target
         value = getattr(node, "value", None)
-        if (isinstance(target, ast.Name) and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)):  # fmt: skip
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+        ):
             found[target.id] = value.value
     return found
 
@@ -154,6 +157,6 @@ def test_no_script_builds_a_key_name(script: Script) -> None:
         ("for i, k in ipairs(KEYS) do redis.call('INCR', k) end", []),
         ("local t = redis.call('TIME')\nredis.call('SET', KEYS[i + 1], t[1])", []),
     ],
-)  # fmt: skip
+)
 def test_the_scan_tells_a_built_key(lua: str, problems: list[str]) -> None:
     assert built_keys(lua) == problems

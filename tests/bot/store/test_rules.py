@@ -51,15 +51,22 @@ async def test_every_change_is_audited_with_who_when_and_the_diff(
 
     newest, first = await store.audit()
     assert newest == {
-        "at": clock.now().isoformat(), "actor": "key:k1", "action": "rules.put",
+        "at": clock.now().isoformat(),
+        "actor": "key:k1",
+        "action": "rules.put",
         "document": "rules/keywords",
-        "diff": {"from_version": 1, "to_version": 2, "changes": [
-            {"path": "/min", "old": 1, "new": 2},
-            {"path": "/words", "added": ["vx"], "removed": []},
-        ]},
-    }  # fmt: skip
-    assert first["diff"]["changes"] == [{"path": "/", "old": None,
-                                        "new": {"words": ["加微信"], "min": 1}}]  # fmt: skip
+        "diff": {
+            "from_version": 1,
+            "to_version": 2,
+            "changes": [
+                {"path": "/min", "old": 1, "new": 2},
+                {"path": "/words", "added": ["vx"], "removed": []},
+            ],
+        },
+    }
+    assert first["diff"]["changes"] == [
+        {"path": "/", "old": None, "new": {"words": ["加微信"], "min": 1}}
+    ]
 
 
 async def test_a_stale_write_leaves_no_audit_entry(store: RulesStore) -> None:
@@ -92,12 +99,15 @@ async def test_each_change_is_announced_on_the_change_stream(
     ("old", "new", "changes"),
     [
         ({"a": 1}, {"a": 1}, []),
-        ({"a": {"b": 1}}, {"a": {"b": 2, "c": 3}},
-         [{"path": "/a/b", "old": 1, "new": 2}, {"path": "/a/c", "new": 3}]),
+        (
+            {"a": {"b": 1}},
+            {"a": {"b": 2, "c": 3}},
+            [{"path": "/a/b", "old": 1, "new": 2}, {"path": "/a/c", "new": 3}],
+        ),
         ({"a/b": 1}, {}, [{"path": "/a~1b", "old": 1}]),
         ({"t": "x\ny\n"}, {"t": "x\nz\n"}, [{"path": "/t", "added": ["z"], "removed": ["y"]}]),
         ({"l": [1, 2]}, {"l": [2]}, [{"path": "/l", "old": [1, 2], "new": [2]}]),
     ],
-)  # fmt: skip
+)
 def test_the_diff(old: object, new: object, changes: list[dict[str, object]]) -> None:
     assert json_diff(old, new) == changes

@@ -20,8 +20,9 @@ CONFIG = Path(__file__).resolve().parents[3] / "config"
 
 async def seeded(settings: Settings, redis: Redis, clock: ManualClock) -> RulesStore:
     """A store seeded with the defaults, as a first start leaves it."""
-    await build_components(settings, redis, clock, Ledger(redis, settings.wecom.corp_id),
-                           workers=False)  # fmt: skip
+    await build_components(
+        settings, redis, clock, Ledger(redis, settings.wecom.corp_id), workers=False
+    )
     return RulesStore(redis, settings.wecom.corp_id, clock)
 
 

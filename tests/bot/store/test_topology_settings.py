@@ -28,8 +28,7 @@ def test_one_topology_of_host_port_nodes(values: dict[str, Any]) -> None:
 
 
 async def test_connect_builds_the_topologys_client() -> None:
-    sentinels = RedisSettings(sentinels=["127.0.0.1:1"], master_name="m",
-                              password=SecretStr("pw"))  # fmt: skip
+    sentinels = RedisSettings(sentinels=["127.0.0.1:1"], master_name="m", password=SecretStr("pw"))
     sentinel = connect(sentinels, 0.1)
     assert isinstance(sentinel.connection_pool, BlockingSentinelPool)
     assert sentinel.connection_pool.service_name == "m"

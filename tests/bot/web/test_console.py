@@ -30,8 +30,9 @@ def console_settings(redis_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(aiohttp_client: ClientFactory, console_settings: Settings, clock: ManualClock,
-                 redis: Redis) -> Client:  # fmt: skip
+async def client(
+    aiohttp_client: ClientFactory, console_settings: Settings, clock: ManualClock, redis: Redis
+) -> Client:
     app = create_app(console_settings, role=AppRole.ADMIN, clock=clock)
     await add_accounts(redis, console_settings.wecom.corp_id, clock.now())
     return await aiohttp_client(app)
@@ -49,9 +50,11 @@ async def test_logging_in_sets_a_session_cookie_and_shows_the_chinese_layout(
     client: Client,
 ) -> None:
     page = await client.get("/console/login")
-    answer = await client.post("/console/login?next=/console/channels", allow_redirects=False,
-                               data={"csrf": csrf_of(await page.text()),
-                                     "name": "olga", "password": PASSWORD})  # fmt: skip
+    answer = await client.post(
+        "/console/login?next=/console/channels",
+        allow_redirects=False,
+        data={"csrf": csrf_of(await page.text()), "name": "olga", "password": PASSWORD},
+    )
     assert answer.status == 303
     assert answer.headers["Location"] == "/console/channels"
     cookie = answer.cookies["siyu_session"]
@@ -83,12 +86,14 @@ async def test_cookies_are_secure_when_configured(
 async def test_a_wrong_password_is_refused_and_throttled(client: Client) -> None:
     csrf = csrf_of(await (await client.get("/console/login")).text())
     for _ in range(3):
-        wrong = await client.post("/console/login", data={"csrf": csrf, "name": "olga",
-                                                          "password": "nope"})  # fmt: skip
+        wrong = await client.post(
+            "/console/login", data={"csrf": csrf, "name": "olga", "password": "nope"}
+        )
         assert wrong.status == 401
         assert "账号或密码错误" in await wrong.text()
-    right = await client.post("/console/login", data={"csrf": csrf, "name": "olga",
-                                                      "password": PASSWORD})  # fmt: skip
+    right = await client.post(
+        "/console/login", data={"csrf": csrf, "name": "olga", "password": PASSWORD}
+    )
     assert right.status == 429
     assert "登录失败次数过多" in await right.text()
 

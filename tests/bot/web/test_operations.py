@@ -21,8 +21,9 @@ from tests.support.console import Client, add_accounts, log_in
 
 
 @pytest.fixture
-async def client(aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock,
-                 redis: Redis) -> Client:  # fmt: skip
+async def client(
+    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock, redis: Redis
+) -> Client:
     await add_accounts(redis, settings.wecom.corp_id, clock.now())
     return await aiohttp_client(create_app(settings, role=AppRole.ADMIN, clock=clock))
 
@@ -39,8 +40,13 @@ async def test_the_audit_log_shows_who_when_what_and_the_diff(
 ) -> None:
     audit = Audit(redis, settings.wecom.corp_id)
     at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
-    await audit.record(at, "user:olga", "PUT /api/v1/rules/intake", "rules/intake",
-                       {"channels.expo.name": ["展会", "展会 A"]})  # fmt: skip
+    await audit.record(
+        at,
+        "user:olga",
+        "PUT /api/v1/rules/intake",
+        "rules/intake",
+        {"channels.expo.name": ["展会", "展会 A"]},
+    )
     await audit.record(at, "cli", "apikey create", "api-keys/k1")
     monkeypatch.setattr(operations, "AUDIT_PAGE", 1)
     await log_in(client, Role.VIEWER)

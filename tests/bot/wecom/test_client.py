@@ -70,8 +70,9 @@ async def test_fifty_concurrent_calls_with_a_token_wecom_dropped_fetch_one(
     await harness.api.contacts.follow_users()
     mark = await last_seq(harness)
     # The first of the 50 makes WeCom drop every token: the others carry a dead one.
-    await fault(harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True,
-                count=1)  # fmt: skip
+    await fault(
+        harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True, count=1
+    )
     results = await asyncio.gather(*(harness.api.contacts.follow_users() for _ in range(50)))
     assert all(results)
     assert len(await calls_of(harness, "gettoken", mark)) == 1
@@ -98,8 +99,9 @@ async def test_fifty_calls_with_a_dropped_token_repeated_never_raise(harness: Ha
     await harness.api.contacts.follow_users()
     for round_ in range(5):
         mark = await last_seq(harness)
-        await fault(harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True,
-                    count=1)  # fmt: skip
+        await fault(
+            harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True, count=1
+        )
         results = await asyncio.gather(*(harness.api.contacts.follow_users() for _ in range(50)))
         assert all(results), f"round {round_}"
         assert len(await calls_of(harness, "gettoken", mark)) == 1, f"round {round_}"
@@ -139,8 +141,9 @@ async def test_a_token_another_process_replaced_is_given_up_on_its_first_40014(
     await harness.api.contacts.follow_users()  # this process holds the token in memory
     async with open_wecom(harness.settings, redis, clock) as apis:
         other = apis["default"]
-        await fault(harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True,
-                    count=1)  # fmt: skip
+        await fault(
+            harness, api="externalcontact/get_follow_user_list", invalidate_tokens=True, count=1
+        )
         mark = await last_seq(harness)
         assert await other.contacts.follow_users(), "the other process refreshes"
         assert await harness.api.contacts.follow_users(), "this one catches up"
@@ -199,9 +202,12 @@ async def test_timeout_is_unavailable_not_a_hang(harness: Harness) -> None:
 def wecom_overrides() -> Mapping[str, Any]:
     return {
         "limits": {"member_messages_per_minute": 2, "max_wait_seconds": 0},
-        "http": {"read_timeout_seconds": 0.5, "total_timeout_seconds": 1.0,
-                 "backoff_seconds": 0.01},
-    }  # fmt: skip
+        "http": {
+            "read_timeout_seconds": 0.5,
+            "total_timeout_seconds": 1.0,
+            "backoff_seconds": 0.01,
+        },
+    }
 
 
 async def test_messages_past_the_per_member_limit_are_held_back_not_sent(
@@ -231,9 +237,15 @@ async def test_every_call_is_counted_by_api_and_errcode(
         with pytest.raises(WeComAPIError):
             await apis["default"].contacts.get("wmSOMEONE")
     sample = metrics.registry.get_sample_value
-    assert sample("siyu_wecom_api_calls_total",
-                  {"api": "externalcontact/get_follow_user_list", "errcode": "0"}) == 1  # fmt: skip
-    assert sample("siyu_wecom_api_calls_total",
-                  {"api": "externalcontact/get", "errcode": "84061"}) == 1  # fmt: skip
-    assert (sample("siyu_wecom_api_seconds_count",
-                   {"api": "externalcontact/get"}) or 0) >= 1  # fmt: skip
+    assert (
+        sample(
+            "siyu_wecom_api_calls_total",
+            {"api": "externalcontact/get_follow_user_list", "errcode": "0"},
+        )
+        == 1
+    )
+    assert (
+        sample("siyu_wecom_api_calls_total", {"api": "externalcontact/get", "errcode": "84061"})
+        == 1
+    )
+    assert (sample("siyu_wecom_api_seconds_count", {"api": "externalcontact/get"}) or 0) >= 1

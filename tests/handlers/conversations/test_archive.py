@@ -16,21 +16,31 @@ SECONDS = int(WHEN.timestamp())
 
 
 def chat(**fields: Any) -> ArchivedMessage:
-    return ArchivedMessage.model_validate({"msgid": "a1", "text": "你好", "time": SECONDS,
-                                           **fields})  # fmt: skip
+    return ArchivedMessage.model_validate(
+        {"msgid": "a1", "text": "你好", "time": SECONDS, **fields}
+    )
 
 
 def test_a_customer_writing_to_a_staff_member() -> None:
     message = chat(**{"from": "wmC1", "to": "zhangwei"}).to_chat_message()
-    assert (message.source, message.key, message.role) == (Source.ARCHIVE, "archive:a1",
-                                                           Role.CUSTOMER)  # fmt: skip
+    assert (message.source, message.key, message.role) == (
+        Source.ARCHIVE,
+        "archive:a1",
+        Role.CUSTOMER,
+    )
     assert message.conversation == Conversation(staff="zhangwei", customer="wmC1")
     assert message.sent_at == WHEN
 
 
 def test_a_staff_member_writing_to_a_customer_in_the_sdk_shape() -> None:
-    posted = {"msgid": "a1", "from": "zhangwei", "tolist": ["wmC1"], "roomid": "",
-              "msgtime": SECONDS * 1000, "content": "全国第一"}  # fmt: skip
+    posted = {
+        "msgid": "a1",
+        "from": "zhangwei",
+        "tolist": ["wmC1"],
+        "roomid": "",
+        "msgtime": SECONDS * 1000,
+        "content": "全国第一",
+    }
     message = ArchivedMessage.model_validate(posted).to_chat_message()
     assert (message.role, message.text, message.sent_at) == (Role.STAFF, "全国第一", WHEN)
     assert message.conversation == Conversation(staff="zhangwei", customer="wmC1")

@@ -23,8 +23,9 @@ CUSTOMER = "wmDEMOliuyang0001"
 
 def puller(harness: Harness, redis: Redis, page_size: int = 1000) -> KfPuller:
     corp = harness.settings.wecom.corp_id
-    return KfPuller(harness.api.kf, EventQueue(redis, corp), redis, corp, "default",
-                    page_size=page_size)  # fmt: skip
+    return KfPuller(
+        harness.api.kf, EventQueue(redis, corp), redis, corp, "default", page_size=page_size
+    )
 
 
 async def write(harness: Harness, *texts: str) -> str:
@@ -94,16 +95,27 @@ async def test_a_pull_under_way_is_asked_to_read_again(harness: Harness, redis: 
 
 
 def item(origin: int, **fields: Any) -> dict[str, Any]:
-    return {"msgid": "m1", "open_kfid": KF, "external_userid": CUSTOMER, "send_time": 1_800_000_000,
-            "origin": origin, "msgtype": "text", "text": {"content": "您好"}, **fields}  # fmt: skip
+    return {
+        "msgid": "m1",
+        "open_kfid": KF,
+        "external_userid": CUSTOMER,
+        "send_time": 1_800_000_000,
+        "origin": origin,
+        "msgtype": "text",
+        "text": {"content": "您好"},
+        **fields,
+    }
 
 
 def test_a_servicer_message_is_staff_side() -> None:
     message = message_from_kf(item(5, servicer_userid="zhangwei"))
     assert message is not None
     assert (message.role, message.sender, message.staff, message.customer) == (
-        Role.STAFF, "zhangwei", "zhangwei", CUSTOMER
-    )  # fmt: skip
+        Role.STAFF,
+        "zhangwei",
+        "zhangwei",
+        CUSTOMER,
+    )
     assert message.sent_at == datetime.fromtimestamp(1_800_000_000, tz=UTC)
     assert message.key == "kf:m1"
 
@@ -122,8 +134,12 @@ def test_what_is_not_a_text_is_skipped() -> None:
 
 def test_servicers_come_from_their_messages_and_session_changes() -> None:
     assert servicer_of(item(5, servicer_userid="zhangwei")) == "zhangwei"
-    change = {"event_type": "session_status_change", "change_type": 3,
-              "old_servicer_userid": "zhangwei", "new_servicer_userid": "lina"}  # fmt: skip
+    change = {
+        "event_type": "session_status_change",
+        "change_type": 3,
+        "old_servicer_userid": "zhangwei",
+        "new_servicer_userid": "lina",
+    }
     assert servicer_of(item(4, msgtype="event", event=change)) == "lina"
     assert servicer_of(item(3)) is None
 

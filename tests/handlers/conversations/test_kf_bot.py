@@ -55,10 +55,15 @@ def test_an_answer_is_a_menu_then_its_attachments() -> None:
     link = {"msgtype": "link", "link": {"title": "t", "url": "https://x"}}
     answer = Answer("a", "文本", (link,), (MenuItem("b", "下一个"),))
     assert bodies_of(answer) == [
-        ("msgmenu", {"head_content": "文本",
-                     "list": [{"type": "click", "click": {"id": "b", "content": "下一个"}}]}),
+        (
+            "msgmenu",
+            {
+                "head_content": "文本",
+                "list": [{"type": "click", "click": {"id": "b", "content": "下一个"}}],
+            },
+        ),
         ("link", {"title": "t", "url": "https://x"}),
-    ]  # fmt: skip
+    ]
     assert bodies_of(Answer("a", "只有文本")) == [("text", {"content": "只有文本"})]
 
 
@@ -99,8 +104,10 @@ async def test_replies_only_within_the_window_and_up_to_the_count(redis: Redis) 
     assert await take("wk", "wm", NOW, 48 * 3600, 2) == "no_window", "never wrote"
     await sessions.customer_wrote("wk", "wm", NOW)
     assert [await take("wk", "wm", NOW, 48 * 3600, 2) for _ in range(3)] == [
-        "ok", "ok", "reply_limit"
-    ]  # fmt: skip
+        "ok",
+        "ok",
+        "reply_limit",
+    ]
     await sessions.customer_wrote("wk", "wm", NOW - timedelta(hours=1))  # read late
     assert await take("wk", "wm", NOW, 48 * 3600, 2) == "reply_limit", "an older message"
     later = NOW + timedelta(hours=1)

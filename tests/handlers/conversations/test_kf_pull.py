@@ -34,8 +34,9 @@ def fill(world: World, count: int) -> list[str]:
     for n in range(len(corp.kf_log), len(corp.kf_log) + count):
         customer = f"wmKFbulk{n % 50:04d}"
         text = {"content": f"第{n}条"}
-        message = KfMessage(corp.next_seq(), f"bulk{n:05d}", KF, customer, int(now.timestamp()),
-                            3, "text", text)  # fmt: skip
+        message = KfMessage(
+            corp.next_seq(), f"bulk{n:05d}", KF, customer, int(now.timestamp()), 3, "text", text
+        )
         corp.kf_log.append(message)
     tokens = [f"ENCbulk{len(corp.kf_tokens) + n}" for n in range(3)]
     for token in tokens:

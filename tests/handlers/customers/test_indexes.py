@@ -21,19 +21,30 @@ def snapshot(ext: str, name: str, *relations: tuple[str, int, tuple[str, ...], s
     return {
         "external_contact": {"external_userid": ext, "name": name},
         "follow_user": [
-            {"userid": userid, "createtime": at, "tags": [{"tag_id": t} for t in tags],
-             "state": state}
+            {
+                "userid": userid,
+                "createtime": at,
+                "tags": [{"tag_id": t} for t in tags],
+                "state": state,
+            }
             for userid, at, tags, state in relations
         ],
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
 async def customers(settings: Settings, redis: Redis) -> Customers:
     found = Customers(redis, settings.wecom.corp_id)
     await found.upsert(snapshot("wmA", "张伟", ("lina", T0, ("vip", "new"), "poster")), T0)
-    await found.upsert(snapshot("wmB", "张敏", ("lina", T0 + DAY, ("new",), "expo"),
-                                ("wang", T0 + 2 * DAY, ("vip",), "")), T0)  # fmt: skip
+    await found.upsert(
+        snapshot(
+            "wmB",
+            "张敏",
+            ("lina", T0 + DAY, ("new",), "expo"),
+            ("wang", T0 + 2 * DAY, ("vip",), ""),
+        ),
+        T0,
+    )
     await found.upsert(snapshot("wmC", "李娜", ("wang", T0 + 3 * DAY, (), "poster")), T0)
     return found
 
@@ -60,8 +71,9 @@ async def ids(customers: Customers, **criteria: Any) -> list[str]:
         ({"any_tags": ("nosuch",)}, []),
     ],
 )
-async def test_search_criteria(customers: Customers, criteria: dict[str, Any],
-                               expected: list[str]) -> None:  # fmt: skip
+async def test_search_criteria(
+    customers: Customers, criteria: dict[str, Any], expected: list[str]
+) -> None:
     assert await ids(customers, **criteria) == expected
     assert await customers.index.count(CustomerQuery(**criteria)) == len(expected)
 
@@ -138,6 +150,7 @@ async def test_customers_stored_before_the_indexes_are_indexed_by_reindex(
         ({"name_prefix": "李"}, ["wmC"]),
     ],
 )
-async def test_combined_criteria(customers: Customers, criteria: dict[str, Any],
-                                 expected: list[str]) -> None:  # fmt: skip
+async def test_combined_criteria(
+    customers: Customers, criteria: dict[str, Any], expected: list[str]
+) -> None:
     assert await ids(customers, **criteria) == expected

@@ -28,21 +28,33 @@ def snapshot(ext: str, name: str, *relations: tuple[str, int, tuple[str, ...], s
     return {
         "external_contact": {"external_userid": ext, "name": name},
         "follow_user": [
-            {"userid": userid, "createtime": at, "tags": [{"tag_id": t} for t in tags],
-             "state": state}
+            {
+                "userid": userid,
+                "createtime": at,
+                "tags": [{"tag_id": t} for t in tags],
+                "state": state,
+            }
             for userid, at, tags, state in relations
         ],
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
-async def client(aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock,
-                 redis: Redis) -> Client:  # fmt: skip
+async def client(
+    aiohttp_client: ClientFactory, settings: Settings, clock: ManualClock, redis: Redis
+) -> Client:
     corp = settings.wecom.corp_id
     customers = Customers(redis, corp)
     await customers.upsert(snapshot("wmA", "张伟", ("lina", T0, ("vip", "new"), "poster")), T0)
-    await customers.upsert(snapshot("wmB", "张敏", ("lina", T0 + DAY, ("new",), "expo"),
-                                    ("wang", T0 + 2 * DAY, ("vip",), "")), T0)  # fmt: skip
+    await customers.upsert(
+        snapshot(
+            "wmB",
+            "张敏",
+            ("lina", T0 + DAY, ("new",), "expo"),
+            ("wang", T0 + 2 * DAY, ("vip",), ""),
+        ),
+        T0,
+    )
     await customers.upsert(snapshot("wmC", "李娜", ("wang", T0 + 3 * DAY, (), "poster")), T0)
     await TagCatalogue(redis, corp).put([CorpTag("vip", "重要客户", "g1", "等级")])
     await add_accounts(redis, corp, clock.now())
@@ -85,11 +97,15 @@ async def test_a_profile_shows_relations_tags_channel_and_dnd(client: Client) ->
     assert (await client.get("/console/customers/nobody")).status == 404
 
 
-async def test_an_operator_switches_do_not_disturb(client: Client, settings: Settings,
-                                                   redis: Redis) -> None:  # fmt: skip
+async def test_an_operator_switches_do_not_disturb(
+    client: Client, settings: Settings, redis: Redis
+) -> None:
     csrf = await log_in(client, Role.OPERATOR)
-    answer = await client.post("/console/customers/wmA/dnd", allow_redirects=False,
-                               data={"csrf": csrf, "on": "1", "reason": "投诉"})  # fmt: skip
+    answer = await client.post(
+        "/console/customers/wmA/dnd",
+        allow_redirects=False,
+        data={"csrf": csrf, "on": "1", "reason": "投诉"},
+    )
     assert answer.status == 303
     page = await (await client.get(answer.headers["Location"])).text()
     assert "免打扰" in page and "投诉" in page and "移出免打扰" in page
@@ -99,8 +115,9 @@ async def test_an_operator_switches_do_not_disturb(client: Client, settings: Set
     assert await DoNotDisturb(redis, settings.wecom.corp_id).get("wmA") is None
 
 
-async def test_a_viewer_and_a_form_without_csrf_are_refused(client: Client, settings: Settings,
-                                                            redis: Redis) -> None:  # fmt: skip
+async def test_a_viewer_and_a_form_without_csrf_are_refused(
+    client: Client, settings: Settings, redis: Redis
+) -> None:
     csrf = await log_in(client, Role.VIEWER)
     refused = await client.post("/console/customers/wmA/dnd", data={"csrf": csrf, "on": "1"})
     assert refused.status == 403

@@ -22,8 +22,14 @@ async def stack(
     return await start_stack(aiohttp_client, clock, redis_url, redis, admin={"token": TOKEN})
 
 
-async def call(stack: Stack, method: str, path: str, body: Any = None, expect: int = 200,
-               version: str | None = None) -> Any:  # fmt: skip
+async def call(
+    stack: Stack,
+    method: str,
+    path: str,
+    body: Any = None,
+    expect: int = 200,
+    version: str | None = None,
+) -> Any:
     headers = {**AUTH, "If-Match": version} if version else AUTH
     answer = await stack.siyu.request(method, f"/api/v1/{path}", json=body, headers=headers)
     assert answer.status == expect, await answer.text()
@@ -86,10 +92,12 @@ async def test_without_the_token_nothing_is_shown(stack: Stack) -> None:
 
 @pytest.mark.parametrize(
     ("path", "field"),
-    [("channels/poster_a/stats?days=0", "query.days"),
-     ("channels/poster_a/stats?days=401", "query.days"),
-     ("channels/poster_a/stats?days=x", "query.days")],
-)  # fmt: skip
+    [
+        ("channels/poster_a/stats?days=0", "query.days"),
+        ("channels/poster_a/stats?days=401", "query.days"),
+        ("channels/poster_a/stats?days=x", "query.days"),
+    ],
+)
 async def test_bad_queries_are_422_in_the_error_shape(stack: Stack, path: str, field: str) -> None:
     refused = (await call(stack, "GET", path, expect=422))["error"]
     assert [detail["field"] for detail in refused["details"]] == [field]
@@ -130,6 +138,12 @@ async def test_every_rule_set_is_a_versioned_document(stack: Stack) -> None:
     changed = await call(stack, "PUT", "rules/replies", doc["document"], version=version)
     assert changed["version"] == doc["version"] + 1
     await call(stack, "PUT", "rules/replies", doc["document"], expect=412, version=version)
-    await call(stack, "PUT", "rules/replies", {"nonsense": 1}, expect=422,
-               version=f'"v{changed["version"]}"')  # fmt: skip
+    await call(
+        stack,
+        "PUT",
+        "rules/replies",
+        {"nonsense": 1},
+        expect=422,
+        version=f'"v{changed["version"]}"',
+    )
     await call(stack, "GET", "rules/nosuch", expect=404)

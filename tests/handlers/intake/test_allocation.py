@@ -16,14 +16,18 @@ from handlers.intake.rules import Channel, IntakeRules
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def rules(staff: list[dict[str, Any]], backup: list[str] | None = None,
-          tolerance: float = 2.0) -> IntakeRules:  # fmt: skip
-    return IntakeRules.model_validate({
-        "welcome": {"text": "hi"},
-        "allocation": {"tolerance": tolerance},
-        "channels": {"live": {"name": "直播", "state": "ch_live", "staff": staff,
-                              "backup": backup or []}},
-    })  # fmt: skip
+def rules(
+    staff: list[dict[str, Any]], backup: list[str] | None = None, tolerance: float = 2.0
+) -> IntakeRules:
+    return IntakeRules.model_validate(
+        {
+            "welcome": {"text": "hi"},
+            "allocation": {"tolerance": tolerance},
+            "channels": {
+                "live": {"name": "直播", "state": "ch_live", "staff": staff, "backup": backup or []}
+            },
+        }
+    )
 
 
 def play(rules: IntakeRules, adds: int, local: datetime = TUESDAY_10) -> tuple[Counter[str], int]:
@@ -32,8 +36,9 @@ def play(rules: IntakeRules, adds: int, local: datetime = TUESDAY_10) -> tuple[C
     counts: Counter[str] = Counter()
     credits: dict[str, float] = {}
     low, high = allocation.credit_bounds(rules.allocation.tolerance)
-    listed = allocation.plan(rules, channel, adds_today=counts, credits=credits,
-                             listed=(), local_now=local).users  # fmt: skip
+    listed = allocation.plan(
+        rules, channel, adds_today=counts, credits=credits, listed=(), local_now=local
+    ).users
     updates = 0
     for turn in range(adds):
         receiver = listed[turn % len(listed)]  # WeCom's choice among the listed users
@@ -41,8 +46,9 @@ def play(rules: IntakeRules, adds: int, local: datetime = TUESDAY_10) -> tuple[C
         for userid, delta in allocation.credit_changes(members, receiver).items():
             credits[userid] = min(high, max(low, credits.get(userid, 0.0) + delta))
         counts[receiver] += 1
-        wanted = allocation.plan(rules, channel, adds_today=counts, credits=credits,
-                                 listed=listed, local_now=local).users  # fmt: skip
+        wanted = allocation.plan(
+            rules, channel, adds_today=counts, credits=credits, listed=listed, local_now=local
+        ).users
         if wanted != listed:
             listed, updates = wanted, updates + 1
     return counts, updates
@@ -75,9 +81,14 @@ def test_caps_off_duty_and_backup() -> None:
 
 def test_with_no_backup_the_whole_rotation_keeps_the_code() -> None:
     channel_rules = rules([{"userid": "a", "daily_cap": 1}, {"userid": "b", "daily_cap": 1}])
-    found = allocation.plan(channel_rules, channel_rules.channels["live"],
-                            adds_today={"a": 1, "b": 1}, credits={}, listed=("a",),
-                            local_now=TUESDAY_10)  # fmt: skip
+    found = allocation.plan(
+        channel_rules,
+        channel_rules.channels["live"],
+        adds_today={"a": 1, "b": 1},
+        credits={},
+        listed=("a",),
+        local_now=TUESDAY_10,
+    )
     assert found == allocation.Plan(("a", "b"), "fallback")
 
 
@@ -87,8 +98,14 @@ def test_a_shift_change_changes_the_plan() -> None:
     channel = channel_rules.channels["live"]
 
     def at(hour: int) -> tuple[str, ...]:
-        return allocation.plan(channel_rules, channel, adds_today={}, credits={}, listed=(),
-                               local_now=TUESDAY_10.replace(hour=hour)).users  # fmt: skip
+        return allocation.plan(
+            channel_rules,
+            channel,
+            adds_today={},
+            credits={},
+            listed=(),
+            local_now=TUESDAY_10.replace(hour=hour),
+        ).users
 
     assert (at(10), at(19), at(1), at(5)) == (("a",), ("b",), ("b",), ("night",))
 

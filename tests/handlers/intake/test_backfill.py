@@ -45,8 +45,11 @@ async def test_an_imported_customer_who_leaves_gets_a_full_churn_card(stack: Sta
     await stack.sandbox.control("POST", f"customers/{LIUYANG}/delete", {"staff": "zhangwei"})
     await stack.drained()
 
-    [card] = [c["body"]["template_card"] for c in await stack.calls("message/send")
-              if c["body"]["msgtype"] == "template_card"]  # fmt: skip
+    [card] = [
+        c["body"]["template_card"]
+        for c in await stack.calls("message/send")
+        if c["body"]["msgtype"] == "template_card"
+    ]
     rows = {row["keyname"]: row["value"] for row in card["horizontal_content_list"]}
     assert card["main_title"]["title"] == "客户「刘洋」删除了你"
     assert rows["来源渠道"] == "海报A"

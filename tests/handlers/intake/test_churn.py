@@ -20,9 +20,17 @@ from handlers.intake.churn_notices import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADDED = 1_763_942_400  # 2025-11-24 00:00 UTC
-LOSS = Loss(kind="customer_left", at=ADDED + 37 * 86400 + 3600, staff="zhangwei",
-            staff_name="张伟", customer="wm1", customer_name="刘洋", channel="海报A",
-            since=ADDED, last_interaction=None)  # fmt: skip
+LOSS = Loss(
+    kind="customer_left",
+    at=ADDED + 37 * 86400 + 3600,
+    staff="zhangwei",
+    staff_name="张伟",
+    customer="wm1",
+    customer_name="刘洋",
+    channel="海报A",
+    since=ADDED,
+    last_interaction=None,
+)
 
 
 def test_task_ids_are_stable_unique_and_in_wecoms_alphabet() -> None:
@@ -55,8 +63,13 @@ def test_a_short_digest_lists_everyone() -> None:
     assert text.count("\n- ") == 2 and "另有" not in text
 
 
-@pytest.mark.parametrize(("reason", "why"), [("customer_refused", "客户拒绝了接替"),
-                                             ("customer_limit_exceed", "客户数已达上限"),
-                                             (None, "原因：未知")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("reason", "why"),
+    [
+        ("customer_refused", "客户拒绝了接替"),
+        ("customer_limit_exceed", "客户数已达上限"),
+        (None, "原因：未知"),
+    ],
+)
 def test_transfer_failures_say_why(reason: str | None, why: str) -> None:
     assert why in transfer_failed_text("刘洋", "李娜", reason)

@@ -13,8 +13,15 @@ WHEN = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 def added(state: str | None = None, code: str | None = None) -> ExternalContactAdded:
-    return ExternalContactAdded(corp_id="ww", from_user="sys", create_time=WHEN, user_id="u",
-                                external_user_id="wm", state=state, welcome_code=code)  # fmt: skip
+    return ExternalContactAdded(
+        corp_id="ww",
+        from_user="sys",
+        create_time=WHEN,
+        user_id="u",
+        external_user_id="wm",
+        state=state,
+        welcome_code=code,
+    )
 
 
 @pytest.mark.parametrize(("code", "expected"), [("WC1", True), (None, False)])
@@ -29,6 +36,12 @@ def test_through_a_live_code(state: str | None, expected: bool) -> None:
 
 @pytest.mark.parametrize(("source", "expected"), [(None, True), ("DELETE_BY_TRANSFER", False)])
 def test_not_a_transfer(source: str | None, expected: bool) -> None:
-    deleted = ExternalContactDeleted(corp_id="ww", from_user="sys", create_time=WHEN,
-                                     user_id="u", external_user_id="wm", source=source)  # fmt: skip
+    deleted = ExternalContactDeleted(
+        corp_id="ww",
+        from_user="sys",
+        create_time=WHEN,
+        user_id="u",
+        external_user_id="wm",
+        source=source,
+    )
     assert not_a_transfer(deleted) is expected

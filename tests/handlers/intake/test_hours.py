@@ -43,8 +43,10 @@ def test_on_duty(shifts: list[str], moment: datetime, expected: bool) -> None:
     assert on_duty(parse_shifts(shifts), moment) is expected
 
 
-@pytest.mark.parametrize("bad", ["9-18", "09:00-09:00", "25:00-26:00", "funday 09:00-10:00",
-                                 "09:60-10:00", "24:00-09:00"])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad",
+    ["9-18", "09:00-09:00", "25:00-26:00", "funday 09:00-10:00", "09:60-10:00", "24:00-09:00"],
+)
 def test_bad_shifts_are_refused(bad: str) -> None:
     with pytest.raises(HoursError):
         Shift.parse(bad)
@@ -54,19 +56,34 @@ def test_bad_shifts_are_refused(bad: str) -> None:
     ("zone", "now", "expected"),
     [
         # 08:00 in Shanghai is 00:00 UTC: just before it, the latest 08:00 was yesterday's
-        ("Asia/Shanghai", datetime(2026, 11, 23, 23, 59, tzinfo=UTC),
-         datetime(2026, 11, 23, 0, 0, tzinfo=UTC)),
-        ("Asia/Shanghai", datetime(2026, 11, 24, 0, 0, tzinfo=UTC),
-         datetime(2026, 11, 24, 0, 0, tzinfo=UTC)),
-        ("UTC", datetime(2026, 11, 24, 7, 59, tzinfo=UTC),
-         datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),
+        (
+            "Asia/Shanghai",
+            datetime(2026, 11, 23, 23, 59, tzinfo=UTC),
+            datetime(2026, 11, 23, 0, 0, tzinfo=UTC),
+        ),
+        (
+            "Asia/Shanghai",
+            datetime(2026, 11, 24, 0, 0, tzinfo=UTC),
+            datetime(2026, 11, 24, 0, 0, tzinfo=UTC),
+        ),
+        (
+            "UTC",
+            datetime(2026, 11, 24, 7, 59, tzinfo=UTC),
+            datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        ),
         # New York: EDT (UTC-4) in July, EST (UTC-5) in November
-        ("America/New_York", datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
-         datetime(2026, 7, 1, 12, 0, tzinfo=UTC)),
-        ("America/New_York", datetime(2026, 11, 24, 12, 30, tzinfo=UTC),
-         datetime(2026, 11, 23, 13, 0, tzinfo=UTC)),
+        (
+            "America/New_York",
+            datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
+            datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
+        ),
+        (
+            "America/New_York",
+            datetime(2026, 11, 24, 12, 30, tzinfo=UTC),
+            datetime(2026, 11, 23, 13, 0, tzinfo=UTC),
+        ),
     ],
-)  # fmt: skip
+)
 def test_latest_daily_time_is_the_wall_clock_of_the_zone(
     zone: str, now: datetime, expected: datetime
 ) -> None:

@@ -20,11 +20,13 @@ from tests.support.wecom import eventually
 POSTER_CODE = "cwDEMOposter"  # the demo corp's live code with state ch_poster_a
 
 
-async def another_process(settings: Settings, redis: Redis, clock: ManualClock,
-                          *, workers: bool = False) -> Components:  # fmt: skip
+async def another_process(
+    settings: Settings, redis: Redis, clock: ManualClock, *, workers: bool = False
+) -> Components:
     """The components a second siyu process builds on the same Redis."""
-    return await build_components(settings, redis, clock, Ledger(redis, settings.wecom.corp_id),
-                                  workers=workers)  # fmt: skip
+    return await build_components(
+        settings, redis, clock, Ledger(redis, settings.wecom.corp_id), workers=workers
+    )
 
 
 async def test_a_welcome_changed_by_another_process_is_sent_within_2_s(stack: Stack) -> None:

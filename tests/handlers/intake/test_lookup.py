@@ -20,9 +20,14 @@ from tests.support.wecom import eventually
 
 def added(clock: ManualClock, customer: str) -> ExternalContactAdded:
     return ExternalContactAdded(
-        corp_id="ww", from_user="sys", create_time=clock.now(), user_id="zhangwei",
-        external_user_id=customer, state="ch_poster_a", welcome_code="WC" + customer,
-    )  # fmt: skip
+        corp_id="ww",
+        from_user="sys",
+        create_time=clock.now(),
+        user_id="zhangwei",
+        external_user_id=customer,
+        state="ch_poster_a",
+        welcome_code="WC" + customer,
+    )
 
 
 class CountingFetch:
@@ -42,8 +47,9 @@ class CountingFetch:
         return self.answer
 
 
-async def slow_lookup(stack: Stack, event: ExternalContactAdded, answer: Snapshot) -> tuple[
-    asyncio.Task[tuple[bool, Snapshot | None]], asyncio.Event]:  # fmt: skip
+async def slow_lookup(
+    stack: Stack, event: ExternalContactAdded, answer: Snapshot
+) -> tuple[asyncio.Task[tuple[bool, Snapshot | None]], asyncio.Event]:
     """A lookup in flight (it holds the lock) until the returned event is set."""
     release = asyncio.Event()
     fetch = CountingFetch(answer, release)
@@ -58,8 +64,9 @@ async def test_concurrent_handlers_of_one_add_look_up_once(
     event = added(clock, "wmLOOKUPonce00001")
     fetch = CountingFetch({"external_contact": {"name": "刘洋"}})
 
-    results = await asyncio.gather(*(shared_lookup(stack.deps, event, fetch, 2.0)
-                                     for _ in range(5)))  # fmt: skip
+    results = await asyncio.gather(
+        *(shared_lookup(stack.deps, event, fetch, 2.0) for _ in range(5))
+    )
 
     assert fetch.calls == 1
     assert results == [(True, {"external_contact": {"name": "刘洋"}})] * 5
@@ -80,9 +87,14 @@ async def test_another_event_of_the_customer_does_not_share_the_outcome(
     first = added(clock, "wmLOOKUPtwo000001")
     await shared_lookup(stack.deps, first, CountingFetch({"n": 1}), 2.0)
     later = ExternalContactAdded(
-        corp_id="ww", from_user="sys", create_time=clock.now(), user_id="lina",
-        external_user_id=first.external_user_id, state="ch_poster_a", welcome_code="WCo",
-    )  # fmt: skip
+        corp_id="ww",
+        from_user="sys",
+        create_time=clock.now(),
+        user_id="lina",
+        external_user_id=first.external_user_id,
+        state="ch_poster_a",
+        welcome_code="WCo",
+    )
     assert later.dedup_key != first.dedup_key
     fetch = CountingFetch({"n": 2})
     assert await shared_lookup(stack.deps, later, fetch, 2.0) == (True, {"n": 2})
@@ -117,8 +129,9 @@ async def test_a_waiter_gives_up_after_its_wait(stack: Stack, clock: ManualClock
 async def test_welcomes_skip_the_lookup_while_lookups_are_slow(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> None:
-    stack = await start_stack(aiohttp_client, clock, redis_url, redis,
-                              intake={"name_lookup_cooldown_seconds": 0.3})  # fmt: skip
+    stack = await start_stack(
+        aiohttp_client, clock, redis_url, redis, intake={"name_lookup_cooldown_seconds": 0.3}
+    )
     await mark_lookups_slow(stack.deps)
     skipped = CountingFetch({"n": 6})
     first = added(clock, "wmLOOKUPcool00001")
@@ -134,7 +147,9 @@ async def test_welcomes_skip_the_lookup_while_lookups_are_slow(
     await eventually(cooldown_over, timeout=5)
     later = added(clock, "wmLOOKUPcool00002")
     assert await shared_lookup(stack.deps, later, skipped, 2.0, unless_slow=True) == (
-        True, {"n": 6})  # fmt: skip
+        True,
+        {"n": 6},
+    )
 
 
 async def test_a_welcome_that_waited_in_vain_marks_lookups_slow(
@@ -142,11 +157,13 @@ async def test_a_welcome_that_waited_in_vain_marks_lookups_slow(
 ) -> None:
     event = added(clock, "wmLOOKUPvain00001")
     slow, release = await slow_lookup(stack, event, {"n": 8})
-    assert await shared_lookup(stack.deps, event, CountingFetch({"n": 9}), 0.2,
-                               unless_slow=True) == (False, None)  # fmt: skip
+    assert await shared_lookup(
+        stack.deps, event, CountingFetch({"n": 9}), 0.2, unless_slow=True
+    ) == (False, None)
     next_add = CountingFetch({"n": 10})
-    assert await shared_lookup(stack.deps, added(clock, "wmLOOKUPvain00002"), next_add, 2.0,
-                               unless_slow=True) == (False, None)  # fmt: skip
+    assert await shared_lookup(
+        stack.deps, added(clock, "wmLOOKUPvain00002"), next_add, 2.0, unless_slow=True
+    ) == (False, None)
     assert next_add.calls == 0, "the next welcome skips the lookup"
     release.set()
     await slow

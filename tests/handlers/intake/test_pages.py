@@ -12,13 +12,25 @@ from tests.handlers.intake.stack import Stack
 from tests.support.console import add_accounts, csrf_of, log_in
 
 FORM = {
-    "channel_id": "expo", "name": "展会", "state": "ch_expo",
-    "staff-0-userid": "lina", "staff-0-weight": "2", "staff-0-daily_cap": "50",
-    "staff-0-hours": "", "staff-1-userid": "wangfang", "staff-1-weight": "",
-    "staff-1-daily_cap": "", "staff-1-hours": "mon-fri 09:00-18:00",
-    "staff-2-userid": "", "staff-2-weight": "", "staff-2-daily_cap": "", "staff-2-hours": "",
-    "backup": "manager", "tags": "来源/展会", "welcome": "您好 {customer_name}，欢迎来到展会！",
-}  # fmt: skip
+    "channel_id": "expo",
+    "name": "展会",
+    "state": "ch_expo",
+    "staff-0-userid": "lina",
+    "staff-0-weight": "2",
+    "staff-0-daily_cap": "50",
+    "staff-0-hours": "",
+    "staff-1-userid": "wangfang",
+    "staff-1-weight": "",
+    "staff-1-daily_cap": "",
+    "staff-1-hours": "mon-fri 09:00-18:00",
+    "staff-2-userid": "",
+    "staff-2-weight": "",
+    "staff-2-daily_cap": "",
+    "staff-2-hours": "",
+    "backup": "manager",
+    "tags": "来源/展会",
+    "welcome": "您好 {customer_name}，欢迎来到展会！",
+}
 
 
 async def logged_in(stack: Stack, role: Role) -> str:
@@ -34,13 +46,16 @@ async def new_form(stack: Stack, **changes: str) -> dict[str, Any]:
 
 async def test_an_operator_creates_a_channel_through_the_form(stack: Stack) -> None:
     await logged_in(stack, Role.OPERATOR)
-    answer = await stack.siyu.post("/console/channels/new", data=await new_form(stack),
-                                   allow_redirects=False)  # fmt: skip
+    answer = await stack.siyu.post(
+        "/console/channels/new", data=await new_form(stack), allow_redirects=False
+    )
     assert answer.status == 303, await answer.text()
     assert answer.headers["Location"] == "/console/channels/expo?done=saved"
     channel = (await rules_of(stack.deps)).channels["expo"]
     assert [(m.userid, m.weight, m.daily_cap) for m in channel.staff] == [
-        ("lina", 2, 50), ("wangfang", 1, None)]  # fmt: skip
+        ("lina", 2, 50),
+        ("wangfang", 1, None),
+    ]
     assert channel.staff[1].hours == ("mon-fri 09:00-18:00",)
     assert channel.backup == ("manager",)
     assert [(tag.group, tag.name) for tag in channel.tags] == [("来源", "展会")]
@@ -93,8 +108,9 @@ async def test_a_viewer_sees_no_edit_buttons_and_cannot_edit(stack: Stack) -> No
 async def test_the_live_code_is_made_and_its_qr_downloads_as_png(stack: Stack) -> None:
     csrf = await logged_in(stack, Role.OPERATOR)
     await stack.siyu.post("/console/channels/new", data=await new_form(stack))
-    answer = await stack.siyu.post("/console/channels/expo/code", data={"csrf": csrf},
-                                   allow_redirects=False)  # fmt: skip
+    answer = await stack.siyu.post(
+        "/console/channels/expo/code", data={"csrf": csrf}, allow_redirects=False
+    )
     assert answer.status == 303
     code = await ChannelCodes(stack.redis, stack.settings.wecom.corp_id).get("expo")
     assert code is not None and code.state == "ch_expo"

@@ -41,14 +41,19 @@ def test_the_shipped_defaults_are_valid() -> None:
         {"welcome": {"text": "好" * 1334}},  # 4002 bytes > 4000
         {"welcome": {"text": ""}},  # neither text nor attachments
         {"welcome": {"attachments": [{"msgtype": "link", "image": {"pic_url": "x"}}]}},
-        {"welcome": {"attachments": [{"msgtype": "link", "link": {"title": "t" * 129,
-                                                                  "url": "https://e"}}]}},
+        {
+            "welcome": {
+                "attachments": [
+                    {"msgtype": "link", "link": {"title": "t" * 129, "url": "https://e"}}
+                ]
+            }
+        },
         {"welcome": {"attachments": [{"msgtype": "image", "image": {}}]}},
         {"staff": {"u1": {"hours": ["mon-fri 25:00-26:00"]}}},
         {"churn": {"digest_time": "8am"}},
         {"surprise": True},
     ],
-)  # fmt: skip
+)
 def test_invalid_rules_are_refused(parts: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         build(**parts)

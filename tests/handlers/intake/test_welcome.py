@@ -13,21 +13,28 @@ LINK = {"msgtype": "link", "link": {"title": "福利", "url": "https://example.c
 
 
 def rules(**extra: Any) -> IntakeRules:
-    return IntakeRules.model_validate({
-        "welcome": {"text": "您好{customer_name}，我是{staff_name}。"},
-        "staff": {
-            "zhangwei": {"name": "张伟", "welcome": {"text": "我是张伟，{customer_name}你好"}},
-            "lina": {"name": "李娜"},
-        },
-        "channels": {
-            "poster": {
-                "name": "海报A", "state": "ch_poster", "staff": [{"userid": "zhangwei"}],
-                "welcome": {"text": "{customer_name}，欢迎从{channel}来！", "attachments": [LINK]},
+    return IntakeRules.model_validate(
+        {
+            "welcome": {"text": "您好{customer_name}，我是{staff_name}。"},
+            "staff": {
+                "zhangwei": {"name": "张伟", "welcome": {"text": "我是张伟，{customer_name}你好"}},
+                "lina": {"name": "李娜"},
             },
-            "bare": {"name": "无欢迎语", "state": "ch_bare", "staff": [{"userid": "lina"}]},
-        },
-        **extra,
-    })  # fmt: skip
+            "channels": {
+                "poster": {
+                    "name": "海报A",
+                    "state": "ch_poster",
+                    "staff": [{"userid": "zhangwei"}],
+                    "welcome": {
+                        "text": "{customer_name}，欢迎从{channel}来！",
+                        "attachments": [LINK],
+                    },
+                },
+                "bare": {"name": "无欢迎语", "state": "ch_bare", "staff": [{"userid": "lina"}]},
+            },
+            **extra,
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +78,10 @@ def test_text_without_name_is_preferred_when_given() -> None:
 
 
 def test_only_the_three_placeholders_are_filled() -> None:
-    text = fill("{customer_name} {0} {name} {{x}} {channel}", {"customer_name": "{channel}",
-                                                                "channel": "渠道"})  # fmt: skip
+    text = fill(
+        "{customer_name} {0} {name} {{x}} {channel}",
+        {"customer_name": "{channel}", "channel": "渠道"},
+    )
     assert text == "{channel} {0} {name} {{x}} 渠道"
 
 

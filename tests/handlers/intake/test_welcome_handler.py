@@ -23,9 +23,14 @@ async def stack(
 
 def added(code: str | None, when: datetime, customer: str = "wmX") -> ExternalContactAdded:
     return ExternalContactAdded(
-        corp_id="ww", from_user="sys", create_time=when, user_id="zhangwei",
-        external_user_id=customer, state="ch_poster_a", welcome_code=code,
-    )  # fmt: skip
+        corp_id="ww",
+        from_user="sys",
+        create_time=when,
+        user_id="zhangwei",
+        external_user_id=customer,
+        state="ch_poster_a",
+        welcome_code=code,
+    )
 
 
 async def test_a_redelivered_event_does_not_call_send_welcome_msg_again(

@@ -20,8 +20,9 @@ PDF = b"%PDF-1.4\n" + b"price list " * 50
 POSTER_CODE = "cwDEMOposter"  # the demo corp's live code with state ch_poster_a
 
 
-async def upload(stack: Stack, filename: str, content: bytes, expect: int = 201,
-                 **fields: str) -> Any:  # fmt: skip
+async def upload(
+    stack: Stack, filename: str, content: bytes, expect: int = 201, **fields: str
+) -> Any:
     """POST /api/v1/media with the file (multipart field ``file``)."""
     form = aiohttp.FormData()
     form.add_field("file", io.BytesIO(content), filename=filename)
@@ -42,8 +43,9 @@ async def api(stack: Stack, method: str, path: str, expect: int = 200, **options
 async def tick(stack: Stack) -> None:
     """The scheduler leader's minute tick, handled by a worker."""
     runtime = stack.siyu.app[RUNTIME]
-    await enqueue_minute_tick(runtime.queue, stack.settings.wecom.corp_id, "default",
-                              stack.clock.now())  # fmt: skip
+    await enqueue_minute_tick(
+        runtime.queue, stack.settings.wecom.corp_id, "default", stack.clock.now()
+    )
     await stack.drained()
 
 

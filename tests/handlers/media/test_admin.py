@@ -20,8 +20,7 @@ MB = 1024 * 1024
 async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
-    return await start_stack(Stack, aiohttp_client, clock, redis_url, redis,
-                             admin={"token": TOKEN})  # fmt: skip
+    return await start_stack(Stack, aiohttp_client, clock, redis_url, redis, admin={"token": TOKEN})
 
 
 async def test_upload_list_show_content_delete(stack: Stack) -> None:
@@ -94,20 +93,25 @@ async def _put_rules(stack: Stack, change: Any) -> Any:
     got = await stack.siyu.get("/api/v1/intake/rules", headers=AUTH)
     rules, version = await got.json(), got.headers["ETag"]
     rules["channels"]["poster_a"]["welcome"]["attachments"] = [change]
-    return await stack.siyu.put("/api/v1/intake/rules", json=rules,
-                                headers={**AUTH, "If-Match": version})  # fmt: skip
+    return await stack.siyu.put(
+        "/api/v1/intake/rules", json=rules, headers={**AUTH, "If-Match": version}
+    )
 
 
 @pytest.mark.parametrize(
     ("attachment", "message"),
     [
-        ({"msgtype": "image", "image": {"pic_url": "https://example.com/a.png"}},
-         "is not hosted by WeCom"),
-        ({"msgtype": "image", "image": {"path": "poster.png"}},
-         "WeCom cannot read siyu's files; upload it to the media library"),
+        (
+            {"msgtype": "image", "image": {"pic_url": "https://example.com/a.png"}},
+            "is not hosted by WeCom",
+        ),
+        (
+            {"msgtype": "image", "image": {"path": "poster.png"}},
+            "WeCom cannot read siyu's files; upload it to the media library",
+        ),
         ({"msgtype": "file", "file": {"path": "/srv/a.pdf"}}, "siyu media upload FILE"),
     ],
-)  # fmt: skip
+)
 async def test_rules_refuse_images_wecom_would_not_show_with_a_clear_422(
     stack: Stack, attachment: dict[str, Any], message: str
 ) -> None:

@@ -22,14 +22,16 @@ async def test_upload_an_image_and_a_file(
     (tmp_path / "poster.png").write_bytes(PNG)
     (tmp_path / "price.pdf").write_bytes(PDF)
 
-    status, out, err = await run("media", "upload", str(tmp_path / "poster.png"), "--config",
-                                 config)  # fmt: skip
+    status, out, err = await run(
+        "media", "upload", str(tmp_path / "poster.png"), "--config", config
+    )
     assert status == 0, err
     image_id = out.splitlines()[-1]
     assert "pic_url http" in out and f'{{"library": "{image_id}"}}' in out
 
-    status, out, err = await run("media", "upload", str(tmp_path / "price.pdf"), "--json",
-                                 "--config", config)  # fmt: skip
+    status, out, err = await run(
+        "media", "upload", str(tmp_path / "price.pdf"), "--json", "--config", config
+    )
     assert status == 0, err
     shown = json.loads(out)
     assert shown["kind"] == "file" and shown["media_id"] and shown["pic_url"] is None
@@ -50,8 +52,9 @@ async def test_a_file_wecom_would_refuse_is_refused_before_any_call(
     config = str(write_config(settings, tmp_path / "siyu.toml"))
     (tmp_path / "poster.gif").write_bytes(b"GIF89a" + b"\0" * 100)
 
-    status, out, err = await run("media", "upload", str(tmp_path / "poster.gif"), "--kind",
-                                 "image", "--config", config)  # fmt: skip
+    status, out, err = await run(
+        "media", "upload", str(tmp_path / "poster.gif"), "--kind", "image", "--config", config
+    )
 
     assert status == 1 and not out
     assert "refused: poster.gif: a image must be JPEG/JPG/PNG, not gif" in err

@@ -22,8 +22,7 @@ from tests.support.stack import ClientFactory, Stack, start_stack
 async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
-    return await start_stack(Stack, aiohttp_client, clock, redis_url, redis,
-                             admin={"token": TOKEN})  # fmt: skip
+    return await start_stack(Stack, aiohttp_client, clock, redis_url, redis, admin={"token": TOKEN})
 
 
 async def logged_in(stack: Stack, role: Role) -> str:
@@ -41,8 +40,9 @@ def form_of(csrf: str | None, filename: str, content: bytes) -> aiohttp.FormData
 
 async def test_an_operator_uploads_through_the_form_and_sees_the_library(stack: Stack) -> None:
     csrf = await logged_in(stack, Role.OPERATOR)
-    answer = await stack.siyu.post("/console/media", data=form_of(csrf, "price-list.pdf", PDF),
-                                   allow_redirects=False)  # fmt: skip
+    answer = await stack.siyu.post(
+        "/console/media", data=form_of(csrf, "price-list.pdf", PDF), allow_redirects=False
+    )
     assert answer.status == 303, await answer.text()
     assert answer.headers["Location"] == "/console/media?done=uploaded"
     image = await upload(stack, "poster.png", PNG)

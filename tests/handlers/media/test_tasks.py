@@ -35,11 +35,12 @@ async def test_a_task_sends_the_library_items_current_media(stack: Stack) -> Non
     image = await upload(stack, "poster.png", PNG)
     file = await upload(stack, "price.pdf", PDF)
     stack.clock.advance(timedelta(days=3, minutes=1))  # the file's first media_id expired
-    attachments = [{"msgtype": "image", "image": {"library": image["id"]}},
-                   {"msgtype": "file", "file": {"library": file["id"]}}]  # fmt: skip
+    attachments = [
+        {"msgtype": "image", "image": {"library": image["id"]}},
+        {"msgtype": "file", "file": {"library": file["id"]}},
+    ]
 
-    created = await stack.siyu.post("/api/v1/tasks", json=_task(stack, attachments),
-                                    headers=AUTH)  # fmt: skip
+    created = await stack.siyu.post("/api/v1/tasks", json=_task(stack, attachments), headers=AUTH)
     assert created.status == 202, await created.text()
     await stack.drained()
 

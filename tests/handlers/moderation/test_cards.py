@@ -29,16 +29,25 @@ def test_the_card_names_what_who_and_how_often() -> None:
     assert card["main_title"] == {"title": "敏感内容：引流、辱骂", "desc": VIEW.excerpt}
     assert card["sub_title_text"] == "客户 刘洋 → 员工 张伟"
     assert [row["keyname"] for row in card["horizontal_content_list"]] == [
-        "发送人", "接收人", "来源", "违规次数", "时间"
-    ]  # fmt: skip
+        "发送人",
+        "接收人",
+        "来源",
+        "违规次数",
+        "时间",
+    ]
     assert [(b["text"], b["key"]) for b in card["button_list"]] == [
-        ("已处理", "mod_done"), ("误报", "mod_false")
-    ]  # fmt: skip
+        ("已处理", "mod_done"),
+        ("误报", "mod_false"),
+    ]
 
 
 def test_long_values_are_cut() -> None:
-    card = alert_card(AlertView(("引流",), "x" * 200, "客户 " + "名" * 40, "-", "会话存档", "",
-                                "第1次", "11-24 18:00"), "siyu-m1")  # fmt: skip
+    card = alert_card(
+        AlertView(
+            ("引流",), "x" * 200, "客户 " + "名" * 40, "-", "会话存档", "", "第1次", "11-24 18:00"
+        ),
+        "siyu-m1",
+    )
     assert len(card["main_title"]["desc"]) == 80
     assert all(len(row["value"]) <= 26 for row in card["horizontal_content_list"])
 

@@ -14,8 +14,9 @@ async def test_one_prompt_per_member_customer_and_intent_per_period(redis: Redis
     cooldowns = Cooldowns(redis, "wwcooldown1")
 
     async def take(message: str, minutes: float, intent: str = "price") -> bool:
-        return await cooldowns.take("zhangwei", "wmC", intent, message,
-                                    now=NOW + timedelta(minutes=minutes), seconds=1800)  # fmt: skip
+        return await cooldowns.take(
+            "zhangwei", "wmC", intent, message, now=NOW + timedelta(minutes=minutes), seconds=1800
+        )
 
     assert await take("kf:1", 0)
     assert not await take("kf:2", 10)

@@ -19,8 +19,13 @@ def test_the_shipped_rules_cover_the_default_taxonomy() -> None:
     rules = load_rules_file()
     assert set(rules.alerts.categories) == {"diversion", "abuse", "ad_law", "fraud"}
     assert set(rules.intents.actions) == {
-        "price", "purchase", "appointment", "complaint", "human", "unsubscribe"
-    }  # fmt: skip
+        "price",
+        "purchase",
+        "appointment",
+        "complaint",
+        "human",
+        "unsubscribe",
+    }
     assert rules.intents.actions["price"].tag == "高意向"
     assert rules.intents.actions["unsubscribe"].do_not_disturb
     assert {n for n, a in rules.intents.actions.items() if a.escalate} == {"complaint", "human"}

@@ -39,10 +39,12 @@ async def test_an_add_starts_the_channel_sop_and_arms_the_silence_rule(
     assert made == 5
     pair = await service.repo.of_pair(STAFF, CUSTOMER)
     assert _by_source(pair) == {
-        "sop:new_customer:0": State.PENDING, "sop:new_customer:1": State.PENDING,
-        "sop:new_customer:2": State.PENDING, "sop:new_customer:3": State.PENDING,
+        "sop:new_customer:0": State.PENDING,
+        "sop:new_customer:1": State.PENDING,
+        "sop:new_customer:2": State.PENDING,
+        "sop:new_customer:3": State.PENDING,
         automation.SILENT: State.PENDING,
-    }  # fmt: skip
+    }
     assert len(await service.repo.active_of(STAFF)) == 5
     first = min(pair, key=lambda r: r.due_ms)
     assert first.due == clock.now() + timedelta(minutes=30)
@@ -84,11 +86,13 @@ async def test_the_customer_leaving_skips_the_sop_and_arms_a_win_back(
     service: ReminderService, clock: ManualClock
 ) -> None:
     await automation.on_customer_added(service, STAFF, CUSTOMER, "ch_poster_a", clock.now())
-    other = await service.repo.add(Reminder(0, STAFF, "回访", to_ms(clock.now()),
-                                            customer_id=CUSTOMER, source="chat"))  # fmt: skip
+    other = await service.repo.add(
+        Reminder(0, STAFF, "回访", to_ms(clock.now()), customer_id=CUSTOMER, source="chat")
+    )
     left = clock.now() + timedelta(days=1)
-    cancelled = await automation.on_relationship_ended(service, STAFF, CUSTOMER, left,
-                                                       by_customer=True)  # fmt: skip
+    cancelled = await automation.on_relationship_ended(
+        service, STAFF, CUSTOMER, left, by_customer=True
+    )
     assert cancelled == 5
     pair = {r.id: r for r in await service.repo.of_pair(STAFF, CUSTOMER)}
     assert pair[other[0].id].state == State.PENDING, "a staff member's own reminder stays"
@@ -102,8 +106,9 @@ async def test_staff_removing_the_customer_arms_no_win_back(
     service: ReminderService, clock: ManualClock
 ) -> None:
     await automation.on_customer_added(service, STAFF, CUSTOMER, "ch_poster_a", clock.now())
-    cancelled = await automation.on_relationship_ended(service, STAFF, CUSTOMER, clock.now(),
-                                                       by_customer=False)  # fmt: skip
+    cancelled = await automation.on_relationship_ended(
+        service, STAFF, CUSTOMER, clock.now(), by_customer=False
+    )
     assert cancelled == 5
     assert await service.repo.active_of(STAFF) == []
 
@@ -119,9 +124,19 @@ async def test_arm_refuses_a_reminder_of_another_pair(redis: Redis, settings: Se
 async def test_a_stored_reminder_reads_back_the_same(redis: Redis, settings: Settings) -> None:
     repo = ReminderRepository(redis, settings.wecom.corp_id)
     plain = Reminder(0, STAFF, "回访", 1_800_000_000_000)
-    full = Reminder(0, STAFF, "发资料", 1_800_000_000_000, customer_id=CUSTOMER,
-                    customer_name="刘洋", source="sop:x:0", content="您好", created_ms=5,
-                    note="n", extra={"k": "v"})  # fmt: skip
+    full = Reminder(
+        0,
+        STAFF,
+        "发资料",
+        1_800_000_000_000,
+        customer_id=CUSTOMER,
+        customer_name="刘洋",
+        source="sop:x:0",
+        content="您好",
+        created_ms=5,
+        note="n",
+        extra={"k": "v"},
+    )
     for reminder in (plain, full):
         stored, created = await repo.add(reminder)
         assert created

@@ -14,9 +14,13 @@ async def test_reminders_of_one_customer_of_one_staff_member(
 ) -> None:
     repo = ReminderRepository(redis, settings.wecom.corp_id)
     made = {}
-    for name, staff, customer in [("a1", "zhangwei", "wmA"), ("a2", "zhangwei", "wmA"),
-                                  ("b1", "zhangwei", "wmB"), ("a3", "lina", "wmA"),
-                                  ("n1", "zhangwei", "")]:  # fmt: skip
+    for name, staff, customer in [
+        ("a1", "zhangwei", "wmA"),
+        ("a2", "zhangwei", "wmA"),
+        ("b1", "zhangwei", "wmB"),
+        ("a3", "lina", "wmA"),
+        ("n1", "zhangwei", ""),
+    ]:
         stored, created = await repo.add(
             Reminder(0, staff, name, 1_800_000_000_000, customer_id=customer), once=name
         )

@@ -31,9 +31,14 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.mark.parametrize(
     ("moment", "release"),
-    [(local(24, 23), local(25, 8)), (local(25, 3), local(25, 8)), (local(24, 21, 59), None),
-     (local(25, 8), None), (local(24, 22), local(25, 8))],
-)  # fmt: skip
+    [
+        (local(24, 23), local(25, 8)),
+        (local(25, 3), local(25, 8)),
+        (local(24, 21, 59), None),
+        (local(25, 8), None),
+        (local(24, 22), local(25, 8)),
+    ],
+)
 def test_quiet_hours_hold_prompts_until_morning(moment: datetime, release: datetime | None) -> None:
     assert QuietHours.parse("22:00-08:00").release(moment) == release  # type: ignore[union-attr]
 
@@ -64,10 +69,14 @@ def test_single_and_digest_cards() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("我的提醒", ListReminders()), ("提醒列表", ListReminders()),
-     ("取消提醒 3", CancelReminder(3)), ("取消提醒#12", CancelReminder(12)),
-     ("删除提醒 7", CancelReminder(7))],
-)  # fmt: skip
+    [
+        ("我的提醒", ListReminders()),
+        ("提醒列表", ListReminders()),
+        ("取消提醒 3", CancelReminder(3)),
+        ("取消提醒#12", CancelReminder(12)),
+        ("删除提醒 7", CancelReminder(7)),
+    ],
+)
 def test_list_and_cancel_commands(text: str, expected: object) -> None:
     assert parse_command(text, local(24, 10), time(9), TZ) == expected
 

@@ -21,8 +21,9 @@ def test_quick_replies_are_found_by_words_of_title_text_or_keywords() -> None:
     ("intent", "text", "answer"),
     [("price", "", "price"), (None, "你们几点上班", "hours"), (None, "随便聊聊", None)],
 )
-def test_faq_answers_by_intent_then_keyword(intent: str | None, text: str,
-                                            answer: str | None) -> None:  # fmt: skip
+def test_faq_answers_by_intent_then_keyword(
+    intent: str | None, text: str, answer: str | None
+) -> None:
     faq = validated(Faq, read_file(CONFIG / "faq.toml"), "faq")
     found = faq.answer_for(intent, text)
     assert (found.id if found else None) == answer

@@ -33,25 +33,33 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def stack(aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str,
-                redis: Redis) -> Stack:  # fmt: skip
+async def stack(
+    aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
+) -> Stack:
     """The sandbox, then siyu with its sidebar pointed at the sandbox's authorize page."""
     config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
     app = create_sandbox_app(config, clock)
     sandbox = Sandbox(await aiohttp_client(PatientServer(app)), config, clock)
     authorize = str(sandbox.http.make_url("/connect/oauth2/authorize"))
     settings = siyu_settings_for(
-        config, str(sandbox.http.make_url("/cgi-bin")), redis_url,
+        config,
+        str(sandbox.http.make_url("/cgi-bin")),
+        redis_url,
         queue={"block_ms": 20, "janitor_interval_seconds": 0.05},
-        sidebar={"session_secret": SECRET, "cookie_secure": False, "authorize_url": authorize,
-                 "all_customers": [BOSS]},
-    )  # fmt: skip
+        sidebar={
+            "session_secret": SECRET,
+            "cookie_secure": False,
+            "authorize_url": authorize,
+            "all_customers": [BOSS],
+        },
+    )
     siyu = await aiohttp_client(create_app(settings, clock=clock))
     callback = str(siyu.make_url("/wecom/callback"))
     await sandbox.control("POST", "callback_url", {"app": "default", "url": callback})
     stack = Stack(sandbox, siyu, settings, clock, redis, app[WORLD])
-    await sandbox.control("POST", f"customers/{CUSTOMER}/add",
-                          {"staff": STAFF, "state": "ch_poster_a"})  # fmt: skip
+    await sandbox.control(
+        "POST", f"customers/{CUSTOMER}/add", {"staff": STAFF, "state": "ch_poster_a"}
+    )
     await stack.drained()
     return stack
 
@@ -127,15 +135,22 @@ async def test_bootstrap_signs_the_page_and_the_stand_in_accepts_both_signatures
 ) -> None:
     siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
     page = str(siyu.make_url("/sidebar/?from=toolbar"))
-    loads = [await json_of(await siyu.get("/sidebar/api/bootstrap", params={"url": page}))
-             for _ in range(3)]  # fmt: skip
+    loads = [
+        await json_of(await siyu.get("/sidebar/api/bootstrap", params={"url": page}))
+        for _ in range(3)
+    ]
     boot = loads[0]
     assert boot["userid"] == STAFF and boot["corp_id"] == stack.settings.wecom.corp_id
     assert len(await stack.calls("get_jsapi_ticket")) == len(await stack.calls("ticket/get")) == 1
     sandbox = stack.sandbox.http
     for kind, signed in (("config", boot["config"]), ("agentConfig", boot["agent_config"])):
-        body = {"kind": kind, "corpId": boot["corp_id"], "agentId": boot["agent_id"],
-                "url": page + "#top", **signed}  # fmt: skip
+        body = {
+            "kind": kind,
+            "corpId": boot["corp_id"],
+            "agentId": boot["agent_id"],
+            "url": page + "#top",
+            **signed,
+        }
         assert (await json_of(await sandbox.post("/sandbox/jssdk/verify", json=body)))["ok"]
     contact = await sandbox.post(
         "/sandbox/jssdk/invoke", json={"api": "getCurExternalContact", "url": page}
@@ -156,8 +171,9 @@ async def test_the_card_in_one_request_and_a_stranger_gets_403(stack: Stack) -> 
     await sign_in(stack, STRANGER)
     refused = await siyu.get(f"/sidebar/api/customers/{CUSTOMER}")
     assert refused.status == 403
-    tagged = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags",
-                             json={"add": ["etDEMOhigh"]})  # fmt: skip
+    tagged = await siyu.post(
+        f"/sidebar/api/customers/{CUSTOMER}/tags", json={"add": ["etDEMOhigh"]}
+    )
     assert tagged.status == 403
     assert (await siyu.get("/sidebar/api/customers/wmNOBODY")).status == 403
     siyu.session.cookie_jar.clear()
@@ -167,8 +183,9 @@ async def test_the_card_in_one_request_and_a_stranger_gets_403(stack: Stack) -> 
 
 async def test_a_tag_lands_as_mark_tag_and_on_the_timeline(stack: Stack) -> None:
     siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
-    answer = await json_of(await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags",
-                                           json={"add": ["etDEMOhigh"]}))  # fmt: skip
+    answer = await json_of(
+        await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags", json={"add": ["etDEMOhigh"]})
+    )
     assert {"id": "etDEMOhigh", "name": "高意向", "group": "意向"} in answer["tags"]
     marks = await stack.calls("externalcontact/mark_tag")
     assert [m["body"] for m in marks][-1] == {
@@ -185,16 +202,21 @@ async def test_a_tag_lands_as_mark_tag_and_on_the_timeline(stack: Stack) -> None
 
 async def test_a_reminder_in_plain_chinese_is_created_shown_and_done(stack: Stack) -> None:
     siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
-    made = await json_of(await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/reminders",
-                                         json={"text": "明天上午10点回访"}), 201)  # fmt: skip
+    made = await json_of(
+        await siyu.post(
+            f"/sidebar/api/customers/{CUSTOMER}/reminders", json={"text": "明天上午10点回访"}
+        ),
+        201,
+    )
     due = datetime.fromisoformat(made["due"])
     assert due == datetime(2025, 3, 11, 10, 0, tzinfo=SHANGHAI) and made["text"] == "回访"
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert made["id"] in [r["id"] for r in card["reminders"]]
     vague = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/reminders", json={"text": "回访"})
     assert vague.status == 422
-    done = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/reminders/{made['id']}/done",
-                           json={})  # fmt: skip
+    done = await siyu.post(
+        f"/sidebar/api/customers/{CUSTOMER}/reminders/{made['id']}/done", json={}
+    )
     assert (await json_of(done))["done"] is True
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert made["id"] not in [r["id"] for r in card["reminders"]]
@@ -203,8 +225,11 @@ async def test_a_reminder_in_plain_chinese_is_created_shown_and_done(stack: Stac
 
 async def test_do_not_disturb_is_set_and_lifted(stack: Stack) -> None:
     siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
-    on = await json_of(await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/dnd",
-                                       json={"on": True, "reason": "客户要求"}))  # fmt: skip
+    on = await json_of(
+        await siyu.post(
+            f"/sidebar/api/customers/{CUSTOMER}/dnd", json={"on": True, "reason": "客户要求"}
+        )
+    )
     assert on == {"do_not_disturb": True, "changed": True}
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert card["do_not_disturb"]["reason"] == "客户要求"
@@ -215,8 +240,9 @@ async def test_do_not_disturb_is_set_and_lifted(stack: Stack) -> None:
 
 
 async def test_the_group_card_shows_members_and_todays_joins(stack: Stack) -> None:
-    await stack.sandbox.control("POST", f"groups/{GROUP}/join",
-                                {"members": ["wmJOIN0001"], "scene": 3})  # fmt: skip
+    await stack.sandbox.control(
+        "POST", f"groups/{GROUP}/join", {"members": ["wmJOIN0001"], "scene": 3}
+    )
     await stack.drained()
     siyu = await sign_in(stack, STAFF, chat_id=GROUP)  # zhangwei owns the VIP group
     card = await json_of(await siyu.get(f"/sidebar/api/groups/{GROUP}"))

@@ -82,5 +82,6 @@ async def start_stack(
         # The tests drive the periodic work themselves (Stack.tick): no background tick.
         "tasks": {"summary_to": ["manager"], "tick_seconds": 0, **sections.get("tasks", {})},
     }
-    return await shared.start_stack(Stack, aiohttp_client, clock, redis_url, redis, seed=seed,
-                                    limits=limits, **overrides)  # fmt: skip
+    return await shared.start_stack(
+        Stack, aiohttp_client, clock, redis_url, redis, seed=seed, limits=limits, **overrides
+    )

@@ -28,9 +28,17 @@ async def stack(
 
 def form(stack: Stack, csrf: str | None, **changes: str) -> dict[str, Any]:
     deadline = (stack.clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    values = {"title": "直播预告", "text": "今晚8点直播", "deadline": deadline,
-              "tags_all": "", "tags_any": "直播，朋友推荐", "tags_none": "低意向",
-              "staff": "", "channel": "", **changes}  # fmt: skip
+    values = {
+        "title": "直播预告",
+        "text": "今晚8点直播",
+        "deadline": deadline,
+        "tags_all": "",
+        "tags_any": "直播，朋友推荐",
+        "tags_none": "低意向",
+        "staff": "",
+        "channel": "",
+        **changes,
+    }
     return values if csrf is None else {**values, "csrf": csrf}
 
 
@@ -45,13 +53,15 @@ async def test_an_operator_counts_the_audience_creates_and_cancels(stack: Stack)
     no_deadline = form(stack, csrf, tags_any="直播", deadline="")
     narrower = await stack.siyu.post("/console/tasks/audience", data=no_deadline)
     assert "预计发送给" in await narrower.text()
-    vague = await stack.siyu.post("/console/tasks/audience", data=form(stack, csrf, tags_any="",
-                                                                         tags_none=""))  # fmt: skip
+    vague = await stack.siyu.post(
+        "/console/tasks/audience", data=form(stack, csrf, tags_any="", tags_none="")
+    )
     assert "条件不完整" in await vague.text()
     assert await stack.calls("externalcontact/add_msg_template") == []
 
-    created = await stack.siyu.post("/console/tasks/new", data=form(stack, csrf),
-                                    allow_redirects=False)  # fmt: skip
+    created = await stack.siyu.post(
+        "/console/tasks/new", data=form(stack, csrf), allow_redirects=False
+    )
     assert created.status == 303, await created.text()
     location = created.headers["Location"]
     task_id = int(location.split("/")[-1].split("?")[0])
@@ -79,8 +89,9 @@ async def test_a_bad_task_is_shown_with_its_problems(stack: Stack) -> None:
 
 async def test_a_viewer_sees_no_controls_and_is_refused(stack: Stack) -> None:
     operator = await log_in(stack.siyu, Role.OPERATOR)
-    created = await stack.siyu.post("/console/tasks/new", data=form(stack, operator),
-                                    allow_redirects=False)  # fmt: skip
+    created = await stack.siyu.post(
+        "/console/tasks/new", data=form(stack, operator), allow_redirects=False
+    )
     task = created.headers["Location"].split("?")[0]
     csrf = await log_in(stack.siyu, Role.VIEWER)
     listed = await (await stack.siyu.get("/console/tasks")).text()
