@@ -6,6 +6,7 @@ Opt-in locally (``SIYU_TOPOLOGY_TESTS=1``; they start 8 redis-server processes),
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -66,3 +67,11 @@ async def topology_redis(redis_section: dict[str, Any]) -> AsyncIterator[Redis]:
     client = connect(RedisSettings(**redis_section), 2.0)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def collected_after() -> Iterator[None]:
+    """Collect garbage once the test and its other fixtures (the app) are torn down: what
+    they abandoned warns inside this test, not in whichever test runs next."""
+    yield
+    gc.collect()

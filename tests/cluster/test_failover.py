@@ -95,13 +95,16 @@ async def load(client: Client, settings: Settings, kill: servers.Server) -> Tall
 
 
 # redis-py (8.2) drops some connections to the killed primary without closing them; the
-# collector closes them and warns. Collected here (gc.collect below), so no later test sees them.
+# collector closes them and warns. Collected here (gc.collect below, and once more after the
+# app's teardown: collected_after), so no later test sees them.
 @pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <function StreamWriter.__del__"
     ":pytest.PytestUnraisableExceptionWarning",
     "ignore:Exception ignored in. <function AbstractConnection.__del__"
     ":pytest.PytestUnraisableExceptionWarning",
+    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning",
 )
+@pytest.mark.usefixtures("collected_after")
 async def test_a_killed_primary_costs_a_503_window_and_loses_nothing_wecom_retries(
     aiohttp_client: ClientFactory, topology: servers.Topology
 ) -> None:
