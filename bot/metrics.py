@@ -7,6 +7,7 @@ from typing import Final, Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.daily import DayCounter, NoDayCounts
 from bot.queue import QueueStats
 
 CallbackResult = Literal[
@@ -166,6 +167,14 @@ class Metrics:
             registry=self.registry,
         )
         self.scale = ScaleMetrics(self.registry)  # issue 18: WeCom client, scheduler, lanes
+        self.reminders = Counter(
+            "siyu_reminders",
+            "Reminders delivered or acted on, by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+        # The per-day counts operators read (bot/daily.py); the runtime attaches Redis's.
+        self.day: DayCounter = NoDayCounts()
 
     def count_callback(self, app: str, result: CallbackResult) -> None:
         """One POSTed callback answered."""
@@ -178,6 +187,7 @@ class Metrics:
     def count_welcome(self, outcome: WelcomeOutcome, age_seconds: float | None = None) -> None:
         """One add event's welcome handled; ``age_seconds`` when it was sent."""
         self.welcomes.labels(outcome=outcome).inc()
+        self.day.add("welcomes", outcome)
         if age_seconds is not None:
             self.welcome_age.observe(age_seconds)
 
@@ -188,10 +198,12 @@ class Metrics:
     def count_sensitive(self, category: str, role: str) -> None:
         """One message hit ``category`` (counted once per message, whatever its hits)."""
         self.sensitive_hits.labels(category=category, role=role).inc()
+        self.day.add("hits", category)
 
     def count_intent(self, intent: str) -> None:
         """One customer message with ``intent``."""
         self.intents.labels(intent=intent).inc()
+        self.day.add("intents", intent)
 
     def count_alert(self, outcome: AlertOutcome) -> None:
         """One alert card sent, not sent, or resolved."""
@@ -204,18 +216,27 @@ class Metrics:
     def count_task_message(self, kind: TaskMessageKind, count: int = 1) -> None:
         """Messages of a group task: prompts, reminders (siyu's or WeCom's), summaries."""
         self.task_messages.labels(kind=kind).inc(count)
+        self.day.add("task_messages", kind, count)
 
     def count_task_end(self, state: str) -> None:
         """A group task ended in ``state`` (completed, closed, cancelled, failed)."""
         self.tasks_ended.labels(state=state).inc()
+        self.day.add("tasks", state)
 
     def count_group_change(self, change: str, scene: str, members: int) -> None:
         """``members`` joined or quit (``change``) a customer group by ``scene``."""
         self.group_changes.labels(change=change, scene=scene).inc(members)
+        self.day.add(f"group_{change}", scene, members)
 
     def count_group_card(self, kind: GroupCardKind) -> None:
         """A customer-group digest or alert card sent."""
         self.group_cards.labels(kind=kind).inc()
+
+    def count_reminder(self, outcome: str, count: int = 1) -> None:
+        """Reminders delivered (sent, digest, quiet, ...), acted on (card_done, card_snooze,
+        card_tomorrow) or expired unanswered."""
+        self.reminders.labels(outcome=outcome).inc(count)
+        self.day.add("reminders", outcome, count)
 
     def set_queue(self, stats: QueueStats) -> None:
         """Refresh the queue gauges (done at scrape time)."""

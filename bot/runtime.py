@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.clock import Clock
+from bot.daily import DayCounts, flushing
 from bot.deps import Components, Deps
 from bot.dispatch import Dispatcher, Router
 from bot.live import Runtime
@@ -25,6 +27,8 @@ from bot.wecom.api import open_wecom
 from bot.worker import Worker
 from config.settings import RedisSettings, Settings
 from scheduler.runner import leader_elected_scheduler
+
+DAY_COUNTS_FLUSH_SECONDS: Final = 1.0  # the per-day counts reach Redis within this
 
 
 class ComponentsFactory(Protocol):
@@ -72,6 +76,13 @@ async def running(
                 spool = Spool(settings.spool_dir(), settings.spool.max_bytes)
                 runtime = Runtime(settings, redis, queue, metrics, deps, spool)
                 async with contextlib.AsyncExitStack() as stack:
+                    if router is not None or scheduler:  # the counts land after the drain
+                        metrics.day = DayCounts(
+                            redis, settings.wecom.corp_id, clock, ZoneInfo(settings.timezone)
+                        )
+                        await stack.enter_async_context(
+                            flushing(metrics.day, DAY_COUNTS_FLUSH_SECONDS)
+                        )
                     await stack.enter_async_context(
                         replaying(
                             Replayer(spool, queue, metrics), settings.spool.replay_interval_seconds

@@ -37,7 +37,7 @@ from handlers.groups.rules import GROUP_RULES, group_rule_set
 from handlers.groups.services import OwnerAlerts, RegistryNames
 from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
-from handlers.intake import channels, churn, profiles, tags, welcome
+from handlers.intake import channels, churn, day_counts, profiles, tags, welcome
 from handlers.intake import components as intake_parts
 from handlers.intake import pages as intake_pages
 from handlers.intake.directory import LiveDirectory
@@ -95,7 +95,7 @@ def build_root_router() -> Router:
     """
     root = Router(name="root")
     root.include(welcome.without_code, profiles.router, tags.router)
-    root.include(channels.router)
+    root.include(channels.router, day_counts.router)
     root.include(churn.router)
     root.include(staff_commands.router, reminders.router)  # after profiles: reads relations
     root.include(campaigns.router, group_chats.router)

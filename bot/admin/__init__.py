@@ -13,12 +13,12 @@ from typing import Final
 
 from aiohttp import web
 
-from bot.admin import access, openapi, queue, rules
+from bot.admin import access, openapi, queue, rules, stats
 
 PREFIX: Final = "/api/v1"
 
 
 def plumbing_routes() -> list[web.AbstractRouteDef]:
-    """The admin routes of the framework itself: access, the queue, rule documents, the OpenAPI
-    document."""
-    return [*access.routes, *queue.routes, *rules.routes, *openapi.routes]
+    """The admin routes of the framework itself: access, the queue, rule documents, the per-day
+    stats, the OpenAPI document."""
+    return [*access.routes, *queue.routes, *rules.routes, *stats.routes, *openapi.routes]

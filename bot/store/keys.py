@@ -37,6 +37,12 @@ def dedup(corp_id: str, dedup_key: str) -> str:
     return f"{_corp(corp_id)}:dedup:{dedup_key}"
 
 
+def daily_counts(corp_id: str, day: str) -> str:
+    """Hash of a local day's (YYYYMMDD) counts, field ``section|label`` (bot/daily.py).
+    TTL: 400 days."""
+    return f"{_corp(corp_id)}:daily:{day}"
+
+
 def ledger(corp_id: str, effect_key: str) -> str:
     """An effect already done (idempotency ledger). TTL: set by the caller, 7 days default."""
     return f"{_corp(corp_id)}:ledger:{effect_key}"

@@ -12,6 +12,7 @@ from bot.events import (
     FollowUserDeleted,
     TemplateCardClicked,
 )
+from bot.events.base import unix
 from bot.events.reminders import ReminderDue
 from bot.events.ticks import MinuteTick
 from handlers.reminders import automation
@@ -21,6 +22,7 @@ from handlers.reminders.expiry import expire_unanswered
 logger = logging.getLogger(__name__)
 
 router = Router(name="reminders")
+DELIVERED = frozenset({"sent", "digest"})  # outcomes of deliver() that sent a card now
 CARD_PREFIX = "siyu-r"  # task ids of siyu's prompt cards (handlers/reminders/cards.py)
 
 
@@ -36,6 +38,11 @@ async def deliver_due_reminder(event: ReminderDue, deps: Deps) -> None:
         event.reminder_id, event.due_ms, reminders_api(deps)
     )
     logger.info("reminder %s due %s: %s", event.reminder_id, event.due_ms, outcome)
+    if outcome in DELIVERED:
+        deps.metrics.count_reminder(outcome)
+        deps.metrics.scale.observe_reminder_lag(unix(deps.clock.now()) - event.due_ms / 1000)
+    elif outcome != "stale":  # a redelivery, or moved meanwhile: nothing happened now
+        deps.metrics.count_reminder(outcome)
 
 
 @router.on(MinuteTick)
@@ -46,6 +53,7 @@ async def expire_unanswered_reminders(event: MinuteTick, deps: Deps) -> None:
     )
     if expired:
         logger.info("tick %s: %d reminders expired", event.slot, expired)
+        deps.metrics.count_reminder("expired", expired)
 
 
 @router.on(TemplateCardClicked, is_prompt_card)
@@ -59,6 +67,8 @@ async def act_on_prompt_card(event: TemplateCardClicked, deps: Deps) -> None:
         reminders_api(deps),
     )
     logger.info("card %s pressed by %s: %s", event.task_id, event.from_user, outcome)
+    if outcome != "ignored":
+        deps.metrics.count_reminder(f"card_{outcome}")  # done, snooze or tomorrow pressed
 
 
 @router.on(ExternalContactAdded)
