@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from bot.app import create_app
 from bot.clock import ManualClock
+from bot.live import RUNTIME
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.server import create_sandbox_app
 from config.settings import Settings
@@ -69,7 +70,7 @@ async def test_command_confirm_card_snooze_card_done(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> None:
     sandbox, settings = await start(aiohttp_client, clock, redis_url)
-    await start_siyu(aiohttp_client, sandbox, settings, clock)
+    siyu = await start_siyu(aiohttp_client, sandbox, settings, clock)
 
     await sandbox.control("POST", f"staff/{STAFF}/message", {"text": "提醒我明天下午3点回访刘洋"})
     [confirmation] = await until_count(sandbox, "text", 1)
@@ -118,6 +119,13 @@ async def test_command_confirm_card_snooze_card_done(
     assert done is not None and done.state == State.DONE
     assert await repo.active_of(STAFF) == []
     assert len(await sends(sandbox, "template_card")) == 2  # exactly one card per due time
+    registry = siyu.app[RUNTIME].metrics.registry
+    outcomes = {
+        outcome: registry.get_sample_value("siyu_reminders_total", {"outcome": outcome})
+        for outcome in ("sent", "card_snooze", "card_done")
+    }
+    assert outcomes == {"sent": 2.0, "card_snooze": 1.0, "card_done": 1.0}
+    assert registry.get_sample_value("siyu_reminder_lag_seconds_count") == 2.0
 
 
 async def test_reminders_due_while_siyu_was_down_are_delivered_late_on_restart(
