@@ -59,6 +59,15 @@ async def create_channel(page: Page) -> None:
     await expect(page.get_by_test_id("notice")).to_have_text("已保存。")
 
 
+# Whether the ECharts chart [data-testid=ID] draws VALUE as today's (the last) point of SERIES.
+CHART_SHOWS = """([id, series, value]) => {
+  const element = document.querySelector(`[data-testid="${id}"]`);
+  const chart = element && window.echarts && window.echarts.getInstanceByDom(element);
+  const found = chart && chart.getOption().series.find((s) => s.name === series);
+  return Boolean(found) && found.data[found.data.length - 1] === value;
+}"""
+
+
 async def test_login_channel_qr_scan_and_the_numbers_move(
     browser: Browser, stack: Stack, screenshots: Path
 ) -> None:
@@ -87,6 +96,7 @@ async def test_login_channel_qr_scan_and_the_numbers_move(
     await stack.drained()
     await expect(page.get_by_test_id("adds-today")).to_have_text("3", timeout=15_000)
     await expect(page.get_by_test_id("welcomes-sent")).to_have_text("3", timeout=15_000)
+    await page.wait_for_function(CHART_SHOWS, arg=["chart-welcomes", "已发送", 3], timeout=25_000)
     await page.wait_for_timeout(6000)  # the charts' next refresh (5 s) and animation
     await page.screenshot(path=screenshots / "dashboard.png", full_page=True)
 

@@ -43,7 +43,53 @@
     };
   }
 
-  var builders = { today: todayOption, days: daysOption };
+  // /api/v1/stats/daily: one section's labels per day (stacked), or its top labels in total.
+  function labelsOf(data, section) {
+    var seen = {};
+    data.days.forEach(function (d) { Object.keys(d[section]).forEach(function (k) { seen[k] = true; }); });
+    return Object.keys(seen).sort();
+  }
+
+  function perDayOption(section) {
+    return function (data, names) {
+      var keys = labelsOf(data, section);
+      return {
+        tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
+        grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
+        xAxis: { type: "category", data: data.days.map(function (d) { return d.day.slice(5); }) },
+        yAxis: { type: "value", minInterval: 1 },
+        title: keys.length ? undefined : { text: names.empty, left: "center", top: "middle", textStyle: { fontSize: 14, color: "#888" } },
+        series: keys.map(function (k) {
+          return { name: names[k] || k, type: "bar", stack: section,
+                   data: data.days.map(function (d) { return d[section][k] || 0; }) };
+        })
+      };
+    };
+  }
+
+  function topOption(section, count) {
+    return function (data, names) {
+      var totals = {};
+      data.days.forEach(function (d) {
+        Object.keys(d[section]).forEach(function (k) { totals[k] = (totals[k] || 0) + d[section][k]; });
+      });
+      var top = Object.keys(totals).sort(function (a, b) { return totals[b] - totals[a]; }).slice(0, count).reverse();
+      return {
+        tooltip: { trigger: "axis" },
+        grid: { left: 8, right: 24, bottom: 8, top: 16, containLabel: true },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", data: top.map(function (k) { return names[k] || k; }) },
+        title: top.length ? undefined : { text: names.empty, left: "center", top: "middle", textStyle: { fontSize: 14, color: "#888" } },
+        series: [{ type: "bar", data: top.map(function (k) { return totals[k]; }) }]
+      };
+    };
+  }
+
+  var builders = {
+    today: todayOption, days: daysOption,
+    welcomes: perDayOption("welcomes"), hits: perDayOption("hits"),
+    reminders: perDayOption("reminders"), intents: topOption("intents", 10)
+  };
 
   function fetchJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
