@@ -11,7 +11,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.admin import plumbing_routes
-from bot.admin.rules import RULE_SETS
+from bot.admin.rules import LIBRARY_ITEMS, RULE_SETS
 from bot.clock import Clock
 from bot.deps import Components
 from bot.dispatch import Router
@@ -47,6 +47,7 @@ from handlers.media import admin as media_admin
 from handlers.media import components as media_parts
 from handlers.media import pages as media_pages
 from handlers.media import router as media
+from handlers.media.components import MEDIA_LIBRARY
 from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
 from handlers.moderation import intent_router as intents
@@ -152,6 +153,7 @@ async def build_components(
         media_parts,
     ):
         concern.provide(components, redis, settings)
+    components.provide(LIBRARY_ITEMS, components.get(MEDIA_LIBRARY))
     resolver = LibraryResolver()
     components.provide(INTAKE_MEDIA, resolver)
     components.provide(TASKS_MEDIA, resolver)

@@ -10,21 +10,34 @@ Lua call as the document, so these writes are not audited twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from bot.admin.endpoints import Endpoints, body_value, path_params, principal
-from bot.admin.errors import ApiError, not_found
-from bot.deps import ComponentKey, Deps
+from bot.admin.errors import ApiError, ErrorDetail, not_found
+from bot.deps import ComponentKey, Deps, MissingComponent
 from bot.live import RUNTIME
 from bot.store.rules import StaleVersion
 from bot.store.rules_live import LiveRules, RulesInvalid
 
 # Every rule set by name, provided by the wiring (handlers/__init__.py).
 RULE_SETS: Final = ComponentKey[Mapping[str, LiveRules[Any]]]("rule_sets")
+
+
+class LibraryItems(Protocol):
+    """The media library, as the rules see it: which item ids it does not have."""
+
+    async def missing(self, item_ids: Iterable[str]) -> set[str]:
+        """The ids of ``item_ids`` that name no library item."""
+        ...
+
+
+# The media library (handlers/media), provided by the wiring: a document may only reference
+# items that exist ({"library": "<id>"} anywhere in it).
+LIBRARY_ITEMS: Final = ComponentKey[LibraryItems]("library_items")
 _ETAG: Final = re.compile(r'^\s*(?:W/)?"v?(\d{1,18})"\s*$')
 
 routes = Endpoints()
@@ -114,10 +127,51 @@ async def put_rule_set(request: web.Request) -> web.Response:
     name = path_params(request, RuleSetName).name
     live = _live(request, name)
     expected = expected_version(request)
+    document = body_value(request)
+    await check_library_items(request.app[RUNTIME].deps, document)
     try:
-        version = await live.replace(body_value(request), expected, principal(request).actor)
+        version = await live.replace(document, expected, principal(request).actor)
     except StaleVersion as exc:
         raise ApiError(412, str(exc)) from exc
     except RulesInvalid as exc:
         raise ApiError(422, str(exc)) from exc
     return web.json_response({"name": name, "version": version}, headers={"ETag": etag(version)})
+
+
+def library_references(document: Any, where: str = "body") -> Iterator[tuple[str, str]]:
+    """Every media-library reference in ``document``: (its field, the item id)."""
+    if isinstance(document, Mapping):
+        for key, value in document.items():
+            field = f"{where}.{key}"
+            if key == "library" and isinstance(value, str):
+                yield field, value
+            else:
+                yield from library_references(value, field)
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from library_references(value, f"{where}.{index}")
+
+
+async def check_library_items(deps: Deps, document: Any) -> None:
+    """422 when the document names media-library items that do not exist."""
+    references = list(library_references(document))
+    if not references:
+        return
+    try:
+        library = deps.get(LIBRARY_ITEMS)
+    except MissingComponent:  # a deployment without the media concern: nothing to check
+        return
+    missing = await library.missing(item for _, item in references)
+    if not missing:
+        return
+    details = [
+        ErrorDetail(
+            field=field,
+            message=f"no media-library item {item!r}: upload it first (POST /api/v1/media)",
+            type="library_item_missing",
+        )
+        for field, item in references
+        if item in missing
+    ]
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    raise ApiError(422, f"{details[0].field}: {details[0].message}{more}", details)

@@ -25,7 +25,7 @@ from bot.admin.endpoints import (
     record_change,
 )
 from bot.admin.errors import ApiError, not_found, upstream
-from bot.admin.rules import etag, expected_version
+from bot.admin.rules import check_library_items, etag, expected_version
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.store.rules import StaleVersion
@@ -169,6 +169,7 @@ async def reset_rules(request: web.Request) -> web.Response:
 
 async def _replace(request: web.Request, document: dict[str, Any], expected: int) -> int:
     live = _deps(request).get(INTAKE_RULES)
+    await check_library_items(_deps(request), document)
     try:
         return await live.replace(document, expected, principal(request).actor)
     except StaleVersion as exc:

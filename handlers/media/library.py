@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Final
 
@@ -91,6 +91,15 @@ class MediaLibrary:
         if not raw:
             return None
         return MediaItem.from_fields({_text(k): _text(v) for k, v in raw.items()})
+
+    async def missing(self, item_ids: Iterable[str]) -> set[str]:
+        """Which of ``item_ids`` are not in the library (one round trip)."""
+        asked = sorted(set(item_ids))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for item_id in asked:
+                pipe.exists(keys.media_item(self._corp, item_id))
+            found = await pipe.execute()
+        return {item_id for item_id, exists in zip(asked, found, strict=True) if not exists}
 
     async def content(self, item_id: str) -> bytes | None:
         """An item's bytes."""

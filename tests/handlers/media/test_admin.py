@@ -127,12 +127,46 @@ async def test_rules_refuse_images_wecom_would_not_show_with_a_clear_422(
     [
         {"msgtype": "image", "image": {"pic_url": "https://wework.qpic.cn/wwpic/1/0"}},
         {"msgtype": "image", "image": {"pic_url": "http://p.qpic.cn/abc/0"}},
-        {"msgtype": "image", "image": {"library": "m0123456789ab"}},
-        {"msgtype": "file", "file": {"library": "m0123456789ab"}},
+        {"msgtype": "image", "image": {"library": "<poster.png>"}},
+        {"msgtype": "file", "file": {"library": "<价目表.pdf>"}},
     ],
 )
 async def test_rules_take_wecom_hosted_images_and_library_items(
     stack: Stack, attachment: dict[str, Any]
 ) -> None:
+    uploaded = {
+        f"<{name}>": (await upload(stack, name, content))["id"]
+        for name, content in (("poster.png", PNG), ("价目表.pdf", PDF))
+    }
+    for part in attachment.values():
+        if isinstance(part, dict) and "library" in part:
+            part["library"] = uploaded[part["library"]]
     answer = await _put_rules(stack, attachment)
     assert answer.status == 200, await answer.text()
+
+
+async def test_rules_naming_a_library_item_that_does_not_exist_are_refused(stack: Stack) -> None:
+    image = await upload(stack, "poster.png", PNG)
+    answer = await _put_rules(stack, {"msgtype": "file", "file": {"library": "m0123456789ab"}})
+    assert answer.status == 422
+    refused = (await answer.json())["error"]
+    assert "no media-library item 'm0123456789ab'" in refused["message"]
+    [detail] = refused["details"]
+    assert detail["type"] == "library_item_missing"
+    assert detail["field"].endswith("welcome.attachments.0.file.library")
+
+    got = await stack.siyu.get("/api/v1/rules/intake", headers=AUTH)
+    document, version = (await got.json())["document"], got.headers["ETag"]
+    welcome = document["channels"]["poster_a"]["welcome"]
+    welcome["attachments"] = [
+        {"msgtype": "image", "image": {"library": image["id"]}},
+        {"msgtype": "image", "image": {"library": "m_gone"}},
+    ]
+    generic = await stack.siyu.put(
+        "/api/v1/rules/intake", json=document, headers={**AUTH, "If-Match": version}
+    )
+    assert generic.status == 422
+    [missing] = (await generic.json())["error"]["details"]
+    assert missing["field"] == "body.channels.poster_a.welcome.attachments.1.image.library"
+    unchanged = await stack.siyu.get("/api/v1/rules/intake", headers=AUTH)
+    assert unchanged.headers["ETag"] == version, "nothing was written"
