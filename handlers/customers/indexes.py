@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Final
 
 from redis.asyncio import Redis
@@ -21,6 +21,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from bot.store import keys
+from handlers.customers.any_of import first_page_merges, merged_first_page
 
 # KEYS: the name index, the set to fill. ARGV: lex min, lex max, limit. Fills the set with
 # the ids of the names in range (members are "name\0id"), server-side: no round trip of names.
@@ -216,9 +217,18 @@ class CustomerIndex:
 
     async def search(self, query: CustomerQuery, offset: int, limit: int) -> tuple[int, list[str]]:
         """How many match and one page of them, from one computation of the result (afresh
-        for the first page, the same result for the next ones)."""
-        key = await self._result(query, fresh=offset == 0)
+        for the first page, the same result for the next ones).
+
+        The first page of an any-of-tags search that nothing else narrows is read from the
+        tags' own sets (handlers/customers/any_of.py): its next pages compute the result.
+        """
         low, high = _bounds(query)
+        anys = sorted({self._tag(tag) for tag in query.any_tags})
+        others = replace(query, any_tags=(), added_from=None, added_until=None)
+        if first_page_merges(offset, limit, len(anys), narrowed_otherwise=others.narrows_by_sets()):
+            scratch = keys.customer_query(self._corp, query.digest()) + ":meet"
+            return await merged_first_page(self._redis, anys, scratch, (low, high), limit)
+        key = await self._result(query, fresh=offset == 0)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zcount(key, low, high)
             pipe.zrevrangebyscore(key, high, low, start=offset, num=limit)
