@@ -259,6 +259,12 @@ class Metrics:
 _API_SECONDS_BUCKETS: Final = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _LAG_BUCKETS: Final = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
 TokenKind = Literal["access_token", "jsapi_ticket", "agent_ticket"]
+# The WeCom APIs that refresh one (ticket/get: siyu asks only for type=agent_config).
+_REFRESHES: Final[Mapping[str, TokenKind]] = {
+    "gettoken": "access_token",
+    "get_jsapi_ticket": "jsapi_ticket",
+    "ticket/get": "agent_ticket",
+}
 
 
 class ScaleMetrics:
@@ -324,6 +330,9 @@ class ScaleMetrics:
         """One WeCom API call answered (or not: errcode -2) after ``seconds``."""
         self.wecom_calls.labels(api=api, errcode=str(errcode)).inc()
         self.wecom_seconds.labels(api=api).observe(seconds)
+        kind = _REFRESHES.get(api)
+        if kind is not None:  # the call that refreshes a token or a JS-SDK ticket
+            self.count_token_refresh(kind, "refreshed" if errcode == 0 else "failed")
 
     def limiter_waited(self, api: str, seconds: float, requeued: bool) -> None:
         """A call found a limiter window full: it waited ``seconds``, or goes back to the queue."""

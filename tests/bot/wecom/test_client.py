@@ -249,3 +249,20 @@ async def test_every_call_is_counted_by_api_and_errcode(
         == 1
     )
     assert (sample("siyu_wecom_api_seconds_count", {"api": "externalcontact/get"}) or 0) >= 1
+
+
+async def test_token_refreshes_are_counted_as_refreshed_or_failed(
+    harness: Harness, redis: Redis, clock: ManualClock
+) -> None:
+    metrics = Metrics()
+    async with open_wecom(harness.settings, redis, clock, metrics.scale) as apis:
+        await fault(harness, api="gettoken", errcode=40001, count=1)  # a wrong secret
+        with pytest.raises(WeComAPIError):
+            await apis["default"].contacts.follow_users()
+        await apis["default"].contacts.follow_users()
+    sample = metrics.registry.get_sample_value
+    refreshes = {
+        outcome: sample("siyu_token_refreshes_total", {"kind": "access_token", "outcome": outcome})
+        for outcome in ("refreshed", "failed")
+    }
+    assert refreshes == {"refreshed": 1.0, "failed": 1.0}
