@@ -14,13 +14,19 @@ from bot.cli.channel_arguments import add_welcome_bench_arguments
 
 
 def add_bench_arguments(commands: argparse._SubParsersAction[Any]) -> None:
-    """``siyu bench ingest|scale|welcome|nlp|reminders|customers|kf``."""
+    """``siyu bench ingest|scale|fuzz|welcome|nlp|reminders|customers|kf``."""
     bench = commands.add_parser("bench", help="benchmarks against a baseline in the same run")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
     ingest = bench_commands.add_parser("ingest", help="callbacks/s and latency vs Flask+wechatpy")
     ingest.add_argument("--seconds", type=float, default=10.0, help="load duration per server")
     ingest.add_argument("--concurrency", type=int, default=50)
     ingest.add_argument("--json", action="store_true", help="print the result as JSON")
+    fuzz = bench_commands.add_parser(
+        "fuzz", help="fuzzed callbacks against a gateway: no 5xx, memory flat"
+    )
+    fuzz.add_argument("--callbacks", type=int, default=100_000)
+    fuzz.add_argument("--concurrency", type=int, default=20)
+    fuzz.add_argument("--seed", type=int, default=1)
     scale = bench_commands.add_parser(
         "scale", help="ingest with 1, 2, 3 gateway processes against one Redis"
     )
@@ -80,6 +86,12 @@ def _scale(args: argparse.Namespace) -> int:
     return run_scale_bench(args.gateways, args.seconds, args.concurrency, as_json=args.json)
 
 
+def _fuzz(args: argparse.Namespace) -> int:
+    from bench.fuzz_soak import run_fuzz_bench  # noqa: PLC0415
+
+    return run_fuzz_bench(args.callbacks, args.concurrency, args.seed)
+
+
 def _reminders(args: argparse.Namespace) -> int:
     from bench.reminders import run_reminders_bench  # noqa: PLC0415
 
@@ -113,6 +125,7 @@ def _nlp(args: argparse.Namespace) -> int:
 _RUNNERS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
     "ingest": _ingest,
     "scale": _scale,
+    "fuzz": _fuzz,
     "reminders": _reminders,
     "customers": _customers,
     "kf": _kf,
