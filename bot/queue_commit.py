@@ -72,7 +72,11 @@ class GroupCommit:
         batch.waiters.append(waiter)
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush(), name="siyu-group-commit")
-        return await asyncio.shield(waiter)
+        try:
+            return await asyncio.shield(waiter)  # the call goes on for the batch's others
+        except asyncio.CancelledError:  # the caller gave up (its deadline): nobody will read
+            waiter.add_done_callback(_outcome_heard)  # the outcome, so asyncio must not log it
+            raise
 
     async def _flush(self) -> None:
         while self._next.waiters:
@@ -98,6 +102,12 @@ class GroupCommit:
         for waiter, entry_id in zip(batch.waiters, ids, strict=True):
             if not waiter.done():
                 waiter.set_result(str(entry_id) if entry_id else None)
+
+
+def _outcome_heard(waiter: asyncio.Future[str | None]) -> None:
+    """Read an abandoned waiter's exception: the caller spooled the event or answered 503."""
+    if not waiter.cancelled():
+        waiter.exception()
 
 
 def _split(batch: _Batch, size: int) -> tuple[_Batch, _Batch]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -10,6 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.lanes import EXPRESS
 from bot.queue import EventQueue
+from bot.queue_commit import GroupCommit
 from bot.store import keys
 from bot.store.connection import connect
 from config.settings import Settings
@@ -78,3 +82,39 @@ async def test_the_express_copy_goes_with_its_batch(
     )
     assert await redis.xlen(main) - main_before == 10
     assert await redis.xlen(fast) - express_before == (10 if express else 0)
+
+
+async def _never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A Redis that accepts connections and never says anything (paused, partitioned)."""
+    await reader.read()  # until the client hangs up
+    writer.close()
+
+
+async def test_an_enqueue_abandoned_at_its_deadline_logs_no_unretrieved_exception(
+    tmp_path: Path,
+) -> None:
+    """The gateway spools a callback whose enqueue outlives its deadline; when the Lua call
+    then fails, nobody is left to hear it: asyncio logged "Future exception was never
+    retrieved" with a traceback per spooled callback (found by siyu chaos)."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    server = await asyncio.start_unix_server(_never_answer, path=str(tmp_path / "redis.sock"))
+    redis = Redis.from_url(f"unix://{tmp_path / 'redis.sock'}", socket_timeout=0.2)
+    try:
+        commit = GroupCommit(redis, "main", "express", 60)
+        event = ("default", "text", "dedup-1", "<xml/>", 0, "", "")
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):  # the gateway's deadline: it spools instead
+                await commit.enqueue("dedup-1", event)
+        deadline = loop.time() + 1.0  # the call itself times out after 0.2 s
+        while loop.time() < deadline:
+            gc.collect()
+            await asyncio.sleep(0.05)
+    finally:
+        loop.set_exception_handler(previous)
+        await redis.aclose()
+        server.close()
+        await server.wait_closed()
+    assert [context.get("message") for context in reported] == []
