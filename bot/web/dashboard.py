@@ -4,9 +4,11 @@ a fragment htmx reloads every few seconds."""
 from __future__ import annotations
 
 from typing import Any, Final, get_args
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.daily import read_days
 from bot.live import RUNTIME
 from bot.metrics import WelcomeOutcome
 from bot.ops import READY_MAX_BACKLOG
@@ -46,10 +48,10 @@ async def _health(request: web.Request) -> dict[str, object]:
         {"id": entry_id, "kind": fields.get("kind", ""), "error": fields.get("error", "")}
         for entry_id, fields in rows
     ]
-    registry = runtime.metrics.registry
-    welcomes = {
-        outcome: int(registry.get_sample_value("siyu_welcome_total", {"outcome": outcome}) or 0)
-        for outcome in get_args(WelcomeOutcome)
+    today = runtime.deps.clock.now().astimezone(ZoneInfo(runtime.settings.timezone)).date()
+    counted = (await read_days(runtime.redis, runtime.settings.wecom.corp_id, [today]))[today]
+    welcomes = {  # today's, from every worker (bot/daily.py), not this process's metrics
+        outcome: counted.get("welcomes", {}).get(outcome, 0) for outcome in get_args(WelcomeOutcome)
     }
     return {
         "queue": stats,

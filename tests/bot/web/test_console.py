@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -14,6 +15,7 @@ from bot.admin.roles import Role
 from bot.app import ADMIN_RUNNER, create_app
 from bot.app import Role as AppRole
 from bot.clock import ManualClock
+from bot.daily import DayCounts
 from bot.web.catalog import zh_cn
 from config.settings import Settings
 from tests.bot.admin.conftest import ClientFactory
@@ -21,6 +23,7 @@ from tests.conftest import make_settings
 from tests.support.console import PASSWORD, USERS, Client, add_accounts, csrf_of, log_in
 
 ROOT = Path(__file__).resolve().parents[3]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEMPLATES = [*ROOT.glob("bot/web/templates/*.html"), *ROOT.glob("handlers/*/templates/*.html")]
 
 
@@ -129,6 +132,22 @@ async def test_the_health_panel_is_a_fragment(client: Client) -> None:
     await log_in(client, Role.VIEWER)
     fragment = await (await client.get("/console/dashboard/health")).text()
     assert "<html" not in fragment and "死信" in fragment
+
+
+async def test_the_welcome_numbers_are_todays_from_every_worker(
+    client: Client, console_settings: Settings, clock: ManualClock, redis: Redis
+) -> None:
+    """The admin process sends no welcome: the numbers are the day's counts workers wrote."""
+    workers = [DayCounts(redis, console_settings.wecom.corp_id, clock, SHANGHAI) for _ in "ab"]
+    workers[0].add("welcomes", "sent", 2)
+    workers[1].add("welcomes", "sent")
+    workers[1].add("welcomes", "missed")
+    for worker in workers:
+        await worker.flush()
+    await log_in(client, Role.VIEWER)
+    fragment = await (await client.get("/console/dashboard/health")).text()
+    sent = re.search(r'data-testid="welcomes-sent">(\d+)<', fragment)
+    assert sent is not None and sent.group(1) == "3"
 
 
 async def test_the_vendored_assets_are_served(client: Client) -> None:
