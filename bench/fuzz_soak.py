@@ -251,3 +251,5 @@ def _report(tally: Tally, count: int, elapsed: float) -> None:
             f"gateway RSS: {first / 1024:.1f} MiB at the start, peak {peak / 1024:.1f} MiB, "
             f"{last / 1024:.1f} MiB at the end"
         )
+        tenths = [kib for number, (_, kib) in enumerate(tally.rss_kib) if number % 5 == 0]
+        print("RSS every tenth of the run (MiB): " + " ".join(f"{k / 1024:.1f}" for k in tenths))
