@@ -96,11 +96,16 @@ class LiveRules(Generic[T]):
         return await self.current()
 
     async def current(self) -> T:
-        """The rules now; the store is asked about a new version at most every poll."""
+        """The rules now; the store is asked about a new version at most every poll.
+
+        When a poll is due every caller waits for it (one looks, the others find it done):
+        a caller never gets rules older than the store's of a poll ago, also while a new
+        version is being compiled.
+        """
         rules = self._rules
         due = self._monotonic() - self._checked_at >= self._poll_seconds
-        if rules is not None and (not due or self._lock.locked()):
-            return rules[1]  # another task is looking (and compiling): use what we have
+        if rules is not None and not due:
+            return rules[1]
         async with self._lock:
             if self._rules is None or self._monotonic() - self._checked_at >= self._poll_seconds:
                 await self._refresh()
@@ -108,7 +113,15 @@ class LiveRules(Generic[T]):
         return self._rules[1]
 
     async def _refresh(self) -> None:
-        self._checked_at = self._monotonic()
+        """Look at the store and compile a new version. The look counts as done (the poll's
+        clock) only once it is: callers that arrive meanwhile wait for it, not past it."""
+        started = self._monotonic()
+        try:
+            await self._look()
+        finally:  # a failed look too: the next one is a poll away (Redis may be down)
+            self._checked_at = started
+
+    async def _look(self) -> None:
         if self._rules is not None and await self.store.version(self.name) == self._rules[0]:
             return
         doc, version = await self.store.get(self.name)
