@@ -60,6 +60,7 @@ from handlers.moderation.analyzer import (
 )
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
 from handlers.moderation.services import AnalyzerVerdicts
+from handlers.reminders import admin as reminders_admin
 from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
@@ -183,6 +184,7 @@ def admin_routes() -> list[web.AbstractRouteDef]:
         media_admin.routes,
         sidebar_identity.routes,
         sidebar_api.routes,
+        reminders_admin.routes,
     )
     return plumbing_routes() + [route for table in tables for route in table]
 
