@@ -22,7 +22,7 @@ from bot.web.pages import Pages, refusal, render, viewer
 from handlers.groups import rule_edits
 from handlers.groups.rules import GROUP_RULES, GroupSop
 
-pages = Pages("groups_sop", Path(__file__).with_name("templates") / "sop")
+pages = Pages("groups_sop", Path(__file__).with_name("templates"))
 ROOT: Final = "/console/reminders/sop"
 TEXT_FIELDS: Final = ("name", "title", "text", "content", "at", "labels", "owners", "chat_ids")
 _FIELD_ERRORS: Final = {
@@ -103,7 +103,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 async def sop_list(request: web.Request) -> web.StreamResponse:
     """The group SOP rules."""
     rules, _ = await rule_edits.current(_deps(request).get(GROUP_RULES))
-    return render(request, "groups_sop/list.html", {"nav": "reminders", "rules": rules.sop})
+    return render(request, "groups_sop/sop_list.html", {"nav": "reminders", "rules": rules.sop})
 
 
 async def _form(
@@ -126,7 +126,7 @@ async def _form(
         "conflict": conflict,
         "notice": notice,
     }
-    return render(request, "groups_sop/edit.html", context, status=status)
+    return render(request, "groups_sop/sop_edit.html", context, status=status)
 
 
 def _not_found(request: web.Request) -> web.Response:
