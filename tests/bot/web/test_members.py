@@ -16,9 +16,9 @@ from bot.app import Role as AppRole
 from bot.app import create_app
 from bot.clock import ManualClock
 from config.settings import Settings
-from tests.bot.admin.conftest import ClientFactory
 from tests.conftest import make_settings
 from tests.support.console import PASSWORD, USERS, Client, add_accounts, log_in
+from tests.support.stack import ClientFactory
 
 NEW_PASSWORD = "a-new-secret-2"
 
