@@ -23,6 +23,7 @@ from handlers.groups.rules import GROUP_RULES, TEMPLATE_TEXT_BYTES
 
 pages = Pages("groups", Path(__file__).with_name("templates"))
 ROOT: Final = "/console/groups"
+LISTED: Final = 100  # groups per page: two Redis reads each
 
 
 def _deps(request: web.Request) -> Deps:
@@ -36,11 +37,13 @@ def _local(deps: Deps, seconds: int) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-async def _listing(deps: Deps) -> list[dict[str, Any]]:
+async def _listing(deps: Deps, number: int) -> tuple[list[dict[str, Any]], int]:
+    """Page ``number`` (from 0) of the groups by chat id, and how many groups there are."""
     groups = Groups.of(deps)
     today = groups.day_of(groups.now())
+    every = sorted(await groups.registry.chat_ids())
     rows = []
-    for chat_id in await groups.registry.chat_ids():
+    for chat_id in every[number * LISTED : (number + 1) * LISTED]:
         group = await groups.registry.get(chat_id)
         if group is None:
             continue
@@ -55,7 +58,7 @@ async def _listing(deps: Deps) -> list[dict[str, Any]]:
                 "quits": counts.get("quit", 0),
             }
         )
-    return sorted(rows, key=lambda row: (-row["members"], row["chat_id"]))
+    return sorted(rows, key=lambda row: (-row["members"], row["chat_id"])), len(every)
 
 
 async def _page(
@@ -73,10 +76,17 @@ async def _page(
         {"name": t.name, "text": (edited or {}).get(t.name, t.text)}
         for t in rules.welcome_templates
     ]
-    today = await Groups.of(deps).counters.day(Groups.of(deps).day_of(deps.clock.now()))
+    groups = Groups.of(deps)
+    today = await groups.counters.day(groups.day_of(groups.now()))
+    text = request.query.get("page", "0")
+    number = int(text) if text.isdigit() and len(text) < 6 else 0  # noqa: PLR2004
+    rows, total = await _listing(deps, number)
     context = {
         "nav": "groups",
-        "groups": await _listing(deps),
+        "groups": rows,
+        "total": total,
+        "page": number,
+        "more": (number + 1) * LISTED < total,
         "today": {"joins": today.get("join", 0), "quits": today.get("quit", 0)},
         "templates": templates,
         "labels": rules.labels,

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from bot.admin.audit import Audit
 from bot.admin.roles import Role
 from bot.clock import ManualClock
+from handlers.groups import pages as group_pages
 from handlers.groups.context import Groups
 from tests.support.console import add_accounts, csrf_of, log_in
 from tests.support.stack import ClientFactory, Stack, start_stack
@@ -169,3 +170,17 @@ async def test_viewers_and_forged_forms_are_refused(stack: Stack) -> None:
     )
     assert forged.status == 403 and "表单已过期" in await forged.text()
     assert [s.name for s in Groups.of(stack.deps).rules.sop] == ["vip_weekly", "trial_feedback"]
+
+
+async def test_groups_come_a_page_at_a_time(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_pages, "LISTED", 1)
+    await group(stack, "wrA", "甲群", "lina", 1)
+    await group(stack, "wrB", "乙群", "lina", 1)
+    await log_in(stack.siyu, Role.VIEWER)
+    first = await (await stack.siyu.get("/console/groups")).text()
+    assert 'data-group="wrA"' in first and 'data-group="wrB"' not in first
+    assert 'data-testid="group-count">2<' in first and "?page=1" in first
+    second = await (await stack.siyu.get("/console/groups?page=1")).text()
+    assert 'data-group="wrB"' in second and 'data-testid="more"' not in second
+    odd = await stack.siyu.get("/console/groups?page=x")
+    assert odd.status == 200 and 'data-group="wrA"' in await odd.text()
