@@ -5,6 +5,8 @@ password or a key."""
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -18,11 +20,13 @@ from bot.admin.audit import Audit
 from bot.admin.passwords import MIN_LENGTH
 from bot.admin.roles import Role
 from bot.live import RUNTIME, Runtime
+from bot.store import keys
 from bot.web.catalog import zh_cn
 from bot.web.pages import PREFIX, Pages, refusal, render, viewer
 
 pages = Pages("web")
 ROOT: Final = f"{PREFIX}/members"
+NEW_KEY_SECONDS: Final = 60  # a new key waits this long for its one showing
 _NOTICES: Final = {
     "created": "members.user_created",
     "disabled": "members.user_disabled",
@@ -70,7 +74,7 @@ async def _page(
     row_error: tuple[str, str] | None = None,
 ) -> web.Response:
     used = await _keys(request).last_used()
-    keys = [
+    listed = [
         {
             "key_id": k.key_id,
             "prefix": f"{KEY_PREFIX}{k.key_id}_…",
@@ -84,7 +88,7 @@ async def _page(
     context = {
         "nav": "members",
         "accounts": await _accounts(request).listing(),
-        "keys": keys,
+        "keys": listed,
         "roles": [role.value for role in Role],
         "notice": notice,
         "new_key": new_key,
@@ -97,10 +101,33 @@ async def _page(
     return render(request, "members.html", context, status=status)
 
 
+async def _hold_new_key(request: web.Request, key: str) -> str:
+    """Keep a new key for the page the redirect lands on; the handle for its URL."""
+    runtime, handle = _runtime(request), secrets.token_urlsafe(16)
+    shown = json.dumps({"actor": viewer(request).actor, "key": key})
+    stored = keys.admin_new_key(runtime.settings.wecom.corp_id, handle)
+    await runtime.redis.set(stored, shown, ex=NEW_KEY_SECONDS)
+    return handle
+
+
+async def _take_new_key(request: web.Request, handle: str) -> str | None:
+    """The new key held under ``handle``, once, and only for the admin who made it."""
+    runtime = _runtime(request)
+    stored = keys.admin_new_key(runtime.settings.wecom.corp_id, handle)
+    async with runtime.redis.pipeline(transaction=True) as pipe:
+        pipe.get(stored)
+        pipe.delete(stored)
+        raw, _ = await pipe.execute()
+    found = json.loads(raw) if raw else None
+    return found["key"] if found and found["actor"] == viewer(request).actor else None
+
+
 @pages.get(ROOT, role=Role.ADMIN)
 async def members(request: web.Request) -> web.StreamResponse:
-    """Accounts and API keys."""
-    return await _page(request, notice=_NOTICES.get(request.query.get("done", "")))
+    """Accounts and API keys (``key``: the handle of a new key to show, once)."""
+    handle = request.query.get("key", "")
+    new_key = await _take_new_key(request, handle) if 0 < len(handle) <= 64 else None  # noqa: PLR2004
+    return await _page(request, notice=_NOTICES.get(request.query.get("done", "")), new_key=new_key)
 
 
 @pages.post(f"{ROOT}/users", role=Role.ADMIN)
@@ -174,7 +201,7 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
 
 @pages.post(f"{ROOT}/keys", role=Role.ADMIN)
 async def create_key(request: web.Request) -> web.StreamResponse:
-    """Create an API key: this answer is the only time it is shown (not a redirect)."""
+    """Create an API key; the page the redirect lands on is the only time it is shown."""
     form = await request.post()
     try:
         asked = NewKey.model_validate(
@@ -191,7 +218,8 @@ async def create_key(request: web.Request) -> web.StreamResponse:
         asked.role, asked.name, _runtime(request).deps.clock.now()
     )
     await _audit(request, "keys", f"api-keys/{record.key_id}", {"role": [None, record.role.value]})
-    return await _page(request, status=201, new_key=key)
+    # Post/redirect/get: reloading the page that shows the key makes no second key.
+    raise web.HTTPSeeOther(f"{ROOT}?key={await _hold_new_key(request, key)}")
 
 
 @pages.post(ROOT + "/keys/{key_id}/revoke", role=Role.ADMIN)

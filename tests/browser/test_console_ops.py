@@ -48,7 +48,7 @@ async def test_an_admin_creates_an_api_key_and_sees_it_once(
         str(stack.siyu.make_url("/api/v1/whoami")), headers={"Authorization": f"Bearer {key}"}
     )
     assert (await answer.json())["role"] == "operator"
-    await page.goto(str(stack.siyu.make_url("/console/members")))
+    await page.reload()  # the page after the redirect: no second key, the key not shown again
     await expect(page.get_by_test_id("new-key")).to_have_count(0)
     assert key not in await page.content()
     row = page.locator("tr[data-key]")

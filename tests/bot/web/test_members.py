@@ -5,10 +5,12 @@ every change audited without secrets; other roles refused."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
 
+from bot.admin.accounts import Accounts
 from bot.admin.apikeys import ApiKeys
 from bot.admin.audit import Audit
 from bot.admin.roles import Role
@@ -17,10 +19,21 @@ from bot.app import create_app
 from bot.clock import ManualClock
 from config.settings import Settings
 from tests.conftest import make_settings
-from tests.support.console import PASSWORD, USERS, Client, add_accounts, log_in
+from tests.support.console import PASSWORD, USERS, Client, add_accounts, csrf_of, log_in
 from tests.support.stack import ClientFactory
 
 NEW_PASSWORD = "a-new-secret-2"
+
+
+async def log_in_as(client: Client, name: str) -> None:
+    """Log in as ``name`` (PASSWORD) through the form."""
+    form = await (await client.get("/console/login")).text()
+    answer = await client.post(
+        "/console/login",
+        data={"csrf": csrf_of(form), "name": name, "password": PASSWORD},
+        allow_redirects=False,
+    )
+    assert answer.status == 303
 
 
 @pytest.fixture
@@ -46,19 +59,23 @@ async def test_an_admin_creates_a_key_and_sees_it_once(
     client: Client, redis: Redis, console_settings: Settings
 ) -> None:
     csrf = await log_in(client, Role.ADMIN)
-    made = await client.post("/console/members/keys", data={"csrf": csrf, "role": "operator"})
-    assert made.status == 201
-    page = await made.text()
+    made = await client.post(
+        "/console/members/keys", data={"csrf": csrf, "role": "operator"}, allow_redirects=False
+    )
+    assert made.status == 303
+    shown_at = made.headers["Location"]
+    page = await (await client.get(shown_at)).text()
     key = re.search(r'data-testid="new-key">(siyu_[0-9a-f]{12}_[^<]+)<', page)
     assert key is not None and "只显示这一次" in page
     key_id = key.group(1).split("_")[1]
-    again = await (await client.get("/console/members")).text()
+    again = await (await client.get(shown_at)).text()  # a reload: not shown again
     assert key.group(1) not in again and f"siyu_{key_id}_…" in again and "从未使用" in again
     answer = await client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {key.group(1)}"})
     assert (await answer.json())["role"] == "operator"
     used = await (await client.get("/console/members")).text()
     assert "从未使用" not in used
     assert key.group(1) not in await audit_text(redis, console_settings)
+    assert len(await ApiKeys(redis, console_settings.wecom.corp_id).listing()) == 1
 
     revoked = await client.post(f"/console/members/keys/{key_id}/revoke", data={"csrf": csrf})
     assert "密钥已吊销" in await revoked.text()
@@ -164,6 +181,22 @@ async def test_only_admins_see_or_use_the_page(client: Client, role: Role) -> No
     ):
         answer = await client.post(path, data={"csrf": csrf, "role": "admin", "name": "x"})
         assert answer.status == 403 and "需要“管理员”角色" in await answer.text(), path
+
+
+async def test_a_new_key_is_shown_only_to_the_admin_who_made_it(
+    client: Client, redis: Redis, console_settings: Settings, aiohttp_client: ClientFactory
+) -> None:
+    await Accounts(redis, console_settings.wecom.corp_id).create(
+        "adam", Role.ADMIN, PASSWORD, datetime.now(UTC)
+    )
+    csrf = await log_in(client, Role.ADMIN)
+    made = await client.post(
+        "/console/members/keys", data={"csrf": csrf, "role": "viewer"}, allow_redirects=False
+    )
+    other = await aiohttp_client(client.server)
+    await log_in_as(other, "adam")
+    page = await (await other.get(made.headers["Location"])).text()
+    assert 'data-testid="new-key"' not in page and 'data-key="' in page
 
 
 async def test_forms_without_the_csrf_token_are_refused(client: Client) -> None:
