@@ -18,7 +18,7 @@ from bot.dispatch import Router
 from bot.store.ledger import Ledger
 from bot.store.rules import RulesStore
 from bot.store.rules_live import LiveRules, RuleSet
-from bot.web import plumbing_pages
+from bot.web import members, plumbing_pages
 from bot.web.pages import Pages
 from config.settings import Settings
 from handlers import sidebar_services
@@ -31,7 +31,9 @@ from handlers.customers import components as customer_parts
 from handlers.customers import pages as customers_pages
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
+from handlers.groups import pages as groups_pages
 from handlers.groups import router as group_chats
+from handlers.groups import sop_pages as groups_sop_pages
 from handlers.groups.components import GROUP_REGISTRY
 from handlers.groups.rules import GROUP_RULES, group_rule_set
 from handlers.groups.services import OwnerAlerts, RegistryNames
@@ -61,6 +63,8 @@ from handlers.moderation.analyzer import (
 )
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
 from handlers.moderation.services import AnalyzerVerdicts
+from handlers.reminders import admin as reminders_admin
+from handlers.reminders import pages as reminders_pages
 from handlers.reminders import router as reminders
 from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
@@ -185,6 +189,7 @@ def admin_routes() -> list[web.AbstractRouteDef]:
         media_admin.routes,
         sidebar_identity.routes,
         sidebar_api.routes,
+        reminders_admin.routes,
     )
     return plumbing_routes() + [route for table in tables for route in table]
 
@@ -197,4 +202,8 @@ def console_pages() -> list[Pages]:
         media_pages.pages,
         customers_pages.pages,
         tasks_pages.pages,
+        reminders_pages.pages,
+        groups_sop_pages.pages,
+        groups_pages.pages,
+        members.pages,
     ]

@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from redis.asyncio import Redis
 
@@ -32,6 +32,7 @@ class Account:
     name: str
     role: Role
     created_at: str
+    disabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,15 @@ class Accounts:
         record = {**json.loads(raw), "password": hash_password(password)}
         await self.redis.hset(self.key, name, json.dumps(record))
 
+    async def set_disabled(self, name: str, disabled: bool) -> None:
+        """Disable an account (it cannot log in, its sessions stop working) or enable it again
+        (AccountError if there is no such account)."""
+        raw = await self.redis.hget(self.key, name)
+        if raw is None:
+            raise AccountError(f"no account named {name}")
+        record = {**json.loads(raw), "disabled": disabled}
+        await self.redis.hset(self.key, name, json.dumps(record))
+
     async def listing(self) -> list[Account]:
         """Every account, by name."""
         found = await self.redis.hgetall(self.key)
@@ -88,13 +98,15 @@ class Accounts:
         raw = await self.redis.hget(self.key, name) if NAME_PATTERN.fullmatch(name) else None
         record = json.loads(raw) if raw is not None else None
         stored = record["password"] if record is not None else DUMMY_HASH
-        if not verify_password(password, stored) or record is None:
+        if not verify_password(password, stored) or record is None or record.get("disabled"):
             return None
         return _account(name, record)
 
 
-def _account(name: str, record: dict[str, str]) -> Account:
-    return Account(name, Role(record["role"]), record["created_at"])
+def _account(name: str, record: dict[str, Any]) -> Account:
+    return Account(
+        name, Role(record["role"]), record["created_at"], bool(record.get("disabled", False))
+    )
 
 
 class Sessions:
@@ -121,6 +133,9 @@ class Sessions:
         if raw is None:
             return None
         found = json.loads(raw)
+        account = await self.redis.hget(keys.admin_users(self.corp_id), found["user"])
+        if account is None or json.loads(account).get("disabled"):
+            return None  # the account was removed or disabled since the login
         return Principal(f"user:{found['user']}", Role(found["role"]))
 
     async def close(self, token: str) -> None:

@@ -43,6 +43,7 @@ class ApiKeys:
     def __init__(self, redis: Redis, corp_id: str) -> None:
         self.redis = redis
         self.key = keys.admin_api_keys(corp_id)
+        self.used_key = keys.admin_api_keys_used(corp_id)
 
     async def create(self, role: Role, name: str, now: datetime) -> tuple[ApiKey, str]:
         """A new key → its record and the key, which is shown this once and not kept."""
@@ -67,6 +68,15 @@ class ApiKeys:
             return None
         return _record(stored)
 
+    async def mark_used(self, key_id: str, at: datetime) -> None:
+        """Remember when ``key_id`` last authenticated a request (shown in the console)."""
+        await self.redis.hset(self.used_key, key_id, at.isoformat())
+
+    async def last_used(self) -> dict[str, str]:
+        """Key id → when it was last used (ISO 8601); keys never used are absent."""
+        raw = await self.redis.hgetall(self.used_key)
+        return {_text(k): _text(v) for k, v in raw.items()}
+
     async def listing(self) -> list[ApiKey]:
         """Every live key's record, oldest first."""
         found = [_record(json.loads(raw)) for raw in (await self.redis.hgetall(self.key)).values()]
@@ -74,7 +84,12 @@ class ApiKeys:
 
     async def revoke(self, key_id: str) -> bool:
         """Revoke a key at once; False if there was no such key."""
+        await self.redis.hdel(self.used_key, key_id)
         return bool(await self.redis.hdel(self.key, key_id))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _record(stored: dict[str, str]) -> ApiKey:

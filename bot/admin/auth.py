@@ -52,7 +52,9 @@ async def identify(request: web.Request, credential: str) -> Principal | None:
     legacy = settings.admin.token.get_secret_value()
     if legacy and secrets.compare_digest(credential.encode(), legacy.encode()):
         return Principal("token", Role.ADMIN)
-    key = await ApiKeys(runtime.redis, corp).check(credential)
+    api_keys = ApiKeys(runtime.redis, corp)
+    key = await api_keys.check(credential)
     if key is not None:
+        await api_keys.mark_used(key.key_id, runtime.deps.clock.now())
         return Principal(f"key:{key.key_id}", key.role)
     return await Sessions(runtime.redis, corp, settings.admin).check(credential)

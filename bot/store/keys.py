@@ -519,6 +519,18 @@ def admin_api_keys(corp_id: str) -> str:
     return f"{_corp(corp_id)}:admin:apikeys"
 
 
+def admin_api_keys_used(corp_id: str) -> str:
+    """Hash: API key id → when it last authenticated a request (ISO 8601). No TTL: a revoke
+    removes its field."""
+    return f"{_corp(corp_id)}:admin:apikeys-used"
+
+
+def admin_new_key(corp_id: str, token: str) -> str:
+    """JSON {actor, key}: a new API key waiting to be shown once, after the console's redirect.
+    TTL: 60 s; read and deleted by the one page that shows it."""
+    return f"{_corp(corp_id)}:admin:new-key:{token}"
+
+
 def admin_session(corp_id: str, digest: str) -> str:
     """JSON {user, role} of one console/API session (keyed by the token's SHA-256).
     TTL: admin.session_hours (8 h by default)."""
