@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
+from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.customers.components import CUSTOMERS, DO_NOT_DISTURB, TAG_CATALOGUE
+from handlers.customers.corp_tags import sync_catalogue
 from handlers.customers.profiles import Profile, Relation
-from handlers.sidebar.components import TIMELINE
+from handlers.sidebar.components import FLAGS, TIMELINE
 from handlers.sidebar.needs import (
-    CUSTOMER_FLAGS,
     CUSTOMER_TASKS,
     GROUP_BOOK,
+    QUICK_REPLY_BOOK,
     REMINDER_DESK,
     GroupView,
     MemberView,
@@ -63,13 +66,14 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
     customer = profile.external_userid
     relation = profile.relations.get(userid)
     flags, reminders, tasks, dnd, timeline, tags = await asyncio.gather(
-        deps.get(CUSTOMER_FLAGS).recent(customer, deps.settings.sidebar.recent_flags),
-        deps.get(REMINDER_DESK).open_about(userid, customer),
+        deps.get(FLAGS).recent(customer, deps.settings.sidebar.recent_flags),
+        deps.get(REMINDER_DESK).about(userid, customer),
         deps.get(CUSTOMER_TASKS).including(customer),
         deps.get(DO_NOT_DISTURB).get(customer),
         deps.get(TIMELINE).recent(customer, TIMELINE_ON_CARD),
         tags_json(deps, relation),
     )
+    replies, choices = await asyncio.gather(quick_replies(deps), tag_choices(deps))
     fields = profile.fields
     return {
         "customer": {
@@ -91,6 +95,7 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         },
         "followers": sorted(u for u, r in profile.relations.items() if r.deleted_at is None),
         "tags": tags,
+        "tag_choices": choices,
         "flags": [
             {
                 "kind": f.kind,
@@ -109,14 +114,45 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         if dnd is None
         else {"reason": dnd.reason, "since": dnd.since.astimezone(tz).isoformat()},
         "timeline": timeline,
+        "quick_replies": replies,
     }
 
 
+async def tag_choices(deps: Deps) -> list[dict[str, str]]:
+    """The corp tag catalogue, what the add-a-tag list offers, by group then name."""
+    catalogue = deps.get(TAG_CATALOGUE)
+    found = await catalogue.all()
+    if not found:  # never read from WeCom yet: once (mark_tag reads it again on an unknown id)
+        with contextlib.suppress(WeComAPIError, WeComUnavailable):
+            await sync_catalogue(deps.api(deps.settings.sidebar.app), catalogue)
+            found = await catalogue.all()
+    return [
+        {"id": tag.id, "name": tag.name, "group": tag.group_name}
+        for tag in sorted(found, key=lambda tag: (tag.group_name, tag.name))
+    ]
+
+
+async def quick_replies(deps: Deps) -> list[dict[str, Any]]:
+    """The 话术库 by group: what the 话术 panel lists (a tap asks siyu what to send)."""
+    return [
+        {
+            "group": name,
+            "replies": [
+                {"id": r.id, "title": r.title, "text": r.text, "keywords": list(r.keywords)}
+                for r in replies
+            ],
+        }
+        for name, replies in await deps.get(QUICK_REPLY_BOOK).groups()
+    ]
+
+
 async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) -> dict[str, Any]:
-    """The group card: owner, admins, members, today's joins and quits."""
+    """The group card: owner, admins, members, today's joins and quits, the 话术库."""
     tz = ZoneInfo(deps.settings.timezone)
     day = deps.clock.now().astimezone(tz).strftime("%Y%m%d")
-    counts = await deps.get(GROUP_BOOK).day(group.chat_id, day)
+    counts, replies = await asyncio.gather(
+        deps.get(GROUP_BOOK).day(group.chat_id, day), quick_replies(deps)
+    )
     return {
         "group": {
             "chat_id": group.chat_id,
@@ -130,6 +166,7 @@ async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) ->
             for m in members
         ],
         "today": {"day": day, "joins": counts.get("join", 0), "quits": counts.get("quit", 0)},
+        "quick_replies": replies,
     }
 
 

@@ -1,8 +1,9 @@
 """Who is asking: OAuth2 snsapi_base (doc 91022/91023) into a signed session cookie.
 
-GET /sidebar/ without a session redirects to WeCom's authorize page with a one-time ``state``
-(kept in Redis for 5 minutes, the code's lifetime); the callback checks the state once, turns
-the code into a userid with auth/getuserinfo (WeCom: once, 5 minutes) and sets the session.
+A sidebar page without a session (handlers/sidebar/pages.py) redirects to WeCom's authorize
+page with a one-time ``state`` (kept in Redis for 5 minutes, the code's lifetime); the
+callback checks the state once, turns the code into a userid with auth/getuserinfo (WeCom:
+once, 5 minutes) and sets the session.
 Only members of the corp get one: a customer opening the URL gets 403.
 """
 
@@ -76,23 +77,13 @@ def _redirect(location: str) -> web.Response:
     return web.Response(status=302, headers={"Location": location})
 
 
-@routes.get(ROOT)
-async def entry(request: web.Request) -> web.StreamResponse:
-    """The sidebar's entry: the page for a signed-in member, else OAuth2 first."""
-    deps = deps_of(request)
-    if not secret_of(deps):
-        return web.json_response(
-            {"error": "the sidebar is off: set [sidebar] session_secret"}, status=403
-        )
-    userid = staff_of(request)
-    if userid is None:
-        state = secrets.token_urlsafe(18)
-        back = request.path_qs
-        await deps.redis.set(keys.sidebar_oauth_state(deps.corp_id, state), back, ex=STATE_SECONDS)
-        redirect = public_base(request, deps) + CALLBACK
-        return _redirect(authorize_url(deps, redirect, state))
-    # The pages (templates, issue 17) are built on top of this; until then the entry says who.
-    return web.json_response({"userid": userid, "pages": "not built yet: see /sidebar/api/"})
+async def sign_in(request: web.Request, deps: Deps) -> web.StreamResponse:
+    """Off to WeCom's authorize page with a one-time ``state`` that brings the member back."""
+    state = secrets.token_urlsafe(18)
+    back = request.path_qs
+    await deps.redis.set(keys.sidebar_oauth_state(deps.corp_id, state), back, ex=STATE_SECONDS)
+    redirect = public_base(request, deps) + CALLBACK
+    return _redirect(authorize_url(deps, redirect, state))
 
 
 @routes.get(CALLBACK)

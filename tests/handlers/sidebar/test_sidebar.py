@@ -219,7 +219,14 @@ async def test_a_reminder_in_plain_chinese_is_created_shown_and_done(stack: Stac
     )
     assert (await json_of(done))["done"] is True
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
-    assert made["id"] not in [r["id"] for r in card["reminders"]]
+    # the card lists it as done (it used to vanish, as if never set, or stay pending)
+    states = {r["id"]: r["state"] for r in card["reminders"]}
+    assert states[made["id"]] == "done"
+    assert [r["state"] for r in card["reminders"]][-1] == "done"  # done ones after the open
+    again = await siyu.post(
+        f"/sidebar/api/customers/{CUSTOMER}/reminders/{made['id']}/done", json={}
+    )
+    assert again.status == 404
     assert [e["action"] for e in card["timeline"]] == ["reminder_done", "reminder"]
 
 
