@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -11,18 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import create_app
 from bot.clock import ManualClock
-from bot.sandbox.config import SandboxConfig
-from bot.sandbox.server import create_sandbox_app
-from bot.sandbox.world import WORLD
-from tests.support.sandbox import Sandbox
-from tests.support.settings import siyu_settings_for
-from tests.support.stack import Client, ClientFactory, PatientServer, Stack
+from tests.handlers.sidebar.stack import (
+    BOSS,
+    CUSTOMER,
+    GROUP,
+    STAFF,
+    STRANGER,
+    start_sidebar_stack,
+)
+from tests.support.stack import Client, ClientFactory, Stack
 
-CUSTOMER, STAFF, STRANGER, BOSS = "wmSIDEBAR0001", "zhangwei", "lina", "manager"
-GROUP = "wrDEMOvip0001"
-SECRET = "test-session-secret-0123456789"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -37,31 +35,7 @@ async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
     """The sandbox, then siyu with its sidebar pointed at the sandbox's authorize page."""
-    config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
-    app = create_sandbox_app(config, clock)
-    sandbox = Sandbox(await aiohttp_client(PatientServer(app)), config, clock)
-    authorize = str(sandbox.http.make_url("/connect/oauth2/authorize"))
-    settings = siyu_settings_for(
-        config,
-        str(sandbox.http.make_url("/cgi-bin")),
-        redis_url,
-        queue={"block_ms": 20, "janitor_interval_seconds": 0.05},
-        sidebar={
-            "session_secret": SECRET,
-            "cookie_secure": False,
-            "authorize_url": authorize,
-            "all_customers": [BOSS],
-        },
-    )
-    siyu = await aiohttp_client(create_app(settings, clock=clock))
-    callback = str(siyu.make_url("/wecom/callback"))
-    await sandbox.control("POST", "callback_url", {"app": "default", "url": callback})
-    stack = Stack(sandbox, siyu, settings, clock, redis, app[WORLD])
-    await sandbox.control(
-        "POST", f"customers/{CUSTOMER}/add", {"staff": STAFF, "state": "ch_poster_a"}
-    )
-    await stack.drained()
-    return stack
+    return await start_sidebar_stack(aiohttp_client, clock, redis_url, redis)
 
 
 async def sign_in(stack: Stack, userid: str, **chat: str) -> Client:
