@@ -19,9 +19,11 @@ from aiohttp import web
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.store import keys
+from bot.web.catalog import zh_cn
 from bot.wecom.auth import AuthAPI
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.sidebar.session import COOKIE, Session, seal, unseal
+from handlers.sidebar.shell import shell
 
 logger = logging.getLogger(__name__)
 
@@ -94,17 +96,17 @@ async def callback(request: web.Request) -> web.StreamResponse:
     state, code = request.query.get("state", ""), request.query.get("code", "")
     back = await deps.redis.getdel(keys.sidebar_oauth_state(deps.corp_id, state)) if state else None
     if not secret or back is None or not code:
-        return web.json_response({"error": "sign-in expired or not started here"}, status=403)
+        return shell(request, deps, {}, zh_cn()("sidebar.sign_in_expired"), 403)
     api = deps.api(deps.settings.sidebar.app)
     try:
         visitor = await AuthAPI(api.client).visitor(code)
     except WeComAPIError as exc:
         logger.info("sidebar sign-in refused: errcode %s", exc.errcode)
-        return web.json_response({"error": "WeCom refused the sign-in code"}, status=403)
+        return shell(request, deps, {}, zh_cn()("sidebar.sign_in_refused"), 403)
     except WeComUnavailable:
-        return web.json_response({"error": "WeCom is unreachable, try again"}, status=503)
+        return shell(request, deps, {}, zh_cn()("sidebar.unavailable"), 503)
     if not visitor.is_member:
-        return web.json_response({"error": "only members of the corp may sign in"}, status=403)
+        return shell(request, deps, {}, zh_cn()("sidebar.members_only"), 403)
     hours = deps.settings.sidebar.session_hours
     expires = int(deps.clock.now().timestamp() + hours * 3600)
     response = _redirect(str(back) if str(back).startswith(ROOT) else ROOT)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.deps import Deps
@@ -26,30 +24,16 @@ from bot.wecom.jssdk import sign
 from handlers.sidebar import access
 from handlers.sidebar.components import TICKETS
 from handlers.sidebar.identity import deps_of, public_base, secret_of, sign_in, staff_of
+from handlers.sidebar.shell import STATIC, shell
 
 HERE: Final = Path(__file__).parent
 GROUP_PAGE: Final = "/sidebar/group"
-STATIC: Final = "/sidebar/static"
-WECOM_HOST: Final = "qyapi.weixin.qq.com"
-# WeCom's JS-SDK: jweixin for wx.config, jwxwork for wx.agentConfig (doc 90514, 94325).
-WECOM_SDK: Final = (
-    "https://res.wx.qq.com/open/js/jweixin-1.2.0.js",
-    "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js",
-)
 JS_APIS: Final = ("getContext", "getCurExternalContact", "getCurExternalChat", "sendChatMessage")
 
 routes = web.RouteTableDef()
 routes.static(STATIC, HERE / "static")
 # The templates folder, registered with the console's Jinja2 environment (no routes here).
 templates = Pages("sidebar", HERE / "templates")
-
-
-def sdk_scripts(deps: Deps) -> tuple[str, ...]:
-    """WeCom's JS-SDK, or the sandbox's stand-in when siyu's WeCom is the sandbox."""
-    base = urlsplit(deps.settings.wecom.api_base)
-    if base.hostname == WECOM_HOST:
-        return WECOM_SDK
-    return (f"{base.scheme}://{base.netloc}/sandbox/jssdk.js",)
 
 
 async def boot(request: web.Request, deps: Deps, userid: str, kind: str) -> dict[str, Any]:
@@ -82,33 +66,16 @@ async def page(request: web.Request, kind: str) -> web.StreamResponse:
     deps = deps_of(request)
     t = zh_cn()
     if not secret_of(deps):
-        return _shell(request, deps, {}, t("sidebar.off"), 403)
+        return shell(request, deps, {}, t("sidebar.off"), 403)
     userid = staff_of(request)
     if userid is None:
         return await sign_in(request, deps)
     try:
         booted = await boot(request, deps, userid, kind)
     except (WeComAPIError, WeComUnavailable, TimeoutError):
-        return _shell(request, deps, {}, t("sidebar.no_ticket"), 503)
-    response = _shell(request, deps, booted, "", 200)
+        return shell(request, deps, {}, t("sidebar.no_ticket"), 503)
+    response = shell(request, deps, booted, "", 200)
     response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-    return response
-
-
-def _shell(
-    request: web.Request, deps: Deps, booted: dict[str, Any], error: str, status: int
-) -> web.Response:
-    shown = {
-        "t": zh_cn(),
-        "boot": booted,
-        "error": error,
-        "static": STATIC,
-        "sdk": sdk_scripts(deps),
-        "kind": booted.get("kind", ""),
-    }
-    response = aiohttp_jinja2.render_template("sidebar/page.html", request, shown, status=status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

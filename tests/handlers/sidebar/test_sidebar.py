@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -85,6 +87,7 @@ async def test_oauth_through_the_sandbox_signs_the_member_in_and_a_used_code_is_
     siyu.session.cookie_jar.clear()
     again = await siyu.get(f"{callback.path}?{callback.query}", allow_redirects=False)
     assert again.status == 403  # the state is used up: the code is never even tried
+    assert "登录链接已失效" in await again.text()  # a page in Chinese, not JSON
     # a fresh state with the used code: auth/getuserinfo answers 40029
     second = urlsplit((await siyu.get("/sidebar/", allow_redirects=False)).headers["Location"])
     state = parse_qs(second.query)["state"][0]
@@ -94,6 +97,7 @@ async def test_oauth_through_the_sandbox_signs_the_member_in_and_a_used_code_is_
         allow_redirects=False,
     )
     assert reused.status == 403
+    assert "企业微信未能确认你的身份" in await reused.text()
     refused = [c for c in await stack.calls("auth/getuserinfo") if c["response"]["errcode"]]
     assert [c["response"]["errcode"] for c in refused] == [40029]
     forged = await siyu.get(
@@ -235,3 +239,31 @@ async def test_the_group_card_shows_members_and_todays_joins(stack: Stack) -> No
     assert (await siyu.get(f"/sidebar/api/groups/{GROUP}")).status == 403
     stack.clock.advance(timedelta(hours=9))  # the session (8 h) runs out
     assert (await siyu.get(f"/sidebar/api/groups/{GROUP}")).status == 401
+
+
+async def test_the_page_carries_signatures_of_its_own_url_that_the_stand_in_accepts(
+    stack: Stack,
+) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    page = await siyu.get("/sidebar/?from=toolbar")
+    html = await page.text()
+    assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
+    sandbox = stack.sandbox.http
+    assert f'src="{sandbox.make_url("/sandbox/jssdk.js")}"' in html  # siyu's WeCom: the sandbox
+    found = re.search(r'<script type="application/json" id="boot">(.*?)</script>', html, re.S)
+    assert found is not None
+    boot = json.loads(found.group(1))
+    assert (boot["kind"], boot["userid"]) == ("customer", STAFF)
+    assert boot["strings"]["refused"] == "你没有跟进这位客户，无权查看其资料。"
+    url = str(siyu.make_url("/sidebar/?from=toolbar"))
+    for kind, signed in (("config", boot["config"]), ("agentConfig", boot["agent_config"])):
+        body = {"kind": kind, "corpId": boot["corp_id"], "agentId": boot["agent_id"], "url": url}
+        assert (
+            await json_of(await sandbox.post("/sandbox/jssdk/verify", json={**body, **signed}))
+        )["ok"]
+        forged = {**body, **signed, "signature": "0" * 40}
+        refused = await json_of(await sandbox.post("/sandbox/jssdk/verify", json=forged))
+        assert refused == {"ok": False, "errMsg": f"{kind}:fail invalid signature"}
+    group = await siyu.get("/sidebar/group")
+    assert group.status == 200 and '"kind": "group"' in await group.text()
+    assert (await siyu.get("/sidebar/static/sidebar.js")).status == 200
