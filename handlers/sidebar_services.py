@@ -17,6 +17,7 @@ from bot.store.rules_live import LiveRules
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.groups.components import GROUP_COUNTERS, GROUP_REGISTRY
 from handlers.groups.store import GroupChat, GroupCounters, GroupRegistry, Member
+from handlers.intake.directory import LiveDirectory
 from handlers.media.components import MEDIA_LIBRARY
 from handlers.media.library import MediaItem
 from handlers.media.resolver import LibraryResolver
@@ -29,6 +30,7 @@ from handlers.replies.models import Attachment, QuickReplies, QuickReply
 from handlers.replies.rules import QUICK_REPLIES
 from handlers.sidebar.needs import (
     CUSTOMER_TASKS,
+    DIRECTORY,
     GROUP_BOOK,
     MESSAGE_FLAGS,
     QUICK_REPLY_BOOK,
@@ -266,6 +268,7 @@ def provide(components: Components, reminders: ReminderService) -> None:
     """Provide what the sidebar needs (after the other concerns' components)."""
     components.provide(REMINDER_DESK, SidebarReminders(reminders))
     components.provide(CUSTOMER_TASKS, TasksByTarget(components.get(TASK_STORE)))
+    components.provide(DIRECTORY, LiveDirectory())
     components.provide(MESSAGE_FLAGS, ModerationFlags(components.get(ALERT_RECORDS)))
     components.provide(
         QUICK_REPLY_BOOK, RepliesForSidebar(components.get(QUICK_REPLIES), LibraryResolver())

@@ -59,7 +59,7 @@ def _card_lines(card: dict[str, Any]) -> list[str]:
     tags = "、".join(tag["name"] for tag in card["tags"]) or "—"
     flags = "; ".join(f"{f['label']} {f['excerpt']}" for f in card["flags"]) or "—"
     return [
-        f"sees {card['customer']['name']}: channel {relation.get('channel') or '—'}, tags {tags}",
+        f"sees {card['customer']['name']}: channel {relation.get('channel_label') or '—'}, tags {tags}",
         f"flagged messages: {flags}",
         f"{len(card['reminders'])} reminder(s), "
         f"{sum(len(g['replies']) for g in card['quick_replies'])} quick replies in the 话术库",

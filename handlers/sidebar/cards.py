@@ -16,6 +16,7 @@ from handlers.customers.profiles import Profile, Relation
 from handlers.sidebar.components import FLAGS, TIMELINE
 from handlers.sidebar.needs import (
     CUSTOMER_TASKS,
+    DIRECTORY,
     GROUP_BOOK,
     QUICK_REPLY_BOOK,
     REMINDER_DESK,
@@ -74,6 +75,8 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         tags_json(deps, relation),
     )
     replies, choices = await asyncio.gather(quick_replies(deps), tag_choices(deps))
+    names = await deps.get(DIRECTORY).current(deps)
+    state = relation.state if relation is not None else ""
     fields = profile.fields
     return {
         "customer": {
@@ -92,6 +95,7 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
             "description": relation.description,
             "added_at": iso(relation.createtime, tz),
             "channel": relation.state,
+            "channel_label": channel_label(names.channel_name(state), state),
         },
         "followers": sorted(u for u, r in profile.relations.items() if r.deleted_at is None),
         "tags": tags,
@@ -116,6 +120,11 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         "timeline": timeline,
         "quick_replies": replies,
     }
+
+
+def channel_label(name: str | None, state: str) -> str:
+    """The channel's name and state, the bare state when the channel is gone, "" without one."""
+    return f"{name}（{state}）" if name and state else state
 
 
 async def tag_choices(deps: Deps) -> list[dict[str, str]]:
@@ -153,16 +162,23 @@ async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) ->
     counts, replies = await asyncio.gather(
         deps.get(GROUP_BOOK).day(group.chat_id, day), quick_replies(deps)
     )
+    names = await deps.get(DIRECTORY).current(deps)
     return {
         "group": {
             "chat_id": group.chat_id,
             "name": group.name,
             "owner": group.owner,
+            "owner_name": names.staff_name(group.owner),
             "admins": list(group.admins),
             "member_count": group.member_count,
         },
         "members": [
-            {"userid": m.userid, "type": m.type, "name": m.name, "join_time": iso(m.join_time, tz)}
+            {
+                "userid": m.userid,
+                "type": m.type,
+                "name": m.name or (names.staff_name(m.userid) if m.type == 1 else ""),
+                "join_time": iso(m.join_time, tz),
+            }
             for m in members
         ],
         "today": {"day": day, "joins": counts.get("join", 0), "quits": counts.get("quit", 0)},

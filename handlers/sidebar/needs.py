@@ -156,8 +156,29 @@ class GroupBook(Protocol):
         ...
 
 
+class Directory(Protocol):
+    """Names the operators gave: staff and channels."""
+
+    def staff_name(self, userid: str) -> str:
+        """The member's display name (their userid if there is none)."""
+        ...
+
+    def channel_name(self, state: str) -> str | None:
+        """The name of the channel whose live code carries ``state``."""
+        ...
+
+
+class DirectoryBook(Protocol):
+    """The directory as the operators' rules say now."""
+
+    async def current(self, deps: Deps) -> Directory:
+        """The directory now."""
+        ...
+
+
 REMINDER_DESK: Final = ComponentKey[ReminderDesk]("sidebar_reminders")
 CUSTOMER_TASKS: Final = ComponentKey[CustomerTasks]("sidebar_tasks")
 MESSAGE_FLAGS: Final = ComponentKey[MessageFlags]("sidebar_message_flags")
 QUICK_REPLY_BOOK: Final = ComponentKey[QuickReplyBook]("sidebar_quick_replies")
+DIRECTORY: Final = ComponentKey[DirectoryBook]("sidebar_directory")
 GROUP_BOOK: Final = ComponentKey[GroupBook]("sidebar_groups")

@@ -115,7 +115,7 @@ async def test_the_customer_card_tag_reminder_and_an_image_reply(
     page, traffic = await open_sidebar(
         browser, stack, "/sidebar/", userid=STAFF, external_userid=CUSTOMER
     )
-    await expect(page.get_by_test_id("channel")).to_have_text("ch_poster_a")
+    await expect(page.get_by_test_id("channel")).to_have_text("海报A（ch_poster_a）")
     flags = page.get_by_test_id("flags")
     await expect(flags).to_contain_text("引流")
     await expect(flags).to_contain_text("【加我v.x详聊】")

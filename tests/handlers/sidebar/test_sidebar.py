@@ -143,6 +143,7 @@ async def test_the_card_in_one_request_and_a_stranger_gets_403(stack: Stack) -> 
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert card["customer"]["external_userid"] == CUSTOMER
     assert card["relation"]["channel"] == "ch_poster_a"
+    assert card["relation"]["channel_label"] == "海报A（ch_poster_a）"
     assert card["customer"]["first_added_at"] is not None
     assert card["reminders"] and card["do_not_disturb"] is None  # the new-customer SOP's
     siyu.session.cookie_jar.clear()
