@@ -58,8 +58,9 @@ def _card_lines(card: dict[str, Any]) -> list[str]:
     relation = card.get("relation") or {}
     tags = "、".join(tag["name"] for tag in card["tags"]) or "—"
     flags = "; ".join(f"{f['label']} {f['excerpt']}" for f in card["flags"]) or "—"
+    channel = relation.get("channel_label") or "—"
     return [
-        f"sees {card['customer']['name']}: channel {relation.get('channel_label') or '—'}, tags {tags}",
+        f"sees {card['customer']['name']}: channel {channel}, tags {tags}",
         f"flagged messages: {flags}",
         f"{len(card['reminders'])} reminder(s), "
         f"{sum(len(g['replies']) for g in card['quick_replies'])} quick replies in the 话术库",
