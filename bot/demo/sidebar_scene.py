@@ -31,8 +31,9 @@ async def _json(response: aiohttp.ClientResponse) -> Any:
     return body
 
 
-async def _handshake(stage: Stage, page_url: str, html: str) -> str:
-    """What the stand-in JS-SDK does: check both signatures, then getCurExternalContact."""
+async def _handshake(stage: Stage, page_url: str, html: str) -> tuple[str, str]:
+    """What the stand-in JS-SDK does: check both signatures, then getCurExternalContact;
+    the customer and the page's CSRF token."""
     found = _BOOT.search(html)
     if found is None:
         raise RuntimeError("the sidebar page carries no JS-SDK signatures")
@@ -51,7 +52,7 @@ async def _handshake(stage: Stage, page_url: str, html: str) -> str:
         "POST", "jssdk/invoke", {"api": "getCurExternalContact", "url": page_url}
     )
     say("WeCom JS-SDK", f"getCurExternalContact → {contact.get('userId')}")
-    return str(contact["userId"])
+    return str(contact["userId"]), str(boot["csrf"])
 
 
 def _card_lines(card: dict[str, Any]) -> list[str]:
@@ -101,7 +102,8 @@ async def sidebar(stage: Stage) -> None:
     async with aiohttp.ClientSession(cookie_jar=jar) as http, http.get(page_url) as page:
         say(staff(STAFF), "opens 客户侧边栏; WeCom signs them in (OAuth2 snsapi_base)")
         html = await page.text()
-        external = await _handshake(stage, page_url, html)
+        external, csrf = await _handshake(stage, page_url, html)
+        http.headers["X-CSRF-Token"] = csrf
         base = f"{stage.siyu_url}/sidebar/api/customers/{external}"
         card = await _json(await http.get(base))
         for line in _card_lines(card):

@@ -9,7 +9,7 @@ POST /sidebar/api/customers/{id}/dnd        {on: bool, reason?}
 GET  /sidebar/api/groups/{chat_id}          the group card
 Errors are ``{"error": reason}``: 401 without a session, 403 for a customer or group the
 staff member may not see, 400/422 for a bad request. POSTs must be application/json, which a
-cross-site form cannot send (with the SameSite cookie, the CSRF defence of a JSON API).
+cross-site form cannot send, and carry the page's CSRF token in X-CSRF-Token (403 without).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import time
 from time import perf_counter
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -33,11 +33,12 @@ from handlers.customers.corp_tags import sync_catalogue
 from handlers.customers.profiles import Profile
 from handlers.sidebar import access, cards
 from handlers.sidebar.components import TICKETS, TIMELINE
-from handlers.sidebar.identity import ROOT, deps_of, public_base, staff_of
+from handlers.sidebar.identity import ROOT, csrf_ok, deps_of, public_base, staff_of
 from handlers.sidebar.needs import GROUP_BOOK, REMINDER_DESK
 from nlp.timeparse import Rejection, parse_reminder
 
 routes = web.RouteTableDef()
+CSRF_REFUSED: Final = "the CSRF token (header X-CSRF-Token, from the page) is missing or wrong"
 Json = dict[str, Any]
 
 
@@ -99,6 +100,8 @@ async def customer_call(request: web.Request, action: Action) -> web.Response:
     deps, userid = deps_of(request), staff_of(request)
     if userid is None:
         return refusal(401, "sign in through /sidebar/ first")
+    if request.method == "POST" and not csrf_ok(request):
+        return refusal(403, CSRF_REFUSED)
     profile = await cards.load_profile(deps, request.match_info["external_userid"])
     if profile is None or not access.may_see_customer(deps.settings.sidebar, profile, userid):
         return refusal(403, "not your customer")

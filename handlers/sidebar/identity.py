@@ -22,7 +22,7 @@ from bot.store import keys
 from bot.web.catalog import zh_cn
 from bot.wecom.auth import AuthAPI
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.sidebar.session import COOKIE, Session, seal, unseal
+from handlers.sidebar.session import COOKIE, CSRF_HEADER, Session, csrf_token, seal, unseal
 from handlers.sidebar.shell import shell
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,19 @@ def staff_of(request: web.Request) -> str | None:
         return None
     session = unseal(value, secret_of(deps), int(deps.clock.now().timestamp()))
     return session.userid if session else None
+
+
+def csrf_of(request: web.Request) -> str:
+    """The signed-in session's CSRF token ("" without a session cookie)."""
+    value, secret = request.cookies.get(COOKIE), secret_of(deps_of(request))
+    return csrf_token(value, secret) if value and secret else ""
+
+
+def csrf_ok(request: web.Request) -> bool:
+    """Whether a POST carries its session's CSRF token (header X-CSRF-Token)."""
+    expected = csrf_of(request)
+    sent = request.headers.get(CSRF_HEADER, "")
+    return bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())
 
 
 def public_base(request: web.Request, deps: Deps) -> str:

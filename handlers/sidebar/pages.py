@@ -23,7 +23,7 @@ from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from bot.wecom.jssdk import sign
 from handlers.sidebar import access
 from handlers.sidebar.components import TICKETS
-from handlers.sidebar.identity import deps_of, public_base, secret_of, sign_in, staff_of
+from handlers.sidebar.identity import csrf_of, deps_of, public_base, secret_of, sign_in, staff_of
 from handlers.sidebar.shell import STATIC, shell
 
 HERE: Final = Path(__file__).parent
@@ -50,6 +50,7 @@ async def boot(request: web.Request, deps: Deps, userid: str, kind: str) -> dict
         "agent_id": api.client.agent_id,
         "all_customers": access.sees_all(deps.settings.sidebar, userid),
         "js_apis": list(JS_APIS),
+        "csrf": csrf_of(request),
         "config": sign(corp_ticket, url, now).to_json(),
         "agent_config": sign(app_ticket, url, now).to_json(),
         "strings": {

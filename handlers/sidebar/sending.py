@@ -14,9 +14,9 @@ from aiohttp import web
 from bot.deps import Deps
 from handlers.customers.profiles import Profile
 from handlers.sidebar import access
-from handlers.sidebar.api import answer, customer_call, json_body, refusal
+from handlers.sidebar.api import CSRF_REFUSED, answer, customer_call, json_body, refusal
 from handlers.sidebar.components import TIMELINE
-from handlers.sidebar.identity import deps_of, staff_of
+from handlers.sidebar.identity import csrf_ok, deps_of, staff_of
 from handlers.sidebar.needs import GROUP_BOOK, QUICK_REPLY_BOOK
 
 routes = web.RouteTableDef()
@@ -49,6 +49,8 @@ async def reply_to_group(request: web.Request) -> web.Response:
     deps, userid = deps_of(request), staff_of(request)
     if userid is None:
         return refusal(401, "sign in through /sidebar/ first")
+    if not csrf_ok(request):
+        return refusal(403, CSRF_REFUSED)
     body = await json_body(request)
     if isinstance(body, web.Response):
         return body

@@ -98,6 +98,7 @@
       call: function (method, path, body, headers) {
         var self = this;
         var init = {method: method, credentials: "same-origin", headers: headers || {}};
+        if (method === "POST") { init.headers["X-CSRF-Token"] = b.csrf; }
         if (body !== undefined) {
           init.headers["Content-Type"] = "application/json";
           init.body = JSON.stringify(body);

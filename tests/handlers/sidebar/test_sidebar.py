@@ -61,7 +61,18 @@ async def sign_in(stack: Stack, userid: str, **chat: str) -> Client:
     assert done.status == 302 and done.headers["Location"] == "/sidebar/?from=toolbar"
     cookie = done.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/sidebar/" in cookie
+    siyu.session.headers["X-CSRF-Token"] = (await boot_of(siyu, "/sidebar/"))["csrf"]
     return siyu
+
+
+async def boot_of(siyu: Client, path: str) -> Any:
+    """What a page gives its script: signatures, strings, the CSRF token."""
+    page = await siyu.get(path)
+    assert page.status == 200, await page.text()
+    html = await page.text()
+    found = re.search(r'<script type="application/json" id="boot">(.*?)</script>', html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
 
 
 async def json_of(response: Any, status: int = 200) -> Any:
@@ -268,3 +279,18 @@ async def test_the_page_carries_signatures_of_its_own_url_that_the_stand_in_acce
     group = await siyu.get("/sidebar/group")
     assert group.status == 200 and '"kind": "group"' in await group.text()
     assert (await siyu.get("/sidebar/static/sidebar.js")).status == 200
+
+
+async def test_a_post_without_the_pages_csrf_token_is_refused(stack: Stack) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    token = siyu.session.headers.pop("X-CSRF-Token")
+    path = f"/sidebar/api/customers/{CUSTOMER}/tags"
+    for headers in ({}, {"X-CSRF-Token": "0" * 64}):
+        refused = await siyu.post(path, json={"add": ["etDEMOhigh"]}, headers=headers)
+        assert refused.status == 403 and "CSRF" in (await refused.json())["error"]
+    group = await siyu.post(f"/sidebar/api/groups/{GROUP}/replies/greeting", json={})
+    assert group.status == 403
+    marks = await stack.calls("externalcontact/mark_tag")
+    assert not [m for m in marks if "etDEMOhigh" in m["body"]["add_tag"]]
+    ok = await siyu.post(path, json={"add": ["etDEMOhigh"]}, headers={"X-CSRF-Token": token})
+    assert ok.status == 200
