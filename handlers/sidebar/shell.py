@@ -21,9 +21,10 @@ WECOM_SDK: Final = (
 )
 
 
-def sdk_scripts(deps: Deps) -> tuple[str, ...]:
-    """WeCom's JS-SDK, or the sandbox's stand-in when siyu's WeCom is the sandbox."""
-    base = urlsplit(deps.settings.wecom.api_base)
+def sdk_scripts(api_base: str) -> tuple[str, ...]:
+    """WeCom's JS-SDK, or the sandbox's stand-in when siyu's WeCom (``api_base``) is not
+    WeCom's but the sandbox's."""
+    base = urlsplit(api_base)
     if base.hostname == WECOM_HOST:
         return WECOM_SDK
     return (f"{base.scheme}://{base.netloc}/sandbox/jssdk.js",)
@@ -38,7 +39,7 @@ def shell(
         "boot": booted,
         "error": error,
         "static": STATIC,
-        "sdk": sdk_scripts(deps),
+        "sdk": sdk_scripts(deps.settings.wecom.api_base),
         "kind": booted.get("kind", ""),
     }
     response = aiohttp_jinja2.render_template("sidebar/page.html", request, shown, status=status)
