@@ -21,6 +21,7 @@ from handlers.intake.directory import LiveDirectory
 from handlers.media.components import MEDIA_LIBRARY
 from handlers.media.library import MediaItem
 from handlers.media.resolver import LibraryResolver
+from handlers.moderation.analyzer import analyzer_of
 from handlers.moderation.cards import task_id_for
 from handlers.moderation.components import ALERT_RECORDS
 from handlers.moderation.violations import AlertRecords
@@ -179,6 +180,11 @@ class ModerationFlags:
         label = str(title.get("title", "")).partition("：")[2]  # 敏感内容：引流、广告法
         categories = "、".join(str(c) for c in record.about.get("categories", []))
         return label or categories, str(title.get("desc", ""))
+
+    async def intent(self, deps: Deps, text: str) -> str | None:
+        """The analyzer's intent of ``text`` (None when moderation is off in this process)."""
+        analyzer = await analyzer_of(deps)
+        return None if analyzer is None else analyzer.analyze(text).intent
 
 
 class RepliesForSidebar:

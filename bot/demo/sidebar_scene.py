@@ -58,11 +58,14 @@ async def _handshake(stage: Stage, page_url: str, html: str) -> tuple[str, str]:
 def _card_lines(card: dict[str, Any]) -> list[str]:
     relation = card.get("relation") or {}
     tags = "、".join(tag["name"] for tag in card["tags"]) or "—"
-    flags = "; ".join(f"{f['label']} {f['excerpt']}" for f in card["flags"]) or "—"
+    flags = "; ".join(
+        f"{'intent ' if f['kind'] == 'intent' else ''}{f['label']} «{f['excerpt']}»"
+        for f in card["flags"]
+    )
     channel = relation.get("channel_label") or "—"
     return [
         f"sees {card['customer']['name']}: channel {channel}, tags {tags}",
-        f"flagged messages: {flags}",
+        f"flagged messages and intents: {flags or '—'}",
         f"{len(card['reminders'])} reminder(s), "
         f"{sum(len(g['replies']) for g in card['quick_replies'])} quick replies in the 话术库",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,7 +75,9 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         deps.get(TIMELINE).recent(customer, TIMELINE_ON_CARD),
         tags_json(deps, relation),
     )
-    replies, choices = await asyncio.gather(quick_replies(deps), tag_choices(deps))
+    wanted = next((f for f in flags if f.kind == "intent"), None)
+    said = wanted.excerpt if wanted is not None else ""
+    replies, choices = await asyncio.gather(quick_replies(deps, said), tag_choices(deps))
     names = await deps.get(DIRECTORY).current(deps)
     state = relation.state if relation is not None else ""
     fields = profile.fields
@@ -118,6 +121,7 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         if dnd is None
         else {"reason": dnd.reason, "since": dnd.since.astimezone(tz).isoformat()},
         "timeline": timeline,
+        "last_intent": None if wanted is None else wanted.label,
         "quick_replies": replies,
     }
 
@@ -141,18 +145,30 @@ async def tag_choices(deps: Deps) -> list[dict[str, str]]:
     ]
 
 
-async def quick_replies(deps: Deps) -> list[dict[str, Any]]:
-    """The 话术库 by group: what the 话术 panel lists (a tap asks siyu what to send)."""
-    return [
-        {
-            "group": name,
-            "replies": [
-                {"id": r.id, "title": r.title, "text": r.text, "keywords": list(r.keywords)}
-                for r in replies
-            ],
-        }
-        for name, replies in await deps.get(QUICK_REPLY_BOOK).groups()
-    ]
+async def quick_replies(deps: Deps, said: str = "") -> list[dict[str, Any]]:
+    """The 话术库 by group; the replies that fit what the customer last wanted (``said``: a
+    keyword or the title in it) first, marked ``fits``, and their groups first."""
+    groups: list[dict[str, Any]] = []
+    for name, replies in await deps.get(QUICK_REPLY_BOOK).groups():
+        shown: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "text": r.text,
+                "keywords": list(r.keywords),
+                "fits": fits(r.title, r.keywords, said),
+            }
+            for r in replies
+        ]
+        shown.sort(key=lambda reply: not reply["fits"])  # stable: the operators' order
+        groups.append({"group": name, "replies": shown})
+    groups.sort(key=lambda group: not any(r["fits"] for r in group["replies"]))
+    return groups
+
+
+def fits(title: str, keywords: Sequence[str], said: str) -> bool:
+    """Whether a reply's title or one of its keywords is in what the customer said."""
+    return bool(said) and any(word and word in said for word in (title, *keywords))
 
 
 async def group_card(deps: Deps, group: GroupView, members: list[MemberView]) -> dict[str, Any]:

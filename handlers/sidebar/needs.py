@@ -85,6 +85,10 @@ class MessageFlags(Protocol):
         """(label, excerpt) if moderation flagged the message (``source:msgid``), else None."""
         ...
 
+    async def intent(self, deps: Deps, text: str) -> str | None:
+        """The intent moderation reads in a customer's text (price, complaint...), if any."""
+        ...
+
 
 class ReplyView(Protocol):
     """A quick reply of the 话术库."""

@@ -216,6 +216,9 @@
       when: local,
       day: function (iso) { return local(iso).split(" ")[0]; },
       stateName: function (state) { return this.s["state_" + state] || state; },
+      flagName: function (flag) {
+        return flag.kind === "intent" ? (this.s["intent_" + flag.label] || flag.label) : flag.label;
+      },
       today: function () {
         return this.s.today.replace("{joins}", this.card.today.joins)
           .replace("{quits}", this.card.today.quits);

@@ -3,7 +3,7 @@ library image, and a reminder that is sent as a card at its time and done from W
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
@@ -61,6 +61,27 @@ async def test_a_flagged_message_of_the_customer_shows_on_the_card_once(stack: S
     await post_archived(stack, [said("f3", STAFF, "加我v.x详聊", stack, tolist=[CUSTOMER])])
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert len(card["flags"]) == 1
+
+
+async def test_an_intent_shows_on_the_card_and_puts_the_replies_that_fit_first(
+    stack: Stack,
+) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    assert card["last_intent"] is None
+    assert not any(r["fits"] for g in card["quick_replies"] for r in g["replies"])
+    stack.clock.advance(timedelta(minutes=5))
+    await post_archived(stack, [said("i1", CUSTOMER, "这个多少钱呀", stack, tolist=[STAFF])])
+    card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
+    [flag] = card["flags"]
+    assert (flag["kind"], flag["label"], flag["excerpt"]) == ("intent", "price", "这个多少钱呀")
+    assert card["last_intent"] == "price"
+    first = card["quick_replies"][0]
+    assert first["group"] == "售前"
+    assert [(r["id"], r["fits"]) for r in first["replies"]][:2] == [
+        ("price_list", True),
+        ("greeting", False),
+    ]
 
 
 async def test_a_quick_reply_with_a_library_image_gives_text_and_a_fresh_mediaid(
