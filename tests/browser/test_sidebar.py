@@ -177,6 +177,10 @@ async def test_a_groups_sidebar_lists_its_members(
     await expect(members).to_contain_text(f"({len(group.members)})")
     await expect(page.get_by_test_id("name")).to_have_text(group.name)
     await page.screenshot(path=shots / "group.png", full_page=True)
+    await page.locator('[data-reply="greeting"]').click()
+    await expect(page.get_by_test_id("notice")).to_have_text("已放入聊天输入框，请确认发送。")
+    [sent] = await stack.sandbox.control("GET", "jssdk/sent")
+    assert sent["chat"]["chat_id"] == GROUP and sent["message"]["msgtype"] == "text"
 
 
 async def test_a_staff_member_who_does_not_follow_the_customer_gets_nothing(
