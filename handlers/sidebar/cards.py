@@ -120,10 +120,19 @@ async def customer_card(deps: Deps, profile: Profile, userid: str) -> dict[str, 
         "do_not_disturb": None
         if dnd is None
         else {"reason": dnd.reason, "since": dnd.since.astimezone(tz).isoformat()},
-        "timeline": timeline,
+        "timeline": [local_entry(entry, tz) for entry in timeline],
         "last_intent": None if wanted is None else wanted.label,
         "quick_replies": replies,
     }
+
+
+def local_entry(entry: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """A timeline entry with its time in the corp's time zone (it is stored as recorded)."""
+    try:
+        at = datetime.fromisoformat(str(entry.get("at", "")))
+    except ValueError:
+        return entry
+    return {**entry, "at": at.astimezone(tz).isoformat()}
 
 
 def channel_label(name: str | None, state: str) -> str:

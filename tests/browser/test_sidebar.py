@@ -144,6 +144,7 @@ async def test_the_customer_card_tag_reminder_and_an_image_reply(
     await page.locator('[data-reply="product_photo"]').click()
     await expect(page.get_by_test_id("notice")).to_have_text("已放入聊天输入框，请确认发送。")
     sent: list[dict[str, Any]] = await stack.sandbox.control("GET", "jssdk/sent")
+    await expect(page.get_by_test_id("timeline")).to_contain_text("发送了话术")
     kinds = [s["message"]["msgtype"] for s in sent]
     assert kinds == ["text", "image"]
     assert sent[1]["message"]["image"]["mediaid"]

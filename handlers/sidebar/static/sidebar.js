@@ -193,6 +193,7 @@
         var self = this;
         self.call("POST", self.target + "/replies/" + encodeURIComponent(id), {})
           .then(function (answer) { return self.putIntoChat(answer.messages); })
+          .then(function () { return self.load(); })
           .then(function () { self.notice = self.s.reply_sent; },
                 function (error) {
                   if (error && error.errMsg) { self.problem = self.s.reply_failed + error.errMsg; }
@@ -216,6 +217,7 @@
       when: local,
       day: function (iso) { return local(iso).split(" ")[0]; },
       stateName: function (state) { return this.s["state_" + state] || state; },
+      actionName: function (action) { return this.s["action_" + action] || action; },
       flagName: function (flag) {
         return flag.kind === "intent" ? (this.s["intent_" + flag.label] || flag.label) : flag.label;
       },

@@ -186,6 +186,8 @@ async def test_a_tag_lands_as_mark_tag_and_on_the_timeline(stack: Stack) -> None
     }
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert card["timeline"][0]["action"] == "tags" and card["timeline"][0]["by"] == STAFF
+    at = datetime.fromisoformat(card["timeline"][0]["at"])
+    assert at == stack.clock.now() and at.utcoffset() == timedelta(hours=8)  # shown local
     as_form = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags", data="add=etDEMOhigh")
     assert as_form.status == 415
 
