@@ -73,7 +73,10 @@ from handlers.reminders.service import ReminderService
 from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
 from handlers.sidebar import api as sidebar_api
 from handlers.sidebar import components as sidebar_parts
+from handlers.sidebar import flags as sidebar_flags
 from handlers.sidebar import identity as sidebar_identity
+from handlers.sidebar import pages as sidebar_pages
+from handlers.sidebar import sending as sidebar_sending
 from handlers.tasks import admin as tasks_admin
 from handlers.tasks import components as tasks_parts
 from handlers.tasks import pages as tasks_pages
@@ -107,6 +110,7 @@ def build_root_router() -> Router:
     root.include(media.router)  # the minute tick: re-uploads temporary media before they expire
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     root.include(moderation.router, intents.router)
+    root.include(sidebar_flags.router)  # after moderation: copies its flags per customer
     return root
 
 
@@ -190,6 +194,8 @@ def admin_routes() -> list[web.AbstractRouteDef]:
         sidebar_identity.routes,
         sidebar_api.routes,
         reminders_admin.routes,
+        sidebar_sending.routes,
+        sidebar_pages.routes,
     )
     return plumbing_routes() + [route for table in tables for route in table]
 
@@ -206,4 +212,5 @@ def console_pages() -> list[Pages]:
         groups_sop_pages.pages,
         groups_pages.pages,
         members.pages,
+        sidebar_pages.templates,
     ]

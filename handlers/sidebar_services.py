@@ -6,27 +6,46 @@ concern, and no concern imports it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Final
 
-from bot.deps import Components
+from bot.deps import Components, Deps
+from bot.store.rules_live import LiveRules
+from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.groups.components import GROUP_COUNTERS, GROUP_REGISTRY
 from handlers.groups.store import GroupChat, GroupCounters, GroupRegistry, Member
+from handlers.intake.directory import LiveDirectory
+from handlers.media.components import MEDIA_LIBRARY
+from handlers.media.library import MediaItem
+from handlers.media.resolver import LibraryResolver
+from handlers.moderation.analyzer import analyzer_of
+from handlers.moderation.cards import task_id_for
+from handlers.moderation.components import ALERT_RECORDS
+from handlers.moderation.violations import AlertRecords
 from handlers.reminders.records import ACTIVE, Reminder, State, sources_of, to_ms
 from handlers.reminders.service import ReminderService
+from handlers.replies.models import Attachment, QuickReplies, QuickReply
+from handlers.replies.rules import QUICK_REPLIES
 from handlers.sidebar.needs import (
-    CUSTOMER_FLAGS,
     CUSTOMER_TASKS,
+    DIRECTORY,
     GROUP_BOOK,
+    MESSAGE_FLAGS,
+    QUICK_REPLY_BOOK,
     REMINDER_DESK,
-    Flag,
 )
 from handlers.tasks.components import TASK_STORE
 from handlers.tasks.records import STATUS_NAMES
 from handlers.tasks.store import TaskStore
 
+logger = logging.getLogger(__name__)
+
 RECENT_TASKS = 50  # tasks looked through for a customer (open ones, then the newest)
+DONE_ON_CARD: Final = 5  # done reminders the card shows under the open ones
+DONE_EARLY: Final = "done early from the sidebar"
 
 
 class SidebarReminders:
@@ -41,6 +60,21 @@ class SidebarReminders:
         return sorted(
             (r for r in found if r.state in ACTIVE and not r.is_series), key=lambda r: r.due_ms
         )
+
+    async def about(self, userid: str, external_userid: str) -> Sequence[ReminderShown]:
+        """Open ones soonest first, then the latest done ones (done early counts as done)."""
+        pair = await self._service.repo.of_pair(userid, external_userid)
+        found = [r for r in pair if not r.is_series]
+        active = sorted((r for r in found if r.state in ACTIVE), key=lambda r: r.due_ms)
+        done = sorted(
+            (r for r in found if r.state == State.DONE or r.note == DONE_EARLY),
+            key=lambda r: r.acted_ms,
+            reverse=True,
+        )[:DONE_ON_CARD]
+        return [
+            ReminderShown(r.id, r.text, r.due, "done" if r in done else r.state.value)
+            for r in [*active, *done]
+        ]
 
     async def add(
         self,
@@ -73,9 +107,17 @@ class SidebarReminders:
         now = str(to_ms(self._service.clock.now()))
         if reminder.state in sources_of(State.DONE):
             return await repo.transition(reminder, State.DONE, acted_ms=now)
-        return await repo.transition(
-            reminder, State.CANCELLED, acted_ms=now, note="done early from the sidebar"
-        )
+        return await repo.transition(reminder, State.CANCELLED, acted_ms=now, note=DONE_EARLY)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderShown:
+    """A reminder as the card shows it (``state`` done for one done early)."""
+
+    id: int
+    text: str
+    due: datetime
+    state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +165,89 @@ class TasksByTarget:
         return False
 
 
-class NoFlagsYet:
-    """Moderation keeps no per-customer list of flagged messages and intents with their
-    times yet (only counts per category): until it does, the card shows none."""
+class ModerationFlags:
+    """Moderation's alert records as the sidebar's MessageFlags: one alert per message."""
 
-    async def recent(self, external_userid: str, limit: int) -> Sequence[Flag]:
-        """Nothing yet."""
-        return ()
+    def __init__(self, records: AlertRecords) -> None:
+        self._records = records
+
+    async def flagged(self, message_key: str) -> tuple[str, str] | None:
+        """(the categories' labels, the excerpt) of the message's alert, if it has one."""
+        record = await self._records.get(task_id_for(message_key))
+        if record is None:
+            return None
+        title = record.card.get("main_title", {})
+        label = str(title.get("title", "")).partition("：")[2]  # 敏感内容：引流、广告法
+        categories = "、".join(str(c) for c in record.about.get("categories", []))
+        return label or categories, str(title.get("desc", ""))
+
+    async def intent(self, deps: Deps, text: str) -> str | None:
+        """The analyzer's intent of ``text`` (None when moderation is off in this process)."""
+        analyzer = await analyzer_of(deps)
+        return None if analyzer is None else analyzer.analyze(text).intent
+
+
+class RepliesForSidebar:
+    """The replies concern's live 话术库 as the sidebar's QuickReplyBook; image and file
+    attachments that name a media library item are made fresh through the library."""
+
+    def __init__(self, replies: LiveRules[QuickReplies], resolver: LibraryResolver) -> None:
+        self._replies = replies
+        self._resolver = resolver
+
+    async def groups(self) -> Sequence[tuple[str, Sequence[QuickReply]]]:
+        """(group name, its replies)."""
+        book = await self._replies.current()
+        return [(group.name, group.replies) for group in book.groups]
+
+    async def messages(self, deps: Deps, reply_id: str) -> list[dict[str, Any]] | None:
+        """sendChatMessage arguments of the reply (doc 93863), or None."""
+        book = await self._replies.current()
+        found = next((r for g in book.groups for r in g.replies if r.id == reply_id), None)
+        if found is None:
+            return None
+        sent: list[dict[str, Any]] = []
+        if found.text:
+            sent.append({"msgtype": "text", "text": {"content": found.text}})
+        for attachment in found.attachments:
+            message = await self._chat_message(deps, attachment)
+            if message is not None:
+                sent.append(message)
+        return sent
+
+    async def _chat_message(self, deps: Deps, attachment: Attachment) -> dict[str, Any] | None:
+        if attachment.kind == "link":
+            news = {"link": attachment.url, "title": attachment.title, "desc": "", "imgUrl": ""}
+            return {"msgtype": "news", "news": news}
+        if not attachment.media_id:  # a pic_url image: sendChatMessage takes only a mediaid
+            return None
+        kind = attachment.kind
+        library = deps.get(MEDIA_LIBRARY)
+        item = await library.get(attachment.media_id)
+        if item is None:
+            return {"msgtype": kind, kind: {"mediaid": attachment.media_id}}  # WeCom's own id
+        media_id = await self._media_id(deps, item) if kind == item.kind else None
+        return {"msgtype": kind, kind: {"mediaid": media_id}} if media_id else None
+
+    async def _media_id(self, deps: Deps, item: MediaItem) -> str | None:
+        """A media_id of the sidebar's app for the item: its temporary one made fresh, or
+        (a permanent image, whose pic_url sendChatMessage cannot take) a new upload."""
+        if item.temporary:
+            reference = {"msgtype": item.kind, item.kind: {"library": item.id}}
+            made = await self._resolver.resolve(deps, [reference], "sidebar")
+            return str(made[0][item.kind].get("media_id", "")) if made else None
+        content = await deps.get(MEDIA_LIBRARY).content(item.id)
+        if content is None:
+            return None
+        try:
+            uploaded = await deps.api(deps.settings.sidebar.app).media.upload(
+                item.kind, item.name, content
+            )
+        except (WeComAPIError, WeComUnavailable) as exc:
+            logger.warning("sidebar: library item %s not uploaded (%s): left out", item.id, exc)
+            return None
+        await deps.get(MEDIA_LIBRARY).used(item.id, "sidebar", int(deps.clock.now().timestamp()))
+        return uploaded.media_id
 
 
 class GroupsForSidebar:
@@ -156,7 +274,11 @@ def provide(components: Components, reminders: ReminderService) -> None:
     """Provide what the sidebar needs (after the other concerns' components)."""
     components.provide(REMINDER_DESK, SidebarReminders(reminders))
     components.provide(CUSTOMER_TASKS, TasksByTarget(components.get(TASK_STORE)))
-    components.provide(CUSTOMER_FLAGS, NoFlagsYet())
+    components.provide(DIRECTORY, LiveDirectory())
+    components.provide(MESSAGE_FLAGS, ModerationFlags(components.get(ALERT_RECORDS)))
+    components.provide(
+        QUICK_REPLY_BOOK, RepliesForSidebar(components.get(QUICK_REPLIES), LibraryResolver())
+    )
     components.provide(
         GROUP_BOOK, GroupsForSidebar(components.get(GROUP_REGISTRY), components.get(GROUP_COUNTERS))
     )

@@ -100,6 +100,11 @@ def _siyu_settings(config: SandboxConfig, sandbox_url: str, data_dir: Path) -> S
             "redis": {"url": "", "data_dir": data_dir},
             "queue": {"block_ms": 100, "janitor_interval_seconds": 0.5},
             "reminders": {"poll_seconds": 0.1},
+            "sidebar": {
+                "session_secret": "siyu-demo-sidebar-session-key",
+                "cookie_secure": False,
+                "authorize_url": f"{sandbox_url}/connect/oauth2/authorize",
+            },
             "log_level": "ERROR",
         }
     )

@@ -606,3 +606,12 @@ def customer_timeline(corp_id: str, external_userid: str) -> str:
     TTL: sidebar.timeline_days, renewed on each entry; capped at sidebar.timeline_max items.
     """
     return f"{_corp(corp_id)}:customer:{external_userid}:timeline"
+
+
+def customer_flags(corp_id: str, external_userid: str) -> str:
+    """Sorted set of JSON entries (label, excerpt, at, message): moderation's flags on a
+    customer's messages, scored by the message's time (Unix s), for the sidebar's card.
+
+    TTL: sidebar.timeline_days, renewed on each flag; capped at FLAGS_KEPT (50) items.
+    """
+    return f"{_corp(corp_id)}:customer:{external_userid}:flags"

@@ -1,4 +1,5 @@
-"""The sidebar's own parts, built once per process: the timeline and the JS-SDK tickets."""
+"""The sidebar's own parts, built once per process: the timeline, the customers' flag lists
+and the JS-SDK tickets."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.deps import ComponentKey, Components
 from bot.wecom.api import WeComAPI
 from bot.wecom.tickets import Tickets
 from config.settings import Settings
+from handlers.sidebar.flag_store import FlagStore
 from handlers.sidebar.timeline import Timeline
 
 
@@ -32,6 +34,7 @@ class TicketBook:
 
 
 TIMELINE: Final = ComponentKey[Timeline]("sidebar_timeline")
+FLAGS: Final = ComponentKey[FlagStore]("sidebar_flags")
 TICKETS: Final = ComponentKey[TicketBook]("sidebar_tickets")
 
 
@@ -40,3 +43,4 @@ def provide(components: Components, redis: Redis, settings: Settings, clock: Clo
     corp, sidebar = settings.wecom.corp_id, settings.sidebar
     components.provide(TIMELINE, Timeline(redis, corp, sidebar.timeline_max, sidebar.timeline_days))
     components.provide(TICKETS, TicketBook(redis, corp, clock))
+    components.provide(FLAGS, FlagStore(redis, corp, sidebar.timeline_days))

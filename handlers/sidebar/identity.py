@@ -1,8 +1,9 @@
 """Who is asking: OAuth2 snsapi_base (doc 91022/91023) into a signed session cookie.
 
-GET /sidebar/ without a session redirects to WeCom's authorize page with a one-time ``state``
-(kept in Redis for 5 minutes, the code's lifetime); the callback checks the state once, turns
-the code into a userid with auth/getuserinfo (WeCom: once, 5 minutes) and sets the session.
+A sidebar page without a session (handlers/sidebar/pages.py) redirects to WeCom's authorize
+page with a one-time ``state`` (kept in Redis for 5 minutes, the code's lifetime); the
+callback checks the state once, turns the code into a userid with auth/getuserinfo (WeCom:
+once, 5 minutes) and sets the session.
 Only members of the corp get one: a customer opening the URL gets 403.
 """
 
@@ -18,9 +19,11 @@ from aiohttp import web
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.store import keys
+from bot.web.catalog import zh_cn
 from bot.wecom.auth import AuthAPI
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
-from handlers.sidebar.session import COOKIE, Session, seal, unseal
+from handlers.sidebar.session import COOKIE, CSRF_HEADER, Session, csrf_token, seal, unseal
+from handlers.sidebar.shell import shell
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,19 @@ def staff_of(request: web.Request) -> str | None:
     return session.userid if session else None
 
 
+def csrf_of(request: web.Request) -> str:
+    """The signed-in session's CSRF token ("" without a session cookie)."""
+    value, secret = request.cookies.get(COOKIE), secret_of(deps_of(request))
+    return csrf_token(value, secret) if value and secret else ""
+
+
+def csrf_ok(request: web.Request) -> bool:
+    """Whether a POST carries its session's CSRF token (header X-CSRF-Token)."""
+    expected = csrf_of(request)
+    sent = request.headers.get(CSRF_HEADER, "")
+    return bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())
+
+
 def public_base(request: web.Request, deps: Deps) -> str:
     """The sidebar's origin as WeCom sees it (the app's trusted domain)."""
     configured = deps.settings.sidebar.public_url.rstrip("/")
@@ -76,23 +92,13 @@ def _redirect(location: str) -> web.Response:
     return web.Response(status=302, headers={"Location": location})
 
 
-@routes.get(ROOT)
-async def entry(request: web.Request) -> web.StreamResponse:
-    """The sidebar's entry: the page for a signed-in member, else OAuth2 first."""
-    deps = deps_of(request)
-    if not secret_of(deps):
-        return web.json_response(
-            {"error": "the sidebar is off: set [sidebar] session_secret"}, status=403
-        )
-    userid = staff_of(request)
-    if userid is None:
-        state = secrets.token_urlsafe(18)
-        back = request.path_qs
-        await deps.redis.set(keys.sidebar_oauth_state(deps.corp_id, state), back, ex=STATE_SECONDS)
-        redirect = public_base(request, deps) + CALLBACK
-        return _redirect(authorize_url(deps, redirect, state))
-    # The pages (templates, issue 17) are built on top of this; until then the entry says who.
-    return web.json_response({"userid": userid, "pages": "not built yet: see /sidebar/api/"})
+async def sign_in(request: web.Request, deps: Deps) -> web.StreamResponse:
+    """Off to WeCom's authorize page with a one-time ``state`` that brings the member back."""
+    state = secrets.token_urlsafe(18)
+    back = request.path_qs
+    await deps.redis.set(keys.sidebar_oauth_state(deps.corp_id, state), back, ex=STATE_SECONDS)
+    redirect = public_base(request, deps) + CALLBACK
+    return _redirect(authorize_url(deps, redirect, state))
 
 
 @routes.get(CALLBACK)
@@ -103,17 +109,17 @@ async def callback(request: web.Request) -> web.StreamResponse:
     state, code = request.query.get("state", ""), request.query.get("code", "")
     back = await deps.redis.getdel(keys.sidebar_oauth_state(deps.corp_id, state)) if state else None
     if not secret or back is None or not code:
-        return web.json_response({"error": "sign-in expired or not started here"}, status=403)
+        return shell(request, deps, {}, zh_cn()("sidebar.sign_in_expired"), 403)
     api = deps.api(deps.settings.sidebar.app)
     try:
         visitor = await AuthAPI(api.client).visitor(code)
     except WeComAPIError as exc:
         logger.info("sidebar sign-in refused: errcode %s", exc.errcode)
-        return web.json_response({"error": "WeCom refused the sign-in code"}, status=403)
+        return shell(request, deps, {}, zh_cn()("sidebar.sign_in_refused"), 403)
     except WeComUnavailable:
-        return web.json_response({"error": "WeCom is unreachable, try again"}, status=503)
+        return shell(request, deps, {}, zh_cn()("sidebar.unavailable"), 503)
     if not visitor.is_member:
-        return web.json_response({"error": "only members of the corp may sign in"}, status=403)
+        return shell(request, deps, {}, zh_cn()("sidebar.members_only"), 403)
     hours = deps.settings.sidebar.session_hours
     expires = int(deps.clock.now().timestamp() + hours * 3600)
     response = _redirect(str(back) if str(back).startswith(ROOT) else ROOT)

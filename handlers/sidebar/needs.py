@@ -1,17 +1,17 @@
 """What the sidebar needs of other concerns, as Protocols with their component keys.
 
-The wiring (handlers/__init__.py) provides reminders, group tasks, customer groups and
-moderation's flags under these keys, so the sidebar imports none of those concerns. The
-views are read-only: any record with these attributes will do.
+The wiring (handlers/sidebar_services.py) provides reminders, group tasks, customer groups,
+moderation's flags and the 话术库 under these keys, so the sidebar imports none of those
+concerns. The views are read-only: any record with these attributes will do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
-from bot.deps import ComponentKey
+from bot.deps import ComponentKey, Deps
 
 
 class ReminderView(Protocol):
@@ -32,6 +32,11 @@ class ReminderDesk(Protocol):
 
     async def open_about(self, userid: str, external_userid: str) -> Sequence[ReminderView]:
         """Their pending, sent and snoozed reminders about the customer, soonest first."""
+        ...
+
+    async def about(self, userid: str, external_userid: str) -> Sequence[ReminderView]:
+        """Their open reminders about the customer (soonest first), then the done ones
+        (latest first); ``state`` is ``done`` for one marked done before it fell due."""
         ...
 
     async def add(
@@ -73,24 +78,41 @@ class CustomerTasks(Protocol):
         ...
 
 
-class Flag(Protocol):
-    """A flagged message (sensitive words) or a detected intent of a customer."""
+class MessageFlags(Protocol):
+    """What moderation recorded about one message."""
+
+    async def flagged(self, message_key: str) -> tuple[str, str] | None:
+        """(label, excerpt) if moderation flagged the message (``source:msgid``), else None."""
+        ...
+
+    async def intent(self, deps: Deps, text: str) -> str | None:
+        """The intent moderation reads in a customer's text (price, complaint...), if any."""
+        ...
+
+
+class ReplyView(Protocol):
+    """A quick reply of the 话术库."""
 
     @property
-    def kind(self) -> str: ...  # sensitive | intent
+    def id(self) -> str: ...
     @property
-    def label(self) -> str: ...  # the category or the intent
+    def title(self) -> str: ...
     @property
-    def excerpt(self) -> str: ...
+    def text(self) -> str: ...
     @property
-    def at(self) -> datetime: ...
+    def keywords(self) -> tuple[str, ...]: ...
 
 
-class CustomerFlags(Protocol):
-    """What moderation noticed in a customer's messages."""
+class QuickReplyBook(Protocol):
+    """The 话术库 and what a reply puts into a chat."""
 
-    async def recent(self, external_userid: str, limit: int) -> Sequence[Flag]:
-        """The latest flags, newest first."""
+    async def groups(self) -> Sequence[tuple[str, Sequence[ReplyView]]]:
+        """(group name, its replies), in the operators' order."""
+        ...
+
+    async def messages(self, deps: Deps, reply_id: str) -> list[dict[str, Any]] | None:
+        """The reply as sendChatMessage arguments (text first, then each attachment that
+        can be sent now, media made fresh); None if there is no such reply."""
         ...
 
 
@@ -138,7 +160,29 @@ class GroupBook(Protocol):
         ...
 
 
+class Directory(Protocol):
+    """Names the operators gave: staff and channels."""
+
+    def staff_name(self, userid: str) -> str:
+        """The member's display name (their userid if there is none)."""
+        ...
+
+    def channel_name(self, state: str) -> str | None:
+        """The name of the channel whose live code carries ``state``."""
+        ...
+
+
+class DirectoryBook(Protocol):
+    """The directory as the operators' rules say now."""
+
+    async def current(self, deps: Deps) -> Directory:
+        """The directory now."""
+        ...
+
+
 REMINDER_DESK: Final = ComponentKey[ReminderDesk]("sidebar_reminders")
 CUSTOMER_TASKS: Final = ComponentKey[CustomerTasks]("sidebar_tasks")
-CUSTOMER_FLAGS: Final = ComponentKey[CustomerFlags]("sidebar_flags")
+MESSAGE_FLAGS: Final = ComponentKey[MessageFlags]("sidebar_message_flags")
+QUICK_REPLY_BOOK: Final = ComponentKey[QuickReplyBook]("sidebar_quick_replies")
+DIRECTORY: Final = ComponentKey[DirectoryBook]("sidebar_directory")
 GROUP_BOOK: Final = ComponentKey[GroupBook]("sidebar_groups")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 COOKIE: Final = "siyu_sidebar"
+CSRF_HEADER: Final = "X-CSRF-Token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +51,11 @@ def unseal(value: str, secret: bytes, now: int) -> Session | None:
     except (ValueError, KeyError, TypeError):
         return None
     return session if session.userid and now < session.expires_at else None
+
+
+def csrf_token(cookie: str, secret: bytes) -> str:
+    """The CSRF token of a session: an HMAC of its cookie, so a new sign-in gets a new one
+    and a page of another site, which cannot read the page, cannot know it."""
+    return hmac.new(
+        secret, b"csrf:" + cookie.encode("ascii", "replace"), hashlib.sha256
+    ).hexdigest()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -11,18 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import create_app
 from bot.clock import ManualClock
-from bot.sandbox.config import SandboxConfig
-from bot.sandbox.server import create_sandbox_app
-from bot.sandbox.world import WORLD
-from tests.support.sandbox import Sandbox
-from tests.support.settings import siyu_settings_for
-from tests.support.stack import Client, ClientFactory, PatientServer, Stack
+from tests.handlers.sidebar.stack import (
+    BOSS,
+    CUSTOMER,
+    GROUP,
+    STAFF,
+    STRANGER,
+    start_sidebar_stack,
+)
+from tests.support.stack import Client, ClientFactory, Stack
 
-CUSTOMER, STAFF, STRANGER, BOSS = "wmSIDEBAR0001", "zhangwei", "lina", "manager"
-GROUP = "wrDEMOvip0001"
-SECRET = "test-session-secret-0123456789"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -37,31 +37,7 @@ async def stack(
     aiohttp_client: ClientFactory, clock: ManualClock, redis_url: str, redis: Redis
 ) -> Stack:
     """The sandbox, then siyu with its sidebar pointed at the sandbox's authorize page."""
-    config = replace(SandboxConfig.generate(seed="demo"), callback_retry_delay_seconds=0.0)
-    app = create_sandbox_app(config, clock)
-    sandbox = Sandbox(await aiohttp_client(PatientServer(app)), config, clock)
-    authorize = str(sandbox.http.make_url("/connect/oauth2/authorize"))
-    settings = siyu_settings_for(
-        config,
-        str(sandbox.http.make_url("/cgi-bin")),
-        redis_url,
-        queue={"block_ms": 20, "janitor_interval_seconds": 0.05},
-        sidebar={
-            "session_secret": SECRET,
-            "cookie_secure": False,
-            "authorize_url": authorize,
-            "all_customers": [BOSS],
-        },
-    )
-    siyu = await aiohttp_client(create_app(settings, clock=clock))
-    callback = str(siyu.make_url("/wecom/callback"))
-    await sandbox.control("POST", "callback_url", {"app": "default", "url": callback})
-    stack = Stack(sandbox, siyu, settings, clock, redis, app[WORLD])
-    await sandbox.control(
-        "POST", f"customers/{CUSTOMER}/add", {"staff": STAFF, "state": "ch_poster_a"}
-    )
-    await stack.drained()
-    return stack
+    return await start_sidebar_stack(aiohttp_client, clock, redis_url, redis)
 
 
 async def sign_in(stack: Stack, userid: str, **chat: str) -> Client:
@@ -85,7 +61,18 @@ async def sign_in(stack: Stack, userid: str, **chat: str) -> Client:
     assert done.status == 302 and done.headers["Location"] == "/sidebar/?from=toolbar"
     cookie = done.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/sidebar/" in cookie
+    siyu.session.headers["X-CSRF-Token"] = (await boot_of(siyu, "/sidebar/"))["csrf"]
     return siyu
+
+
+async def boot_of(siyu: Client, path: str) -> Any:
+    """What a page gives its script: signatures, strings, the CSRF token."""
+    page = await siyu.get(path)
+    assert page.status == 200, await page.text()
+    html = await page.text()
+    found = re.search(r'<script type="application/json" id="boot">(.*?)</script>', html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
 
 
 async def json_of(response: Any, status: int = 200) -> Any:
@@ -111,6 +98,7 @@ async def test_oauth_through_the_sandbox_signs_the_member_in_and_a_used_code_is_
     siyu.session.cookie_jar.clear()
     again = await siyu.get(f"{callback.path}?{callback.query}", allow_redirects=False)
     assert again.status == 403  # the state is used up: the code is never even tried
+    assert "登录链接已失效" in await again.text()  # a page in Chinese, not JSON
     # a fresh state with the used code: auth/getuserinfo answers 40029
     second = urlsplit((await siyu.get("/sidebar/", allow_redirects=False)).headers["Location"])
     state = parse_qs(second.query)["state"][0]
@@ -120,6 +108,7 @@ async def test_oauth_through_the_sandbox_signs_the_member_in_and_a_used_code_is_
         allow_redirects=False,
     )
     assert reused.status == 403
+    assert "企业微信未能确认你的身份" in await reused.text()
     refused = [c for c in await stack.calls("auth/getuserinfo") if c["response"]["errcode"]]
     assert [c["response"]["errcode"] for c in refused] == [40029]
     forged = await siyu.get(
@@ -165,6 +154,7 @@ async def test_the_card_in_one_request_and_a_stranger_gets_403(stack: Stack) -> 
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert card["customer"]["external_userid"] == CUSTOMER
     assert card["relation"]["channel"] == "ch_poster_a"
+    assert card["relation"]["channel_label"] == "海报A（ch_poster_a）"
     assert card["customer"]["first_added_at"] is not None
     assert card["reminders"] and card["do_not_disturb"] is None  # the new-customer SOP's
     siyu.session.cookie_jar.clear()
@@ -196,6 +186,8 @@ async def test_a_tag_lands_as_mark_tag_and_on_the_timeline(stack: Stack) -> None
     }
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
     assert card["timeline"][0]["action"] == "tags" and card["timeline"][0]["by"] == STAFF
+    at = datetime.fromisoformat(card["timeline"][0]["at"])
+    assert at == stack.clock.now() and at.utcoffset() == timedelta(hours=8)  # shown local
     as_form = await siyu.post(f"/sidebar/api/customers/{CUSTOMER}/tags", data="add=etDEMOhigh")
     assert as_form.status == 415
 
@@ -219,7 +211,14 @@ async def test_a_reminder_in_plain_chinese_is_created_shown_and_done(stack: Stac
     )
     assert (await json_of(done))["done"] is True
     card = await json_of(await siyu.get(f"/sidebar/api/customers/{CUSTOMER}"))
-    assert made["id"] not in [r["id"] for r in card["reminders"]]
+    # the card lists it as done (it used to vanish, as if never set, or stay pending)
+    states = {r["id"]: r["state"] for r in card["reminders"]}
+    assert states[made["id"]] == "done"
+    assert [r["state"] for r in card["reminders"]][-1] == "done"  # done ones after the open
+    again = await siyu.post(
+        f"/sidebar/api/customers/{CUSTOMER}/reminders/{made['id']}/done", json={}
+    )
+    assert again.status == 404
     assert [e["action"] for e in card["timeline"]] == ["reminder_done", "reminder"]
 
 
@@ -254,3 +253,46 @@ async def test_the_group_card_shows_members_and_todays_joins(stack: Stack) -> No
     assert (await siyu.get(f"/sidebar/api/groups/{GROUP}")).status == 403
     stack.clock.advance(timedelta(hours=9))  # the session (8 h) runs out
     assert (await siyu.get(f"/sidebar/api/groups/{GROUP}")).status == 401
+
+
+async def test_the_page_carries_signatures_of_its_own_url_that_the_stand_in_accepts(
+    stack: Stack,
+) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    page = await siyu.get("/sidebar/?from=toolbar")
+    html = await page.text()
+    assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
+    sandbox = stack.sandbox.http
+    assert f'src="{sandbox.make_url("/sandbox/jssdk.js")}"' in html  # siyu's WeCom: the sandbox
+    found = re.search(r'<script type="application/json" id="boot">(.*?)</script>', html, re.S)
+    assert found is not None
+    boot = json.loads(found.group(1))
+    assert (boot["kind"], boot["userid"]) == ("customer", STAFF)
+    assert boot["strings"]["refused"] == "你没有跟进这位客户，无权查看其资料。"
+    url = str(siyu.make_url("/sidebar/?from=toolbar"))
+    for kind, signed in (("config", boot["config"]), ("agentConfig", boot["agent_config"])):
+        body = {"kind": kind, "corpId": boot["corp_id"], "agentId": boot["agent_id"], "url": url}
+        assert (
+            await json_of(await sandbox.post("/sandbox/jssdk/verify", json={**body, **signed}))
+        )["ok"]
+        forged = {**body, **signed, "signature": "0" * 40}
+        refused = await json_of(await sandbox.post("/sandbox/jssdk/verify", json=forged))
+        assert refused == {"ok": False, "errMsg": f"{kind}:fail invalid signature"}
+    group = await siyu.get("/sidebar/group")
+    assert group.status == 200 and '"kind": "group"' in await group.text()
+    assert (await siyu.get("/sidebar/static/sidebar.js")).status == 200
+
+
+async def test_a_post_without_the_pages_csrf_token_is_refused(stack: Stack) -> None:
+    siyu = await sign_in(stack, STAFF, external_userid=CUSTOMER)
+    token = siyu.session.headers.pop("X-CSRF-Token")
+    path = f"/sidebar/api/customers/{CUSTOMER}/tags"
+    for headers in ({}, {"X-CSRF-Token": "0" * 64}):
+        refused = await siyu.post(path, json={"add": ["etDEMOhigh"]}, headers=headers)
+        assert refused.status == 403 and "CSRF" in (await refused.json())["error"]
+    group = await siyu.post(f"/sidebar/api/groups/{GROUP}/replies/greeting", json={})
+    assert group.status == 403
+    marks = await stack.calls("externalcontact/mark_tag")
+    assert not [m for m in marks if "etDEMOhigh" in m["body"]["add_tag"]]
+    ok = await siyu.post(path, json={"add": ["etDEMOhigh"]}, headers={"X-CSRF-Token": token})
+    assert ok.status == 200
