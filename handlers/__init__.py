@@ -37,7 +37,7 @@ from handlers.groups.rules import GROUP_RULES, group_rule_set
 from handlers.groups.services import OwnerAlerts, RegistryNames
 from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
-from handlers.intake import channels, churn, profiles, tags, welcome
+from handlers.intake import channels, churn, profiles, tags, welcome, welcome_pages
 from handlers.intake import components as intake_parts
 from handlers.intake import pages as intake_pages
 from handlers.intake.directory import LiveDirectory
@@ -49,7 +49,9 @@ from handlers.media import pages as media_pages
 from handlers.media import router as media
 from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
+from handlers.moderation import hits_router as moderation_hits
 from handlers.moderation import intent_router as intents
+from handlers.moderation import pages as moderation_pages
 from handlers.moderation import router as moderation
 from handlers.moderation.analyzer import (
     ANALYZER,
@@ -58,6 +60,7 @@ from handlers.moderation.analyzer import (
     keywords_rule_set,
     moderation_rule_set,
 )
+from handlers.moderation.hits import HIT_LOG, HitLog
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
 from handlers.moderation.services import AnalyzerVerdicts
 from handlers.reminders import router as reminders
@@ -65,6 +68,7 @@ from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
 from handlers.reminders.rules import REMINDER_RULES, reminder_rule_set
 from handlers.reminders.service import ReminderService
+from handlers.replies import pages as replies_pages
 from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
 from handlers.sidebar import api as sidebar_api
 from handlers.sidebar import components as sidebar_parts
@@ -102,6 +106,7 @@ def build_root_router() -> Router:
     root.include(media.router)  # the minute tick: re-uploads temporary media before they expire
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     root.include(moderation.router, intents.router)
+    root.include(moderation_hits.router)  # the console's review list of recent hits
     return root
 
 
@@ -169,6 +174,7 @@ async def build_components(
     components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(keywords if moderating else None))
     sidebar_parts.provide(components, redis, settings, clock)
     sidebar_services.provide(components, reminders)
+    components.provide(HIT_LOG, HitLog(redis, settings.wecom.corp_id))
     return components
 
 
@@ -195,4 +201,7 @@ def console_pages() -> list[Pages]:
         media_pages.pages,
         customers_pages.pages,
         tasks_pages.pages,
+        moderation_pages.pages,
+        welcome_pages.pages,
+        replies_pages.pages,
     ]
