@@ -304,7 +304,7 @@ async def _save(request: web.Request, editor: Editor, item_id: str | None) -> we
         stray = [c["answer"] for c in item["menu"] if c["answer"] not in known]
         errors = {"menu": zh_cn()("replies.menu_bad", ids="、".join(stray))} if stray else {}
         change = lambda d: _answered(d, item)  # noqa: E731
-    errors = _id_problem(doc, editor, item_id, new) | _checked(editor, item) | errors
+    errors = _checked(editor, item) | errors | _id_problem(doc, editor, item_id, new)
     if errors:
         return await _form_page(request, editor, status=422, errors=errors, **shown)
     outcome = await editor.save(request, form, change)
