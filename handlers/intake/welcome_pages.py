@@ -169,6 +169,7 @@ async def _editor(
         "nav": "welcomes",
         "scope": scope,
         "key": key,
+        "label": _label(rules, scope, key),
         "action": request.path,
         "values": form,
         "before": before,
@@ -180,6 +181,12 @@ async def _editor(
         **shown,
     }
     return render(request, "intake/welcome.html", context, status=status)
+
+
+def _label(rules: IntakeRules, scope: str, key: str) -> str:
+    if scope == "channel":
+        return rules.channels[key].name
+    return rules.staff_name(key) if scope == "staff" else ""
 
 
 async def _known(request: web.Request) -> bool:
