@@ -35,6 +35,7 @@ _LIST_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
 MAX_ENTRY_CHARS: Final = 64
 MAX_TRIAL_CHARS: Final = 2000
 SHOWN_HITS: Final = 30
+MAX_SHOWN: Final = 200  # entries of a list on the page; the search finds the others
 DONE: Final = ("added", "saved", "deleted")
 
 Files = dict[str, str]
@@ -116,6 +117,12 @@ def _selected(request: web.Request, lists: dict[str, dict[str, list[str]]]) -> t
     return kind, name
 
 
+def _shown_entries(entries: list[str], query: str) -> dict[str, Any]:
+    """The entries matching ``query``, the newest (last written) first, at most MAX_SHOWN."""
+    found = [line for line in reversed(entries) if query in line]
+    return {"entries": found[:MAX_SHOWN], "total": len(found)}
+
+
 async def _recent_hits(deps: Deps) -> list[dict[str, Any]]:
     records = deps.get(ALERT_RECORDS)
     rows = []
@@ -148,7 +155,8 @@ async def _page(
         "lists": lists,
         "kind": kind,
         "name": name,
-        "entries": lists[kind].get(name, []),
+        "query": request.query.get("q", "").strip(),
+        **_shown_entries(lists[kind].get(name, []), request.query.get("q", "").strip()),
         "labels": {c: rules.alerts.label(c) for c in lists["sensitive"]},
         "actions": rules.intents.actions,
         "version": version,

@@ -234,3 +234,19 @@ async def test_the_hit_log_keeps_only_the_newest(redis: Redis) -> None:
         assert not await log.record(record)  # a redelivered message: recorded once
     assert [hit.message for hit in await log.recent()] == ["m4", "m3", "m2"]
     assert await redis.hlen("siyu:{wwbounded}:moderation:hits:records") == 3
+
+
+async def test_a_long_list_shows_the_newest_entries_and_finds_the_others(stack: Stack) -> None:
+    await log_in(stack.siyu, Role.VIEWER)
+    page = await (await stack.siyu.get(f"{ROOT}?kind=sensitive&list=diversion")).text()
+    total = len(
+        [
+            1
+            for line in (await stored_files(stack))["sensitive/diversion.txt"].splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+    )
+    assert total > 200
+    assert f"显示 200 条，共 {total} 条" in page and page.count("<tr data-word=") == 200
+    found = await (await stack.siyu.get(f"{ROOT}?kind=sensitive&list=diversion&q=支付宝")).text()
+    assert "{~支付宝}" in found and "{~qq}" not in found
