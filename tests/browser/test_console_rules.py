@@ -36,6 +36,12 @@ async def test_a_keyword_added_is_flagged_by_the_try_box(
     await page.get_by_test_id("try-submit").click()
     await expect(page.get_by_test_id("trial-word")).to_have_text(WORD)
     await expect(page.get_by_test_id("trial-intent")).to_contain_text("price")
+    # a staff member writes the new word to the app: the worker flags it, the review list shows it
+    await stack.sandbox.control("POST", "staff/zhangwei/message", {"text": f"发你{WORD}了"})
+    await stack.drained()
+    await page.reload()
+    await expect(page.get_by_test_id("hits")).to_contain_text(f"【{WORD}】")
+    await expect(page.get_by_test_id("hits")).to_contain_text("待处理")
     await page.screenshot(path=screenshots / "moderation.png", full_page=True)
 
 

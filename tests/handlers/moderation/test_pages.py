@@ -14,6 +14,7 @@ from bot.admin.roles import Role
 from bot.admin.rules import RULE_SETS
 from bot.clock import ManualClock
 from handlers.moderation.analyzer import KEYWORDS
+from handlers.moderation.cards import FALSE_POSITIVE
 from handlers.moderation.hits import HIT_LOG, HitLog, HitRecord
 from tests.handlers.intake.stack import Stack, start_stack
 from tests.support.console import add_accounts, csrf_of, log_in
@@ -215,6 +216,16 @@ async def test_hits_are_recorded_once_and_listed_for_review(stack: Stack) -> Non
     await log_in(stack.siyu, Role.VIEWER)
     page = await (await stack.siyu.get(ROOT)).text()
     assert "【加我v.x详聊】" in page and "今天天气不错" not in page and "待处理" in page
+    card = next(
+        c["body"]["template_card"]
+        for c in await stack.calls("message/send")
+        if c["body"]["msgtype"] == "template_card"
+    )
+    click = {"task_id": card["task_id"], "event_key": FALSE_POSITIVE}
+    await stack.sandbox.control("POST", "staff/manager/card_click", click)
+    await stack.drained()
+    page = await (await stack.siyu.get(ROOT)).text()
+    assert "已标为误报" in page and "待处理" not in page
 
 
 async def test_the_hit_log_keeps_only_the_newest(redis: Redis) -> None:
