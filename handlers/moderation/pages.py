@@ -30,7 +30,8 @@ from nlp.lists import entries_of
 
 pages = Pages("moderation", Path(__file__).with_name("templates"))
 ROOT: Final = "/console/moderation"
-KINDS: Final = ("sensitive", "intents")
+KINDS: Final = ("sensitive", "intents", "allow")
+ALLOW: Final = "allow"  # the containment allowlist: one list, allow.txt
 _LIST_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
 MAX_ENTRY_CHARS: Final = 64
 MAX_TRIAL_CHARS: Final = 2000
@@ -52,6 +53,8 @@ def _keywords(deps: Deps) -> LiveRules[Analyzer]:
 
 def lists_of(files: Files, kind: str) -> dict[str, list[str]]:
     """Each list of ``kind`` (its category or intent) → its entries' lines, as written."""
+    if kind == ALLOW:
+        return {ALLOW: _lines(files.get(f"{ALLOW}.txt", ""))}
     found: dict[str, list[str]] = {}
     for path in sorted(name for name in files if name.startswith(f"{kind}/")):
         name = path.split("/", 1)[1].split(".", 1)[0]
@@ -73,12 +76,14 @@ def _word(line: str) -> str:
 
 
 def _paths(files: Files, kind: str, name: str) -> list[str]:
+    if kind == ALLOW:
+        return [f"{ALLOW}.txt"] if name == ALLOW else []
     return [p for p in sorted(files) if p.startswith(f"{kind}/{name}.")]
 
 
 def with_entry(files: Files, kind: str, name: str, line: str) -> Files:
     """The files with ``line`` appended to the list (a new list gets its own file)."""
-    paths = _paths(files, kind, name) or [f"{kind}/{name}.txt"]
+    paths = _paths(files, kind, name) or [f"{kind}/{name}.txt"]  # (allow: list "allow" only)
     text = files.get(paths[0], "")
     return {**files, paths[0]: (text.rstrip("\n") + "\n" if text else "") + line + "\n"}
 
@@ -211,7 +216,8 @@ async def _change(
 
 
 def _list_problem(form: dict[str, str]) -> dict[str, str]:
-    if form.get("kind") not in KINDS or not _LIST_NAME.fullmatch(form.get("list", "")):
+    kind, name = form.get("kind"), form.get("list", "")
+    if kind not in KINDS or not _LIST_NAME.fullmatch(name) or (kind == ALLOW) != (name == ALLOW):
         return {"list": zh_cn()("moderation.list_bad")}
     return {}
 

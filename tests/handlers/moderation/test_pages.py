@@ -261,3 +261,16 @@ async def test_a_long_list_shows_the_newest_entries_and_finds_the_others(stack: 
     assert f"显示 200 条，共 {total} 条" in page and page.count("<tr data-word=") == 200
     found = await (await stack.siyu.get(f"{ROOT}?kind=sensitive&list=diversion&q=支付宝")).text()
     assert "{~支付宝}" in found and "{~qq}" not in found
+
+
+async def test_an_allowlisted_word_takes_the_hit_back(stack: Stack) -> None:
+    await log_in(stack.siyu, Role.OPERATOR)
+    assert (await add(stack, f"{WORD} substring")).status == 303
+    assert 'data-testid="trial-word">' in await try_text(stack, f"{WORD}本在桌上")
+    allowed = await add(stack, f"{WORD}本", kind="allow", list="allow")
+    assert allowed.status == 303, await allowed.text()
+    assert (await stored_files(stack))["allow.txt"].endswith(f"\n{WORD}本\n")
+    assert "trial-clean" in await try_text(stack, f"{WORD}本在桌上")
+    assert 'data-testid="trial-word">' in await try_text(stack, f"{WORD}来了")
+    mixed = await add(stack, "别的", kind="allow", list="diversion")
+    assert mixed.status == 422 and "白名单的类别名为 allow" in await mixed.text()
