@@ -12,7 +12,7 @@ import pytest
 
 from bot.admin.roles import Role
 from handlers.intake.live import rules_of
-from tests.handlers.intake.stack import Stack
+from tests.handlers.intake.stack import Stack, rules_with
 from tests.support.console import add_accounts, csrf_of, log_in
 
 ROOT = "/console/welcomes"
@@ -169,3 +169,32 @@ async def test_a_form_without_its_csrf_token_is_refused(stack: Stack) -> None:
 async def test_an_unknown_channel_is_not_found(stack: Stack) -> None:
     await logged_in(stack, Role.OPERATOR)
     assert (await stack.siyu.get(f"{ROOT}/channel/nope")).status == 404
+
+
+async def test_the_phone_draws_each_kind_of_attachment(stack: Stack) -> None:
+    welcome = {
+        "text": "{customer_name}，看看这些",
+        "attachments": [
+            {"msgtype": "image", "image": {"library": "lib-poster"}},
+            {
+                "msgtype": "miniprogram",
+                "miniprogram": {
+                    "title": "会员中心",
+                    "pic_media_id": "MEDIA1",
+                    "appid": "wx123",
+                    "page": "pages/index",
+                },
+            },
+            {"msgtype": "file", "file": {"library": "lib-brochure"}},
+            {"msgtype": "video", "video": {"media_id": "MEDIA2"}},
+        ],
+    }
+    staff = {"lina": {"name": "李娜", "welcome": welcome}}
+    await stack.set_rules(rules_with(staff=staff))
+    await logged_in(stack, Role.VIEWER)
+    page = await (await stack.siyu.get(f"{ROOT}/staff/lina")).text()
+    kinds = re.findall(r'data-testid="phone-attachment" data-kind="(\w+)"', page)
+    assert kinds == ["image", "miniprogram", "file", "video"]
+    assert '<img src="/console/media/lib-poster/preview"' in page
+    assert "会员中心" in page and "lib-brochure" in page
+    assert 'data-testid="phone-text">小明，看看这些' in page
