@@ -275,9 +275,10 @@ def _placed(doc: Doc, group: str, item: Doc) -> Doc:
 
 
 def _answered(doc: Doc, item: Doc) -> Doc:
+    """The FAQ with ``item`` where it was (its order decides which answer wins), else last."""
     answers = list(doc.get("answers", []))
-    at = next((i for i, a in enumerate(answers) if a["id"] == item["id"]), None)
-    answers[at if at is not None else len(answers) : (at + 1) if at is not None else None] = [item]
+    at = next((i for i, a in enumerate(answers) if a["id"] == item["id"]), len(answers))
+    answers[at : at + 1] = [item]
     return {"answers": answers}
 
 
