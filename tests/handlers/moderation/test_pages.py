@@ -70,6 +70,8 @@ async def test_an_added_keyword_is_flagged_by_the_try_box(stack: Stack) -> None:
     assert answer.status == 303, await answer.text()
     assert answer.headers["Location"] == f"{ROOT}?kind=sensitive&list=diversion&done=added"
     assert WORD in (await stored_files(stack))["sensitive/diversion.txt"]
+    audit = await stack.deps.get(RULE_SETS)[KEYWORDS].store.audit(1)
+    assert audit[0]["actor"] == "user:olga"
     fragment = await try_text(stack, f"周末见，{WORD}带上")
     assert 'data-testid="trial-word">' + WORD in fragment
     assert "diversion" in fragment
