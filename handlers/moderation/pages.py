@@ -145,10 +145,12 @@ async def _page(
     *,
     kind: str | None = None,
     name: str | None = None,
+    query: str | None = None,
     status: int = 200,
     **shown: Any,
 ) -> web.Response:
     deps = _deps(request)
+    query = request.query.get("q", "").strip() if query is None else query
     doc, version = await _keywords(deps).store.get(KEYWORDS)
     files: Files = doc["files"]
     lists = {k: lists_of(files, k) for k in KINDS}
@@ -160,8 +162,8 @@ async def _page(
         "lists": lists,
         "kind": kind,
         "name": name,
-        "query": request.query.get("q", "").strip(),
-        **_shown_entries(lists[kind].get(name, []), request.query.get("q", "").strip()),
+        "query": query,
+        **_shown_entries(lists[kind].get(name, []), query),
         "labels": {c: rules.alerts.label(c) for c in lists["sensitive"]},
         "actions": rules.intents.actions,
         "version": version,
@@ -199,6 +201,8 @@ async def _change(
     doc, current = await live.store.get(KEYWORDS)
     version = int(form["version"]) if form.get("version", "").isdigit() else -1
     show: dict[str, Any] = {"kind": kind, "name": name, "values": form}
+    if form.get("word"):  # an edit or a removal: show its row
+        show["query"] = form["word"]
     if version != current:
         return await _page(request, status=412, conflict=True, **show)
     changed = edit(doc["files"])
@@ -250,10 +254,12 @@ async def edit_entry(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     line = " ".join(form.get("line", "").split())
     problem = check_line(line)
-    errors = _list_problem(form) | ({"line": problem} if problem else {})
-    if errors:
-        return await _page(request, status=422, errors=errors, values=form)
+    list_problem = _list_problem(form)
+    errors = list_problem | ({"line": problem} if problem else {})
     word = form.get("word", "")
+    if errors:  # the edited row is shown (found by its word) with the problem beside it
+        row = {} if list_problem else {"kind": form["kind"], "name": form["list"], "query": word}
+        return await _page(request, status=422, errors=errors, values=form, **row)
     return await _change(
         request,
         form,

@@ -276,3 +276,16 @@ async def test_an_allowlisted_word_takes_the_hit_back(stack: Stack) -> None:
     assert 'data-testid="trial-word">' in await try_text(stack, f"{WORD}来了")
     mixed = await add(stack, "别的", kind="allow", list="diversion")
     assert mixed.status == 422 and "白名单的类别名为 allow" in await mixed.text()
+
+
+async def test_a_bad_edit_is_shown_beside_its_row(stack: Stack) -> None:
+    await log_in(stack.siyu, Role.OPERATOR)
+    await add(stack, WORD)
+    target = {"kind": "sensitive", "list": "diversion", "word": WORD, "line": f"{WORD} bogus"}
+    answer = await stack.siyu.post(f"{ROOT}/entries/edit", data={**await form_of(stack), **target})
+    assert answer.status == 422
+    page = await answer.text()
+    row = page.split(f'<tr data-word="{WORD}">', 1)[1].split("</tr>", 1)[0]
+    assert f'value="{WORD} bogus"' in row and 'data-testid="error-edit">' in row
+    assert "词条格式有误" in row and 'data-testid="error-line"' not in page
+    assert f"\n{WORD}\n" in (await stored_files(stack))["sensitive/diversion.txt"]
