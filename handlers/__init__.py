@@ -37,9 +37,10 @@ from handlers.groups.rules import GROUP_RULES, group_rule_set
 from handlers.groups.services import OwnerAlerts, RegistryNames
 from handlers.groups.sop import SOP_REMINDERS
 from handlers.intake import admin as intake_admin
-from handlers.intake import channels, churn, profiles, tags, welcome, welcome_pages
+from handlers.intake import channels, churn, profiles, tags, welcome
 from handlers.intake import components as intake_parts
 from handlers.intake import pages as intake_pages
+from handlers.intake import welcome_pages as intake_welcome_pages
 from handlers.intake.directory import LiveDirectory
 from handlers.intake.needs import MEDIA as INTAKE_MEDIA
 from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
@@ -202,6 +203,6 @@ def console_pages() -> list[Pages]:
         customers_pages.pages,
         tasks_pages.pages,
         moderation_pages.pages,
-        welcome_pages.pages,
+        intake_welcome_pages.pages,
         replies_pages.pages,
     ]
