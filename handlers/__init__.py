@@ -42,6 +42,7 @@ from handlers.intake import admin as intake_admin
 from handlers.intake import channels, churn, day_counts, profiles, tags, welcome
 from handlers.intake import components as intake_parts
 from handlers.intake import pages as intake_pages
+from handlers.intake import welcome_pages as intake_welcome_pages
 from handlers.intake.directory import LiveDirectory
 from handlers.intake.needs import MEDIA as INTAKE_MEDIA
 from handlers.intake.rule_store import INTAKE_RULES, intake_rule_set, migrate_old_key
@@ -52,7 +53,9 @@ from handlers.media import router as media
 from handlers.media.components import MEDIA_LIBRARY
 from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
+from handlers.moderation import hits_router as moderation_hits
 from handlers.moderation import intent_router as intents
+from handlers.moderation import pages as moderation_pages
 from handlers.moderation import router as moderation
 from handlers.moderation.analyzer import (
     ANALYZER,
@@ -61,6 +64,7 @@ from handlers.moderation.analyzer import (
     keywords_rule_set,
     moderation_rule_set,
 )
+from handlers.moderation.hits import HIT_LOG, HitLog
 from handlers.moderation.needs import DIRECTORY, GROUP_ALERTS, GROUP_NAMES
 from handlers.moderation.services import AnalyzerVerdicts
 from handlers.reminders import admin as reminders_admin
@@ -70,6 +74,7 @@ from handlers.reminders import staff_commands
 from handlers.reminders.access import REMINDERS
 from handlers.reminders.rules import REMINDER_RULES, reminder_rule_set
 from handlers.reminders.service import ReminderService
+from handlers.replies import pages as replies_pages
 from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
 from handlers.sidebar import api as sidebar_api
 from handlers.sidebar import components as sidebar_parts
@@ -111,6 +116,7 @@ def build_root_router() -> Router:
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     root.include(moderation.router, intents.router)
     root.include(sidebar_flags.router)  # after moderation: copies its flags per customer
+    root.include(moderation_hits.router)  # the console's review list of recent hits
     return root
 
 
@@ -179,6 +185,7 @@ async def build_components(
     components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(keywords if moderating else None))
     sidebar_parts.provide(components, redis, settings, clock)
     sidebar_services.provide(components, reminders)
+    components.provide(HIT_LOG, HitLog(redis, settings.wecom.corp_id))
     return components
 
 
@@ -213,4 +220,7 @@ def console_pages() -> list[Pages]:
         groups_pages.pages,
         members.pages,
         sidebar_pages.templates,
+        moderation_pages.pages,
+        intake_welcome_pages.pages,
+        replies_pages.pages,
     ]

@@ -77,7 +77,10 @@ class Page(web.AbstractRouteDef):
         """Add the route to an app's router."""
         return [
             router.add_route(
-                self.method, self.path, self.serve, name=f"console.{self.handler.__name__}"
+                self.method,
+                self.path,
+                self.serve,
+                name=f"console.{self.handler.__module__}.{self.handler.__name__}",
             )
         ]
 
