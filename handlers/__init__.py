@@ -53,7 +53,6 @@ from handlers.media import router as media
 from handlers.media.components import MEDIA_LIBRARY
 from handlers.media.resolver import LibraryResolver
 from handlers.moderation import components as moderation_parts
-from handlers.moderation import hits_router as moderation_hits
 from handlers.moderation import intent_router as intents
 from handlers.moderation import pages as moderation_pages
 from handlers.moderation import router as moderation
@@ -116,7 +115,6 @@ def build_root_router() -> Router:
     root.include(kf.router)  # queues KF messages as chat messages for the concerns below
     root.include(moderation.router, intents.router)
     root.include(sidebar_flags.router)  # after moderation: copies its flags per customer
-    root.include(moderation_hits.router)  # the console's review list of recent hits
     return root
 
 

@@ -615,3 +615,15 @@ def customer_flags(corp_id: str, external_userid: str) -> str:
     TTL: sidebar.timeline_days, renewed on each flag; capped at FLAGS_KEPT (50) items.
     """
     return f"{_corp(corp_id)}:customer:{external_userid}:flags"
+
+
+def moderation_hits(corp_id: str) -> str:
+    """Sorted set: message key → hit time (ms), the newest sensitive hits for the console's
+    review list (handlers/moderation/hits.py). No TTL: trimmed on add."""
+    return f"{_corp(corp_id)}:moderation:hits"
+
+
+def moderation_hit_records(corp_id: str) -> str:
+    """Hash: message key → the hit's JSON, for the keys of ``moderation_hits``. No TTL:
+    trimmed with it."""
+    return f"{_corp(corp_id)}:moderation:hits:records"

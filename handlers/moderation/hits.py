@@ -14,21 +14,15 @@ from typing import Final
 
 from redis.asyncio import Redis
 
-from bot.deps import ComponentKey
+from bot.deps import ComponentKey, Deps
+from bot.events.conversation import ChatMessage
 from bot.store import keys
+from handlers.moderation.alerts import categories_of
+from handlers.moderation.analyzer import rules_of
+from handlers.moderation.excerpt import excerpt
+from nlp import Hit
 
 MAX_HITS: Final = 200
-
-
-def hits_index(corp_id: str) -> str:
-    """Sorted set: message key → hit time (ms), the newest MAX_HITS. No TTL: trimmed on add."""
-    # the keys of this list are built here; they belong in bot/store/keys.py with the others
-    return f"{keys.PREFIX}:{{{corp_id}}}:moderation:hits"
-
-
-def hits_records(corp_id: str) -> str:
-    """Hash: message key → the hit's JSON, for the keys of ``hits_index``. No TTL: trimmed."""
-    return f"{hits_index(corp_id)}:records"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +56,8 @@ class HitLog:
 
     def __init__(self, redis: Redis, corp_id: str, limit: int = MAX_HITS) -> None:
         self._redis = redis
-        self._index = hits_index(corp_id)
-        self._records = hits_records(corp_id)
+        self._index = keys.moderation_hits(corp_id)
+        self._records = keys.moderation_hit_records(corp_id)
         self._limit = limit
 
     async def record(self, hit: HitRecord) -> bool:
@@ -89,3 +83,20 @@ class HitLog:
 
 # The review list of this process's corp.
 HIT_LOG: Final = ComponentKey[HitLog]("moderation_hit_log")
+
+
+async def record_hits(deps: Deps, message: ChatMessage, hits: tuple[Hit, ...]) -> None:
+    """Keep a flagged message's hits (categories, words, excerpt) in the review list."""
+    context = (await rules_of(deps)).alerts.excerpt_context
+    await deps.get(HIT_LOG).record(
+        HitRecord(
+            message=message.key,
+            at_ms=int(message.sent_at.timestamp() * 1000),
+            role=str(message.role),
+            sender=message.sender,
+            source=str(message.source),
+            categories=categories_of(hits),
+            words=tuple(dict.fromkeys(hit.word for hit in hits)),
+            excerpt=excerpt(message.text, [(h.start, h.end) for h in hits], context),
+        )
+    )

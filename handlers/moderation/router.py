@@ -21,6 +21,7 @@ from handlers.customers.corp_tags import ensure_tags
 from handlers.moderation.alerts import alert, resolve
 from handlers.moderation.analyzer import analyzer_of, rules_of
 from handlers.moderation.cards import BUTTON_LABELS, TASK_PREFIX
+from handlers.moderation.hits import record_hits
 from handlers.moderation.needs import GROUP_ALERTS
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ async def moderate(message: ChatMessage, deps: Deps) -> None:
     deps.metrics.count_chat_message(message.source, message.role)
     if not analysis.sensitive:
         return
+    await record_hits(deps, message, analysis.sensitive)  # the console's review list
     await alert(deps, message, analysis.sensitive, await rules_of(deps), ensure_tags)
     if message.conversation.is_group:  # the group's owner and admins hear of it too
         words = list(dict.fromkeys(hit.word for hit in analysis.sensitive))
