@@ -34,7 +34,7 @@ from handlers.customers.profiles import Profile
 from handlers.sidebar import access, cards
 from handlers.sidebar.components import TICKETS, TIMELINE
 from handlers.sidebar.identity import ROOT, csrf_ok, deps_of, public_base, staff_of
-from handlers.sidebar.needs import GROUP_BOOK, REMINDER_DESK
+from handlers.sidebar.needs import GROUP_BOOK, REMINDER_DESK, GroupView, MemberView
 from nlp.timeparse import Rejection, parse_reminder
 
 routes = web.RouteTableDef()
@@ -271,10 +271,19 @@ async def group(request: web.Request) -> web.Response:
     deps, userid = deps_of(request), staff_of(request)
     if userid is None:
         return refusal(401, "sign in through /sidebar/ first")
+    seen = await visible_group(deps, request.match_info["chat_id"], userid)
+    if seen is None:
+        return refusal(403, "not a group of yours")
+    return answer(await cards.group_card(deps, *seen))
+
+
+async def visible_group(
+    deps: Deps, chat_id: str, userid: str
+) -> tuple[GroupView, list[MemberView]] | None:
+    """The group and its members, if siyu knows it and ``userid`` may see it."""
     book = deps.get(GROUP_BOOK)
-    chat_id = request.match_info["chat_id"]
     found = await book.group(chat_id)
     members = list(await book.members(chat_id)) if found else []
     if found is None or not access.may_see_group(deps.settings.sidebar, found, members, userid):
-        return refusal(403, "not a group of yours")
-    return answer(await cards.group_card(deps, found, members))
+        return None
+    return found, members

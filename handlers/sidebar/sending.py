@@ -13,11 +13,17 @@ from aiohttp import web
 
 from bot.deps import Deps
 from handlers.customers.profiles import Profile
-from handlers.sidebar import access
-from handlers.sidebar.api import CSRF_REFUSED, answer, customer_call, json_body, refusal
+from handlers.sidebar.api import (
+    CSRF_REFUSED,
+    answer,
+    customer_call,
+    json_body,
+    refusal,
+    visible_group,
+)
 from handlers.sidebar.components import TIMELINE
 from handlers.sidebar.identity import csrf_ok, deps_of, staff_of
-from handlers.sidebar.needs import GROUP_BOOK, QUICK_REPLY_BOOK
+from handlers.sidebar.needs import QUICK_REPLY_BOOK
 
 routes = web.RouteTableDef()
 
@@ -54,11 +60,7 @@ async def reply_to_group(request: web.Request) -> web.Response:
     body = await json_body(request)
     if isinstance(body, web.Response):
         return body
-    book = deps.get(GROUP_BOOK)
-    chat_id = request.match_info["chat_id"]
-    found = await book.group(chat_id)
-    members = list(await book.members(chat_id)) if found else []
-    if found is None or not access.may_see_group(deps.settings.sidebar, found, members, userid):
+    if await visible_group(deps, request.match_info["chat_id"], userid) is None:
         return refusal(403, "not a group of yours")
     messages = await deps.get(QUICK_REPLY_BOOK).messages(deps, request.match_info["reply_id"])
     if not messages:
