@@ -76,8 +76,10 @@ async def customer_search(request: web.Request) -> web.StreamResponse:
     offset = int(cursor) if _CURSOR.fullmatch(cursor) else 0
     wanted = query_of(deps, asked)
     searched = any(asked.values())
-    ids = await customers.index.page(wanted, offset, PAGE_SIZE + 1) if searched else []
-    total = await customers.index.count(wanted) if searched else None
+    total: int | None = None
+    ids: list[str] = []
+    if searched:  # the count and the page from one computation (the API's search too)
+        total, ids = await customers.index.search(wanted, offset, PAGE_SIZE + 1)
     rows = []
     for external_userid in ids[:PAGE_SIZE]:
         profile = await customers.get(external_userid)
