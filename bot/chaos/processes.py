@@ -158,7 +158,7 @@ class SiyuProcess:
         self.role = role
         self.config = config
         self.port = port  # a gateway's callback port (0: none)
-        self._log_path = log
+        self.log_path = log
         self._log: TextIO | None = None
         self._process: asyncio.subprocess.Process | None = None
         self.incarnation = 0  # bumped at every start: a fresh process has fresh counters
@@ -171,7 +171,7 @@ class SiyuProcess:
     async def start(self, config: Path | None = None) -> None:
         """Start the child (with ``config`` instead of its usual one, if given)."""
         if self._log is None:
-            self._log = self._log_path.open("a", encoding="utf-8")
+            self._log = self.log_path.open("a", encoding="utf-8")
         self.incarnation += 1
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,

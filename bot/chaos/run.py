@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import random
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -24,6 +26,7 @@ from bot.chaos.accounting import SentEvent, Tally, account
 from bot.chaos.faults import Injector, PlannedFault, plan_faults, wait_ready
 from bot.chaos.journal import effects_key
 from bot.chaos.load import Balancer, Load, sent_events
+from bot.chaos.logs import read_logs
 from bot.chaos.processes import ConfigSpec, RedisServer, SiyuProcess, free_port, write_config
 from bot.chaos.watch import SpoolWatch
 from bot.queue import EventQueue
@@ -110,12 +113,12 @@ class Rig:
 
 
 async def run_chaos(options: ChaosOptions, say: Progress) -> Tally:
-    """The whole run; the account of every event."""
-    with contextlib.ExitStack() as stack:
-        workdir = options.workdir or Path(
-            stack.enter_context(tempfile.TemporaryDirectory(prefix="siyu-chaos-"))
-        )
-        workdir.mkdir(parents=True, exist_ok=True)
+    """The whole run; the account of every event. The run's directory (configs, logs, Redis,
+    spool) is removed after a clean run unless ``workdir`` was given; kept otherwise."""
+    workdir = options.workdir or Path(tempfile.mkdtemp(prefix="siyu-chaos-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    tally: Tally | None = None
+    try:
         async with sandbox() as (world, api_base):
             redis = RedisServer(workdir / "redis")
             await redis.start()
@@ -125,10 +128,15 @@ async def run_chaos(options: ChaosOptions, say: Progress) -> Tally:
                     CLAIM_IDLE_SECONDS,
                 )  # fmt: skip
                 rig = Rig(world, redis, *_processes(spec, workdir))
-                return await _with_processes(options, say, rig, workdir)
+                tally = await _with_processes(options, say, rig, workdir)
+                return tally
             finally:
                 await redis.stop()
-    raise AssertionError("unreachable")  # pragma: no cover - the with block returns
+    finally:
+        if options.workdir is None and tally is not None and tally.ok:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            say(f"logs, configs, Redis and spool kept in {workdir}")
 
 
 async def _with_processes(options: ChaosOptions, say: Progress, rig: Rig, workdir: Path) -> Tally:
@@ -137,11 +145,16 @@ async def _with_processes(options: ChaosOptions, say: Progress, rig: Rig, workdi
     try:
         await asyncio.gather(*(wait_ready(p) for p in processes))
         say(f"started redis, the sandbox and {len(processes)} siyu processes in {workdir}")
-        return await _load_and_account(options, say, rig)
+        tally = await _load_and_account(options, say, rig)
     finally:
         await asyncio.gather(*(p.stop() for p in processes))
         for process in processes:
             process.close_log()
+    logged = read_logs(p.log_path for p in processes)
+    if logged.commonest:
+        say(f"children logged {logged.errors} ERROR lines, e.g. {logged.commonest}")
+    extra = {"ERROR lines in logs": logged.errors, "tracebacks in logs": logged.tracebacks}
+    return dataclasses.replace(tally, extra={**tally.extra, **extra})
 
 
 async def _load_and_account(options: ChaosOptions, say: Progress, rig: Rig) -> Tally:

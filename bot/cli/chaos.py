@@ -13,6 +13,7 @@ import gc
 import logging
 import secrets
 import sys
+from pathlib import Path
 from typing import Any, Final
 
 DEFAULT_MINUTES: Final = 0.75  # the short form: well under 2 minutes of wall time in all
@@ -33,6 +34,13 @@ def add_chaos_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     )
     chaos.add_argument(
         "--seed", type=int, default=None, help="seed of the fault plan (default: random)"
+    )
+    chaos.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the run's configs, logs, Redis and spool here (default: a temporary "
+        "directory, removed after a clean run)",
     )
     chaos.add_argument(
         "--rate",
@@ -57,7 +65,9 @@ def run_chaos_command(args: argparse.Namespace) -> int:
         return 2
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     logging.basicConfig(level=logging.WARNING)
-    tally = asyncio.run(run_chaos(ChaosOptions(args.minutes, seed, args.rate), Progress(_say)))
+    tally = asyncio.run(
+        run_chaos(ChaosOptions(args.minutes, seed, args.rate, args.workdir), Progress(_say))
+    )
     for line in table(tally):
         _say(line)
     return exit_status(tally)
