@@ -39,6 +39,7 @@ class Tally:
     failed_tries: Mapping[str, int]  # every try not answered 200, by its answer
     effects: int  # journal counts over the sent events' keys
     welcomes_sent: int
+    welcome_adds: int  # accepted adds carrying a WelcomeCode
     duplicates: int
     losses: int
     lost: tuple[str, ...] = ()  # event ids
@@ -82,6 +83,7 @@ def account(
         failed_tries=dict(failed_tries),
         effects=sum(effects.get(k, 0) for k in keys),
         welcomes_sent=sum(min(welcomes.get(c, 0), 1) for c in codes),
+        welcome_adds=sum(1 for e in accepted if e.welcome_code),
         duplicates=len(doubled_keys) + len(doubled_codes),
         losses=len(lost),
         lost=lost,

@@ -35,7 +35,7 @@ def table(tally: Tally) -> list[str]:
     lines += [
         _row("spooled (gateways' count)", tally.spooled),
         _row("effects (journal)", tally.effects),
-        _row("welcomes sent", tally.welcomes_sent),
+        _row("welcomes sent / accepted adds", f"{tally.welcomes_sent} / {tally.welcome_adds}"),
     ]
     lines += [_row(name, value) for name, value in sorted(tally.extra.items())]
     lines += [_row("duplicates", tally.duplicates), _row("losses", tally.losses)]

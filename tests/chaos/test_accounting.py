@@ -54,7 +54,7 @@ def test_a_welcome_code_used_twice_is_a_duplicate() -> None:
 
     tally = account(events, effects, {"WC1": 2, "WC2": 1})
 
-    assert (tally.duplicates, tally.losses, tally.welcomes_sent) == (1, 0, 2)
+    assert (tally.duplicates, tally.losses, tally.welcomes_sent, tally.welcome_adds) == (1, 0, 2, 2)
     assert tally.doubled == ("WC1",)
     assert exit_status(tally) == 1
 
