@@ -65,9 +65,12 @@ def run_chaos_command(args: argparse.Namespace) -> int:
         return 2
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     logging.basicConfig(level=logging.WARNING)
-    tally = asyncio.run(
-        run_chaos(ChaosOptions(args.minutes, seed, args.rate, args.workdir), Progress(_say))
-    )
+    options = ChaosOptions(args.minutes, seed, args.rate, args.workdir)
+    try:
+        tally = asyncio.run(run_chaos(options, Progress(_say)))
+    except RuntimeError as exc:  # a process would not start (or restart): no account to give
+        print(f"siyu chaos: the run stopped: {exc}", file=sys.stderr)
+        return 2
     for line in table(tally):
         _say(line)
     return exit_status(tally)
