@@ -9,6 +9,7 @@ delayed and reordered deliveries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class PlannedFault:
             return "redis restart (SIGTERM, AOF reloaded)"
         if self.name == "spool full":
             return f"spool full on {self.target}: Redis unreachable for {self.seconds:.1f} s"
+        if self.name == "redis unreachable" and self.target:
+            return f"redis unreachable for {self.seconds:.1f} s, SIGKILL {self.target} midway"
         return f"{self.name} for {self.seconds:.1f} s"
 
 
@@ -69,9 +72,11 @@ def plan_faults(
         for _ in range(rounds)
     ]
     plan += [PlannedFault(moment(), "redis restart", 0.0) for _ in range(rounds)]
-    plan += [
-        PlannedFault(moment(), "redis unreachable", max(floor, outage * scale))
-        for floor, outage in zip((3.0, 5.0), OUTAGES_SECONDS, strict=True)
+    plan += [  # the longer outage also SIGKILLs a gateway midway: its spool is adopted
+        PlannedFault(moment(), "redis unreachable", max(floor, outage * scale), target)
+        for floor, outage, target in zip(
+            (3.0, 5.0), OUTAGES_SECONDS, ("", rng.choice(roles["gateway"])), strict=True
+        )
     ]
     plan.append(PlannedFault(moment(), "spool full", 3.0, rng.choice(roles["gateway"])))
     plan += [
@@ -106,13 +111,16 @@ class Injector:
         self._redis_lock = asyncio.Lock()  # one Redis fault at a time
 
     async def apply(self, fault: PlannedFault) -> None:
-        """Inject ``fault``, wait out its duration, undo it."""
+        """Inject ``fault``, wait out its duration, undo it (Redis faults one after another)."""
+        if fault.name.startswith("redis") or fault.name == "spool full":
+            async with self._redis_lock:
+                self._say(fault.description)
+                await self._redis_fault(fault)
+            self._say(f"{fault.name}: over")
+            return
         self._say(fault.description)
         if fault.name.startswith("kill "):
             await self._kill(self._processes[fault.target], fault.seconds)
-        elif fault.name.startswith("redis") or fault.name == "spool full":
-            async with self._redis_lock:
-                await self._redis_fault(fault)
         elif fault.name.startswith("sandbox"):
             await self._sandbox_burst(fault)
         else:
@@ -132,7 +140,10 @@ class Injector:
             return
         if fault.name == "redis unreachable":
             self._redis.pause()
-            await asyncio.sleep(fault.seconds)
+            if fault.target:
+                await self._kill_in_outage(self._processes[fault.target], fault.seconds)
+            else:
+                await asyncio.sleep(fault.seconds)
             self._redis.resume()
             return
         gateway = self._processes[fault.target]  # spool full: a tiny spool during an outage
@@ -145,6 +156,16 @@ class Injector:
         await gateway.stop()
         await gateway.start()
         await wait_ready(gateway)
+
+    async def _kill_in_outage(self, gateway: SiyuProcess, outage_seconds: float) -> None:
+        """SIGKILL a gateway holding spooled callbacks midway, restart it while Redis is away."""
+        await asyncio.sleep(outage_seconds / 2)
+        await gateway.kill()
+        await asyncio.sleep(0.5)
+        await gateway.start()
+        await asyncio.sleep(outage_seconds / 2)
+        state = "answers" if await answers(gateway) else "does not answer yet"
+        self._say(f"{gateway.name} restarted in the outage: {state}")
 
     async def _sandbox_burst(self, fault: PlannedFault) -> None:
         spec: dict[str, object] = {"api": "*", "seconds": fault.seconds}
@@ -170,21 +191,31 @@ class Injector:
             self._mode.reorder = on
 
 
+async def answers(gateway: SiyuProcess, session: aiohttp.ClientSession | None = None) -> bool:
+    """The gateway answers /healthz with 200 now."""
+    url = f"http://127.0.0.1:{gateway.port}/healthz"
+    async with contextlib.AsyncExitStack() as stack:
+        if session is None:
+            timeout = aiohttp.ClientTimeout(total=1.0)
+            session = await stack.enter_async_context(aiohttp.ClientSession(timeout=timeout))
+        try:
+            async with session.get(url) as answer:
+                return answer.status == 200  # noqa: PLR2004 - alive
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+    return False  # pragma: no cover - mypy: the with block returns
+
+
 async def wait_ready(process: SiyuProcess) -> None:
     """A gateway answers /healthz; another role is merely running (it probes on any port)."""
     if not process.port:
         return
-    url = f"http://127.0.0.1:{process.port}/healthz"
     deadline = asyncio.get_running_loop().time() + _READY_SECONDS
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as session:
         while asyncio.get_running_loop().time() < deadline:
             if not process.alive:
                 raise RuntimeError(f"{process.name} exited while starting; see its log")
-            try:
-                async with session.get(url) as answer:
-                    if answer.status == 200:  # noqa: PLR2004 - alive
-                        return
-            except (aiohttp.ClientError, TimeoutError):
-                pass
+            if await answers(process, session):
+                return
             await asyncio.sleep(0.1)
     raise RuntimeError(f"{process.name} did not answer /healthz within {_READY_SECONDS:.0f} s")
