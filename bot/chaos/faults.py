@@ -128,10 +128,11 @@ class Injector:
         self._say(f"{fault.name} {fault.target}".strip() + ": over")
 
     async def _kill(self, process: SiyuProcess, down_seconds: float) -> None:
-        await process.kill()
-        await asyncio.sleep(down_seconds)
-        await process.start()
-        await wait_ready(process)
+        async with process.lock:
+            await process.kill()
+            await asyncio.sleep(down_seconds)
+            await process.start()
+            await wait_ready(process)
 
     async def _redis_fault(self, fault: PlannedFault) -> None:
         if fault.name == "redis restart":
@@ -147,24 +148,26 @@ class Injector:
             self._redis.resume()
             return
         gateway = self._processes[fault.target]  # spool full: a tiny spool during an outage
-        await gateway.stop()
-        await gateway.start(self._tiny_spool[gateway.name])
-        await wait_ready(gateway)
-        self._redis.pause()
-        await asyncio.sleep(fault.seconds)
-        self._redis.resume()
-        await gateway.stop()
-        await gateway.start()
-        await wait_ready(gateway)
+        async with gateway.lock:
+            await gateway.stop()
+            await gateway.start(self._tiny_spool[gateway.name])
+            await wait_ready(gateway)
+            self._redis.pause()
+            await asyncio.sleep(fault.seconds)
+            self._redis.resume()
+            await gateway.stop()
+            await gateway.start()
+            await wait_ready(gateway)
 
     async def _kill_in_outage(self, gateway: SiyuProcess, outage_seconds: float) -> None:
         """SIGKILL a gateway holding spooled callbacks midway, restart it while Redis is away."""
         await asyncio.sleep(outage_seconds / 2)
-        await gateway.kill()
-        await asyncio.sleep(0.5)
-        await gateway.start()
-        await asyncio.sleep(outage_seconds / 2)
-        state = "answers" if await answers(gateway) else "does not answer yet"
+        async with gateway.lock:
+            await gateway.kill()
+            await asyncio.sleep(0.5)
+            await gateway.start()
+            await asyncio.sleep(outage_seconds / 2)
+            state = "answers" if await answers(gateway) else "does not answer yet"
         self._say(f"{gateway.name} restarted in the outage: {state}")
 
     async def _sandbox_burst(self, fault: PlannedFault) -> None:

@@ -162,6 +162,7 @@ class SiyuProcess:
         self._log: TextIO | None = None
         self._process: asyncio.subprocess.Process | None = None
         self.incarnation = 0  # bumped at every start: a fresh process has fresh counters
+        self.lock = asyncio.Lock()  # one fault at a time kills or restarts this process
 
     @property
     def alive(self) -> bool:
