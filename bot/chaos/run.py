@@ -193,17 +193,18 @@ async def _load_and_account(options: ChaosOptions, say: Progress, rig: Rig) -> T
     effects, dead = await _settle(rig, events)
     watch_stop.set()
     await watching
+    sent, refused = _welcome_answers(rig.world)
+    if refused["already used"]:
+        say(f"welcome codes siyu tried again after a use: {refused['already used']}")
     return account(
         events,
         effects,
-        _welcomes(rig.world),
+        sent,
         spooled=watch.total,
         extra={
             "faults injected": len(plan),
             "dead letters": dead,
-            "welcome calls refused 41051 (used, expired)": _welcomes(
-                rig.world, errcode=WELCOME_CODE_USED
-            ).total(),
+            **{f"welcome calls refused: code {why}": n for why, n in sorted(refused.items())},
         },
     )
 
@@ -234,15 +235,34 @@ async def _settle(rig: Rig, events: list[SentEvent]) -> tuple[dict[str, int], in
         await client.aclose()
 
 
-def _welcomes(world: World, errcode: int = 0) -> Counter[str]:
-    """send_welcome_msg calls WeCom answered ``errcode`` (0: sent), per welcome code."""
-    welcomes: Counter[str] = Counter()
+def _welcome_answers(world: World) -> tuple[Counter[str], Counter[str]]:
+    """send_welcome_msg calls WeCom took, per welcome code; those it refused (41051), by why."""
+    sent: Counter[str] = Counter()
+    refused: Counter[str] = Counter({"already used": 0, "expired": 0})
     for entry in world.outbox.entries(WELCOME_API):
-        code = entry.body.get("welcome_code")
-        answer = entry.response
-        if isinstance(code, str) and answer is not None and answer.get("errcode") == errcode:
-            welcomes[code] += 1
-    return welcomes
+        code, answer = entry.body.get("welcome_code"), entry.response
+        if not isinstance(code, str) or answer is None:
+            continue
+        if answer.get("errcode") == 0:
+            sent[code] += 1
+        elif answer.get("errcode") == WELCOME_CODE_USED:
+            errmsg = str(answer.get("errmsg", ""))
+            refused[
+                "already used"
+                if "used" in errmsg
+                else "expired"
+                if "expired" in errmsg
+                else "unknown"
+            ] += 1
+    return sent, refused
+
+
+def _refusal(errmsg: str) -> str:
+    """Why the sandbox refused a welcome code: "already used", "expired" or "unknown"."""
+    for why in ("already used", "expired"):
+        if why in errmsg:
+            return why
+    return "unknown"
 
 
 async def _settled_effects(client: Redis, corp: str, events: list[SentEvent]) -> dict[str, int]:
