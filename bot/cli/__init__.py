@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bot.app import Role
 from bot.cli.bench import add_bench_arguments, run_bench
 from bot.cli.channel_arguments import add_channels_arguments
+from bot.cli.chaos import add_chaos_arguments
 from bot.cli.logs import JsonFormatter
 from bot.cli.media import add_media_arguments
 from bot.cli.reminders import add_reminders_arguments, run_reminders
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_bench_arguments(commands)
+    add_chaos_arguments(commands)
 
     nlp = commands.add_parser("nlp", help="sensitive words and intents")
     nlp_commands = nlp.add_subparsers(dest="nlp_command", required=True, metavar="ACTION")
@@ -158,7 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         from bot.sandbox.command import run_sandbox  # noqa: PLC0415
 
         return run_sandbox(args)
-    if args.command in {"bench", "nlp"} or getattr(args, "reminders_command", "") == "parse":
+    offline = {"bench", "nlp", "chaos"}
+    if args.command in offline or getattr(args, "reminders_command", "") == "parse":
         return _offline(args)
     settings = load_settings(args.config)
     _configure_logging(settings)
@@ -227,7 +230,12 @@ def _channels(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _offline(args: argparse.Namespace) -> int:
-    """Commands that need neither Redis nor WeCom: benchmarks, ``nlp scan``, ``reminders parse``."""
+    """Commands that need no configured Redis or WeCom: benchmarks, ``nlp scan``, ``reminders
+    parse``, and ``chaos`` (which starts its own)."""
+    if args.command == "chaos":
+        from bot.cli.chaos import run_chaos_command  # noqa: PLC0415 - keeps `siyu --help` fast
+
+        return run_chaos_command(args)
     if args.command == "reminders":
         from bot.cli.reminder_parse import run_parse  # noqa: PLC0415
 
