@@ -46,6 +46,13 @@ class RateLimited(WeComAPIError):
         self.retry_after = retry_after
 
 
+class HeldBack(RateLimited):
+    """siyu's own limiter held the call back (WeCom was not asked): ``retry_after`` is when
+    its window has room."""
+
+    errcodes = frozenset()
+
+
 class APIForbidden(WeComAPIError):
     """48002: the app may not call this API (permissions, 可调用接口的应用)."""
 

@@ -17,7 +17,7 @@ from typing import Final, Protocol
 from redis.asyncio import Redis
 
 from bot.store import keys
-from bot.wecom.errors import RateLimited
+from bot.wecom.errors import HeldBack
 
 LOCAL_LIMIT_ERRCODE: Final = 45009  # what WeCom itself would have answered
 
@@ -110,7 +110,7 @@ class RateLimiter:
             if waited + wait > self._max_wait:
                 if self._observer is not None:
                     self._observer.limiter_waited(api, waited, requeued=True)
-                raise RateLimited(
+                raise HeldBack(
                     LOCAL_LIMIT_ERRCODE, "siyu's own limiter: window full", api, retry_after=wait
                 )
             await asyncio.sleep(wait)

@@ -13,14 +13,21 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any
+from typing import Any, Final
 
 from bot.deps import Deps
 from bot.dispatch import Router, either
 from bot.events import ExternalContactAdded, ExternalContactHalfAdded
 from bot.store.claims import claim
 from bot.wecom.api import WeComAPI
-from bot.wecom.errors import WeComAPIError, WeComUnavailable, WelcomeCodeUsed
+from bot.wecom.errors import (
+    HeldBack,
+    RateLimited,
+    SystemBusy,
+    WeComAPIError,
+    WeComUnavailable,
+    WelcomeCodeUsed,
+)
 from handlers.customers.components import CUSTOMERS
 from handlers.intake.filters import Added, has_no_welcome_code, has_welcome_code
 from handlers.intake.live import rules_of
@@ -29,6 +36,9 @@ from handlers.intake.needs import MEDIA, names_library
 from handlers.intake.welcome_text import Welcome, compose
 
 logger = logging.getLogger(__name__)
+
+FIRST_RETRY_SECONDS: Final = 0.5  # then 1, 2, 4 s: while the code's window leaves time
+MAX_SEND_ATTEMPTS: Final = 5
 
 router = Router(name="welcome")  # the express lane: adds with a welcome code
 without_code = Router(name="welcome-without-code")  # the main lane: adds without one
@@ -103,21 +113,55 @@ async def _send(event: Added, deps: Deps, code: str, age: float) -> None:
 
 
 async def _deliver(event: Added, deps: Deps, code: str, welcome: Welcome) -> bool:
-    """send_welcome_msg; True if it went out (41051 and failures are counted, not retried)."""
+    """send_welcome_msg; True if it went out.
+
+    WeCom busy (-1 past the transport's own retries), its 45009/45033 limits and transport
+    failures are retried while the code's window leaves time (the code itself makes a retry
+    safe: a second use is 41051, never a second message); 41051 and other refusals are
+    counted, not retried.
+    """
     api = deps.api(deps.settings.intake.app)
-    try:
-        await api.contacts.send_welcome(code, welcome.text or None, welcome.attachments)
-    except WelcomeCodeUsed:
-        logger.info("welcome for %s: code already used or expired (41051)", event.external_user_id)
-        deps.metrics.count_welcome("code_used")
-        return False
-    except (WeComAPIError, WeComUnavailable) as exc:  # a retry would come after the window
-        logger.warning("welcome for %s failed: %s", event.external_user_id, exc)
-        deps.metrics.count_welcome("failed")
-        return False
+    backoff = FIRST_RETRY_SECONDS
+    for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+        try:
+            await api.contacts.send_welcome(code, welcome.text or None, welcome.attachments)
+            break
+        except WelcomeCodeUsed:
+            logger.info(
+                "welcome for %s: code already used or expired (41051)", event.external_user_id
+            )
+            deps.metrics.count_welcome("code_used")
+            return False
+        except (SystemBusy, RateLimited, WeComUnavailable) as exc:
+            wait = max(backoff, _local_wait(exc))
+            if attempt == MAX_SEND_ATTEMPTS or wait > _time_left(event, deps):
+                logger.warning("welcome for %s failed: %s", event.external_user_id, exc)
+                deps.metrics.count_welcome("failed")
+                return False
+            logger.info(
+                "welcome for %s: %s; retry %d in %.1f s", event.external_user_id, exc, attempt, wait
+            )
+            await asyncio.sleep(wait)
+            backoff *= 2
+        except WeComAPIError as exc:  # refused for good (bad attachment, no relation, ...)
+            logger.warning("welcome for %s failed: %s", event.external_user_id, exc)
+            deps.metrics.count_welcome("failed")
+            return False
     sent_age = (deps.clock.now() - event.create_time).total_seconds()
     deps.metrics.count_welcome("sent", sent_age)
     return True
+
+
+def _local_wait(exc: Exception) -> float:
+    """How long siyu's own limiter said to wait (WeCom's 45009/45033 say nothing: backoff)."""
+    return exc.retry_after if isinstance(exc, HeldBack) else 0.0
+
+
+def _time_left(event: Added, deps: Deps) -> float:
+    """Seconds of the code's window left for another send (the reserve kept for the call)."""
+    settings = deps.settings.intake
+    age = (deps.clock.now() - event.create_time).total_seconds()
+    return settings.welcome_window_seconds - age - settings.welcome_send_reserve_seconds
 
 
 async def _look_up(

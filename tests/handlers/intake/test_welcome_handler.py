@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
@@ -61,3 +61,42 @@ async def test_41051_is_recorded_not_retried(stack: Stack, clock: ManualClock) -
 
     assert len(await stack.calls("externalcontact/send_welcome_msg")) == 1
     assert stack.metric("siyu_welcome_total", outcome="code_used") == 1
+
+
+@pytest.mark.parametrize(
+    ("errcode", "count"),
+    [(45033, 2), (45009, 1), (-1, 4)],  # -1: the transport retries 3 times itself first
+)
+async def test_wecom_busy_or_limiting_is_retried_while_the_code_is_valid(
+    stack: Stack, clock: ManualClock, errcode: int, count: int
+) -> None:
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
+    await stack.sandbox.control(
+        "POST",
+        "faults",
+        {"api": "externalcontact/send_welcome_msg", "errcode": errcode, "count": count},
+    )
+    scan = await stack.scan("cwDEMOposter", f"wmHANDLERbusy{abs(errcode):05d}")
+
+    event = added(scan["welcome_code"], clock.now(), scan["external_userid"])
+    await build_express_router().propagate(event, stack.deps)
+
+    calls = await stack.calls("externalcontact/send_welcome_msg")
+    assert [call["response"]["errcode"] for call in calls] == [errcode] * count + [0]
+    assert stack.metric("siyu_welcome_total", outcome="sent") == 1
+    assert stack.metric("siyu_welcome_total", outcome="failed") == 0
+
+
+async def test_no_retry_once_the_window_is_spent(stack: Stack, clock: ManualClock) -> None:
+    await stack.sandbox.control("POST", "callback_url", {"app": "default", "url": None})
+    await stack.sandbox.control(
+        "POST", "faults", {"api": "externalcontact/send_welcome_msg", "errcode": 45033}
+    )
+    scan = await stack.scan("cwDEMOposter", "wmHANDLERlate00001")
+
+    when = clock.now() - timedelta(seconds=18.8)  # 1 s kept for the call: 0.2 s left
+    event = added(scan["welcome_code"], when, scan["external_userid"])
+    await build_express_router().propagate(event, stack.deps)
+
+    assert len(await stack.calls("externalcontact/send_welcome_msg")) == 1
+    assert stack.metric("siyu_welcome_total", outcome="failed") == 1
