@@ -57,6 +57,20 @@ def _intent(name: str, total: float) -> Intent:
     return Intent(name, confidence(total))
 
 
+def _by_intent(found: Sequence[Match], strip: int) -> dict[str, list[Match]]:
+    """The cues grouped by intent (``strip``: the label's prefix to drop)."""
+    label = found[0].rule.label
+    for match in found:
+        if match.rule.label != label:
+            break
+    else:  # the cues of one intent (most messages with several cues): no dict to grow
+        return {label[strip:]: list(found)}
+    groups: dict[str, list[Match]] = {}
+    for match in found:
+        groups.setdefault(match.rule.label[strip:], []).append(match)
+    return groups
+
+
 class RuleIntents:
     """The rule classifier: cue weights over the automaton's matches, negation by jieba."""
 
@@ -98,15 +112,7 @@ class RuleIntents:
         bonus = self._question_bonus if asks else 0.0
         if len(found) == 1:  # one cue (most messages with an intent): no grouping to do
             return self._one(text, found[0], bonus, strip)
-        label = found[0].rule.label
-        for match in found:
-            if match.rule.label != label:
-                groups: dict[str, list[Match]] = {}
-                for m in found:
-                    groups.setdefault(m.rule.label[strip:], []).append(m)
-                break
-        else:  # the cues of one intent (most messages with several cues)
-            groups = {label[strip:]: list(found)}
+        groups = _by_intent(found, strip)
         # Branch and bound: an intent whose cues could not reach min_score even if none were
         # negated is never checked (no jieba, no negation), nor one that cannot beat the best.
         best: tuple[float, int, str] | None = None

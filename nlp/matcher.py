@@ -183,7 +183,7 @@ class Matcher:
         self._single_kinds = bytes(map(_kind, self._slots))
         self._singles = [None if s.single is None else s.single[1] for s in self._slots]
         # 1: the pattern starts with a Latin letter or digit, 2: it ends with one.
-        self._latin = bytes(is_latin(p[0]) | is_latin(p[-1]) << 1 for p in patterns)
+        self._latin = bytes([is_latin(p[0]) | is_latin(p[-1]) << 1 for p in patterns])
         self._automaton = (
             ahocorasick_rs.AhoCorasick(
                 patterns, matchkind=ahocorasick_rs.MatchKind.Standard, store_patterns=False
