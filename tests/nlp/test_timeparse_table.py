@@ -287,7 +287,7 @@ def test_the_table_is_large_and_has_no_duplicates() -> None:
 def test_siyu_reminders_parse_answers_the_table_line_by_line(now: str) -> None:
     """The same table through the command staff's lines go through: one JSON line per line."""
     rows = [row for row in TABLE if row[0] == now]
-    assert len(rows) >= 10  # noqa: PLR2004 - every moment has its share of the table
+    assert len(rows) >= 10  # every moment has its share of the table
     args = build_parser().parse_args(["reminders", "parse", "--now", NOWS[now].isoformat()])
     out = io.StringIO()
     status = run_parse(args, io.StringIO("".join(f"{row[1]}\n" for row in rows)), out)
