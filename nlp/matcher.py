@@ -167,7 +167,6 @@ class Matcher:
         "_latin",
         "_rules",
         "_single_kinds",
-        "_singles",
         "_slots",
         "pairs",
         "size",
@@ -178,10 +177,9 @@ class Matcher:
         self.size = len(patterns)
         self._rules: Sequence[Sequence[Rule]] = table.rules  # the table is not used again
         self._slots, self.pairs = _slots(table)
-        # The same for the patterns of one rule, in flat arrays (``scan`` reads them per match):
-        # the kind of list its rule goes to (_MANY: see the slot), and the rule.
+        # Per pattern, what ``scan`` does with a match of it (one byte: read per match): the
+        # list its one rule goes to (that rule is ``_rules[index][0]``), _QUESTION or _MANY.
         self._single_kinds = bytes(map(_kind, self._slots))
-        self._singles = [None if s.single is None else s.single[1] for s in self._slots]
         # 1: the pattern starts with a Latin letter or digit, 2: it ends with one.
         self._latin = bytes([is_latin(p[0]) | is_latin(p[-1]) << 1 for p in patterns])
         self._automaton = (
@@ -233,14 +231,14 @@ class Matcher:
         lists = (words, cues, intents)
         allowed: list[tuple[int, int]] = []
         kinds = self._single_kinds
-        singles = self._singles
+        rules_of = self._rules
         new = tuple.__new__  # Match(...) runs a Python __new__: 3x slower, per match
         asks = False
         firsts = seconds = 0
         for index, start, end in found:
             kind = kinds[index]
             if kind <= INTENTS:  # most patterns: one word, one cue or one intent cue
-                lists[kind].append(new(Match, (singles[index], start, end)))
+                lists[kind].append(new(Match, (rules_of[index][0], start, end)))
                 continue
             if kind == _QUESTION:  # 吗, 怎么: the most frequent patterns of all
                 asks = True
