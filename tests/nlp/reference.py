@@ -3,8 +3,9 @@
 Every rule of every match (``Matcher.find``), sorted by meaning with ``Parts.of``, then the
 decisions of ``nlp/hits.py`` and ``RuleIntents.classify`` as they read before they were tuned
 for speed (commit 22bd1ef): generators, a ``Match`` per rule, no shortcuts. Normalization, the
-contact detectors and jieba's context are shared with the optimized path (they have tests of
-their own). tests/nlp/test_fastpath.py checks that both give the same analysis.
+contact detectors (run in full, without their early exit) and jieba's context are shared
+with the optimized path (they have tests of their own). tests/nlp/test_fastpath.py checks
+that both give the same analysis.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from nlp.normalize import Normalized, normalize
 from nlp.snapshot import CATEGORY_ORDER, Snapshot
 
 PAIR_GAP: Final = 8
+# A cue of no contact kind: it finds nothing itself, and with a cue in the list the detectors
+# skip their early exit (no digits, colon, dot...), so the oracle runs every detector.
+_NO_CUE: Final = Match(Rule("@none", "none"), 0, 0)
 _COMMAS: Final = "，,、"
 _NO_COMMAS: Final = str.maketrans("", "", _COMMAS)
 
@@ -66,7 +70,7 @@ def find_hits(snap: Snapshot, n: Normalized, parts: Parts, halves: list[Half]) -
         if _stands(snap, n, m, parts.allowed, parts.words)
     ]
     hits.extend(_pairs(snap, n, halves))
-    contacts = snap.contacts.find(n, parts.cues)
+    contacts = snap.contacts.find(n, [*parts.cues, _NO_CUE])
     links = [(c.start, c.end) for c in contacts if c.is_link]
     hits.extend(Hit("diversion", c.word, c.start, c.end) for c in contacts if c.word != "allowed")
     if links:

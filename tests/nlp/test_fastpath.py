@@ -64,6 +64,25 @@ def test_the_labelled_sets(analyzer: Analyzer) -> None:
     assert _differences(analyzer, texts) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "shopdotcom",  # each clue the contact detectors' early exit looks for, alone
+        "shop点com看看",
+        "v:ab12cd",
+        "微:zhang8",
+        "加我12345",
+        "一二三四五六七八九零",
+        "好评返现",  # the pairs, question markers and allowlist of Matcher.scan
+        "给个好评返你10块",
+        "垃圾袋多少钱吗",
+        "吗",
+    ],
+)
+def test_each_shortcut_against_the_oracle(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text) == reference_analyze(analyzer, text)
+
+
 _PIECES = (
     *PLAIN[:40],
     *INTENT,
@@ -89,6 +108,11 @@ _PIECES = (
     "vxd123",
     "加我vx123456",
     "q：12345678",
+    "v:ab12cd",
+    "微:zhang8",
+    "shop点com",
+    "shopdotcom",
+    "abc@qq.com",
     "订单号13912345678",
     "电话021-12345678",
     "work.weixin.qq.com",
