@@ -13,6 +13,7 @@ import pytest
 from nlp import Segmenter
 from nlp.homophones import from_pypinyin, syllables
 from nlp.normalize import normalize
+from nlp.segment import jieba_words
 
 DATA = Path(__file__).parent / "data"
 
@@ -82,3 +83,14 @@ def test_frequency_is_the_dictionary_count(segmenter: Segmenter) -> None:
 def test_the_homophone_table_is_pypinyins() -> None:
     assert syllables() == from_pypinyin()
     assert "威" in syllables()["wei"]
+
+
+def test_the_dictionary_holds_jiebas_counts_and_total(jieba_tokenizer: Any) -> None:
+    """Read line by line, the dictionary has jieba's words, counts and total exactly."""
+    words = jieba_words()
+    freq: dict[str, int] = jieba_tokenizer.FREQ
+    known = {w: c for w, c in freq.items() if c > 0}
+    assert words.total == jieba_tokenizer.total
+    assert len(words.counts) == len(known)
+    for word in ("的", "中国", "人工智能", "特别", "垃圾袋"):
+        assert words.count(word) == known.get(word, 0)
