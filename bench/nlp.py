@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bench.nlp_corpus import messages, write_big_lists
-from nlp import Analyzer
+from nlp import Analyzer, native
 
 ROUNDS: Final = 3
 TARGET_RATIO: Final = 8.0
@@ -71,6 +71,7 @@ class Report:
     rss_end_mb: float
     rss_fresh_built_mb: float  # a fresh process: the analyzer built on the 50,000 words
     rss_fresh_mb: float  # ...and after analyzing the messages (every lazy table loaded)
+    compiled: tuple[str, ...] = ()  # the hot modules compiled by mypyc (python -m nlp.build_native)
 
 
 def _rss_mb() -> float:
@@ -231,6 +232,16 @@ def measure(count: int) -> Report:
         rss_end_mb=_rss_mb(),
         rss_fresh_built_mb=fresh_built,
         rss_fresh_mb=fresh,
+        compiled=_native_modules(),
+    )
+
+
+def _native_modules() -> tuple[str, ...]:
+    """The hot modules this process loaded from a compiled extension (not from source)."""
+    return tuple(
+        name
+        for name in native.HOT_MODULES
+        if str(getattr(sys.modules.get(f"nlp.{name}"), "__file__", "")).endswith(".so")
     )
 
 
@@ -289,6 +300,8 @@ def print_table(r: Report) -> None:
     ]
     for label, value, note in rows:
         print(f"{label:26}{value:>18}   {note}")
+    hot = ", ".join(r.compiled) or "none: pure Python (python -m nlp.build_native compiles them)"
+    print(f"\nhot modules compiled by mypyc: {hot}")
 
 
 def run_nlp_bench(count: int, *, as_json: bool) -> int:

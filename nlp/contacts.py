@@ -33,6 +33,9 @@ _MAX_CUES: Final = 64  # per message: a message of a thousand "vx" says it 64 ti
 # Five digits in a row (normalization leaves only ASCII digits), spelled out: a class
 # repeated runs twice as fast as {5} in re.
 _FIVE_DIGITS: Final = re.compile("[0-9零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两洞]" * 5)
+# What every detector needs in a message that normalization left as it was: five digits, a
+# colon, "dot" or a 点 between letters (links, numbers, ids after q: or v:).
+_ANY_CLUE: Final = re.compile(f"{_FIVE_DIGITS.pattern}|[:：]|dot|[a-z0-9]点[a-z]")
 _TLDS: Final = (
     "com|cn|net|org|top|xyz|cc|vip|me|io|co|info|shop|club|site|online|app|link|ly|tk|wang|"
     "ink|pro|biz|tv|hk|tw|fun|store|live|work|asia|icu|mobi"
@@ -84,6 +87,8 @@ class ContactDetector:
         Links to allowed domains come back as ``allowed`` so that what is inside them (the
         weixin of work.weixin.qq.com) is not taken for a hit.
         """
+        if not cues and n.text is n.original and _ANY_CLUE.search(n.text) is None:
+            return []  # no digits, colon, dot or 点 word and no cue: most messages
         hits: list[ContactHit] = []
         if n.text is n.original:  # normalization changed nothing: no . @ ¥ can be there
             linkish = "点" in n.text and _DOT_WORD.search(n.text) is not None
@@ -95,8 +100,9 @@ class ContactDetector:
         digits = n.digits() if _FIVE_DIGITS.search(n.text) else ""
         if digits:
             hits.extend(self._numbers(n, digits))
-        for cue in cues[:_MAX_CUES]:
-            hits.extend(self._after_cue(n, digits, cue))
+        if cues:
+            for cue in cues[:_MAX_CUES]:
+                hits.extend(self._after_cue(n, digits, cue))
         if ":" in n.text or "：" in n.text:
             hits.extend(
                 ContactHit("QQ号", *n.span(*m.span()))

@@ -16,7 +16,7 @@ from nlp.segment import Segmenter
 
 _A_NOT_A: Final = re.compile(r"(\w)[不没]\1")
 _WINDOW: Final = 16  # characters each side of a match that jieba sees
-_NEGATION_REACH: Final = 8  # characters before a match searched for a negation
+NEGATION_REACH: Final = 8  # characters before a match searched for a negation
 _ASKING_AFTER: Final = frozenset("吗?？呢么")
 _ASKING_BEFORE: Final = re.compile("是不是|能不能|会不会|有没有|可不可以|能否|是否")
 _RUN: Final = re.compile(rf"[^\W_]{{0,{_WINDOW * 4}}}")  # letters and digits: str.isalnum
@@ -81,9 +81,9 @@ class Context:
         asks jieba's dictionary whether a one-character negation is really part of a word
         (特别, 分别: 别 is no negation there). No segmentation runs.
         """
-        if self.first_chars.isdisjoint(text[max(0, start - _NEGATION_REACH) : start]):
+        if self.first_chars.isdisjoint(text[max(0, start - NEGATION_REACH) : start]):
             return False  # no negation word starts close before: the usual case
-        left = clause_start(text, start, _NEGATION_REACH)
+        left = clause_start(text, start, NEGATION_REACH)
         i = start
         skipped = 0
         while i > left:

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 MAX_CHARS: Final = 20_000  # beyond this a message is analyzed up to here (Analysis.truncated)
 MAX_MATCHES: Final = 1000  # automaton matches examined per message: bounds the worst case
 INTENT_CHARS: Final = 500  # an intent is stated early; the rest of a long message is detail
+_new: Final = tuple.__new__  # Analysis(...) runs a Python __new__: twice the cost, per message
 
 
 class Analysis(NamedTuple):
@@ -98,21 +99,21 @@ class Analyzer:
         if parts is None:  # most messages: only contacts to look for
             hits = contact_hits(snap, n) if n.text else ()
             if self._classifier is None:
-                return Analysis(hits, None, 0.0, truncated)
+                return _new(Analysis, (hits, None, 0.0, truncated))
             parts = Parts([], [], [], [], [])
         else:
             hits = find_hits(snap, n, parts)
         if self._classifier is not None:
             intent = self._classifier.classify(n)
         elif not parts.intents:  # most messages: no cue, no intent, nothing more to do
-            return Analysis(hits, None, 0.0, truncated)
+            return _new(Analysis, (hits, None, 0.0, truncated))
         elif len(n.original) <= INTENT_CHARS:
             intent = snap.intents.classify(n, parts.intents_outside_allowed(), parts.asks)
         else:  # an intent is stated early; the rest of a long message is detail
             intent = snap.intents.classify(normalize(n.original[:INTENT_CHARS]))
         if intent is None:
-            return Analysis(hits, None, 0.0, truncated)
-        return Analysis(hits, intent.name, intent.score, truncated)
+            return _new(Analysis, (hits, None, 0.0, truncated))
+        return _new(Analysis, (hits, intent.name, intent.score, truncated))
 
     def reload(self) -> Snapshot:
         """Rebuild from the lists directory now and swap; on ``ListError`` keep the old one."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Final, NamedTuple
 
+from nlp.context import NEGATION_REACH, Context
 from nlp.matcher import Half, Match, Parts
 from nlp.normalize import Normalized
 from nlp.snapshot import CATEGORY_ORDER, Snapshot
@@ -20,6 +21,7 @@ __all__ = ["Hit", "Parts", "contact_hits", "find_hits"]
 PAIR_GAP: Final = 8  # characters between the halves of an A&B entry
 _COMMAS: Final = "，,、"
 _NO_COMMAS: Final = str.maketrans("", "", _COMMAS)
+_new: Final = tuple.__new__  # Hit(...) runs a Python __new__: twice the cost, per hit
 
 
 class Hit(NamedTuple):
@@ -31,22 +33,47 @@ class Hit(NamedTuple):
     end: int
 
 
-def _stands(
-    snap: Snapshot, n: Normalized, m: Match, allowed: list[tuple[int, int]], words: list[Match]
-) -> bool:
-    """Does a word match survive the allowlist, jieba's boundaries and negation?"""
-    if any(a <= m.start and m.end <= b for a, b in allowed):
+def _stands(snap: Snapshot, n: Normalized, m: Match, words: list[Match]) -> bool:
+    """Does a word match with a condition (``_CONDITIONAL``) survive jieba's boundaries,
+    negation and questions? (The allowlist is checked before.)"""
+    rule = m.rule
+    if rule.clause and not _whole_clause(n.text, m.start, m.end):
         return False
-    if m.rule.clause and not _whole_clause(n.text, m.start, m.end):
-        return False
-    if m.rule.token:
+    if rule.token:
         if _covered(m, words):
             return False  # 加我微 inside 加我微信: the longer hit stands for both, no jieba
         if not snap.context.whole_words(n.text, m.start, m.end):
             return False
-    if m.rule.negatable and snap.context.negated(n.text, m.start):
+    if rule.negatable and _negated(snap.context, n.text, m.start):
         return False
-    return not (m.rule.label in snap.asked and snap.context.asked(n.text, m.start, m.end))
+    return not (rule.label in snap.asked and snap.context.asked(n.text, m.start, m.end))
+
+
+def _standing(snap: Snapshot, n: Normalized, parts: Parts) -> list[Hit]:
+    """The hits of the word matches that stand (see the module docstring)."""
+    words, allowed = parts.words, parts.allowed
+    asked = snap.asked
+    starts = n.starts
+    hits: list[Hit] = []
+    for m in words:
+        rule, start, end = m
+        if allowed and any(a <= start and end <= b for a, b in allowed):
+            continue  # inside an allowlisted word
+        if (rule.clause or rule.token or rule.negatable or rule.label in asked) and not _stands(
+            snap, n, m, words
+        ):
+            continue
+        if starts is not None:
+            start, end = n.span(start, end)
+        hits.append(_new(Hit, (rule.label, rule.word, start, end)))
+    return hits
+
+
+def _negated(context: Context, text: str, start: int) -> bool:
+    """``Context.negated``, with its usual answer (no negation word close before) inline."""
+    if context.first_chars.isdisjoint(text[max(0, start - NEGATION_REACH) : start]):
+        return False
+    return context.negated(text, start)
 
 
 def _whole_clause(text: str, start: int, end: int) -> bool:
@@ -91,7 +118,7 @@ def _pairs(snap: Snapshot, n: Normalized, halves: list[Half]) -> list[Hit]:
                 bit = common & -common
                 common ^= bit
                 rule = rules[bit.bit_length() - 1]
-                if rule.negatable and snap.context.negated(n.text, first.start):
+                if rule.negatable and _negated(snap.context, n.text, first.start):
                     continue
                 out.append(Hit(rule.label, rule.word, *n.span(first.start, second.end)))
                 wanted &= ~bit
@@ -102,7 +129,7 @@ def _pairs(snap: Snapshot, n: Normalized, halves: list[Half]) -> list[Hit]:
 
 def _one_clause(gap: str) -> bool:
     """Words between the halves, with at most one comma: 给个好评, 返你10块."""
-    commas = sum(gap.count(c) for c in _COMMAS)
+    commas = gap.count("，") + gap.count(",") + gap.count("、")  # _COMMAS
     return commas <= 1 and (len(gap) == commas or gap.translate(_NO_COMMAS).isalnum())
 
 
@@ -116,13 +143,7 @@ def contact_hits(snap: Snapshot, n: Normalized) -> tuple[Hit, ...]:
 
 def find_hits(snap: Snapshot, n: Normalized, parts: Parts) -> tuple[Hit, ...]:
     """The sensitive hits of one message: words that stand, pairs, contacts; deduplicated."""
-    hits: list[Hit] = []
-    if parts.words:
-        hits = [
-            Hit(m.rule.label, m.rule.word, *n.span(m.start, m.end))
-            for m in parts.words
-            if _stands(snap, n, m, parts.allowed, parts.words)
-        ]
+    hits = _standing(snap, n, parts) if parts.words else []
     if parts.halves:
         hits.extend(_pairs(snap, n, parts.halves))
     contacts = snap.contacts.find(n, parts.cues)
@@ -156,7 +177,7 @@ def _merge(hits: list[Hit]) -> list[Hit]:
         last = out[-1]
         if hit.start < last.end:
             longest = last if last.end - last.start >= hit.end - hit.start else hit
-            out[-1] = Hit(last.category, longest.word, last.start, max(last.end, hit.end))
+            out[-1] = _new(Hit, (last.category, longest.word, last.start, max(last.end, hit.end)))
         else:
             out.append(hit)
     return out

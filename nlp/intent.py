@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from nlp.context import Context
+from nlp.context import NEGATION_REACH, Context
 from nlp.matcher import Match, Matcher
 from nlp.normalize import Normalized
 
@@ -50,6 +50,25 @@ def _longest_first(match: Match) -> tuple[int, float, int]:
 def confidence(total: float) -> float:
     """Summed cue weight → [0, 1): one strong cue (weight 2) gives 0.75."""
     return round(1.0 - math.pow(0.5, max(total, 0.0)), 4)
+
+
+@functools.lru_cache(maxsize=4096)  # a few intents times a few sums: one frozen object each
+def _intent(name: str, total: float) -> Intent:
+    return Intent(name, confidence(total))
+
+
+def _by_intent(found: Sequence[Match], strip: int) -> dict[str, list[Match]]:
+    """The cues grouped by intent (``strip``: the label's prefix to drop)."""
+    label = found[0].rule.label
+    for match in found:
+        if match.rule.label != label:
+            break
+    else:  # the cues of one intent (most messages with several cues): no dict to grow
+        return {label[strip:]: list(found)}
+    groups: dict[str, list[Match]] = {}
+    for match in found:
+        groups.setdefault(match.rule.label[strip:], []).append(match)
+    return groups
 
 
 class RuleIntents:
@@ -93,9 +112,7 @@ class RuleIntents:
         bonus = self._question_bonus if asks else 0.0
         if len(found) == 1:  # one cue (most messages with an intent): no grouping to do
             return self._one(text, found[0], bonus, strip)
-        groups: dict[str, list[Match]] = {}
-        for match in found:
-            groups.setdefault(match.rule.label[strip:], []).append(match)
+        groups = _by_intent(found, strip)
         # Branch and bound: an intent whose cues could not reach min_score even if none were
         # negated is never checked (no jieba, no negation), nor one that cannot beat the best.
         best: tuple[float, int, str] | None = None
@@ -110,7 +127,7 @@ class RuleIntents:
                 best = key
         if best is None:
             return None
-        return Intent(best[2], confidence(-best[0]))
+        return _intent(best[2], -best[0])
 
     def _one(self, text: Normalized, match: Match, bonus: float, strip: int) -> Intent | None:
         """The intent of a message with a single cue."""
@@ -120,25 +137,32 @@ class RuleIntents:
         total = bonus + (rule.weight if self._stands(text, match) else 0.0)
         if total < self._min_score:
             return None
-        return Intent(rule.label[strip:], confidence(total))
+        return _intent(rule.label[strip:], total)
 
     def _stands(self, text: Normalized, match: Match) -> bool:
         """Is the cue whole words (where it must be) and not negated?"""
-        rule = match.rule
-        if rule.token and not self._context.whole_words(text.text, match.start, match.end):
+        rule, start, end = match
+        if rule.token and not self._context.whole_words(text.text, start, end):
             return False
-        return not (rule.negatable and self._context.negated(text.text, match.start))
+        if not rule.negatable or self._context.first_chars.isdisjoint(
+            text.text[max(0, start - NEGATION_REACH) : start]
+        ):
+            return True  # no negation word starts close before: the usual case
+        return not self._context.negated(text.text, start)
 
     def _score(self, text: Normalized, matches: list[Match]) -> float:
         """The summed weight of one intent's cues that stand (whole words, not negated)."""
         if len(matches) == 1:
             return matches[0].rule.weight if self._stands(text, matches[0]) else 0.0
-        taken: list[tuple[float, int, int]] = []
+        taken: list[tuple[int, int]] = []
+        total = 0.0
         for match in sorted(matches, key=_longest_first):
-            rule = match.rule
-            if any(match.start < end and start < match.end for _, start, end in taken):
-                continue  # overlapping cues of one intent count once: the longest
-            if not self._stands(text, match):
-                continue
-            taken.append((rule.weight, match.start, match.end))
-        return sum(w for w, _, _ in taken)
+            rule, start, end = match
+            for left, right in taken:
+                if start < right and left < end:
+                    break  # overlapping cues of one intent count once: the longest
+            else:
+                if self._stands(text, match):
+                    taken.append((start, end))
+                    total += rule.weight
+        return total

@@ -14,7 +14,7 @@ sorted by meaning, without a Python object per rule for the common halves (好�
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import ahocorasick_rs
 
@@ -79,6 +79,8 @@ class Parts(NamedTuple):
 
 
 WORDS, CUES, INTENTS = 0, 1, 2  # the lists of ``Slot.rules``
+_QUESTION: Final = 3  # a pattern that is a question marker and nothing else
+_MANY: Final = 255  # a pattern with several meanings (or a half, or an allowed word)
 
 
 class Slot(NamedTuple):
@@ -132,6 +134,16 @@ def _slot(rules: Sequence[Rule], pair_bit: Callable[[Rule], int]) -> Slot:
     return Slot(grouped, allow, first, second, single, question)
 
 
+def _kind(slot: Slot) -> int:
+    """What ``Matcher.scan`` does with a match of the pattern: its one rule's list (WORDS,
+    CUES, INTENTS), _QUESTION, or _MANY (read the slot)."""
+    if slot.single is not None:
+        return slot.single[0]
+    if slot.question and not (slot.rules or slot.allow or slot.first or slot.second):
+        return _QUESTION
+    return _MANY
+
+
 def _slots(table: PatternTable) -> tuple[list[Slot], list[Rule]]:
     """Sort each pattern's rules by kind; number the ``A&B`` pairs."""
     pairs: dict[tuple[str, str], int] = {}
@@ -150,15 +162,26 @@ def _slots(table: PatternTable) -> tuple[list[Slot], list[Rule]]:
 class Matcher:
     """An immutable automaton and the rules of each pattern."""
 
-    __slots__ = ("_automaton", "_latin", "_rules", "_slots", "pairs", "size")
+    __slots__ = (
+        "_automaton",
+        "_latin",
+        "_rules",
+        "_single_kinds",
+        "_slots",
+        "pairs",
+        "size",
+    )
 
     def __init__(self, table: PatternTable) -> None:
         patterns = table.patterns
         self.size = len(patterns)
         self._rules: Sequence[Sequence[Rule]] = table.rules  # the table is not used again
         self._slots, self.pairs = _slots(table)
+        # Per pattern, what ``scan`` does with a match of it (one byte: read per match): the
+        # list its one rule goes to (that rule is ``_rules[index][0]``), _QUESTION or _MANY.
+        self._single_kinds = bytes(map(_kind, self._slots))
         # 1: the pattern starts with a Latin letter or digit, 2: it ends with one.
-        self._latin = bytes(is_latin(p[0]) | is_latin(p[-1]) << 1 for p in patterns)
+        self._latin = bytes([is_latin(p[0]) | is_latin(p[-1]) << 1 for p in patterns])
         self._automaton = (
             ahocorasick_rs.AhoCorasick(
                 patterns, matchkind=ahocorasick_rs.MatchKind.Standard, store_patterns=False
@@ -202,18 +225,25 @@ class Matcher:
         found = self._found(n, limit)
         if not found:
             return None
-        lists: tuple[list[Match], list[Match], list[Match]] = ([], [], [])
+        words: list[Match] = []
+        cues: list[Match] = []
+        intents: list[Match] = []
+        lists = (words, cues, intents)
         allowed: list[tuple[int, int]] = []
-        slots = self._slots
+        kinds = self._single_kinds
+        rules_of = self._rules
         new = tuple.__new__  # Match(...) runs a Python __new__: 3x slower, per match
         asks = False
         firsts = seconds = 0
         for index, start, end in found:
-            slot = slots[index]
-            single = slot.single
-            if single is not None:  # most patterns: one word, one cue or one intent cue
-                lists[single[0]].append(new(Match, (single[1], start, end)))
+            kind = kinds[index]
+            if kind <= INTENTS:  # most patterns: one word, one cue or one intent cue
+                lists[kind].append(new(Match, (rules_of[index][0], start, end)))
                 continue
+            if kind == _QUESTION:  # 吗, 怎么: the most frequent patterns of all
+                asks = True
+                continue
+            slot = self._slots[index]
             if slot.question:
                 asks = True
             for kind, rules in slot.rules:
@@ -222,11 +252,10 @@ class Matcher:
                 allowed.append((start, end))
             firsts |= slot.first
             seconds |= slot.second
-        words, cues, intents = lists
         halves = self._halves(found) if firsts & seconds else []  # 好评 alone: no pair
         if not (words or cues or intents or halves):
             return None  # only question marks, allowlisted words or lone halves: nothing to do
-        return Parts(words, cues, halves, intents, allowed, asks)
+        return new(Parts, (words, cues, halves, intents, allowed, asks))
 
     def _halves(self, found: list[tuple[int, int, int]]) -> list[Half]:
         """The halves of ``A&B`` entries among the matches."""

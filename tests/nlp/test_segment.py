@@ -13,6 +13,7 @@ import pytest
 from nlp import Segmenter
 from nlp.homophones import from_pypinyin, syllables
 from nlp.normalize import normalize
+from nlp.segment import jieba_words
 
 DATA = Path(__file__).parent / "data"
 
@@ -82,3 +83,20 @@ def test_frequency_is_the_dictionary_count(segmenter: Segmenter) -> None:
 def test_the_homophone_table_is_pypinyins() -> None:
     assert syllables() == from_pypinyin()
     assert "威" in syllables()["wei"]
+
+
+def test_the_dictionary_holds_jiebas_counts_and_total() -> None:
+    """Read line by line, the dictionary has jieba's words, counts and total exactly (a fresh
+    tokenizer: the module's one has the lists' words added)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba imports pkg_resources when it exists
+        import jieba  # noqa: PLC0415 - the reference, in this test only
+
+        reference = jieba.Tokenizer()
+        reference.initialize()
+    words = jieba_words()
+    known = {w: c for w, c in reference.FREQ.items() if c > 0}
+    assert words.total == reference.total
+    assert len(words.counts) == len(known)
+    for word in ("的", "中国", "人工智能", "特别", "垃圾袋"):
+        assert words.count(word) == known.get(word, 0)

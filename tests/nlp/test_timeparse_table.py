@@ -7,11 +7,15 @@ the State Council's 2026 notice as chinesecalendar 1.11 holds it: 中秋 09-25..
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cli import build_parser
+from bot.cli.reminder_parse import run_parse
 from nlp.timeparse import parse_request
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -277,3 +281,26 @@ def test_message_means_this_reminder(
 def test_the_table_is_large_and_has_no_duplicates() -> None:
     assert len(TABLE) >= 80
     assert len({(now, text) for now, text, *_ in TABLE}) == len(TABLE)
+
+
+@pytest.mark.parametrize("now", sorted(NOWS))
+def test_siyu_reminders_parse_answers_the_table_line_by_line(now: str) -> None:
+    """The same table through the command staff's lines go through: one JSON line per line."""
+    rows = [row for row in TABLE if row[0] == now]
+    assert len(rows) >= 10  # every moment has its share of the table
+    args = build_parser().parse_args(["reminders", "parse", "--now", NOWS[now].isoformat()])
+    out = io.StringIO()
+    status = run_parse(args, io.StringIO("".join(f"{row[1]}\n" for row in rows)), out)
+    assert status == 0
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert answers == [
+        {
+            "text": text,
+            "due": _iso(due),
+            "rrule": rrule,
+            "task": task,
+            "customer": None,
+            "error": error,
+        }
+        for _, text, due, rrule, task, error in rows
+    ]
