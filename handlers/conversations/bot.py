@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.events.conversation import ChatMessage
@@ -306,7 +307,8 @@ class KfBot:
         self, servicer: str, open_kfid: str, customer: str, reason: str
     ) -> None:
         lines = await self._transcripts.last(customer, self._kf.handoff_last_messages)
-        note = servicer_note(customer, open_kfid, reason, lines)
+        zone = ZoneInfo(self._deps.settings.timezone)
+        note = servicer_note(customer, open_kfid, reason, lines, zone)
         try:
             await self._api.messages.send_text([servicer], note)
         except (WeComAPIError, WeComUnavailable) as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from redis.asyncio import Redis
@@ -22,6 +23,7 @@ from handlers.conversations.transcripts import Line
 RULES = faq_rule_set()
 SEED: dict[str, Any] = RULES.defaults()
 FAQ: FaqBook = RULES.compile(SEED)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASE: dict[str, Any] = {"welcome": {"text": "hi"}, "fallback": {"text": "?"}}
 
 
@@ -109,9 +111,18 @@ def test_the_servicer_is_chosen(
 
 def test_the_servicer_note_says_why_and_stays_under_wecoms_limit() -> None:
     lines = [Line("2026-11-24T18:00:00+08:00", "customer", "很长的消息" * 200)] * 40
-    note = servicer_note("wmC", "wkKF", "complaint", lines)
+    note = servicer_note("wmC", "wkKF", "complaint", lines, SHANGHAI)
     assert "原因：客户投诉" in note and len(note.encode()) <= APP_TEXT_BYTES
     assert "最近消息" in note
+
+
+def test_the_servicer_note_shows_every_time_in_the_deployments_zone() -> None:
+    lines = [
+        Line("2026-11-24T02:30:00+00:00", "customer", "我想找人工"),  # a message's UTC stamp
+        Line("2026-11-24T10:30:05+08:00", "bot", "好的"),  # the clock's local time
+    ]
+    note = servicer_note("wmC", "wkKF", "human", lines, SHANGHAI)
+    assert "客户 10:30：我想找人工" in note and "机器人 10:30：好的" in note
 
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
