@@ -27,9 +27,11 @@ from handlers.conversations import router as kf
 from handlers.conversations.faq_rules import faq_rule_set
 from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS
 from handlers.conversations.needs import MEDIA as KF_MEDIA
+from handlers.conversations.transcripts import Transcripts
 from handlers.customers import admin as customers_admin
 from handlers.customers import components as customer_parts
 from handlers.customers import pages as customers_pages
+from handlers.customers.pages import KF_TRANSCRIPTS
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
 from handlers.groups import router as group_chats
@@ -167,6 +169,11 @@ async def build_components(
     moderating = workers and settings.moderation.enabled
     components.provide(ANALYZER, keywords if moderating else None)
     components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(keywords if moderating else None))
+    kf_settings = settings.kf  # the customer profile page shows the 微信客服 transcript
+    transcripts = Transcripts(
+        redis, settings.wecom.corp_id, kf_settings.transcript_max, kf_settings.transcript_days
+    )
+    components.provide(KF_TRANSCRIPTS, transcripts)
     sidebar_parts.provide(components, redis, settings, clock)
     sidebar_services.provide(components, reminders)
     return components
