@@ -24,11 +24,14 @@ from config.settings import Settings
 from handlers import sidebar_services
 from handlers.conversations import admin as archive_admin
 from handlers.conversations import router as kf
-from handlers.conversations.faq import FaqFileSource
+from handlers.conversations.faq_rules import faq_rule_set
 from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS
+from handlers.conversations.needs import MEDIA as KF_MEDIA
+from handlers.conversations.transcripts import Transcripts
 from handlers.customers import admin as customers_admin
 from handlers.customers import components as customer_parts
 from handlers.customers import pages as customers_pages
+from handlers.customers.pages import KF_TRANSCRIPTS
 from handlers.groups import admin as groups_admin
 from handlers.groups import components as groups_parts
 from handlers.groups import pages as groups_pages
@@ -74,7 +77,7 @@ from handlers.reminders.access import REMINDERS
 from handlers.reminders.rules import REMINDER_RULES, reminder_rule_set
 from handlers.reminders.service import ReminderService
 from handlers.replies import pages as replies_pages
-from handlers.replies.rules import FAQ, QUICK_REPLIES, faq_rule_set, quick_reply_rule_set
+from handlers.replies.rules import QUICK_REPLIES, quick_reply_rule_set
 from handlers.sidebar import api as sidebar_api
 from handlers.sidebar import components as sidebar_parts
 from handlers.sidebar import flags as sidebar_flags
@@ -127,7 +130,7 @@ def rule_sets(settings: Settings, analyzers: Analyzers | None = None) -> tuple[R
         reminder_rule_set(settings.reminders.rules_file),
         group_rule_set(settings.groups.rules_file),
         quick_reply_rule_set(),
-        faq_rule_set(),
+        faq_rule_set(settings.kf.faq_file),  # the 微信客服 bot's answers
     )
 
 
@@ -153,7 +156,7 @@ async def build_components(
     components.provide(REMINDER_RULES, reminder_rules)
     components.provide(GROUP_RULES, group_rules)
     components.provide(QUICK_REPLIES, replies)
-    components.provide(FAQ, faq)
+    components.provide(FAQ_ANSWERS, faq)  # the KF bot reads its answers live
     every_set = (intake, keywords, moderation_rules, reminder_rules, group_rules, replies, faq)
     components.provide(RULE_SETS, {live.name: live for live in every_set})
     for concern in (
@@ -169,6 +172,7 @@ async def build_components(
     resolver = LibraryResolver()
     components.provide(INTAKE_MEDIA, resolver)
     components.provide(TASKS_MEDIA, resolver)
+    components.provide(KF_MEDIA, resolver)
     components.provide(DIRECTORY, LiveDirectory())
     components.provide(GROUP_NAMES, RegistryNames(components.get(GROUP_REGISTRY)))
     components.provide(GROUP_ALERTS, OwnerAlerts())
@@ -178,9 +182,12 @@ async def build_components(
     components.provide(SOP_REMINDERS, reminders)
     moderating = workers and settings.moderation.enabled
     components.provide(ANALYZER, keywords if moderating else None)
-    # the KF bot: answers from config/kf_faq.toml until the rules store's FAQ sets replace it
-    components.provide(FAQ_ANSWERS, FaqFileSource(settings.kf.faq_file, settings.kf.reload_seconds))
     components.provide(MESSAGE_VERDICTS, AnalyzerVerdicts(keywords if moderating else None))
+    kf_settings = settings.kf  # the customer profile page shows the 微信客服 transcript
+    transcripts = Transcripts(
+        redis, settings.wecom.corp_id, kf_settings.transcript_max, kf_settings.transcript_days
+    )
+    components.provide(KF_TRANSCRIPTS, transcripts)
     sidebar_parts.provide(components, redis, settings, clock)
     sidebar_services.provide(components, reminders)
     components.provide(HIT_LOG, HitLog(redis, settings.wecom.corp_id))

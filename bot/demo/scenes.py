@@ -12,6 +12,7 @@ from bot.cli.doctor import diagnose
 from bot.crypto import CallbackCrypto
 from bot.demo import campaign_story as story
 from bot.demo import sidebar_scene
+from bot.demo.kf_story import customer_chats_with_the_bot
 from bot.demo.stage import Stage
 from bot.demo.transcript import render_call, say, say_all, scene, staff
 from handlers.tasks import service
@@ -215,6 +216,7 @@ SCENES: Final = (
     staff_sets_a_reminder,
     customer_tries_to_move_off_platform,
     sidebar_scene.sidebar,
+    customer_chats_with_the_bot,
     campaign,
     customer_leaves,
     defences,

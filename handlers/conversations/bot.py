@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.events.conversation import ChatMessage
@@ -29,7 +30,7 @@ from bot.store.locks import Lock
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.conversations.handoff import HUMAN, POOL, pick_servicer, refused, servicer_note
 from handlers.conversations.kf import FROM_CUSTOMER, SYSTEM, KfState
-from handlers.conversations.needs import FAQ_ANSWERS, MESSAGE_VERDICTS, Answer, MenuItem
+from handlers.conversations.needs import FAQ_ANSWERS, MEDIA, MESSAGE_VERDICTS, Answer, MenuItem
 from handlers.conversations.sending import KfSender, Unsent
 from handlers.conversations.sessions import Holder, KfSessions
 from handlers.conversations.stats import kf_stats
@@ -107,7 +108,7 @@ class KfBot:
                 age,
             )
             return
-        replies = self._faq.replies()
+        replies = (await self._faq.current()).replies()
         scene, param = str(event.get("scene") or ""), str(event.get("scene_param") or "")
         by_scene = replies.welcome_by_scene
         answer = by_scene.get(f"{scene}:{param}") or by_scene.get(scene) or replies.welcome
@@ -186,7 +187,8 @@ class KfBot:
         intent = None if tap else await self._verdicts.intent_of(message.text)
         if tap is None and intent in self._kf.handoff_intents:
             return await self._hand_over(message, key, intent or "human")
-        answer = self._faq.by_id(tap) if tap else self._faq.match(message.text, intent)
+        faq = await self._faq.current()
+        answer = faq.by_id(tap) if tap else faq.match(message.text, intent)
         if answer is None:
             return await self._fallback(message, key)
         if answer.handoff:
@@ -201,7 +203,7 @@ class KfBot:
         pair = (message.conversation.open_kfid, message.customer)
         if await self._sessions.fallback(*pair) >= self._kf.fallbacks_before_handoff:
             return await self._hand_over(message, key, "fallback")
-        await self._say(message, key, self._faq.replies().fallback, "fallback")
+        await self._say(message, key, (await self._faq.current()).replies().fallback, "fallback")
         return "fallback"
 
     async def _bot_holds(self, open_kfid: str, customer: str, sent_at: datetime) -> bool:
@@ -224,6 +226,10 @@ class KfBot:
 
     async def _say(self, message: ChatMessage, key: str, answer: Answer, kind: str) -> bool:
         pair = (message.conversation.open_kfid, message.customer)
+        if answer.attachments:  # media library items become media_ids good for now
+            where = f"kf:{answer.id}"
+            resolved = await self._deps.get(MEDIA).resolve(self._deps, answer.attachments, where)
+            answer = replace(answer, attachments=resolved)
         now = self._now()
         sent = await self._sender.reply(*pair, answer, key=key, now=now, kind=kind)
         if sent:
@@ -233,7 +239,8 @@ class KfBot:
     async def _rated(self, message: ChatMessage, key: str, rating: str) -> str:
         self._stats.satisfaction.labels(rating).inc()
         if rating == "bad":  # not helped: offer the menu and a human
-            await self._say(message, key, self._faq.replies().fallback, "fallback")
+            fallback = (await self._faq.current()).replies().fallback
+            await self._say(message, key, fallback, "fallback")
         else:
             await self._say(message, key, Answer("thanks", THANKS), "thanks")
         return f"rated:{rating}"
@@ -242,7 +249,7 @@ class KfBot:
         """Tell the customer, move the session to a servicer (or the pool), tell the servicer."""
         open_kfid, customer = message.conversation.open_kfid, message.customer
         servicer = await self._choose(open_kfid, customer)
-        replies = self._faq.replies()
+        replies = (await self._faq.current()).replies()
         notice = Answer("handoff", replies.handoff_text if servicer else replies.pool_text)
         await self._say(message, key, notice, "handoff")
         servicer = await self._transfer(open_kfid, customer, servicer)
@@ -300,7 +307,8 @@ class KfBot:
         self, servicer: str, open_kfid: str, customer: str, reason: str
     ) -> None:
         lines = await self._transcripts.last(customer, self._kf.handoff_last_messages)
-        note = servicer_note(customer, open_kfid, reason, lines)
+        zone = ZoneInfo(self._deps.settings.timezone)
+        note = servicer_note(customer, open_kfid, reason, lines, zone)
         try:
             await self._api.messages.send_text([servicer], note)
         except (WeComAPIError, WeComUnavailable) as exc:

@@ -1,49 +1,57 @@
-"""The bot's default answer source: config/kf_faq.toml (welcome, answers, fallback), checked.
+"""The bot's FAQ: the ``faq`` rule set's document (validated) and the answers it compiles to.
 
-It serves ``FaqAnswers`` (needs.py) until the rules store's FAQ sets replace it. Answers are
-found by intent first (nlp's intents), then by the first keyword found in the message (NFKC,
-case folded); the file's variables (``{phone}``) are filled in every line. A bad edit keeps
-the previous answers (logged).
+An answer is found by intent first (nlp's intents), then by a keyword contained in the
+message, then by a phrasing close enough to it (character pairs shared, so "这个怎么卖" and
+"请问这个怎么卖呀" meet); NFKC and case do not matter. ``{name}`` variables are filled in
+every line. Attachments are kf/send_msg bodies; an image, video or file may name a media
+library item (``{msgtype = "image", image = {library = "<id>"}}``), made a media_id when sent.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-import time
-import tomllib
+import itertools
 import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from handlers.conversations.needs import Answer, MenuItem, Replies
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_FAQ_FILE: Final = Path(__file__).resolve().parents[2] / "config" / "kf_faq.toml"
 HEAD_BYTES: Final = 1024  # msgmenu head_content (a text with a menu is sent as its head)
 MENU_ITEMS: Final = 8  # msgmenu takes ≤10 items; the bot adds 有帮助/没帮助 to answers
-
-
-class FaqError(ValueError):
-    """The FAQ file cannot be read or is inconsistent."""
+PHRASING_SCORE: Final = 0.8  # share of a phrasing's character pairs found in the message
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_\-]+$")]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class MenuChoice(_Model):
+    """A follow-up with its own label (a bare answer id shows the answer's title)."""
+
+    label: Annotated[str, Field(min_length=1, max_length=32)]
+    answer: Id
+
+
+Menu = list[Id | MenuChoice]
+
+
 class _Line(_Model):
-    text: str = Field(min_length=1)
-    menu: list[str] = []
+    text: Annotated[str, Field(min_length=1)]
+    menu: Menu = []
 
 
 class _Welcome(_Line):
+    text: Annotated[str, Field(min_length=1)] = "您好，请问有什么可以帮您？"
     scenes: dict[str, _Line] = {}
+
+
+class _Fallback(_Line):
+    text: Annotated[str, Field(min_length=1)] = (
+        "抱歉，我没太明白您的意思，您可以换个说法或找人工客服。"
+    )
 
 
 class _Handoff(_Model):
@@ -51,30 +59,35 @@ class _Handoff(_Model):
     pool_text: str = "好的，已为您排队等待人工客服，请稍候。"
 
 
-class _Entry(_Line):
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_\-]+$")
-    title: str = Field(min_length=1, max_length=32)
+class FaqEntry(_Line):
+    """One answer and what finds it."""
+
+    id: Id
+    title: Annotated[str, Field(max_length=32)] = ""
     intents: list[str] = []
     keywords: list[str] = []
+    phrasings: list[str] = []  # whole questions customers ask, matched loosely
     attachments: list[dict[str, Any]] = []
-    handoff: bool = False
+    handoff: bool = False  # the answer hands the customer to a human
 
 
-class FaqFile(_Model):
-    """The file's shape."""
+class FaqDocument(_Model):
+    """The ``faq`` rule set's document."""
 
     variables: dict[str, str] = {}
-    welcome: _Welcome
-    fallback: _Line
+    welcome: _Welcome = _Welcome()
+    fallback: _Fallback = _Fallback()
     handoff: _Handoff = _Handoff()
-    answers: list[_Entry] = []
+    answers: list[FaqEntry] = []
 
     @model_validator(mode="after")
-    def _menus_name_answers(self) -> FaqFile:
-        known = {entry.id for entry in self.answers}
+    def _consistent(self) -> FaqDocument:
+        known = [entry.id for entry in self.answers]
+        if len(set(known)) != len(known):
+            raise ValueError("answer ids must be unique")
         lines = [self.welcome, self.fallback, *self.welcome.scenes.values(), *self.answers]
         for line in lines:
-            unknown = [item for item in line.menu if item not in known]
+            unknown = [i for i in map(target, line.menu) if i not in known]
             if unknown:
                 raise ValueError(f"menu names unknown answers: {', '.join(unknown)}")
             if len(line.menu) > MENU_ITEMS:
@@ -84,9 +97,26 @@ class FaqFile(_Model):
         return self
 
 
+def target(choice: str | MenuChoice) -> str:
+    """The answer id a menu choice leads to."""
+    return choice if isinstance(choice, str) else choice.answer
+
+
 def fold(text: str) -> str:
     """How keywords and messages are compared: NFKC, case folded, without spaces."""
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _pairs(text: str) -> set[str]:
+    letters = [c for c in fold(text) if c.isalnum()]
+    return {a + b for a, b in itertools.pairwise(letters)} or set(letters)
+
+
+def close_to(message_pairs: set[str], phrasing_pairs: set[str]) -> bool:
+    """Whether a message says a phrasing: most of the phrasing's character pairs are in it."""
+    if not phrasing_pairs:
+        return False
+    return len(message_pairs & phrasing_pairs) / len(phrasing_pairs) >= PHRASING_SCORE
 
 
 class _Vars(dict[str, str]):
@@ -100,131 +130,55 @@ def fill(text: str, variables: Mapping[str, str]) -> str:
 
 
 class FaqBook:
-    """Answers by id, intent and keyword (implements needs.FaqAnswers)."""
+    """Answers by id, intent, keyword and phrasing, variables filled (what the bot reads)."""
 
-    def __init__(self, faq: FaqFile) -> None:
-        self._faq = faq
-        titles = {entry.id: entry.title for entry in faq.answers}
-        self._variables = faq.variables
+    def __init__(self, faq: FaqDocument) -> None:
+        titles = {entry.id: entry.title or entry.id for entry in faq.answers}
+        v = faq.variables
 
-        def menu(ids: list[str]) -> tuple[MenuItem, ...]:
-            return tuple(MenuItem(i, titles[i]) for i in ids)
-
-        self._menu = menu
-        self._answers = {
-            entry.id: Answer(
-                entry.id, entry.text, tuple(entry.attachments), menu(entry.menu), entry.handoff
+        def menu(choices: Menu) -> tuple[MenuItem, ...]:
+            return tuple(
+                MenuItem(c, titles[c]) if isinstance(c, str) else MenuItem(c.answer, c.label)
+                for c in choices
             )
-            for entry in faq.answers
+
+        def line(answer_id: str, source: _Line) -> Answer:
+            return Answer(answer_id, fill(source.text, v), menu=menu(source.menu))
+
+        self._answers = {
+            e.id: Answer(e.id, fill(e.text, v), tuple(e.attachments), menu(e.menu), e.handoff)
+            for e in faq.answers
         }
         self._by_intent: dict[str, str] = {}
         for entry in faq.answers:
             for intent in entry.intents:
                 self._by_intent.setdefault(intent, entry.id)
-        self._keywords = [
-            (fold(word), entry.id) for entry in faq.answers for word in entry.keywords if fold(word)
-        ]
+        self._keywords = [(fold(w), e.id) for e in faq.answers for w in e.keywords if fold(w)]
+        self._phrasings = [(_pairs(p), e.id) for e in faq.answers for p in e.phrasings]
         self._replies = Replies(
-            welcome=Answer("welcome", faq.welcome.text, menu=menu(faq.welcome.menu)),
-            welcome_by_scene={
-                scene: Answer("welcome", line.text, menu=menu(line.menu))
-                for scene, line in faq.welcome.scenes.items()
-            },
-            fallback=Answer("fallback", faq.fallback.text, menu=menu(faq.fallback.menu)),
-            handoff_text=faq.handoff.text,
-            pool_text=faq.handoff.pool_text,
-        )
-
-    def _filled(self, answer: Answer) -> Answer:
-        return Answer(
-            answer.id,
-            fill(answer.text, self._variables),
-            answer.attachments,
-            answer.menu,
-            answer.handoff,
+            welcome=line("welcome", faq.welcome),
+            welcome_by_scene={s: line("welcome", w) for s, w in faq.welcome.scenes.items()},
+            fallback=line("fallback", faq.fallback),
+            handoff_text=fill(faq.handoff.text, v),
+            pool_text=fill(faq.handoff.pool_text, v),
         )
 
     def match(self, text: str, intent: str | None) -> Answer | None:
-        """The answer of the intent, else of the first keyword found in the text."""
+        """The answer of the intent, else of the first keyword in the text, else of the first
+        phrasing close to it."""
         chosen = self._by_intent.get(intent) if intent else None
         if chosen is None:
             folded = fold(text)
             chosen = next((i for word, i in self._keywords if word in folded), None)
-        return None if chosen is None else self._filled(self._answers[chosen])
+        if chosen is None:
+            pairs = _pairs(text)
+            chosen = next((i for said, i in self._phrasings if close_to(pairs, said)), None)
+        return None if chosen is None else self._answers[chosen]
 
     def by_id(self, answer_id: str) -> Answer | None:
         """The answer of a menu item."""
-        answer = self._answers.get(answer_id)
-        return None if answer is None else self._filled(answer)
+        return self._answers.get(answer_id)
 
     def replies(self) -> Replies:
-        """Welcome (by scene), fallback and handoff lines, variables filled."""
-        r, v = self._replies, self._variables
-        return Replies(
-            welcome=Answer("welcome", fill(r.welcome.text, v), menu=r.welcome.menu),
-            welcome_by_scene={
-                scene: Answer("welcome", fill(a.text, v), menu=a.menu)
-                for scene, a in r.welcome_by_scene.items()
-            },
-            fallback=Answer("fallback", fill(r.fallback.text, v), menu=r.fallback.menu),
-            handoff_text=fill(r.handoff_text, v),
-            pool_text=fill(r.pool_text, v),
-        )
-
-
-def load_faq(path: Path) -> FaqBook:
-    """The answers of ``path`` (FaqError if unreadable or inconsistent)."""
-    try:
-        with path.open("rb") as file:
-            raw = tomllib.load(file)
-        return FaqBook(FaqFile.model_validate(raw))
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise FaqError(f"{path}: {exc}") from exc
-
-
-class FaqFileSource:
-    """The FAQ file's answers, re-read when the file changes (implements FaqAnswers)."""
-
-    def __init__(self, path: Path | None, check_seconds: float = 2.0) -> None:
-        self.path = path or DEFAULT_FAQ_FILE
-        self._check_seconds = check_seconds
-        self._lock = threading.Lock()
-        self._stamp = self._stat()
-        self._book = load_faq(self.path)  # a bad file at start-up is an error
-        self._checked_at = time.monotonic()
-
-    def _stat(self) -> tuple[int, int] | None:
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size)
-
-    def current(self) -> FaqBook:
-        """The answers now (the file is looked at every ``check_seconds`` at most)."""
-        now = time.monotonic()
-        if now - self._checked_at < self._check_seconds:
-            return self._book
-        with self._lock:
-            self._checked_at = now
-            stamp = self._stat()
-            if stamp is not None and stamp != self._stamp:
-                self._stamp = stamp
-                try:
-                    self._book = load_faq(self.path)
-                    logger.info("kf FAQ reloaded from %s", self.path)
-                except FaqError as exc:
-                    logger.error("kf FAQ not reloaded, the previous answers stay: %s", exc)
-        return self._book
-
-    def match(self, text: str, intent: str | None) -> Answer | None:
-        """See FaqBook.match."""
-        return self.current().match(text, intent)
-
-    def by_id(self, answer_id: str) -> Answer | None:
-        """See FaqBook.by_id."""
-        return self.current().by_id(answer_id)
-
-    def replies(self) -> Replies:
-        """See FaqBook.replies."""
-        return self.current().replies()
+        """Welcome (by scene), fallback and handoff lines."""
+        return self._replies

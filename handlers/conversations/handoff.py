@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Final
 
 from bot.wecom.errors import WeComAPIError, WeComUnavailable
@@ -48,15 +49,26 @@ def who_label(who: str) -> str:
     return "客服 " + who.removeprefix("servicer:")
 
 
-def servicer_note(customer: str, open_kfid: str, reason: str, lines: Sequence[Line]) -> str:
-    """The app message to the servicer: who, why, the last messages (≤2048 bytes)."""
+def local_clock(at: str, zone: tzinfo) -> str:
+    """HH:MM of a transcript line's time in the deployment's time zone."""
+    return f"{datetime.fromisoformat(at).astimezone(zone):%H:%M}"
+
+
+def servicer_note(
+    customer: str, open_kfid: str, reason: str, lines: Sequence[Line], zone: tzinfo
+) -> str:
+    """The app message to the servicer: who, why, the last messages (≤2048 bytes), their
+    times in ``zone`` (customers' lines are stamped in UTC, the bot's in local time)."""
     head = [
         "【微信客服转人工】",
         f"客户：{customer}（客服账号 {open_kfid}）",
         f"原因：{REASONS.get(reason, reason)}",
     ]
     tail = ["请在企业微信「微信客服」中接待。"]
-    quoted = [f"{who_label(line.who)} {line.at[11:16]}：{line.text[:LINE_CHARS]}" for line in lines]
+    quoted = [
+        f"{who_label(line.who)} {local_clock(line.at, zone)}：{line.text[:LINE_CHARS]}"
+        for line in lines
+    ]
     while quoted:
         text = "\n".join([*head, "最近消息：", *quoted, *tail])
         if len(text.encode()) <= APP_TEXT_BYTES:

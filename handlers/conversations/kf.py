@@ -8,9 +8,9 @@ messages the queue drops as duplicates.
 
 One process pulls an account at a time. A notification that arrives meanwhile leaves a
 "dirty" mark instead of waiting, and the puller reads again before it lets go, so news is
-never left behind and two pullers never race on one cursor. (The lock's 60 s are not
-renewed: a pull longer than that could overlap the next one; the queue's msgid dedup and
-the effects' ledger still keep each message handled once.)
+never left behind and two pullers never race on one cursor. The lock's TTL (60 s) only
+frees it after a crash: while a pull goes on, a watchdog renews it (pull_lock.py), so a pull
+of thousands of messages never overlaps the next one.
 
 An observer (the bot) sees every item before it is queued: enter_session is welcomed at
 once, as its code works only 20 s.
@@ -30,8 +30,8 @@ from bot.events.chat_messages import KIND, chat_message_xml, dedup_key_of
 from bot.events.conversation import ChatMessage, Conversation, Role, Source, clean_text
 from bot.queue import EventQueue
 from bot.store import keys
-from bot.store.locks import Lock
 from bot.wecom.kf import KfAPI
+from handlers.conversations.pull_lock import PullLock
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ class PullReport:
     duplicates: int = 0  # already queued (a re-read page, or a message seen twice)
     skipped: int = 0  # not text, or system events
     busy: bool = False  # another process was pulling: it was asked to read again
+    renewals: int = 0  # how often the pull lock was extended while this pull held it
 
 
 class KfPuller:
@@ -148,6 +149,7 @@ class KfPuller:
         max_pages: int = 100,
         page_size: int = 1000,
         observer: Observer | None = None,
+        lock_seconds: float = PULL_LOCK_SECONDS,
     ) -> None:
         self._api = api
         self._queue = queue
@@ -158,22 +160,29 @@ class KfPuller:
         self._max_pages = max_pages
         self._page_size = page_size
         self._observer = observer
+        self._lock_seconds = lock_seconds
 
     async def pull(self, open_kfid: str, token: str = "") -> PullReport:
         """Read everything new of ``open_kfid``, or leave that to the process already at it."""
         report = PullReport()
-        lock = Lock(self._redis, keys.kf_pull_lock(self._corp_id, open_kfid), PULL_LOCK_SECONDS)
-        dirty = keys.kf_pull_dirty(self._corp_id, open_kfid)
-        if not await lock.take_or_mark(dirty):
+        lock = PullLock(
+            self._redis,
+            keys.kf_pull_lock(self._corp_id, open_kfid),
+            keys.kf_pull_dirty(self._corp_id, open_kfid),
+            self._lock_seconds,
+        )
+        if not await lock.take_or_mark():
             report.busy = True
             return report
         try:
-            await self._drain(open_kfid, token, report)
-            while not await lock.release_if_clean(dirty):
-                await self._drain(open_kfid, token, report)  # news came meanwhile
+            async with lock.renewed():
+                await self._drain(open_kfid, token, report)
+                while not await lock.release_if_clean():
+                    await self._drain(open_kfid, token, report)  # news came meanwhile
         except BaseException:
             await lock.release()
             raise
+        report.renewals = lock.renewals
         return report
 
     async def _drain(self, open_kfid: str, token: str, report: PullReport) -> None:

@@ -1,17 +1,17 @@
 """What the 微信客服 bot needs of other concerns, as Protocols with their component keys.
 
-The wiring (handlers/__init__.py) provides them: the answer source (today the file
-config/kf_faq.toml, later the rules store's FAQ sets) and the verdicts on a message
-(moderation's analyzer: sensitive or not, its intent), so conversations imports neither.
+The wiring (handlers/__init__.py) provides them: the answer source (the rules store's
+``faq`` set, followed live), the verdicts on a message (moderation's analyzer: sensitive or
+not, its intent) and the media library's resolver, so conversations imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
-from bot.deps import ComponentKey
+from bot.deps import ComponentKey, Deps
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,24 @@ class FaqAnswers(Protocol):
         ...
 
 
+class FaqSource(Protocol):
+    """The answers in use now (a new version of the rules shows within a poll)."""
+
+    async def current(self) -> FaqAnswers:
+        """The answers of the latest version."""
+        ...
+
+
+class MediaResolver(Protocol):
+    """Turns media library references in attachments into what WeCom takes now."""
+
+    async def resolve(
+        self, deps: Deps, attachments: Sequence[Mapping[str, Any]], where: str
+    ) -> tuple[dict[str, Any], ...]:
+        """The attachments with current media_ids; one that cannot be made fresh is left out."""
+        ...
+
+
 class MessageVerdicts(Protocol):
     """What moderation's analyzer says of a customer's message."""
 
@@ -72,5 +90,6 @@ class MessageVerdicts(Protocol):
         ...
 
 
-FAQ_ANSWERS: Final = ComponentKey[FaqAnswers]("kf_faq_answers")
+FAQ_ANSWERS: Final = ComponentKey[FaqSource]("kf_faq_answers")
+MEDIA: Final = ComponentKey[MediaResolver]("kf_media")
 MESSAGE_VERDICTS: Final = ComponentKey[MessageVerdicts]("kf_message_verdicts")

@@ -1,25 +1,58 @@
 """客户 in the console: a search through the customer indexes (name prefix, any of the tags,
 staff, channel, first added from/until), paged by cursor; a customer's profile with their
-relations to staff, tags, channel and do-not-disturb (which operators switch)."""
+relations to staff, tags, channel and do-not-disturb (which operators switch), and their
+微信客服 transcript (the last lines, newest last; a KF-only customer has only that)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.admin.audit import Audit
-from bot.deps import Deps
+from bot.deps import ComponentKey, Deps
 from bot.live import RUNTIME
 from bot.web.catalog import zh_cn
 from bot.web.pages import Pages, refusal, render, viewer
 from handlers.customers.components import CUSTOMERS, DO_NOT_DISTURB, TAG_CATALOGUE
 from handlers.customers.indexes import CustomerQuery
 from handlers.customers.profiles import Profile
+
+
+class TranscriptLine(Protocol):
+    """One line of a 微信客服 transcript."""
+
+    @property
+    def at(self) -> str:
+        """When (ISO 8601)."""
+        ...
+
+    @property
+    def who(self) -> str:
+        """customer, bot or servicer:<userid>."""
+        ...
+
+    @property
+    def text(self) -> str:
+        """What was said."""
+        ...
+
+
+class KfTranscripts(Protocol):
+    """The 微信客服 transcripts (conversations' Transcripts, provided by the wiring)."""
+
+    async def last(self, customer: str, count: int) -> Sequence[TranscriptLine]:
+        """The customer's last ``count`` lines, oldest first."""
+        ...
+
+
+KF_TRANSCRIPTS: Final = ComponentKey[KfTranscripts]("customer_kf_transcripts")
+TRANSCRIPT_LINES: Final = 50  # shown on the profile (the store keeps kf.transcript_max)
 
 pages = Pages("customers", Path(__file__).with_name("templates"))
 ROOT: Final = "/console/customers"
@@ -140,11 +173,46 @@ async def _profile(request: web.Request, profile: Profile) -> dict[str, object]:
     }
 
 
+def who_label(who: str) -> str:
+    """Who wrote a transcript line, in Chinese."""
+    t = zh_cn()
+    if who in {"customer", "bot"}:
+        return t(f"customer_kf.who_{who}")
+    return t("customer_kf.who_servicer", userid=who.removeprefix("servicer:"))
+
+
+async def _transcript(deps: Deps, external_userid: str) -> list[dict[str, str]]:
+    """The customer's last 微信客服 lines, newest last, each with its writer and local time."""
+    lines = await deps.get(KF_TRANSCRIPTS).last(external_userid, TRANSCRIPT_LINES)
+    zone = ZoneInfo(deps.settings.timezone)
+    return [
+        {
+            "at": f"{datetime.fromisoformat(line.at).astimezone(zone):%Y-%m-%d %H:%M:%S}",
+            "who": line.who.split(":", 1)[0],
+            "label": who_label(line.who),
+            "text": line.text,
+        }
+        for line in lines
+    ]
+
+
 async def _customer(request: web.Request) -> Profile | None:
     external_userid = request.match_info["external_userid"]
     if not _CUSTOMER.fullmatch(external_userid):
         return None
     return await _deps(request).get(CUSTOMERS).get(external_userid)
+
+
+async def _shown_customer(request: web.Request) -> tuple[Profile, list[dict[str, str]]] | None:
+    """The profile and its transcript; a customer known only from 微信客服 has a bare profile."""
+    external_userid = request.match_info["external_userid"]
+    if not _CUSTOMER.fullmatch(external_userid):
+        return None
+    transcript = await _transcript(_deps(request), external_userid)
+    profile = await _customer(request)
+    if profile is None and transcript:
+        profile = Profile(external_userid, {}, {})
+    return None if profile is None else (profile, transcript)
 
 
 def _not_found(request: web.Request) -> web.Response:
@@ -154,23 +222,24 @@ def _not_found(request: web.Request) -> web.Response:
 
 @pages.get(ROOT + "/{external_userid}")
 async def customer_page(request: web.Request) -> web.StreamResponse:
-    """One customer's profile."""
-    profile = await _customer(request)
-    if profile is None:
+    """One customer's profile and 微信客服 transcript."""
+    found = await _shown_customer(request)
+    if found is None:
         return _not_found(request)
+    profile, transcript = found
     notice = "customers.saved" if request.query.get("done") else None
     shown = await _profile(request, profile)
-    return render(
-        request, "customers/profile.html", {"nav": "customers", "notice": notice, **shown}
-    )
+    context = {"nav": "customers", "notice": notice, "transcript": transcript, **shown}
+    return render(request, "customers/profile.html", {**context, "limit": TRANSCRIPT_LINES})
 
 
 @pages.post(ROOT + "/{external_userid}/dnd")
 async def customer_dnd(request: web.Request) -> web.StreamResponse:
     """Put the customer on (``on=1``, with a reason) or off the do-not-disturb list."""
-    profile = await _customer(request)
-    if profile is None:
+    found = await _shown_customer(request)
+    if found is None:
         return _not_found(request)
+    profile, _ = found
     form, deps = await request.post(), _deps(request)
     on, reason = form.get("on") == "1", str(form.get("reason", "")).strip()[:200]
     dnd, ext = deps.get(DO_NOT_DISTURB), profile.external_userid

@@ -1,9 +1,9 @@
-"""Quick replies and FAQ answers as data: the pydantic models that validate them.
+"""Quick replies as data, and the console's form of a FAQ answer: the pydantic models.
 
 Quick replies are what staff pick from in the sidebar: groups of titled texts with optional
-attachments, found by words of their title, text or keywords. FAQ answers are what siyu may
-answer a customer with: chosen by the message's intent or by keywords it contains, with a
-text, attachments and menu choices (微信客服 msgmenu: at most 10 choices, doc 94677).
+attachments, found by words of their title, text or keywords. FAQ answers belong to the
+微信客服 bot (handlers/conversations/faq.py: the ``faq`` rule set); the console edits one
+answer at a time through ``AnswerForm`` (menu choices: 微信客服 msgmenu, doc 94677).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.wecom.bounds import MAX_ATTACHMENTS, TEXT_BYTES
 
-MAX_MENU_CHOICES: Final = 10
+MAX_MENU_CHOICES: Final = 8  # msgmenu takes 10; the bot adds 有帮助/没帮助 to answers
+MENU_LABEL_CHARS: Final = 32
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -100,51 +101,22 @@ class QuickReplies(_Model):
 class MenuChoice(_Model):
     """A choice of an answer's menu: the customer taps it and gets the answer ``answer``."""
 
-    label: Annotated[str, Field(min_length=1, max_length=64)]
+    label: Annotated[str, Field(min_length=1, max_length=MENU_LABEL_CHARS)]
     answer: Id
 
 
-class FaqAnswer(_Model):
-    """An answer, chosen by one of ``intents`` or by a ``keywords`` word in the message."""
+class AnswerForm(_Model):
+    """What the console's FAQ form edits of an answer: the fields are checked here, each next
+    to its input; the whole ``faq`` document (the 微信客服 bot's, with its welcome, fallback,
+    phrasings and attachments) is validated by its own rule set when saved."""
 
     id: Id
     intents: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     text: Annotated[str, Field(min_length=1)]
-    attachments: Annotated[tuple[Attachment, ...], Field(max_length=MAX_ATTACHMENTS)] = ()
     menu: Annotated[tuple[MenuChoice, ...], Field(max_length=MAX_MENU_CHOICES)] = ()
 
     @model_validator(mode="after")
-    def _chosen_somehow(self) -> FaqAnswer:
+    def _text_fits_a_message(self) -> AnswerForm:
         _text_fits(self.text)
         return self
-
-
-class Faq(_Model):
-    """Every FAQ answer; the first that fits a message wins."""
-
-    answers: tuple[FaqAnswer, ...] = ()
-
-    @model_validator(mode="after")
-    def _menus_point_at_answers(self) -> Faq:
-        ids = [answer.id for answer in self.answers]
-        if len(set(ids)) != len(ids):
-            raise ValueError("answer ids must be unique")
-        for answer in self.answers:
-            for choice in answer.menu:
-                if choice.answer not in ids:
-                    raise ValueError(
-                        f"answer {answer.id}: menu choice {choice.label!r} points "
-                        f"at no answer {choice.answer!r}"
-                    )
-        return self
-
-    def answer_for(self, intent: str | None, text: str) -> FaqAnswer | None:
-        """The answer for a message: by its intent first, else by a keyword in its text."""
-        by_intent = [a for a in self.answers if intent is not None and intent in a.intents]
-        by_word = [a for a in self.answers if any(word in text for word in a.keywords)]
-        return next(iter(by_intent or by_word), None)
-
-    def by_id(self, answer_id: str) -> FaqAnswer | None:
-        """The answer with this id (a menu choice's target)."""
-        return next((a for a in self.answers if a.id == answer_id), None)

@@ -12,14 +12,14 @@ from typing import Any, Final
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from bot.admin.rules import RULE_SETS
 from bot.deps import Deps
 from bot.live import RUNTIME
 from bot.store.rules import StaleVersion
 from bot.store.rules_live import LiveRules, RulesInvalid
 from bot.web.catalog import zh_cn
 from bot.web.pages import Pages, refusal, render, viewer
-from handlers.replies.models import Faq, FaqAnswer, QuickReplies, QuickReply
-from handlers.replies.rules import FAQ, QUICK_REPLIES
+from handlers.replies.models import AnswerForm, QuickReplies, QuickReply
 
 pages = Pages("replies", Path(__file__).with_name("templates"))
 REPLIES: Final = "/console/replies"
@@ -66,14 +66,13 @@ def reply_item(form: Form) -> Doc:
     }
 
 
-def answer_item(form: Form, before: Mapping[str, Any] | None) -> Doc:
-    """A FAQ answer as the model takes it, from the form (its attachments are kept)."""
+def answer_item(form: Form) -> Doc:
+    """The fields of a FAQ answer the form edits."""
     return {
         "id": form.get("id", ""),
         "intents": _words(form.get("intents", "")),
         "keywords": _words(form.get("keywords", "")),
         "text": form.get("text", ""),
-        "attachments": list((before or {}).get("attachments", [])),
         "menu": _rows(form, "menu", ("label", "answer")),
     }
 
@@ -95,8 +94,8 @@ class Editor:
         self.name, self.root, self.model, self.fields = name, root, model, fields
 
     def live(self, request: web.Request) -> LiveRules[Any]:
-        """The rule set's live copy."""
-        return _deps(request).get(QUICK_REPLIES if self.name == "replies" else FAQ)
+        """The rule set's live copy (``replies``: the 话术库; ``faq``: the 微信客服 bot's)."""
+        return _deps(request).get(RULE_SETS)[self.name]
 
     async def read(self, request: web.Request) -> tuple[Doc, int]:
         """The stored document and its version (read together)."""
@@ -120,7 +119,7 @@ class Editor:
 
 
 REPLY_EDITOR: Final = Editor("replies", REPLIES, QuickReply, ("id", "title", "text", "group"))
-ANSWER_EDITOR: Final = Editor("faq", ANSWERS, FaqAnswer, ("id", "text", "menu", "intents"))
+ANSWER_EDITOR: Final = Editor("faq", ANSWERS, AnswerForm, ("id", "text", "menu", "intents"))
 
 
 def _found(doc: Doc, item_id: str, editor: Editor) -> tuple[str, Doc] | None:
@@ -154,7 +153,8 @@ async def reply_list(request: web.Request) -> web.StreamResponse:
 async def answer_list(request: web.Request) -> web.StreamResponse:
     """The FAQ answers, in the order they are tried."""
     doc, _ = await ANSWER_EDITOR.read(request)
-    shown = {"nav": "faq", "faq": Faq.model_validate(doc), "notice": _done(request)}
+    answers = [dict(a, menu=[_choice(doc, c) for c in a.get("menu", [])]) for a in _answers(doc)]
+    shown = {"nav": "faq", "answers": answers, "notice": _done(request)}
     return render(request, "replies/answers.html", shown)
 
 
@@ -177,8 +177,24 @@ def _values(editor: Editor, group: str, item: Mapping[str, Any] | None) -> Form:
         for i, attachment in enumerate(item.get("attachments", [])):
             values |= {f"att-{i}-{f}": str(attachment.get(f, "")) for f in ATTACHMENT_FIELDS}
     for i, choice in enumerate(item.get("menu", [])):
-        values |= {f"menu-{i}-label": choice["label"], f"menu-{i}-answer": choice["answer"]}
+        # a bare answer id: labelled with the id (the bot shows that answer's title)
+        label, answer = (
+            (choice, choice) if isinstance(choice, str) else (choice["label"], choice["answer"])
+        )
+        values |= {f"menu-{i}-label": label, f"menu-{i}-answer": answer}
     return values
+
+
+def _answers(doc: Doc) -> list[Doc]:
+    return list(doc.get("answers", []))
+
+
+def _choice(doc: Doc, choice: str | Mapping[str, str]) -> Mapping[str, str]:
+    """A menu choice as the list shows it (a bare id: labelled with its answer's title)."""
+    if not isinstance(choice, str):
+        return choice
+    titled = next((a for a in _answers(doc) if a["id"] == choice), {})
+    return {"label": titled.get("title") or choice, "answer": choice}
 
 
 async def _form_page(
@@ -275,11 +291,14 @@ def _placed(doc: Doc, group: str, item: Doc) -> Doc:
 
 
 def _answered(doc: Doc, item: Doc) -> Doc:
-    """The FAQ with ``item`` where it was (its order decides which answer wins), else last."""
-    answers = list(doc.get("answers", []))
+    """The FAQ with ``item`` where it was (its order decides which answer wins), else last;
+    what the form does not edit (title, phrasings, attachments, handoff, the bot's welcome
+    and fallback) is kept as it was."""
+    answers = _answers(doc)
     at = next((i for i, a in enumerate(answers) if a["id"] == item["id"]), len(answers))
-    answers[at : at + 1] = [item]
-    return {"answers": answers}
+    before = answers[at] if at < len(answers) else {}
+    answers[at : at + 1] = [{**before, **item}]
+    return {**doc, "answers": answers}
 
 
 async def _save(request: web.Request, editor: Editor, item_id: str | None) -> web.StreamResponse:
@@ -300,7 +319,7 @@ async def _save(request: web.Request, editor: Editor, item_id: str | None) -> we
         )
         change: Callable[[Doc], Doc] = lambda d: _placed(d, group, item)  # noqa: E731
     else:
-        item = answer_item(form, found[1] if found else None)
+        item = answer_item(form)
         known = {a["id"] for a in doc.get("answers", [])} | {item_id}
         stray = [c["answer"] for c in item["menu"] if c["answer"] not in known]
         errors = {"menu": zh_cn()("replies.menu_bad", ids="、".join(stray))} if stray else {}
@@ -340,7 +359,7 @@ async def _delete(request: web.Request, editor: Editor) -> web.StreamResponse:
 
     def without(d: Doc) -> Doc:
         if editor is ANSWER_EDITOR:
-            return {"answers": [a for a in d.get("answers", []) if a["id"] != item_id]}
+            return {**d, "answers": [a for a in _answers(d) if a["id"] != item_id]}
         groups = d.get("groups", [])
         kept = [dict(g, replies=[r for r in g["replies"] if r["id"] != item_id]) for g in groups]
         return {"groups": kept}

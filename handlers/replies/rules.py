@@ -1,4 +1,5 @@
-"""Quick replies and FAQ answers as rule sets of the rules store, and their components."""
+"""Quick replies (话术库) as a rule set of the rules store, and its component. (FAQ answers are
+the 微信客服 bot's rule set: handlers/conversations/faq_rules.py.)"""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from typing import Final
 from bot.deps import ComponentKey
 from bot.store.rules_files import model_rule_set
 from bot.store.rules_live import LiveRules, RuleSet
-from handlers.replies.models import Faq, QuickReplies
+from handlers.replies.models import QuickReplies
 
 CONFIG: Final = Path(__file__).resolve().parents[2] / "config"
-# The live 话术库 and FAQ answers of this process.
+# The live 话术库 of this process.
 QUICK_REPLIES: Final = ComponentKey[LiveRules[QuickReplies]]("quick_replies")
-FAQ: Final = ComponentKey[LiveRules[Faq]]("faq")
 
 
 def quick_reply_rule_set(defaults_file: Path | None = None) -> RuleSet[QuickReplies]:
@@ -23,11 +23,4 @@ def quick_reply_rule_set(defaults_file: Path | None = None) -> RuleSet[QuickRepl
         QuickReplies,
         lambda rules: rules,
         lambda: defaults_file or CONFIG / "replies.toml",
-    )
-
-
-def faq_rule_set(defaults_file: Path | None = None) -> RuleSet[Faq]:
-    """FAQ answers, seeded from config/faq.toml."""
-    return model_rule_set(
-        "faq", Faq, lambda rules: rules, lambda: defaults_file or CONFIG / "faq.toml"
     )

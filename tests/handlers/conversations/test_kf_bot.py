@@ -1,23 +1,30 @@
-"""The KF bot's parts: FAQ matching, reply bodies, servicer choice, the servicer's note and
-WeCom's sending rules (48 h, N replies per customer message) against Redis."""
+"""The KF bot's parts: the ``faq`` rule set (matching, validation), reply bodies, servicer
+choice, the servicer's note and WeCom's sending rules (48 h, N replies per message) in Redis."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from redis.asyncio import Redis
 
-from handlers.conversations.faq import FaqError, FaqFileSource, fill, load_faq
+from bot.store.rules_live import RulesInvalid
+from handlers.conversations.faq import FaqBook, fill
+from handlers.conversations.faq_rules import faq_rule_set
 from handlers.conversations.handoff import APP_TEXT_BYTES, pick_servicer, servicer_note
 from handlers.conversations.needs import Answer, MenuItem
 from handlers.conversations.sending import bodies_of, msgid_for
 from handlers.conversations.sessions import Holder, KfSessions
 from handlers.conversations.transcripts import Line
 
-FAQ = FaqFileSource(None)
+RULES = faq_rule_set()
+SEED: dict[str, Any] = RULES.defaults()
+FAQ: FaqBook = RULES.compile(SEED)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BASE: dict[str, Any] = {"welcome": {"text": "hi"}, "fallback": {"text": "?"}}
 
 
 @pytest.mark.parametrize(
@@ -27,6 +34,9 @@ FAQ = FaqFileSource(None)
         ("你们的年卡怎么办", None, "price"),  # a keyword
         ("ＶＩＰ会员卡", None, "price"),  # full-width and case do not matter
         ("门店在哪里", None, "address"),
+        ("请问这个怎么卖呀", None, "price"),  # close to a phrasing
+        ("办一张卡要多少钱", None, "price"),
+        ("这个怎么了", None, None),  # not close enough
         ("我要投诉你们", "complaint", "human"),
         ("今天天气不错", None, None),
     ],
@@ -44,11 +54,22 @@ def test_variables_are_filled_and_unknown_ones_stay() -> None:
     assert fill("{brand}，{nope}", {"brand": "思域"}) == "思域，{nope}"
 
 
-def test_a_menu_naming_an_unknown_answer_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "faq.toml"
-    path.write_text('[welcome]\ntext = "hi"\nmenu = ["nope"]\n[fallback]\ntext = "?"\n')
-    with pytest.raises(FaqError, match="unknown answers: nope"):
-        load_faq(path)
+def test_a_menu_naming_an_unknown_answer_is_refused() -> None:
+    doc = {**BASE, "welcome": {"text": "hi", "menu": ["nope"]}}
+    with pytest.raises(RulesInvalid, match="unknown answers: nope"):
+        RULES.normalize(doc)
+
+
+def test_menus_take_ids_or_labelled_choices_and_the_seed_round_trips() -> None:
+    assert RULES.normalize(SEED) == SEED
+    answers = [
+        {"id": "a", "title": "甲", "text": "A", "menu": ["b", {"label": "看看乙", "answer": "b"}]},
+        {"id": "b", "text": "B"},
+    ]
+    book = RULES.compile(RULES.normalize({**BASE, "answers": answers}))
+    found = book.by_id("a")
+    assert found is not None
+    assert found.menu == (MenuItem("b", "b"), MenuItem("b", "看看乙"))
 
 
 def test_an_answer_is_a_menu_then_its_attachments() -> None:
@@ -90,9 +111,18 @@ def test_the_servicer_is_chosen(
 
 def test_the_servicer_note_says_why_and_stays_under_wecoms_limit() -> None:
     lines = [Line("2026-11-24T18:00:00+08:00", "customer", "很长的消息" * 200)] * 40
-    note = servicer_note("wmC", "wkKF", "complaint", lines)
+    note = servicer_note("wmC", "wkKF", "complaint", lines, SHANGHAI)
     assert "原因：客户投诉" in note and len(note.encode()) <= APP_TEXT_BYTES
     assert "最近消息" in note
+
+
+def test_the_servicer_note_shows_every_time_in_the_deployments_zone() -> None:
+    lines = [
+        Line("2026-11-24T02:30:00+00:00", "customer", "我想找人工"),  # a message's UTC stamp
+        Line("2026-11-24T10:30:05+08:00", "bot", "好的"),  # the clock's local time
+    ]
+    note = servicer_note("wmC", "wkKF", "human", lines, SHANGHAI)
+    assert "客户 10:30：我想找人工" in note and "机器人 10:30：好的" in note
 
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
@@ -125,33 +155,16 @@ async def test_the_session_holder_and_fallback_streak(redis: Redis) -> None:
     assert (view.holder, view.servicer, view.fallbacks) == (Holder.HUMAN, "lina", 0)
 
 
-def test_an_edited_faq_file_is_reloaded_and_a_bad_edit_keeps_the_answers(tmp_path: Path) -> None:
-    path = tmp_path / "faq.toml"
-    base = '[welcome]\ntext = "hi"\n[fallback]\ntext = "?"\n'
-    path.write_text(
-        base + '[[answers]]\nid = "a"\ntitle = "A"\nkeywords = ["苹果"]\ntext = "one"\n'
-    )
-    source = FaqFileSource(path, check_seconds=0.0)
-    assert source.by_id("a") == Answer("a", "one")
-    path.write_text(
-        base + '[[answers]]\nid = "a"\ntitle = "A"\nkeywords = ["苹果"]\ntext = "two!"\n'
-    )
-    assert source.by_id("a") == Answer("a", "two!")
-    path.write_text("[welcome\n")
-    assert source.by_id("a") == Answer("a", "two!"), "a bad edit is logged, not applied"
+def test_a_menu_over_8_items_is_refused() -> None:
+    doc = {
+        **BASE,
+        "welcome": {"text": "hi", "menu": ["a"] * 9},
+        "answers": [{"id": "a", "text": "x"}],
+    }
+    with pytest.raises(RulesInvalid, match="at most 8 items"):
+        RULES.normalize(doc)
 
 
-def test_a_menu_over_8_items_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "faq.toml"
-    answer = '[[answers]]\nid = "a"\ntitle = "A"\ntext = "x"\n'
-    menu = "menu = [" + ", ".join(['"a"'] * 9) + "]"
-    path.write_text(f'[welcome]\ntext = "hi"\n{menu}\n[fallback]\ntext = "?"\n{answer}')
-    with pytest.raises(FaqError, match="at most 8 items"):
-        load_faq(path)
-
-
-def test_a_text_over_1024_bytes_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "faq.toml"
-    path.write_text(f'[welcome]\ntext = "{"长" * 400}"\n[fallback]\ntext = "?"\n')
-    with pytest.raises(FaqError, match="over 1024 bytes"):
-        load_faq(path)
+def test_a_text_over_1024_bytes_is_refused() -> None:
+    with pytest.raises(RulesInvalid, match="over 1024 bytes"):
+        RULES.normalize({**BASE, "welcome": {"text": "长" * 400}})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -93,3 +95,47 @@ async def test_news_during_a_pull_is_read_before_the_lock_goes(
     report = await pulling
     assert report.queued == 1510, "the holder read the news too"
     assert await redis.get(keys.kf_cursor(corp, KF)) == encode_cursor(world.corp.kf_log[-1].seq)
+
+
+async def test_a_pull_longer_than_the_lock_ttl_keeps_its_lock(
+    harness: Harness, redis: Redis
+) -> None:
+    corp = harness.settings.wecom.corp_id
+    world = world_of(harness)
+    [first, second, _] = fill(world, WAITING)
+    # 25 slow pages: the pull lasts several times the lock's original TTL
+    await harness.sandbox.control("POST", "faults", {"api": "kf/sync_msg", "latency_ms": 40})
+    seen: list[str] = []
+
+    async def observe(_: str, item: Mapping[str, Any]) -> None:
+        seen.append(str(item["msgid"]))
+
+    def puller() -> KfPuller:
+        queue = EventQueue(redis, corp)
+        return KfPuller(
+            harness.api.kf,
+            queue,
+            redis,
+            corp,
+            "default",
+            page_size=100,
+            observer=observe,
+            lock_seconds=0.3,
+        )
+
+    pulling = asyncio.create_task(puller().pull(KF, first))
+    late: list[tuple[bool, bool]] = []  # (busy, the first pull had ended meanwhile)
+    while not pulling.done():  # a second puller keeps trying, long after the original TTL
+        await asyncio.sleep(0.1)
+        busy = (await puller().pull(KF, second)).busy
+        late.append((busy, pulling.done()))
+    report = await pulling
+
+    assert sum(busy for busy, _ in late) >= 8, "refused for several times the original TTL"
+    assert all(busy or ended for busy, ended in late), "never taken while the first pulled"
+    assert report.queued == WAITING
+    counts = Counter(seen)
+    assert len(counts) == WAITING and set(counts.values()) == {1}, "each message handled once"
+    assert await redis.get(keys.kf_cursor(corp, KF)) == encode_cursor(world.corp.kf_log[-1].seq)
+    assert not await redis.exists(keys.kf_pull_lock(corp, KF)), "the lock was let go"
+    assert report.renewals >= 3, "the watchdog extended the lock"

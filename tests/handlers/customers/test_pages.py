@@ -3,7 +3,9 @@ added from/until) paged by cursor, a profile, do-not-disturb switched by operato
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from redis.asyncio import Redis
@@ -13,6 +15,7 @@ from bot.app import Role as AppRole
 from bot.app import create_app
 from bot.clock import ManualClock
 from config.settings import Settings
+from handlers.conversations.transcripts import Transcripts
 from handlers.customers import pages
 from handlers.customers.do_not_disturb import DoNotDisturb
 from handlers.customers.profiles import Customers
@@ -125,3 +128,48 @@ async def test_a_viewer_and_a_form_without_csrf_are_refused(
     forged = await client.post("/console/customers/wmA/dnd", data={"on": "1"})
     assert forged.status == 403 and "表单已过期" in await forged.text()
     assert await DoNotDisturb(redis, settings.wecom.corp_id).get("wmA") is None
+
+
+async def test_a_profile_shows_the_kf_transcript_newest_last_and_marked(
+    client: Client, settings: Settings, redis: Redis
+) -> None:
+    transcripts = Transcripts(redis, settings.wecom.corp_id, 200, 30)
+    start = datetime.fromtimestamp(T0, UTC)
+    for n in range(60):  # more than the page shows
+        await transcripts.add("wmA", start + timedelta(minutes=n), "customer", f"旧消息{n}")
+    await transcripts.add("wmA", start + timedelta(hours=2), "customer", "多少钱<script>")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    await transcripts.add(
+        "wmA", datetime(2026, 1, 1, 10, 0, 5, tzinfo=shanghai), "bot", "月卡 299 元"
+    )
+    await transcripts.add("wmA", start + timedelta(hours=2, seconds=9), "servicer:lina", "您好")
+    await log_in(client, Role.VIEWER)
+
+    page = await (await client.get("/console/customers/wmA")).text()
+
+    table = page.split('data-testid="kf-transcript"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr ")[1:]
+    assert len(rows) == pages.TRANSCRIPT_LINES, "bounded"
+    assert [row.split('data-who="')[1].split('"')[0] for row in rows[-3:]] == [
+        "customer",
+        "bot",
+        "servicer",
+    ]
+    assert "2026-01-01 10:00:00" in rows[-3] and "客户" in rows[-3], "in the corp's time zone"
+    assert "多少钱&lt;script&gt;" in rows[-3], "escaped"
+    assert "机器人" in rows[-2] and "月卡 299 元" in rows[-2]
+    assert "客服 lina" in rows[-1] and "2026-01-01 10:00:09" in rows[-1]
+    assert "旧消息13<" in rows[0] and "旧消息12<" not in table, "the newest 50, oldest first"
+    other = await (await client.get("/console/customers/wmB")).text()
+    assert "没有微信客服聊天记录。" in other
+
+
+async def test_a_customer_known_only_from_kf_has_a_page_with_the_transcript(
+    client: Client, settings: Settings, redis: Redis
+) -> None:
+    transcripts = Transcripts(redis, settings.wecom.corp_id, 200, 30)
+    await transcripts.add("wmKFonly", datetime.fromtimestamp(T0, UTC), "customer", "你好")
+    await log_in(client, Role.VIEWER)
+    answer = await client.get("/console/customers/wmKFonly")
+    assert answer.status == 200
+    assert "你好" in await answer.text()

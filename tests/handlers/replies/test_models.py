@@ -1,12 +1,12 @@
-"""Quick replies are searchable by group and words; FAQ answers are chosen by intent or word."""
+"""Quick replies are searchable by group and words; the console's FAQ form checks each field."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from bot.store.rules_files import read_file, validated
-from bot.store.rules_live import RulesInvalid
-from handlers.replies.models import Faq, QuickReplies
+from handlers.replies.models import AnswerForm, QuickReplies
 from handlers.replies.rules import CONFIG
 
 
@@ -17,19 +17,13 @@ def test_quick_replies_are_found_by_words_of_title_text_or_keywords() -> None:
     assert len(replies.search("")) == 3
 
 
-@pytest.mark.parametrize(
-    ("intent", "text", "answer"),
-    [("price", "", "price"), (None, "你们几点上班", "hours"), (None, "随便聊聊", None)],
-)
-def test_faq_answers_by_intent_then_keyword(
-    intent: str | None, text: str, answer: str | None
-) -> None:
-    faq = validated(Faq, read_file(CONFIG / "faq.toml"), "faq")
-    found = faq.answer_for(intent, text)
-    assert (found.id if found else None) == answer
-
-
-def test_a_menu_choice_must_lead_to_an_answer() -> None:
-    doc = {"answers": [{"id": "a", "text": "x", "menu": [{"label": "去", "answer": "nope"}]}]}
-    with pytest.raises(RulesInvalid, match="points at no answer 'nope'"):
-        validated(Faq, doc, "faq")
+def test_the_faq_form_checks_each_field() -> None:
+    AnswerForm.model_validate({"id": "a", "text": "好", "menu": [{"label": "去", "answer": "b"}]})
+    for wrong in (
+        {"id": "a b", "text": "好"},
+        {"id": "a", "text": ""},
+        {"id": "a", "text": "好", "menu": [{"label": "长" * 33, "answer": "b"}]},
+        {"id": "a", "text": "好", "menu": [{"label": "去", "answer": "b"}] * 9},
+    ):
+        with pytest.raises(ValidationError):
+            AnswerForm.model_validate(wrong)

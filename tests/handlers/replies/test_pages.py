@@ -11,8 +11,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.admin.roles import Role
+from bot.admin.rules import RULE_SETS
 from bot.clock import ManualClock
-from handlers.replies.rules import FAQ, QUICK_REPLIES
+from handlers.replies.rules import QUICK_REPLIES
 from tests.handlers.intake.stack import Stack, start_stack
 from tests.support.console import add_accounts, csrf_of, log_in
 from tests.support.stack import ClientFactory
@@ -47,8 +48,13 @@ async def replies_doc(stack: Stack) -> Any:
 
 
 async def faq_doc(stack: Stack) -> Any:
-    doc, _ = await stack.deps.get(FAQ).store.get("faq")
+    """The 微信客服 bot's FAQ document (seeded from config/kf_faq.toml)."""
+    doc, _ = await stack.deps.get(RULE_SETS)["faq"].store.get("faq")
     return doc
+
+
+def answer(doc: Any, answer_id: str) -> Any:
+    return next(a for a in doc["answers"] if a["id"] == answer_id)
 
 
 async def test_an_operator_adds_edits_and_deletes_a_quick_reply(stack: Stack) -> None:
@@ -125,7 +131,7 @@ async def test_a_bad_attachment_is_refused(stack: Stack) -> None:
 async def test_an_operator_edits_a_faq_answer_and_its_menu(stack: Stack) -> None:
     await log_in(stack.siyu, Role.OPERATOR)
     listing = await (await stack.siyu.get("/console/faq")).text()
-    assert "我们的套餐从 99 元起" in listing
+    assert "会员价格" in listing and "预约体验" in listing  # a bare menu id shows its title
     added = await save(
         stack,
         "/console/faq/new",
@@ -139,15 +145,17 @@ async def test_an_operator_edits_a_faq_answer_and_its_menu(stack: Stack) -> None
         stack,
         "/console/faq/price",
         intents="price",
-        text="套餐从 89 元起。",
-        **{"menu-0-label": "基础版", "menu-0-answer": "basic"},
+        text="月卡 289 元起。",
+        **{"menu-0-label": "预约", "menu-0-answer": "booking"},
     )
     assert edited.status == 303, await edited.text()
-    faq = await stack.deps.get(FAQ).current()
-    assert faq.answer_for(None, "能免费用吗") is not None
-    price = faq.by_id("price")
-    assert price is not None and price.text == "套餐从 89 元起。"
-    assert [(c.label, c.answer) for c in price.menu] == [("基础版", "basic")]
+    doc = await faq_doc(stack)
+    assert answer(doc, "trial")["keywords"] == ["试用", "免费"]
+    price = answer(doc, "price")
+    assert price["text"] == "月卡 289 元起。"
+    assert price["menu"] == [{"label": "预约", "answer": "booking"}]
+    assert price["phrasings"] and price["attachments"], "what the form does not edit is kept"
+    assert doc["welcome"]["menu"][0] == "price", "the bot's welcome is untouched"
 
 
 async def test_a_menu_leading_nowhere_and_a_needed_answer_are_refused(stack: Stack) -> None:
@@ -165,8 +173,16 @@ async def test_a_menu_leading_nowhere_and_a_needed_answer_are_refused(stack: Sta
     assert 'data-testid="error-menu">' in page and "菜单指向不存在的回答：nope" in page
     empty = await save(stack, "/console/faq/new", id="x2", text="")
     assert empty.status == 422 and 'data-testid="error-text">' in await empty.text()
-    needed = await save(stack, "/console/faq/basic/delete")  # the price answer's menu leads to it
-    assert needed.status == 422 and "basic" in await needed.text()
+    long_label = await save(
+        stack,
+        "/console/faq/new",
+        id="x3",
+        text="好",
+        **{"menu-0-label": "长" * 33, "menu-0-answer": "price"},
+    )
+    assert long_label.status == 422 and 'data-testid="error-menu">' in await long_label.text()
+    needed = await save(stack, "/console/faq/price/delete")  # the welcome's menu leads to it
+    assert needed.status == 422 and "price" in await needed.text()
     assert await faq_doc(stack) == before
 
 
@@ -174,15 +190,14 @@ async def test_a_stale_edit_is_refused_with_412(stack: Stack) -> None:
     await log_in(stack.siyu, Role.OPERATOR)
     stale = await form_of(stack, "/console/faq/hours")
     assert (await save(stack, "/console/faq/hours", text="9:00-20:00")).status == 303
-    answer = await stack.siyu.post("/console/faq/hours", data={**stale, "text": "全天"})
-    assert answer.status == 412
-    assert "其他人在您打开此页后修改了这些内容" in await answer.text()
+    refused = await stack.siyu.post("/console/faq/hours", data={**stale, "text": "全天"})
+    assert refused.status == 412
+    assert "其他人在您打开此页后修改了这些内容" in await refused.text()
     stale_reply = await form_of(stack, "/console/replies/refund")
     assert (await save(stack, "/console/replies/refund", group="售后", title="退款")).status == 303
     again = await stack.siyu.post("/console/replies/refund/delete", data={**stale_reply})
     assert again.status == 412
-    faq = await stack.deps.get(FAQ).current()
-    assert faq.by_id("hours") is not None and faq.by_id("hours").text == "9:00-20:00"  # type: ignore[union-attr]
+    assert answer(await faq_doc(stack), "hours")["text"] == "9:00-20:00"
     assert "refund" in [r["id"] for g in (await replies_doc(stack))["groups"] for r in g["replies"]]
 
 
