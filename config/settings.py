@@ -244,7 +244,7 @@ class KfSettings(_Section):
 
     enabled: bool = True  # answer KF customers (pulling and moderation go on regardless)
     app: str = DEFAULT_APP  # the app calling kf/* and telling servicers of a handoff
-    faq_file: Path | None = None  # welcome, FAQ answers, fallback; None: config/kf_faq.toml
+    faq_file: Path | None = None  # welcome, FAQ answers, fallback; None: config/faq.toml
     reload_seconds: float = Field(default=2.0, gt=0)  # a changed FAQ file is seen this late
     reply_window_hours: float = Field(default=48.0, gt=0)  # kf/send_msg after the customer's
     # last message (spec §3; WeCom has changed it before)

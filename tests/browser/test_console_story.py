@@ -1,5 +1,6 @@
 """The console's operator story in a real browser through the sandbox: upload an image to
-the media library, put it in a channel's welcome, a customer scans and gets it; create a
+the media library, create a channel and put the image in its welcome, download its QR code,
+a customer scans it and gets the welcome with the image; create a
 group task with the live audience preview, and watch its progress move (without a reload)
 as the sandbox's staff confirm their sends."""
 
@@ -12,9 +13,10 @@ from playwright.async_api import Browser, expect
 
 from bot.admin.roles import Role
 from bot.sandbox.world import WORLD
+from handlers.intake.channel_store import ChannelCodes
 from handlers.tasks import jobs
 from tests.browser.conftest import NEEDS_CHROMIUM
-from tests.browser.test_console import open_console
+from tests.browser.test_console import create_channel, open_console
 from tests.handlers.intake.stack import Stack
 
 pytestmark = NEEDS_CHROMIUM
@@ -24,7 +26,7 @@ PNG = base64.b64decode(  # a 1x1 PNG
 )
 
 
-async def test_an_uploaded_image_goes_out_with_the_welcome(
+async def test_a_new_channel_s_welcome_carries_an_uploaded_image(
     browser: Browser, stack: Stack, screenshots: Path, tmp_path: Path
 ) -> None:
     page = await open_console(browser, stack, Role.OPERATOR)
@@ -34,22 +36,33 @@ async def test_an_uploaded_image_goes_out_with_the_welcome(
     await page.locator('input[name="file"]').set_input_files(str(poster))
     await page.get_by_test_id("upload").click()
     await expect(page.get_by_test_id("notice")).to_be_visible()
-    row = page.locator("tr[data-item]").first
-    item_id = await row.get_attribute("data-item")
+    item_id = await page.locator("tr[data-item]").first.get_attribute("data-item")
     assert item_id
 
-    await page.goto(str(stack.siyu.make_url("/console/welcomes/channel/poster_a")))
+    await create_channel(page)  # 展会 (expo): its welcome text, then its image
+    await page.goto(str(stack.siyu.make_url("/console/welcomes/channel/expo")))
     await page.get_by_test_id("new-kind").select_option("image")
     await page.locator('input[name="new_library"]').fill(item_id)
     await page.get_by_test_id("save").click()
     await expect(page.get_by_test_id("notice")).to_be_visible()
+    await page.screenshot(path=screenshots / "welcome-image.png", full_page=True)
 
-    await stack.scan(POSTER_CODE, "wmSTORYwelcome01")
+    await page.goto(str(stack.siyu.make_url("/console/channels/expo")))
+    await page.get_by_test_id("make-code").click()
+    await expect(page.get_by_test_id("qr")).to_be_visible()
+    async with page.expect_download() as download_info:
+        await page.get_by_test_id("download-qr").click()
+    with open(await (await download_info.value).path(), "rb") as png:  # noqa: ASYNC230 - small
+        assert png.read(8) == b"\x89PNG\r\n\x1a\n"
+
+    code = await ChannelCodes(stack.redis, stack.settings.wecom.corp_id).get("expo")
+    assert code is not None
+    await stack.scan(code.config_id, "wmSTORYwelcome01")
     await stack.drained()
     [call] = await stack.calls("externalcontact/send_welcome_msg")
-    images = [a["image"] for a in call["body"].get("attachments", []) if a["msgtype"] == "image"]
-    assert len(images) == 1, call["body"]  # beside the channel's link card
-    assert images[0].get("pic_url") or images[0].get("media_id")
+    assert call["body"]["text"]["content"].endswith("，欢迎来到展会！")
+    [image] = [a["image"] for a in call["body"]["attachments"] if a["msgtype"] == "image"]
+    assert image.get("pic_url") or image.get("media_id")
 
 
 async def test_a_task_with_its_audience_preview_and_progress_moving(

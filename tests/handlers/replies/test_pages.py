@@ -48,7 +48,7 @@ async def replies_doc(stack: Stack) -> Any:
 
 
 async def faq_doc(stack: Stack) -> Any:
-    """The 微信客服 bot's FAQ document (seeded from config/kf_faq.toml)."""
+    """The 微信客服 bot's FAQ document (seeded from config/faq.toml)."""
     doc, _ = await stack.deps.get(RULE_SETS)["faq"].store.get("faq")
     return doc
 
