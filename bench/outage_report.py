@@ -14,6 +14,11 @@ from datetime import UTC, datetime
 from bot.chaos.accounting import Tally
 
 WELCOME_CODE_SECONDS = 20.0  # a welcome code is valid 20 s, once (doc 92599)
+# The least time left for a welcome to count as sendable: picking the add up and sending
+# takes a worker ~0.5 s under this load, and siyu keeps 1 s for the send itself
+# ([intake] welcome_send_reserve_seconds). Codes valid on replay with less left are
+# reported apart (too late to send), not failed.
+SEND_MARGIN_SECONDS = 1.0
 _SERVER_ERROR = 500
 
 
@@ -32,6 +37,11 @@ class AddRecord:
         """The code was under 20 s old when the add reached Redis."""
         return self.queued_at is not None and self.code_age() < WELCOME_CODE_SECONDS
 
+    @property
+    def sendable_when_queued(self) -> bool:
+        """The code had at least ``SEND_MARGIN_SECONDS`` left when the add reached Redis."""
+        return self.code_age() < WELCOME_CODE_SECONDS - SEND_MARGIN_SECONDS
+
     def code_age(self) -> float:
         """Seconds from the code's issue to the add reaching Redis (inf: never)."""
         if self.queued_at is None:
@@ -46,14 +56,17 @@ class Welcomes:
     in_outage: int
     valid_on_replay: int
     sent: int  # of the valid ones
+    too_late: int  # valid, but with under SEND_MARGIN_SECONDS left, and not sent
     expired_while_spooled: int  # counted as missed
     sent_late: int  # expired ones sent anyway (must be 0: the sandbox refuses them)
-    valid_unsent: tuple[AddRecord, ...]  # over the whole run: each is a failure
+    replay_seconds: float  # from Redis's return until the outage's last add was queued
+    valid_unsent: tuple[AddRecord, ...]  # over the whole run, ages when queued
+    sendable_unsent: int  # over the whole run: each is a failure
 
     @property
     def ok(self) -> bool:
-        """Every code still valid when its add reached Redis was used, no expired one was."""
-        return not self.valid_unsent and self.sent_late == 0
+        """Every code with time left to send was used, no expired one was."""
+        return self.sendable_unsent == 0 and self.sent_late == 0
 
 
 def classify_welcomes(
@@ -63,13 +76,18 @@ def classify_welcomes(
     during = [a for a in adds if outage_start <= a.issued_at < outage_end]
     valid = [a for a in during if a.valid_when_queued]
     expired = [a for a in during if not a.valid_when_queued]
+    queued = [a.queued_at for a in during if a.queued_at is not None]
+    unsent = tuple(a for a in adds if a.valid_when_queued and not a.sent)
     return Welcomes(
         in_outage=len(during),
         valid_on_replay=len(valid),
         sent=sum(1 for a in valid if a.sent),
+        too_late=sum(1 for a in valid if not a.sent and not a.sendable_when_queued),
         expired_while_spooled=len(expired),
         sent_late=sum(1 for a in expired if a.sent),
-        valid_unsent=tuple(a for a in adds if a.valid_when_queued and not a.sent),
+        replay_seconds=max(0.0, (max(queued) - outage_end).total_seconds()) if queued else 0.0,
+        valid_unsent=unsent,
+        sendable_unsent=sum(1 for a in unsent if a.sendable_when_queued),
     )
 
 
@@ -106,7 +124,8 @@ def summary_line(result: OutageResult) -> str:
         f"answered_5xx={result.answered_5xx} spooled={tally.spooled} "
         f"replayed={result.replayed} losses={tally.losses} duplicates={tally.duplicates} "
         f"adds_in_outage={welcomes.in_outage} valid_on_replay={welcomes.valid_on_replay} "
-        f"welcomes_sent={welcomes.sent} expired_while_spooled={welcomes.expired_while_spooled}"
+        f"welcomes_sent={welcomes.sent} too_late_to_send={welcomes.too_late} "
+        f"expired_while_spooled={welcomes.expired_while_spooled}"
     )
 
 
@@ -134,6 +153,7 @@ def table(result: OutageResult) -> list[str]:
         _row("adds during the outage", welcomes.in_outage),
         _row("  code still valid (< 20 s) on replay", welcomes.valid_on_replay),
         _row("  of those, welcome sent", welcomes.sent),
+        _row(f"  of those, unsent with < {SEND_MARGIN_SECONDS:g} s left", welcomes.too_late),
         _row("  code expired while spooled (missed)", welcomes.expired_while_spooled),
         _row("  expired but sent late", welcomes.sent_late),
         _row(
@@ -141,6 +161,8 @@ def table(result: OutageResult) -> list[str]:
             f"{tally.welcomes_sent} / {tally.welcome_adds}",
         ),
         _row("valid codes left unsent (whole run)", len(welcomes.valid_unsent)),
+        _row(f"  with >= {SEND_MARGIN_SECONDS:g} s left (failures)", welcomes.sendable_unsent),
+        _row("outage's last add queued after recovery (s)", f"{welcomes.replay_seconds:.1f}"),
     ]
     lines += [_row(name, value) for name, value in sorted(tally.extra.items())]
     for add in welcomes.valid_unsent[:20]:
