@@ -40,6 +40,7 @@ from bot.queue import EventQueue
 from bot.sandbox import actors
 from bot.sandbox.records import ContactWay
 from bot.sandbox.world import World
+from bot.spool import SUFFIX, unframe
 from bot.store import keys
 
 GATEWAYS: Final = 2
@@ -102,7 +103,8 @@ async def run_outage(options: OutageOptions, say: Say) -> OutageResult:
                 spec = ConfigSpec(world.config, api_base, redis.url, workdir / "data",
                                   workdir / "spool", CLAIM_IDLE_SECONDS)  # fmt: skip
                 processes = _processes(spec, workdir)
-                result = await _with_processes(options, say, world, redis, processes)
+                rig = _Rig(world, redis, processes, spec.spool_dir)
+                result = await _with_processes(options, say, rig)
                 return result
             finally:
                 await redis.stop()
@@ -124,31 +126,31 @@ def _processes(spec: ConfigSpec, workdir: Path) -> list[SiyuProcess]:
     return processes
 
 
-async def _with_processes(
-    options: OutageOptions,
-    say: Say,
-    world: World,
-    redis: RedisServer,
-    processes: Sequence[SiyuProcess],
-) -> OutageResult:
+@dataclass(frozen=True, slots=True)
+class _Rig:
+    """What the run acts on: the sandbox's world, Redis, siyu's processes, their spool."""
+
+    world: World
+    redis: RedisServer
+    processes: Sequence[SiyuProcess]
+    spool_dir: Path
+
+
+async def _with_processes(options: OutageOptions, say: Say, rig: _Rig) -> OutageResult:
+    processes = rig.processes
     await asyncio.gather(*(p.start() for p in processes))
     try:
         await asyncio.gather(*(wait_ready(p) for p in processes))
         say(f"started redis (AOF), the sandbox, {GATEWAYS} gateways and {WORKERS} workers")
-        return await _load_and_account(options, say, world, redis, processes)
+        return await _load_and_account(options, say, rig)
     finally:
         await asyncio.gather(*(p.stop() for p in processes))
         for process in processes:
             process.close_log()
 
 
-async def _load_and_account(
-    options: OutageOptions,
-    say: Say,
-    world: World,
-    redis: RedisServer,
-    processes: Sequence[SiyuProcess],
-) -> OutageResult:
+async def _load_and_account(options: OutageOptions, say: Say, rig: _Rig) -> OutageResult:
+    world, redis, processes = rig.world, rig.redis, rig.processes
     staff = [f"outage-staff-{n}" for n in range(1, STAFF + 1)]
     for userid in staff:
         actors.add_staff(world, userid, userid)
@@ -180,12 +182,16 @@ async def _load_and_account(
     corp = world.config.corp_id
     client = Redis.from_url(redis.url, decode_responses=True)
     try:
-        effects = await _settled(client, corp, events)
+        effects = await _settled(client, corp, events, rig.spool_dir)
         adds = await _add_records(client, world, events)
     finally:
         await client.aclose()
-    spooled, replayed, already_queued = await _spool_counts(gateways)
-    extra = {"replayed: already queued (dropped by dedup key)": already_queued}
+    spooled, by_gateways, already_queued = await _spool_counts(gateways)
+    replayed = spooled - _records_left(rig.spool_dir)
+    extra = {
+        "replayed: already queued (dropped by dedup key)": already_queued,
+        "replayed: by a worker (segment adopted)": replayed - by_gateways,
+    }
     tally = account(events, effects, _welcomes_sent(world), spooled=spooled, extra=extra)
     welcomes = classify_welcomes(adds, outage_start, outage_end)
     return OutageResult(tally, welcomes, replayed, options.seconds, options.rate)
@@ -198,9 +204,11 @@ def _add_live_code(world: World, staff: Sequence[str]) -> None:
     )
 
 
-async def _settled(client: Redis, corp: str, events: Sequence[SentEvent]) -> dict[str, int]:
-    """The journal's counts once every accepted event took effect and both lanes are empty
-    (or the settle time ran out)."""
+async def _settled(
+    client: Redis, corp: str, events: Sequence[SentEvent], spool_dir: Path
+) -> dict[str, int]:
+    """The journal's counts once every accepted event took effect, both lanes are empty and
+    the spool is replayed (or the settle time ran out)."""
     wanted = {e.dedup_key for e in events if e.accepted}
     lanes = [EventQueue(client, corp), EventQueue(client, corp, lane=EXPRESS)]
     deadline = time.monotonic() + SETTLE_SECONDS
@@ -209,6 +217,7 @@ async def _settled(client: Redis, corp: str, events: Sequence[SentEvent]) -> dic
         effects = {str(key): int(count) for key, count in raw.items()}
         stats = [await lane.stats() for lane in lanes]
         drained = all(s.length == 0 and s.pending == 0 and s.delayed == 0 for s in stats)
+        drained = drained and _records_left(spool_dir) == 0
         if (wanted <= effects.keys() and drained) or time.monotonic() > deadline:
             return effects
         await asyncio.sleep(0.5)
@@ -240,9 +249,15 @@ def _welcomes_sent(world: World) -> dict[str, int]:
     return sent
 
 
+def _records_left(spool_dir: Path) -> int:
+    """Intact records still in the spool's segments (0 once everything was replayed)."""
+    return sum(len(unframe(path.read_bytes())[0]) for path in spool_dir.rglob(f"*{SUFFIX}"))
+
+
 async def _spool_counts(gateways: Sequence[SiyuProcess]) -> tuple[int, int, int]:
-    """Callbacks the gateways spooled, those their replay took out of the spool, and those
-    among them already queued (an enqueue Redis finished after the gateway gave up on it)."""
+    """Callbacks the gateways spooled, those their own replay took out of the spool (a worker's
+    replayer may adopt a segment too: it has no scraped port), and those among them already
+    queued (an enqueue Redis finished after the gateway gave up on it)."""
     spooled = replayed = duplicates = 0
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5.0)) as session:
         for gateway in gateways:

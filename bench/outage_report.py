@@ -97,7 +97,7 @@ class OutageResult:
 
     tally: Tally
     welcomes: Welcomes
-    replayed: int  # spooled callbacks the replay took out of the spool
+    replayed: int  # spooled callbacks taken out of the spool (spooled - records left)
     outage_seconds: float
     rate: float
 
