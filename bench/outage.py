@@ -38,6 +38,7 @@ from bot.chaos.watch import metric_total
 from bot.lanes import EXPRESS
 from bot.queue import EventQueue
 from bot.sandbox import actors
+from bot.sandbox.emitter import MAX_LOG
 from bot.sandbox.records import ContactWay
 from bot.sandbox.world import World
 from bot.spool import SUFFIX, unframe
@@ -70,6 +71,10 @@ def run_outage_bench(args: argparse.Namespace) -> int:
     """Run, print the table; 0 when WeCom saw no 5xx, nothing was lost, valid welcomes sent."""
     if min(args.seconds, args.rate, args.warmup, args.after) <= 0:
         print("siyu bench outage: --seconds, --rate, --warmup and --after must be positive",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if (args.warmup + args.seconds + args.after) * args.rate > MAX_LOG:  # tries would be dropped
+        print(f"siyu bench outage: at most {MAX_LOG} callbacks a run (the emitter's log)",
               file=sys.stderr)  # fmt: skip
         return 2
     options = OutageOptions(args.seconds, args.rate, args.warmup, args.after, args.seed,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.outage import run_outage_bench
 from bench.outage_report import AddRecord, classify_welcomes
 from bot.chaos.watch import metric_total
 from bot.cli import build_parser
@@ -55,6 +56,14 @@ def test_a_short_outage_answers_no_5xx_loses_nothing_and_sends_every_valid_welco
 def test_the_flags_are_read() -> None:
     args = build_parser().parse_args(["bench", "outage", "--seconds", "5", "--rate", "20"])
     assert (args.bench_command, args.seconds, args.rate) == ("outage", 5.0, 20.0)
+
+
+def test_a_run_longer_than_the_emitter_can_record_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = build_parser().parse_args(["bench", "outage", "--seconds", "600", "--rate", "200"])
+    assert run_outage_bench(args) == 2
+    assert "at most 100000 callbacks" in capsys.readouterr().err
 
 
 def _add(code: str, issued_s: float, queued_s: float | None, *, sent: bool) -> AddRecord:
