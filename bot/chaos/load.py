@@ -18,7 +18,7 @@ from typing import Final
 from bot.callbacks import message_xml
 from bot.chaos.accounting import SentEvent
 from bot.events import parse_event
-from bot.sandbox import actors, plaintexts
+from bot.sandbox import actors, campaigns, plaintexts
 from bot.sandbox.emitter import Delivery, EmitOptions
 from bot.sandbox.world import World
 
@@ -50,11 +50,23 @@ class Planned:
 
 
 class Load:
-    """Emits ``rate`` events a second into the sandbox world until stopped."""
+    """Emits ``rate`` events a second into the sandbox world until stopped.
 
-    def __init__(self, world: World, staff: Sequence[str], rng: random.Random, rate: float) -> None:
+    ``contact_way``: customers add staff by scanning that live code (its state on the add)
+    instead of adding a staff member directly.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        staff: Sequence[str],
+        rng: random.Random,
+        rate: float,
+        contact_way: str | None = None,
+    ) -> None:
         self._world = world
         self._staff = list(staff)
+        self._contact_way = contact_way
         self._rng = rng
         self._interval = 1.0 / rate
         self._customers = 0
@@ -80,8 +92,12 @@ class Load:
         elif self._rng.random() < WELCOME_SHARE:
             self._customers += 1
             customer = f"wmchaos{self._customers:06d}"
-            added = actors.customer_adds_staff(
-                self._world, customer, self._rng.choice(self._staff), "", options
+            added = (
+                campaigns.customer_scans(self._world, self._contact_way, customer, options)
+                if self._contact_way
+                else actors.customer_adds_staff(
+                    self._world, customer, self._rng.choice(self._staff), "", options
+                )
             )
             code = added["welcome_code"]
             self.planned.append(

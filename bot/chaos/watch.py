@@ -25,6 +25,20 @@ def spooled_count(metrics_text: str) -> int:
     return 0
 
 
+def metric_total(metrics_text: str, name: str, labels: str = "") -> int:
+    """The sum of ``name``'s samples in a Prometheus text page whose labels contain ``labels``
+    (e.g. ``result="queued"``); 0 if absent."""
+    total = 0.0
+    for line in metrics_text.splitlines():
+        if not line.startswith(name) or line.startswith("#"):
+            continue
+        sample, _, value = line.rpartition(" ")
+        base, _, rest = sample.partition("{")
+        if base == name and labels in rest:
+            total += float(value)
+    return int(total)
+
+
 class SpoolWatch:
     """Scrapes each gateway's /metrics every ``period`` seconds."""
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from bench.kf_arguments import add_kf_bench_arguments
+from bench.outage_arguments import add_outage_arguments
 from bot.cli.channel_arguments import add_welcome_bench_arguments
 
 
@@ -59,6 +60,7 @@ def add_bench_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     bench_customers.add_argument("--staff", type=int, default=2_000)
     bench_customers.add_argument("--tags", type=int, default=50)
     bench_customers.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_outage_arguments(bench_commands)
 
 
 def _counts(text: str) -> list[int]:
@@ -122,6 +124,12 @@ def _nlp(args: argparse.Namespace) -> int:
     return run_nlp_bench(args.messages, as_json=args.json)
 
 
+def _outage(args: argparse.Namespace) -> int:
+    from bench.outage import run_outage_bench  # noqa: PLC0415
+
+    return run_outage_bench(args)
+
+
 _RUNNERS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
     "ingest": _ingest,
     "scale": _scale,
@@ -131,4 +139,5 @@ _RUNNERS: Final[dict[str, Callable[[argparse.Namespace], int]]] = {
     "kf": _kf,
     "welcome": _welcome,
     "nlp": _nlp,
+    "outage": _outage,
 }
