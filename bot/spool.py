@@ -105,6 +105,8 @@ class Spool:
         self._active_oldest_ms: int | None = None
         # own segments rotated out, not yet replayed: bytes left, accept time of the next record
         self._closed: dict[Path, tuple[int, int | None]] = {}
+        # segments whose flock this process keeps until its own replayer is done with them
+        self._held: dict[Path, int] = {}
         self.appended = asyncio.Event()  # set on every append: wakes the replayer
 
     @property
@@ -141,7 +143,7 @@ class Spool:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._seq += 1
             path = self.directory / f"{self.owner}-{self._seq:06d}{SUFFIX}"
-            fd = _lock(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            fd = _lock(path, os.O_RDWR | os.O_CREAT | os.O_APPEND)  # read back by the replayer
             if fd is None:  # pragma: no cover - names are unique to this process
                 raise OSError(f"spool segment {path} is locked")
             self._fd, self._active, self._active_bytes = fd, path, 0
@@ -155,11 +157,16 @@ class Spool:
         self._active_bytes += len(data)
 
     async def rotate(self) -> None:
-        """Close the active segment (if it holds records) so it can be replayed."""
+        """Close the active segment (if it holds records) for this process's replayer.
+
+        Its flock stays held (``take`` hands it over): another live process's replayer could
+        otherwise take it in between and replay it beside this one's next segment, out of
+        order. A crashed process's locks are released by the system: those are adopted.
+        """
         async with self._lock:
             if self._fd is None or self._active is None or self._active_bytes == 0:
                 return
-            os.close(self._fd)  # releases the flock; the replayer takes it
+            self._held[self._active] = self._fd
             self._closed[self._active] = (self._active_bytes, self._active_oldest_ms)
             self._fd, self._active, self._active_bytes = None, None, 0
             self._active_oldest_ms = None
@@ -184,11 +191,25 @@ class Spool:
         """A segment is fully in Redis: forget it (the replayer deletes the file)."""
         self._closed.pop(path, None)
 
+    def take(self, path: Path) -> int | None:
+        """A locked fd of a segment to replay: ours as held since its rotation, another's if
+        no live process holds it; None if one does (or it is gone)."""
+        held = self._held.pop(path, None)
+        return held if held is not None else open_segment(path)
+
+    def keep(self, path: Path, fd: int) -> None:
+        """A replay stopped part way (Redis went away again): keep the segment's lock."""
+        self._held[path] = fd
+
     def close(self) -> None:
-        """Close the active segment's file (its records stay for the next replay)."""
+        """Close the active segment's file and release every held lock (the records stay
+        for the next replay, by any process)."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        for fd in self._held.values():
+            os.close(fd)
+        self._held.clear()
 
 
 def _age_order(path: Path) -> tuple[float, str]:

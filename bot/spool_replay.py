@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from bot.metrics import Metrics
 from bot.queue import EventQueue
-from bot.spool import Spool, SpooledCallback, open_segment, unframe
+from bot.spool import Spool, SpooledCallback, unframe
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +44,15 @@ class Replayer:
         await self.spool.rotate()
         count = 0
         for path in self.spool.segments():
-            fd = await asyncio.to_thread(open_segment, path)
+            fd = await asyncio.to_thread(self.spool.take, path)
             if fd is None:
                 continue
             try:
                 count += await self._replay_segment(path, fd)
-            finally:
-                os.close(fd)
+            except BaseException:
+                self.spool.keep(path, fd)  # part way: the lock stays ours for the next try
+                raise
+            os.close(fd)
         return count
 
     async def _replay_segment(self, path: Path, fd: int) -> int:

@@ -87,6 +87,24 @@ async def test_a_live_process_segment_is_not_taken_by_another(
     assert segments(tmp_path) == []
 
 
+async def test_a_rotated_segment_stays_its_writers_until_its_own_replayer_takes_it(
+    tmp_path: Path, settings: Settings, redis: Redis
+) -> None:
+    """Between a rotation and its own replayer, another live process's replayer could take
+    the segment and replay it beside the writer's next one, out of order (a Redis outage at
+    200 callbacks/s showed it); the writer keeps the lock until its replayer takes it."""
+    writer = Spool(tmp_path, 1 << 20, owner="alive")
+    await writer.append(record(1))
+    await writer.rotate()  # closed, waiting for its own replayer
+    other = Replayer(Spool(tmp_path, 1 << 20, owner="other"), EventQueue(redis, "x"), Metrics())
+    assert await other.replay() == 0
+    assert await EventQueue(redis, "x").peek() == []
+    own = Replayer(writer, EventQueue(redis, settings.wecom.corp_id), Metrics())
+    assert await own.replay() == 1
+    assert segments(tmp_path) == []
+    writer.close()
+
+
 def outage_settings(url: str, spool_dir: Path, **spool: object) -> Settings:
     spooling = {"dir": str(spool_dir), "replay_interval_seconds": 0.05, **spool}
     return make_settings(url, redis={"url": url, "timeout_seconds": 0.2}, spool=spooling)
