@@ -162,6 +162,12 @@ def contact_lookup(corp_id: str, external_userid: str, event_key: str) -> str:
     return f"{_corp(corp_id)}:customer:{external_userid}:lookup:{event_key}"
 
 
+def not_a_contact(corp_id: str, external_userid: str) -> str:
+    """String: WeCom said the customer is no staff member's contact (84061; a 微信客服-only
+    customer). TTL: NOT_A_CONTACT_SECONDS (handlers/customers/profiles.py)."""
+    return f"{_corp(corp_id)}:not-a-contact:{external_userid}"
+
+
 def contact_snapshot(corp_id: str, external_userid: str) -> str:
     """JSON of the last externalcontact/get answer, shared by one event's handlers. TTL 60 s."""
     return f"{_corp(corp_id)}:customer:{external_userid}:snapshot"

@@ -22,6 +22,7 @@ from bot.store import keys
 from handlers.customers.indexes import CustomerIndex
 
 SNAPSHOT_TTL_SECONDS: Final = 60
+NOT_A_CONTACT_SECONDS: Final = 600  # a 微信客服-only customer is not looked up again for this
 # KEYS[1]: a customer hash; ARGV[1]: a first-added time. Moves first_added_at earlier only.
 _EARLIER: Final = """
 local known = redis.call('HGET', KEYS[1], 'first_added_at')
@@ -154,6 +155,16 @@ class Customers:
         snapshot = cached.get("snapshot")
         return True, dict(snapshot) if isinstance(snapshot, dict) else None
 
+    async def known_not_a_contact(self, external_userid: str) -> bool:
+        """Whether WeCom said lately that nobody has this customer as a contact."""
+        return bool(await self._redis.exists(keys.not_a_contact(self._corp_id, external_userid)))
+
+    async def remember_not_a_contact(self, external_userid: str) -> None:
+        """WeCom said nobody has this customer as a contact (84061): do not ask again for a
+        while (a 微信客服 customer writes many messages; an add clears it at once)."""
+        key = keys.not_a_contact(self._corp_id, external_userid)
+        await self._redis.set(key, "1", ex=NOT_A_CONTACT_SECONDS)
+
     async def cached_snapshot(self, external_userid: str, event_key: str) -> dict[str, Any] | None:
         """The answer an earlier handler of the same event cached, if any."""
         return (await self.cached_lookup(external_userid, event_key))[1]
@@ -194,6 +205,7 @@ class Customers:
                 pipe.hset(
                     keys.customer_relations(self._corp_id, external_userid), mapping=by_userid
                 )
+                pipe.delete(keys.not_a_contact(self._corp_id, external_userid))  # one now
             await pipe.execute()
         await self.index.update(external_userid)
 

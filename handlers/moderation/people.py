@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.deps import Deps
 from bot.events.conversation import ChatMessage, Source
-from bot.wecom.errors import WeComAPIError
+from bot.wecom.errors import NoExternalContactRelation, WeComAPIError
 from handlers.customers.components import CUSTOMERS
 from handlers.customers.profiles import Relation
 from handlers.moderation.needs import DIRECTORY, GROUP_NAMES, StaffDirectory
@@ -64,13 +64,19 @@ async def customer_info(deps: Deps, external_userid: str, message_key: str) -> C
         )
     snapshot = await customers.cached_snapshot(external_userid, message_key)
     if snapshot is None:
+        nobody = CustomerInfo(external_userid, profile.name if profile else "")
+        if await customers.known_not_a_contact(external_userid):
+            return nobody  # a 微信客服-only customer: WeCom said so a moment ago
         try:
             snapshot = dict(
                 await deps.api(deps.settings.moderation.app).contacts.get(external_userid)
             )
-        except WeComAPIError as exc:  # not a contact of anyone (a KF-only customer), or gone
+        except NoExternalContactRelation:  # not a contact of anyone (a KF-only customer)
+            await customers.remember_not_a_contact(external_userid)
+            return nobody
+        except WeComAPIError as exc:  # gone, or refused
             logger.info("no contact details for %s: errcode %s", external_userid, exc.errcode)
-            return CustomerInfo(external_userid, profile.name if profile else "")
+            return nobody
         async with deps.redis.pipeline(transaction=False) as pipe:
             customers.cache_snapshot(pipe, external_userid, message_key, snapshot)
             await pipe.execute()

@@ -231,3 +231,19 @@ async def test_a_switched_off_bot_keeps_quiet_but_keeps_the_transcript(
     assert await stack.calls("kf/send_msg") == await stack.calls("kf/send_msg_on_event") == []
     shown = await stack.siyu.get(f"/api/v1/kf/transcripts/{LIUYANG}", headers=AUTH)
     assert [line["text"] for line in (await shown.json())["lines"]] == ["多少钱"]
+
+
+async def test_a_kf_only_customer_is_looked_up_in_the_contacts_once_not_per_message(
+    stack: Stack,
+) -> None:
+    """WeCom says a 微信客服-only customer is nobody's contact (84061): moderation asked again
+    for every message with an intent, an HTTP call the answer does not need."""
+    for text in ("请问办卡多少钱", "年卡价格是多少", "月卡多少钱呀"):
+        await says(stack, text, customer=OTHER)
+    lookups = [
+        call
+        for call in await stack.calls("externalcontact/get")
+        if call["body"].get("external_userid") == OTHER
+    ]
+    assert [call["response"]["errcode"] for call in lookups] == [84061]
+    assert len(await replies(stack, OTHER)) >= 3, "answered all the same"
