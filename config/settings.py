@@ -244,8 +244,11 @@ class KfSettings(_Section):
 
     enabled: bool = True  # answer KF customers (pulling and moderation go on regardless)
     app: str = DEFAULT_APP  # the app calling kf/* and telling servicers of a handoff
-    faq_file: Path | None = None  # welcome, FAQ answers, fallback; None: config/faq.toml
-    reload_seconds: float = Field(default=2.0, gt=0)  # a changed FAQ file is seen this late
+    faq_file: Path | None = (
+        None  # seeds the rules store's faq set when empty; None: config/faq.toml
+    )
+    reload_seconds: float = Field(default=2.0, gt=0)  # unused: the faq set is read live (kept so
+    # older configs still load)
     reply_window_hours: float = Field(default=48.0, gt=0)  # kf/send_msg after the customer's
     # last message (spec §3; WeCom has changed it before)
     replies_per_message: int = Field(default=5, ge=1)  # replies per customer message window
