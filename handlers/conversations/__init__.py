@@ -13,7 +13,7 @@ its msgid as dedup key, retries and dead letters.
 
 The 微信客服 bot (issue 16) answers KF customers: bot.py (welcome, answers, silence while a
 human serves), faq.py and faq_rules.py (the answers: the rules store's ``faq`` set, read
-live, seeded from config/faq.toml), pull_lock.py (the puller's renewed lock), handoff.py
+live, seeded from config/faq.toml), handoff.py
 (servicer choice and the servicer's note), sending.py (WeCom's sending rules, unsent replies),
 sessions.py (who holds each session, reply windows), transcripts.py, stats.py (counters);
 needs.py declares what it needs of other concerns (FAQ answers, verdicts, media).

@@ -9,7 +9,7 @@ messages the queue drops as duplicates.
 One process pulls an account at a time. A notification that arrives meanwhile leaves a
 "dirty" mark instead of waiting, and the puller reads again before it lets go, so news is
 never left behind and two pullers never race on one cursor. The lock's TTL (60 s) only
-frees it after a crash: while a pull goes on, a watchdog renews it (pull_lock.py), so a pull
+frees it after a crash: while a pull goes on, a watchdog renews it (bot/store/locks.py), so a pull
 of thousands of messages never overlaps the next one.
 
 An observer (the bot) sees every item before it is queued: enter_session is welcomed at
@@ -30,8 +30,8 @@ from bot.events.chat_messages import KIND, chat_message_xml, dedup_key_of
 from bot.events.conversation import ChatMessage, Conversation, Role, Source, clean_text
 from bot.queue import EventQueue
 from bot.store import keys
+from bot.store.locks import Lock
 from bot.wecom.kf import KfAPI
-from handlers.conversations.pull_lock import PullLock
 
 logger = logging.getLogger(__name__)
 
@@ -165,19 +165,15 @@ class KfPuller:
     async def pull(self, open_kfid: str, token: str = "") -> PullReport:
         """Read everything new of ``open_kfid``, or leave that to the process already at it."""
         report = PullReport()
-        lock = PullLock(
-            self._redis,
-            keys.kf_pull_lock(self._corp_id, open_kfid),
-            keys.kf_pull_dirty(self._corp_id, open_kfid),
-            self._lock_seconds,
-        )
-        if not await lock.take_or_mark():
+        lock = Lock(self._redis, keys.kf_pull_lock(self._corp_id, open_kfid), self._lock_seconds)
+        dirty = keys.kf_pull_dirty(self._corp_id, open_kfid)
+        if not await lock.take_or_mark(dirty):
             report.busy = True
             return report
         try:
-            async with lock.renewed():
+            async with lock.renewed():  # a pull of thousands of messages outlives the TTL
                 await self._drain(open_kfid, token, report)
-                while not await lock.release_if_clean():
+                while not await lock.release_if_clean(dirty):
                     await self._drain(open_kfid, token, report)  # news came meanwhile
         except BaseException:
             await lock.release()
