@@ -9,6 +9,7 @@ import pytest
 from bot.callbacks import message_xml, sign_callback, verification_query
 from bot.crypto import CallbackCrypto
 from bot.events import TextMessage, UnknownEvent
+from bot.events.registry import event_from_compact
 from bot.inbound import Rejected, check_timestamp, open_post, open_verification
 from tests.conftest import AES_KEY, NOW, TOKEN
 
@@ -234,3 +235,31 @@ def test_url_verification_with_a_plus_decoded_as_space_answers() -> None:
     signature = CRYPTO.sign(query["timestamp"], "n+1", query["echostr"])
     spaced = {**query, "nonce": "n 1", "msg_signature": signature}
     assert open_verification(CRYPTO, spaced) == "echo"
+
+
+def test_the_opened_callback_carries_its_fields_for_the_workers() -> None:
+    callback = sign_callback(CRYPTO, TEXT, NOW_TS)
+    opened = open_post(CRYPTO, callback.query, callback.body, NOW, WINDOW)
+    assert opened.compact is not None
+    assert event_from_compact(opened.compact) == opened.event  # no second parse of the XML
+
+
+@pytest.mark.parametrize("kind", ["siyu_reminder_due", "siyu_task_step"])
+def test_siyus_own_event_kinds_are_refused_from_outside(kind: str) -> None:
+    plaintext = message_xml(
+        {
+            "ToUserName": CORP,
+            "FromUserName": "sys",
+            "CreateTime": NOW_TS,
+            "MsgType": "event",
+            "Event": kind,
+        }
+    )
+    callback = sign_callback(CRYPTO, plaintext, NOW_TS)
+    with pytest.raises(Rejected) as excinfo:
+        open_post(CRYPTO, callback.query, callback.body, NOW, WINDOW)
+    assert (excinfo.value.status, excinfo.value.result, excinfo.value.reason) == (
+        400,
+        "internal_kind",
+        "one of siyu's own event kinds",
+    )

@@ -221,3 +221,44 @@ def test_any_string_normalizes(text: str) -> None:
     if n.text:
         a, b = n.span(0, len(n.text))
         assert 0 <= a <= b <= len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "哈哈哈好",  # the fast path, collapsed
+        "ＡＢ",  # folded, nothing dropped
+        "傻*逼",  # noise dropped
+        "傻*傻*傻*逼",  # noise dropped, then collapsed
+        "⑽ 号",  # expanded, then collapsed (nothing to collapse)
+    ],
+)
+def test_the_original_message_is_kept_on_every_path(text: str) -> None:
+    assert normalize(text).original == text
+
+
+def test_a_combined_evasion_collapses_with_offsets_over_the_whole_run() -> None:
+    n = normalize("傻*傻*傻*逼")
+    assert n.text == "傻逼"
+    assert n.span(0, 1) == (0, 5), "the one 傻 stands for all three and the noise between"
+    assert n.span(1, 2) == (6, 7)
+    assert not n.joined(1), "the last * stood between them"
+
+
+def test_joined_at_the_edges_and_for_untouched_text() -> None:
+    plain = normalize("你好")
+    assert plain.starts is None and plain.joined(1)
+    cut = normalize("a*bc")
+    assert cut.text == "abc"
+    assert cut.joined(0) and cut.joined(3), "the edges: nothing lies before or after"
+    assert not cut.joined(1), "a and b were apart"
+    assert cut.joined(2), "b and c touch, though a did not"
+    assert not normalize("傻*逼").joined(1)
+
+
+def test_a_dot_after_an_expanded_character_glues_latin_runs() -> None:
+    assert normalize("1⑽.55").text == "11055"  # ⑽ reads as 10: 110.55 is one number
+
+
+def test_a_dot_after_punctuation_stays() -> None:
+    assert normalize("，.a").text == "，.a"  # no word on its left: a boundary, not noise
