@@ -172,7 +172,7 @@ async def build_components(
     resolver = LibraryResolver()
     components.provide(INTAKE_MEDIA, resolver)
     components.provide(TASKS_MEDIA, resolver)
-    components.provide(KF_MEDIA, resolver)
+    components.provide(KF_MEDIA, LibraryResolver(media_ids_only=settings.kf.app))
     components.provide(DIRECTORY, LiveDirectory())
     components.provide(GROUP_NAMES, RegistryNames(components.get(GROUP_REGISTRY)))
     components.provide(GROUP_ALERTS, OwnerAlerts())

@@ -14,13 +14,12 @@ from typing import Any, Final
 
 from bot.deps import Components, Deps
 from bot.store.rules_live import LiveRules
-from bot.wecom.errors import WeComAPIError, WeComUnavailable
 from handlers.groups.components import GROUP_COUNTERS, GROUP_REGISTRY
 from handlers.groups.store import GroupChat, GroupCounters, GroupRegistry, Member
 from handlers.intake.directory import LiveDirectory
 from handlers.media.components import MEDIA_LIBRARY
 from handlers.media.library import MediaItem
-from handlers.media.resolver import LibraryResolver
+from handlers.media.resolver import LibraryResolver, upload_copy
 from handlers.moderation.analyzer import analyzer_of
 from handlers.moderation.cards import task_id_for
 from handlers.moderation.components import ALERT_RECORDS
@@ -236,18 +235,11 @@ class RepliesForSidebar:
             reference = {"msgtype": item.kind, item.kind: {"library": item.id}}
             made = await self._resolver.resolve(deps, [reference], "sidebar")
             return str(made[0][item.kind].get("media_id", "")) if made else None
-        content = await deps.get(MEDIA_LIBRARY).content(item.id)
-        if content is None:
-            return None
-        try:
-            uploaded = await deps.api(deps.settings.sidebar.app).media.upload(
-                item.kind, item.name, content
-            )
-        except (WeComAPIError, WeComUnavailable) as exc:
-            logger.warning("sidebar: library item %s not uploaded (%s): left out", item.id, exc)
-            return None
-        await deps.get(MEDIA_LIBRARY).used(item.id, "sidebar", int(deps.clock.now().timestamp()))
-        return uploaded.media_id
+        media_id = await upload_copy(deps, item, deps.settings.sidebar.app)
+        if media_id is not None:
+            now = int(deps.clock.now().timestamp())
+            await deps.get(MEDIA_LIBRARY).used(item.id, "sidebar", now)
+        return media_id
 
 
 class GroupsForSidebar:

@@ -7,7 +7,9 @@ temporary media). A media_id with less than SEND_MARGIN left is re-uploaded firs
 cannot be made fresh is never sent: the attachment is left out and the reason logged.
 
 Intake (welcomes) and group tasks declare the Protocol this implements (their needs.py);
-the wiring provides ``LibraryResolver`` under their keys.
+the wiring provides ``LibraryResolver`` under their keys. 微信客服 (``kf/send_msg``) takes an
+image by media_id only: its resolver (``media_ids_only``) uploads a permanent image's bytes as
+temporary media of the sending app instead of giving its pic_url.
 """
 
 from __future__ import annotations
@@ -43,7 +45,14 @@ def reference_of(attachment: Mapping[str, Any]) -> str | None:
 
 
 class LibraryResolver:
-    """Resolves library references (intake's and tasks' ``MediaResolver``)."""
+    """Resolves library references (intake's, tasks' and 微信客服's ``MediaResolver``).
+
+    ``media_ids_only``: the app (settings' app name) whose temporary upload stands in for a
+    permanent image's pic_url, for APIs that take images by media_id only.
+    """
+
+    def __init__(self, media_ids_only: str | None = None) -> None:
+        self._uploading_app = media_ids_only
 
     async def resolve(
         self, deps: Deps, attachments: Sequence[Mapping[str, Any]], where: str
@@ -73,7 +82,12 @@ class LibraryResolver:
             )
             return None
         if msgtype == "image" and item.pic_url:
-            return {"msgtype": msgtype, msgtype: {**part, "pic_url": item.pic_url}}
+            if self._uploading_app is None:
+                return {"msgtype": msgtype, msgtype: {**part, "pic_url": item.pic_url}}
+            media_id = await upload_copy(deps, item, self._uploading_app)
+            return (
+                {"msgtype": msgtype, msgtype: {**part, "media_id": media_id}} if media_id else None
+            )
         field = _MEDIA_FIELD.get(msgtype)
         if field is None or not item.temporary:
             logger.warning(
@@ -110,3 +124,18 @@ class LibraryResolver:
 
 def _unix(deps: Deps) -> int:
     return int(deps.clock.now().timestamp())
+
+
+async def upload_copy(deps: Deps, item: MediaItem, app: str) -> str | None:
+    """A temporary media_id of ``app`` for a library item's bytes (a permanent image, for APIs
+    that take no pic_url); None if it cannot be made (logged)."""
+    content = await deps.get(MEDIA_LIBRARY).content(item.id)
+    if content is None:
+        logger.warning("library item %s has no content to upload: left out", item.id)
+        return None
+    try:
+        uploaded = await deps.api(app).media.upload(item.kind, item.name, content)
+    except (WeComAPIError, WeComUnavailable) as exc:
+        logger.warning("library item %s not uploaded (%s): left out", item.id, exc)
+        return None
+    return uploaded.media_id

@@ -5,9 +5,11 @@ shows within a poll; a document that does not validate changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from typing import Any
 
+import aiohttp
 import pytest
 from redis.asyncio import Redis
 
@@ -20,6 +22,7 @@ KF = "wkDEMOkf0001"
 CUSTOMER = "wmDEMOliuyang0001"
 AUTH = {"Authorization": "Bearer faq-admin-token"}
 NEW_PRICE = "限时优惠：年卡 1999 元，月卡 199 元。"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
 @pytest.fixture
@@ -91,3 +94,30 @@ async def test_another_processs_change_is_picked_up_within_a_poll(stack: Stack) 
         await asyncio.sleep(0.2)
         answered = await answer_to(stack, "多少钱")
     assert answered == NEW_PRICE
+
+
+async def test_a_library_image_goes_to_the_customer_by_media_id(stack: Stack) -> None:
+    """kf/send_msg takes an image by media_id only: a permanent library image (kept as a
+    pic_url) is uploaded as temporary media of the KF app when it is sent."""
+    form = aiohttp.FormData()
+    form.add_field("file", io.BytesIO(PNG), filename="poster.png")
+    uploaded = await stack.siyu.post("/api/v1/media", data=form, headers=AUTH)
+    assert uploaded.status == 201, await uploaded.text()
+    item = await uploaded.json()
+    assert item["kind"] == "image" and item["media_id"] is None, "a permanent image: a pic_url"
+
+    document, version = await faq_document(stack)
+    for answer in document["answers"]:
+        if answer["id"] == "price":
+            answer["attachments"] = [{"msgtype": "image", "image": {"library": item["id"]}}]
+    headers = {**AUTH, "If-Match": version}
+    put = await stack.siyu.put("/api/v1/rules/faq", json=document, headers=headers)
+    assert put.status == 200, await put.text()
+
+    before = len(await stack.calls("kf/send_msg"))
+    await answer_to(stack, "多少钱")
+    sent = (await stack.calls("kf/send_msg"))[before:]
+    [image] = [call for call in sent if call["body"]["msgtype"] == "image"]
+    assert image["body"]["image"].get("media_id"), image["body"]
+    assert "pic_url" not in image["body"]["image"]
+    assert image["response"]["errcode"] == 0
